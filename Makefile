@@ -1,0 +1,45 @@
+# Everyday commands. `make run` and `make test` do all the set-up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format unit e2e reference demo clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/iome-map serve --host 127.0.0.1 --port 8050
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit tests/callbacks
+
+e2e: $(STAMP)
+	$(BIN)/python -m pytest -q tests/e2e
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Rebuild the committed, generated reference tables (needs ../shared and npm).
+reference: $(STAMP)
+	$(BIN)/python scripts/build_reference.py
+	$(BIN)/python scripts/vendor_assets.py
+
+demo: $(STAMP)
+	$(BIN)/python scripts/make_demo_data.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
