@@ -1,0 +1,130 @@
+"""The coded-article input contract: columns, header matching and column-level checks.
+
+Review teams fill in one row per article. Column names match case-insensitively,
+ignoring spaces, hyphens and underscores; a mapping can rename other headers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+from evidence.model import LoadReport
+
+
+@dataclass(frozen=True)
+class ContractColumn:
+    """One column of the contract."""
+
+    name: str
+    required: bool
+    description: str
+
+
+CONTRACT = (
+    ContractColumn("id", True, "unique article id"),
+    ContractColumn("title", True, "article title"),
+    ContractColumn("year", True, "publication year"),
+    ContractColumn("authors", False, "free text"),
+    ContractColumn("journal", False, "free text"),
+    ContractColumn("url", False, "link to the article (http or https)"),
+    ContractColumn("doi", False, "bare DOI or a doi.org URL"),
+    ContractColumn("language", False, "ISO 639-1 code or English name; default English"),
+    ContractColumn("article_type", False, "research, review, learning_objectives, ..."),
+    ContractColumn("author_countries", True, "';'-separated author countries, origin first"),
+    ContractColumn("setting_countries", False, "';'-separated countries of the activity"),
+    ContractColumn("formats", True, "';'-separated format codes"),
+    ContractColumn("motivations", False, "';'-separated motivation codes, primary first"),
+    ContractColumn("motivation_basis", False, "explicit or assigned"),
+    ContractColumn("mobility_flows", False, "';'-separated ORIGIN>DESTINATION movements"),
+    ContractColumn("partnerships", False, "';'-separated '+'-joined partners, lead first"),
+    ContractColumn("notes", False, "free text"),
+    ContractColumn("synthetic", False, "true for synthetic (demo) records"),
+)
+COLUMN_NAMES = tuple(c.name for c in CONTRACT)
+REQUIRED = tuple(c.name for c in CONTRACT if c.required)
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+def header_key(name: str) -> str:
+    """Normalise a header for matching: lower case without spaces, hyphens, underscores."""
+    return re.sub(r"[\s\-_]+", "", str(name).strip().lstrip("\ufeff").lower())
+
+
+_KEYS = {header_key(c): c for c in COLUMN_NAMES}
+
+
+def match_columns(
+    headers: list[str], mapping: dict[str, str] | None, report: LoadReport
+) -> dict[str, str]:
+    """Map the file's headers to contract names; report unknown, duplicate and missing ones.
+
+    Returns ``{file header: contract column}``. ``mapping`` maps the file's own header
+    names (matched like contract names) to contract names.
+    """
+    user = {header_key(k): v for k, v in (mapping or {}).items()}
+    for target in user.values():
+        if target not in COLUMN_NAMES:
+            report.add("error", f"column mapping names unknown contract column '{target}'")
+    result: dict[str, str] = {}
+    for header in headers:
+        key = header_key(header)
+        target = user.get(key) or _KEYS.get(key)
+        if target is None or target not in COLUMN_NAMES:
+            report.add("warning", "column not in the coding contract; ignored", column=header)
+            continue
+        if target in result.values():
+            report.add("warning", f"second column for '{target}'; ignored", column=header)
+            continue
+        result[header] = target
+    for name in REQUIRED:
+        if name not in result.values():
+            report.add("error", f"required column '{name}' is missing", column=name)
+    return result
+
+
+def _column_checks() -> pa.DataFrameSchema:
+    non_empty = pa.Check(lambda s: s.str.strip().str.len() > 0, error="must not be empty")
+    year = pa.Check(
+        lambda s: (
+            s.str.strip().str.fullmatch(r"\d{4}(\.0)?")
+            & (pd.to_numeric(s.str.strip(), errors="coerce").between(MIN_YEAR, MAX_YEAR))
+        ),
+        error=f"must be a year between {MIN_YEAR} and {MAX_YEAR}",
+    )
+    return pa.DataFrameSchema(
+        {
+            "id": pa.Column(str, non_empty),
+            "title": pa.Column(str, non_empty),
+            "year": pa.Column(str, year),
+            "author_countries": pa.Column(str, non_empty),
+            "formats": pa.Column(str, non_empty),
+        },
+        strict=False,
+        coerce=True,
+    )
+
+
+COLUMN_CHECKS = _column_checks()
+
+
+def check_columns(frame: pd.DataFrame, report: LoadReport) -> set[int]:
+    """Run the column checks lazily; every failing cell becomes one error. Returns bad indices."""
+    try:
+        COLUMN_CHECKS.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        bad: set[int] = set()
+        cases = exc.failure_cases.dropna(subset=["index"])
+        for case in cases.itertuples(index=False):
+            idx = int(case.index)
+            bad.add(idx)
+            value = frame.at[idx, case.column]
+            message = "missing value" if not str(value).strip() else f"invalid value ({case.check})"
+            if case.column == "year" and str(value).strip():
+                message = f"year must be a whole number between {MIN_YEAR} and {MAX_YEAR}"
+            report.add("error", message, row=idx + 1, column=case.column, value=str(value)[:200])
+        return bad
+    return set()
