@@ -112,7 +112,11 @@ def parse_codebook(raw: dict) -> Codebook:
             )
             group_codes.append(unspec)
             groups[group_name] = Group(
-                group_name, dimension, g["label"], g.get("short", g["label"]), g["colour"],
+                group_name,
+                dimension,
+                g["label"],
+                g.get("short", g["label"]),
+                g["colour"],
                 tuple(group_codes),
             )
             for alias in (group_name, g["label"], g.get("short", ""), unspec):

@@ -146,9 +146,10 @@ class LoadReport:
             "unreadable": self.unreadable,
             "n_errors": len(self.errors),
             "n_warnings": len(self.warnings),
-            "problems": self.to_frame().astype(object).where(lambda f: f.notna(), None).to_dict(
-                orient="records"
-            ),
+            "problems": self.to_frame()
+            .astype(object)
+            .where(lambda f: f.notna(), None)
+            .to_dict(orient="records"),
         }
 
     def summary(self) -> str:
