@@ -1,0 +1,117 @@
+"""The ``iome-map`` command line: serve the dashboard, validate, check and summarise data.
+
+Everything except ``serve`` uses the pure ``evidence`` package only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from evidence import DEMO_PATH
+
+
+def _load(path: str, columns: str | None):
+    from evidence.load import load, read_mapping
+
+    return load(path, mapping=read_mapping(columns))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Exit 0 when valid (warnings allowed), 1 when errors were found, 2 when unreadable."""
+    eb = _load(args.file, args.columns)
+    report = eb.report
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(report.to_text())
+    if report.unreadable or (report.errors and report.n_rows_read == 0):
+        return 2
+    return 1 if report.errors else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Recompute each published figure; exit 0 only when every exact figure matches."""
+    from evidence.published import check
+
+    eb = _load(args.file, args.columns)
+    if eb.report.unreadable:
+        print(eb.report.to_text(), file=sys.stderr)
+        return 2
+    table = check(eb)
+    if args.json:
+        print(table.to_json(orient="records", indent=2))
+    else:
+        shown = table[["figure_id", "precision", "published_n", "published_pct", "found_n",
+                       "found_pct", "match"]]  # fmt: skip
+        print(shown.to_string(index=False, na_rep="-", float_format=lambda x: f"{x:.1f}"))
+        print(f"\n{int(table['match'].sum())} of {len(table)} figures match ({eb.n_articles} "
+              f"articles{', SYNTHETIC DEMO DATA' if eb.synthetic else ''})")  # fmt: skip
+    exact = table[table["precision"] == "exact"]
+    return 0 if bool(exact["match"].all()) else 1
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Print counts per code, group, direction, origin income and year."""
+    from evidence.summary import summarise
+
+    eb = _load(args.file, args.columns)
+    if eb.report.unreadable:
+        print(eb.report.to_text(), file=sys.stderr)
+        return 2
+    data = summarise(eb, classification=args.classification)
+    print(json.dumps(data, indent=2 if args.json else None, ensure_ascii=False))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the dashboard."""
+    from app import create_app
+
+    app = create_app(data_path=args.data)
+    app.run(host=args.host, port=args.port, debug=args.debug)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with all sub-commands."""
+    parser = argparse.ArgumentParser(
+        prog="iome-map", description="Evidence map of the internationalization of medical education"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the dashboard")
+    serve.add_argument("--data", default=str(DEMO_PATH), help="coded-article CSV/XLSX")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8050)
+    serve.add_argument("--debug", action="store_true", help="Dash debug mode and dev tools")
+    serve.set_defaults(func=cmd_serve)
+
+    for name, func, help_text in (
+        ("validate", cmd_validate, "validate a coded-article file and list every problem"),
+        ("check", cmd_check, "recompute the review's published figures from a file"),
+        ("summary", cmd_summary, "counts per code, direction, income group and year"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("file")
+        p.add_argument("--columns", help="YAML mapping of your column names to the contract")
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        if name == "summary":
+            p.add_argument("--classification", choices=("year", "latest"), default="year")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``iome-map`` console script."""
+    args = build_parser().parse_args(argv)
+    if getattr(args, "file", None) and not Path(args.file).exists():
+        print(f"iome-map: no such file: {args.file}", file=sys.stderr)
+        return 2
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
