@@ -1,0 +1,278 @@
+"""Dash application factory: ``app = create_app()``; ``server = app.server`` for gunicorn."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from components import views
+from components.about import about_modal
+from components.controls import CONTROL_IDS, filter_panel, year_bounds
+from components.ids import CHIP, ID
+from components.render import RENDER_OUTPUTS, render_views
+from components.sync import sync
+from evidence import ASSETS_DIR, DEMO_PATH, aggregate, filters
+from evidence.export import neutralise_formulas
+from evidence.load import load_cached
+from evidence.model import EvidenceBase
+from evidence.state import parse_query
+
+CLICK_SOURCES = {
+    ID.MAP: "map",
+    ID.FLOWS: "flows",
+    ID.PARTNER_MAP: "partner_map",
+    ID.ALIGNMENT: "alignment",
+    ID.PARTNERSHIPS: "partnerships",
+    ID.TRENDS: "trends",
+}
+
+
+def synthetic_banner(eb: EvidenceBase):
+    """The banner shown whenever synthetic records are loaded."""
+    if not eb.synthetic:
+        return None
+    return dbc.Alert(
+        [
+            html.Strong("Synthetic demo data. "),
+            "These records are generated to match the review's published counts; they are "
+            "not real articles. Load your own coded spreadsheet to explore real evidence.",
+        ],
+        color="warning",
+        className="synthetic-banner py-2 mb-2",
+        id="synthetic-banner",
+    )
+
+
+def build_layout(eb: EvidenceBase) -> html.Div:
+    """The page: header, banner, filters on the left, the six views on the right."""
+    header = dbc.Navbar(
+        dbc.Container(
+            [
+                html.Div(
+                    [
+                        html.H1("IoME Evidence Map", className="h4 mb-0 text-white"),
+                        html.Div(
+                            "Internationalization of medical education: formats, "
+                            "motivations and directions",
+                            className="small text-white-50",
+                        ),
+                    ]
+                ),
+                html.Div(
+                    [
+                        dbc.Button(
+                            "Filters",
+                            id=ID.FILTER_TOGGLE,
+                            color="light",
+                            size="sm",
+                            className="d-lg-none",
+                            outline=True,
+                        ),
+                        dcc.Clipboard(
+                            id=ID.SHARE,
+                            title="Copy a link to this view",
+                            className="btn btn-sm btn-outline-light share-btn",
+                            content="",
+                        ),
+                        dbc.Button(
+                            "About", id=ID.ABOUT_OPEN, color="light", size="sm", outline=True
+                        ),
+                    ],
+                    className="d-flex gap-2 align-items-center",
+                ),
+            ],
+            fluid=True,
+            className="d-flex justify-content-between flex-wrap gap-2",
+        ),
+        color="dark",
+        dark=True,
+        className="mb-2",
+    )
+    status = html.Div(
+        [
+            html.Div(id=ID.COUNT, className="fw-semibold me-3", **{"aria-live": "polite"}),
+            html.Div(id=ID.CHIPS, className="d-inline-flex flex-wrap"),
+            dbc.Button(
+                "Reset all filters", id=ID.RESET, size="sm", color="link", className="ms-auto"
+            ),
+        ],
+        className="d-flex flex-wrap align-items-center status-bar mb-2",
+    )
+    main = [
+        status,
+        html.Div(id=ID.NOTICES, className="text-warning-emphasis"),
+        views.map_card(),
+        views.flows_card(),
+        views.partnerships_card(),
+        views.alignment_card(),
+        views.trends_card(),
+        views.articles_card(),
+    ]
+    return html.Div(
+        [
+            dcc.Location(id=ID.URL, refresh=False),
+            dcc.Download(id=ID.DOWNLOAD),
+            header,
+            dbc.Container(
+                [
+                    synthetic_banner(eb),
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                dbc.Collapse(
+                                    filter_panel(eb),
+                                    id="filter-collapse",
+                                    is_open=True,
+                                    className="d-lg-block",
+                                ),
+                                lg=3,
+                                className="filter-col",
+                            ),
+                            dbc.Col(main, lg=9),
+                        ]
+                    ),
+                    html.Footer(
+                        "Source: coding scheme of Wu et al., Med Sci Educ 2022 "
+                        "(doi:10.1007/s40670-022-01553-6). Income groups: World Bank "
+                        "country classifications by income level (CC BY 4.0).",
+                        className="small text-muted my-3",
+                    ),
+                ],
+                fluid=True,
+            ),
+            about_modal(eb),
+        ]
+    )
+
+
+def register_callbacks(app: Dash, eb: EvidenceBase) -> None:
+    """Wire the single state writer, the render callback and the small UI callbacks."""
+    bounds = year_bounds(eb)
+    click_inputs = [Input(graph_id, "clickData") for graph_id in CLICK_SOURCES]
+
+    @app.callback(
+        Output(ID.URL, "search"),
+        *[Output(c, "value") for c in CONTROL_IDS],
+        Input(ID.URL, "search"),
+        *[Input(c, "value") for c in CONTROL_IDS],
+        *click_inputs,
+        Input(ID.TRENDS, "selectedData"),
+        Input(ID.RESET, "n_clicks"),
+        Input({"type": CHIP, "index": ALL}, "n_clicks"),
+    )
+    def update_state(search, *args):
+        n = len(CONTROL_IDS)
+        control_values = list(args[:n])
+        clicks = dict(zip(CLICK_SOURCES, args[n : n + len(CLICK_SOURCES)], strict=True))
+        selected = args[n + len(CLICK_SOURCES)]
+        triggered = ctx.triggered_id
+        chip_index = None
+        if triggered == ID.URL or triggered is None:
+            trigger = "url"
+        elif triggered in CONTROL_IDS:
+            trigger = "control"
+        elif triggered == ID.RESET:
+            trigger = "reset"
+        elif isinstance(triggered, dict) and triggered.get("type") == CHIP:
+            if not ctx.triggered[0].get("value"):
+                return (no_update,) * (1 + n)
+            trigger, chip_index = "chip", triggered["index"]
+        elif triggered == ID.TRENDS and ctx.triggered[0]["prop_id"].endswith("selectedData"):
+            trigger = "select"
+        else:
+            trigger = CLICK_SOURCES.get(triggered, "url")
+        query, controls = sync(
+            trigger, search, control_values, bounds,
+            click=clicks.get(triggered), selected=selected, chip_index=chip_index,
+        )  # fmt: skip
+        return (
+            no_update if query is None else query,
+            *(controls if controls is not None else [no_update] * n),
+        )
+
+    @app.callback(
+        *[Output(o, "figure") for o in RENDER_OUTPUTS],
+        Output(ID.TABLE, "rowData"),
+        Output(ID.CHIPS, "children"),
+        Output(ID.COUNT, "children"),
+        Output(ID.NOTICES, "children"),
+        Output(ID.SHARE, "content"),
+        Input(ID.URL, "search"),
+        State(ID.URL, "href"),
+    )
+    def update_views(search, href):
+        out = render_views(search, eb)
+        return (
+            *[out[o] for o in RENDER_OUTPUTS],
+            out[ID.TABLE],
+            out[ID.CHIPS],
+            out[ID.COUNT],
+            out[ID.NOTICES],
+            href or "",
+        )
+
+    @app.callback(
+        Output(ID.TABLE, "dashGridOptions"),
+        Input(ID.TABLE_SEARCH, "value"),
+        State(ID.TABLE, "dashGridOptions"),
+        prevent_initial_call=True,
+    )
+    def search_articles(text, options):
+        return {**(options or {}), "quickFilterText": text or ""}
+
+    @app.callback(
+        Output(ID.DOWNLOAD, "data"),
+        Input(ID.TABLE_DOWNLOAD, "n_clicks"),
+        State(ID.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def download_articles(_clicks, search):
+        state, _ = parse_query(search)
+        table = aggregate.articles_table(filters.apply(eb, state))
+        name = "iome-articles-SYNTHETIC-DEMO.csv" if eb.synthetic else "iome-articles.csv"
+        return {"content": aggregate_csv(table), "filename": name, "type": "text/csv"}
+
+    @app.callback(
+        Output(ID.ABOUT, "is_open"),
+        Input(ID.ABOUT_OPEN, "n_clicks"),
+        State(ID.ABOUT, "is_open"),
+        prevent_initial_call=True,
+    )
+    def toggle_about(_clicks, is_open):
+        return not is_open
+
+    @app.callback(
+        Output("filter-collapse", "is_open"),
+        Input(ID.FILTER_TOGGLE, "n_clicks"),
+        State("filter-collapse", "is_open"),
+        prevent_initial_call=True,
+    )
+    def toggle_filters(_clicks, is_open):
+        return not is_open
+
+
+def aggregate_csv(table: pd.DataFrame) -> str:
+    """CSV text of a table with spreadsheet formulas neutralised."""
+    return neutralise_formulas(table).to_csv(index=False)
+
+
+def create_app(data_path: str | Path | None = None) -> Dash:
+    """Build the Dash app on one evidence base (the bundled synthetic demo by default)."""
+    path = data_path or os.environ.get("IOME_DATA") or DEMO_PATH
+    eb = load_cached(path)
+    app = Dash(
+        __name__,
+        title="IoME Evidence Map",
+        assets_folder=str(ASSETS_DIR),
+        serve_locally=True,
+        compress=True,
+        suppress_callback_exceptions=False,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.layout = build_layout(eb)
+    register_callbacks(app, eb)
+    return app

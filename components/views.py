@@ -1,0 +1,191 @@
+"""The six views: each card's layout. Their content is drawn by components.render."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components.cards import card, graph, radio
+from components.ids import ID
+from evidence.codebook import load_codebook
+from evidence.state import MOBILITY_KINDS
+
+
+def map_card():
+    """World choropleth of article counts per country, by country role."""
+    tools = radio(
+        ID.ROLE,
+        [("origin", "Origin"), ("author", "Any author"), ("setting", "Setting")],
+        "origin",
+        "Country role",
+    )
+    return card(
+        "Where the evidence comes from",
+        [graph(ID.MAP, height=430, filename="iome-map", label="World map of article counts")],
+        tools=tools,
+        subtitle="Articles per country; click a country to filter every view.",
+        card_id="card-map",
+    )
+
+
+def flows_card():
+    """Directed student-mobility arcs plus the origin × destination income matrix."""
+    cb = load_codebook()
+    kinds = dbc.Checklist(
+        id=ID.KIND,
+        options=[
+            {"label": cb.codes[k].label.replace(" mobility", ""), "value": k}
+            for k in MOBILITY_KINDS
+            if not k.endswith("unspecified")
+        ],
+        value=[],
+        inline=True,
+        className="small",
+    )
+    return card(
+        "Who sends students where",
+        [
+            dbc.Row(
+                [
+                    dbc.Col(
+                        graph(
+                            ID.FLOWS,
+                            height=430,
+                            filename="iome-flows",
+                            label="Map of directed student mobility flows",
+                        ),
+                        lg=8,
+                    ),
+                    dbc.Col(
+                        graph(
+                            ID.FLOW_MATRIX,
+                            height=330,
+                            filename="iome-flow-matrix",
+                            label="Origin by destination income group matrix",
+                        ),
+                        lg=4,
+                    ),
+                ]
+            )
+        ],
+        tools=html.Div([html.Span("Mobility kind: ", className="small me-1"), kinds]),
+        subtitle="Arrows run from origin to destination; click one to filter.",
+        card_id="card-flows",
+    )
+
+
+def partnerships_card():
+    """Partnership formats and partner-pair arcs (lead country first)."""
+    return card(
+        "Who partners with whom",
+        [
+            dbc.Row(
+                [
+                    dbc.Col(
+                        graph(
+                            ID.PARTNERSHIPS,
+                            height=400,
+                            filename="iome-partnerships",
+                            label="Partnership formats and directions",
+                        ),
+                        lg=5,
+                    ),
+                    dbc.Col(
+                        graph(
+                            ID.PARTNER_MAP,
+                            height=400,
+                            filename="iome-partner-map",
+                            label="Map of partner pairs, lead country first",
+                        ),
+                        lg=7,
+                    ),
+                ]
+            )
+        ],
+        subtitle="Coded partnership formats, and the direction of each lead → partner pair.",
+        card_id="card-partnerships",
+    )
+
+
+def alignment_card():
+    """Motivation × format matrix coloured by the alignment rubric."""
+    tools = radio(
+        ID.ALIGN,
+        [("counts", "Counts"), ("row_share", "Row shares"), ("by_income", "HIC vs LMIC")],
+        "counts",
+        "Matrix values",
+    )
+    return card(
+        "Do motivations fit formats?",
+        [
+            graph(
+                ID.ALIGNMENT,
+                height=440,
+                filename="iome-alignment",
+                label="Motivation by format alignment matrix",
+            )
+        ],
+        tools=tools,
+        subtitle="Articles coded with both; colour and symbol give the rubric's judgement.",
+        card_id="card-alignment",
+    )
+
+
+def trends_card():
+    """Articles per year, stacked by format or motivation group."""
+    tools = radio(ID.STACK, [("format", "Formats"), ("motivation", "Motivations")], "format",
+                  "Stack by")  # fmt: skip
+    return card(
+        "How the evidence grew",
+        [graph(ID.TRENDS, height=340, filename="iome-trends", label="Articles per year")],
+        tools=tools,
+        subtitle="Drag across years, or click a bar, to set the year filter.",
+        card_id="card-trends",
+    )
+
+
+ARTICLE_COLUMNS = [
+    {"field": "title", "headerName": "Title", "flex": 3, "minWidth": 260,
+     "cellRenderer": "markdown", "wrapText": True, "autoHeight": True},
+    {"field": "year", "headerName": "Year", "width": 90, "filter": "agNumberColumnFilter"},
+    {"field": "journal", "headerName": "Journal", "flex": 1, "minWidth": 140},
+    {"field": "origin", "headerName": "Origin", "flex": 1, "minWidth": 120},
+    {"field": "formats", "headerName": "Formats", "flex": 2, "minWidth": 180, "wrapText": True,
+     "autoHeight": True},
+    {"field": "motivations", "headerName": "Motivations", "flex": 2, "minWidth": 180,
+     "wrapText": True, "autoHeight": True},
+    {"field": "doi", "headerName": "DOI", "flex": 1, "minWidth": 150, "cellRenderer": "markdown"},
+]  # fmt: skip
+
+
+def articles_card():
+    """The articles behind the current selection."""
+    search = dbc.Input(
+        id=ID.TABLE_SEARCH, type="search", placeholder="Search titles, journals…", size="sm",
+        debounce=True, **{"aria-label": "Search the article list"},
+    )  # fmt: skip
+    download = dbc.Button("Download CSV", id=ID.TABLE_DOWNLOAD, size="sm", color="secondary",
+                          outline=True)  # fmt: skip
+    grid = dag.AgGrid(
+        id=ID.TABLE,
+        columnDefs=ARTICLE_COLUMNS,
+        rowData=[],
+        getRowId="params.data.article_id",
+        defaultColDef={"sortable": True, "resizable": True, "filter": True},
+        dashGridOptions={
+            "pagination": True,
+            "paginationPageSize": 20,
+            "animateRows": False,
+            "quickFilterText": "",
+            "overlayNoRowsTemplate": "No articles match these filters.",
+        },
+        style={"height": "560px"},
+        className="ag-theme-alpine",
+    )
+    return card(
+        "The articles behind the selection",
+        [grid],
+        tools=html.Div([search, download], className="d-flex gap-2"),
+        card_id="card-articles",
+    )
