@@ -129,7 +129,7 @@ def parse_query(query: str | None) -> tuple[FilterState, list[str]]:
 
 
 def _clip(text: str, n: int = 40) -> str:
-    text = re.sub(r"[^\w.,>+\- ]", "?", text)
+    text = re.sub(r"[^\w.,+\- ]", "?", text)
     return text if len(text) <= n else text[:n] + "…"
 
 
