@@ -105,8 +105,8 @@ def sync(
         new = state_after_selection(current, selected)
     else:
         new = state_after_click(current, trigger, click)
+    if new == current and trigger != "reset":
+        return None, None
     query = to_query(new)
     controls = None if trigger == "control" else state_to_controls(new, bounds)
-    if query == (search or "").lstrip("?") and controls is None:
-        return None, None
     return ("?" + query if query else ""), controls
