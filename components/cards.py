@@ -19,13 +19,16 @@ def graph_config(filename: str) -> dict:
     }
 
 
-def graph(graph_id: str, *, height: int, filename: str, label: str) -> dcc.Graph:
-    """A dcc.Graph with the project's config and an accessible label."""
-    return dcc.Graph(
-        id=graph_id,
-        config=graph_config(filename),
-        style={"height": f"{height}px"},
-        className="view-graph",
+def graph(graph_id: str, *, height: int, filename: str, label: str) -> html.Div:
+    """A dcc.Graph with the project's config, wrapped in a labelled figure region."""
+    return html.Div(
+        dcc.Graph(
+            id=graph_id,
+            config=graph_config(filename),
+            style={"height": f"{height}px"},
+            className="view-graph",
+        ),
+        role="figure",
         **{"aria-label": label},
     )
 

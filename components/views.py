@@ -161,9 +161,11 @@ ARTICLE_COLUMNS = [
 
 def articles_card():
     """The articles behind the current selection."""
+    search_label = html.Label("Search the article list", htmlFor=ID.TABLE_SEARCH,
+                              className="visually-hidden")  # fmt: skip
     search = dbc.Input(
         id=ID.TABLE_SEARCH, type="search", placeholder="Search titles, journals…", size="sm",
-        debounce=True, **{"aria-label": "Search the article list"},
+        debounce=True,
     )  # fmt: skip
     download = dbc.Button("Download CSV", id=ID.TABLE_DOWNLOAD, size="sm", color="secondary",
                           outline=True)  # fmt: skip
@@ -178,7 +180,6 @@ def articles_card():
             "paginationPageSize": 20,
             "animateRows": False,
             "quickFilterText": "",
-            "overlayNoRowsTemplate": "No articles match these filters.",
         },
         style={"height": "560px"},
         className="ag-theme-alpine",
@@ -186,6 +187,6 @@ def articles_card():
     return card(
         "The articles behind the selection",
         [grid],
-        tools=html.Div([search, download], className="d-flex gap-2"),
+        tools=html.Div([search_label, search, download], className="d-flex gap-2"),
         card_id="card-articles",
     )
