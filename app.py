@@ -126,7 +126,7 @@ def build_layout(eb: EvidenceBase) -> html.Div:
                                 dbc.Collapse(
                                     filter_panel(eb),
                                     id="filter-collapse",
-                                    is_open=True,
+                                    is_open=False,
                                     className="d-lg-block",
                                 ),
                                 lg=3,
