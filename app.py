@@ -185,10 +185,16 @@ def register_callbacks(app: Dash, eb: EvidenceBase) -> None:
             trigger = "select"
         else:
             trigger = CLICK_SOURCES.get(triggered, "url")
+        click = clicks.get(triggered) if isinstance(triggered, str) else None
         query, controls = sync(
-            trigger, search, control_values, bounds,
-            click=clicks.get(triggered), selected=selected, chip_index=chip_index,
-        )  # fmt: skip
+            trigger,
+            search,
+            control_values,
+            bounds,
+            click=click,
+            selected=selected,
+            chip_index=chip_index,
+        )
         return (
             no_update if query is None else query,
             *(controls if controls is not None else [no_update] * n),

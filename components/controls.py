@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from components.ids import ID
 from evidence.codebook import load_codebook
-from evidence.countries import country_name
+from evidence.countries import country_name, economies
 from evidence.languages import language_name
 from evidence.model import INCOME_GROUPS, EvidenceBase
 from evidence.state import BASES, REGIONS, FilterState
@@ -95,7 +95,8 @@ def filter_panel(eb: EvidenceBase) -> html.Div:
     """The filter panel: every filter that restricts the set of articles."""
     cb = load_codebook()
     lo, hi = year_bounds(eb)
-    present = sorted(set(eb.article_countries["iso3"]), key=country_name)
+    # Every economy is an option, so a deep link to a country without articles is kept.
+    present = sorted(economies().index, key=country_name)
     languages = sorted(set(eb.articles["language"]))
     types = [t for t in cb.article_types if t in set(eb.articles["article_type"])]
     marks = {y: str(y) for y in range(lo, hi + 1) if (y - lo) % 5 == 0 or y == hi}

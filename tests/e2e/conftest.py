@@ -27,14 +27,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url():
+def server_url(tmp_path_factory):
     """Serve the dashboard on the demo data on a free loopback port."""
     port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    log_file = open(log, "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port)],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -44,7 +46,7 @@ def server_url():
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode()) from None
+                raise RuntimeError(log.read_text()) from None
             time.sleep(0.3)
     else:
         proc.kill()
@@ -52,6 +54,7 @@ def server_url():
     yield url
     proc.terminate()
     proc.wait(10)
+    log_file.close()
 
 
 @pytest.fixture(scope="session")

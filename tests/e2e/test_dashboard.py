@@ -1,0 +1,118 @@
+"""The dashboard in real headless Chromium: views draw, filters link, URL holds the state."""
+
+from urllib.parse import urlparse
+
+import pytest
+from helpers import VIEW_GRAPHS, count_text, traces, wait_ready
+
+from evidence.filters import apply
+from evidence.load import load_cached
+from evidence.state import parse_query
+
+pytestmark = pytest.mark.e2e
+
+JS_POINT_ON_MAP = """([id, lon, lat]) => {
+  const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+  const pt = gd._fullLayout.geo._subplot.projection([lon, lat]);
+  const r = gd.querySelector('.main-svg').getBoundingClientRect();
+  return [r.left + pt[0], r.top + pt[1]];
+}"""
+
+
+def expected_count(query: str) -> int:
+    from evidence import DEMO_PATH
+
+    return apply(load_cached(DEMO_PATH), parse_query(query)[0]).n_articles
+
+
+def test_all_views_draw_with_data_no_errors_and_nothing_leaves_the_machine(page, server_url):
+    page.goto(server_url + "/")
+    wait_ready(page)
+    fingerprints = traces(page)
+    assert all(fp and fp != "[]" for fp in fingerprints), dict(
+        zip(VIEW_GRAPHS, fingerprints, strict=True)
+    )
+    assert page.locator(".ag-row").count() > 0
+    assert "Synthetic demo data" in page.inner_text("#synthetic-banner")
+    assert count_text(page) == "350 of 350 articles"
+    assert page.console_errors == []
+    hosts = {urlparse(u).netloc for u in page.requested_urls if u.startswith("http")}
+    assert hosts == {urlparse(server_url).netloc}
+    topo = [u for u in page.requested_urls if "topojson" in u]
+    assert topo and all(u.startswith(server_url) for u in topo)
+
+
+def test_changing_a_filter_changes_every_view(page, server_url):
+    page.goto(server_url + "/")
+    wait_ready(page)
+    before = traces(page)
+    page.get_by_label("Low income").first.check()
+    page.wait_for_function("() => location.search.includes('origin_income=L')")
+    wait_ready(page)
+    after = traces(page)
+    changed = [v for v, a, b in zip(VIEW_GRAPHS, before, after, strict=True) if a != b]
+    assert changed == VIEW_GRAPHS
+    assert count_text(page) == f"{expected_count('origin_income=L')} of 350 articles"
+    assert page.console_errors == []
+
+
+def test_clicking_a_map_country_filters_the_table_and_updates_the_url(page, server_url):
+    page.goto(server_url + "/")
+    wait_ready(page)
+    x, y = page.evaluate(JS_POINT_ON_MAP, ["fig-map", -98, 39])
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    page.wait_for_function("() => location.search.includes('country=USA')")
+    wait_ready(page)
+    n = expected_count("country=USA")
+    assert count_text(page) == f"{n} of 350 articles"
+    assert page.locator(".chip").first.inner_text().startswith("Country: United States")
+    page.wait_for_function(
+        """() => {
+          const cells = [...document.querySelectorAll(".ag-row [col-id='origin']")];
+          return cells.length > 0 && cells.every(c => c.textContent === "United States");
+        }"""
+    )
+    origins = set(page.locator(".ag-row [col-id='origin']").all_text_contents())
+    assert origins == {"United States"}
+
+
+def test_deep_link_restores_its_state(page, server_url):
+    query = "format=mobility.outbound&year=2010-2020&origin_income=H&align=by_income"
+    page.goto(f"{server_url}/?{query}")
+    wait_ready(page)
+    assert count_text(page) == f"{expected_count(query)} of 350 articles"
+    chips = page.locator(".chip").all_inner_texts()
+    assert any("Outbound mobility" in c for c in chips)
+    assert any("2010-2020" in c for c in chips)
+    assert page.locator("#ctl-origin-income input[value='H']").is_checked()
+    assert page.locator("#ctl-align input[value='by_income']").is_checked()
+    assert "mobility.outbound" in page.url
+
+
+def test_unknown_link_values_are_reported_on_screen(page, server_url):
+    page.goto(f"{server_url}/?format=teleport&colour=red")
+    wait_ready(page)
+    notices = page.inner_text("#url-notices")
+    assert "teleport" in notices and "colour" in notices
+    assert count_text(page) == "350 of 350 articles"
+
+
+def test_chip_and_reset_clear_filters(page, server_url):
+    page.goto(f"{server_url}/?country=USA,GBR")
+    wait_ready(page)
+    page.locator(".chip", has_text="United Kingdom").click()
+    page.wait_for_function("() => !location.search.includes('GBR')")
+    wait_ready(page)
+    assert count_text(page) == f"{expected_count('country=USA')} of 350 articles"
+    page.get_by_role("button", name="Reset all filters").click()
+    page.wait_for_function("() => location.search === ''")
+    wait_ready(page)
+    assert count_text(page) == "350 of 350 articles"
+
+
+def test_empty_selection_shows_designed_empty_state(page, server_url):
+    page.goto(f"{server_url}/?country=ISL&origin_income=L")
+    wait_ready(page)
+    assert count_text(page) == "0 of 350 articles"
+    assert "No articles match" in page.inner_text("#fig-map")
