@@ -46,7 +46,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         shown = table[["figure_id", "precision", "published_n", "published_pct", "found_n",
                        "found_pct", "match"]]  # fmt: skip
-        print(shown.to_string(index=False, na_rep="-", float_format=lambda x: f"{x:.1f}"))
+        shown = shown.astype(object).where(shown.notna(), "-")
+        print(shown.to_string(index=False, float_format=lambda x: f"{x:.1f}"))
         print(f"\n{int(table['match'].sum())} of {len(table)} figures match ({eb.n_articles} "
               f"articles{', SYNTHETIC DEMO DATA' if eb.synthetic else ''})")  # fmt: skip
     exact = table[table["precision"] == "exact"]

@@ -300,13 +300,15 @@ class _RowParser:
     def _parse_row(self, rec: dict, row: int) -> dict | None:
         formats = self._codes(rec["formats"], "format", row, "formats")
         motivations = self._codes(rec["motivations"], "motivation", row, "motivations")
-        if formats is None or motivations is None:
-            return None
         authors = self._countries(rec["author_countries"], row, "author_countries")
         if not authors and rec["author_countries"]:
             self._warn("no recognised author country; the article has no origin", row,
                        "author_countries", rec["author_countries"])  # fmt: skip
         settings = self._countries(rec["setting_countries"], row, "setting_countries")
+        flows = self._flows(rec["mobility_flows"], row)
+        partnerships = self._partnerships(rec["partnerships"], row)
+        if formats is None or motivations is None:
+            return None  # rejected, but every other cell was still checked and reported
         return {
             "article_id": rec["id"],
             "row": row,
@@ -325,8 +327,8 @@ class _RowParser:
             "settings_iso3": settings,
             "formats": formats,
             "motivations": motivations,
-            "flows": self._flows(rec["mobility_flows"], row),
-            "partnerships": self._partnerships(rec["partnerships"], row),
+            "flows": flows,
+            "partnerships": partnerships,
         }
 
     def _url(self, url: str, row: int) -> str:
@@ -494,7 +496,7 @@ def _tidy(rows: list[dict], report: LoadReport, source: str, version: str) -> Ev
         "origin_region": "region",
     }
     for col, src in origin_columns.items():
-        arts[col] = arts["article_id"].map(origin[src]).fillna("")
+        arts[col] = arts["article_id"].map(origin[src]).astype(object).fillna("")
     arts = arts[ARTICLE_COLUMNS]
     return EvidenceBase(arts, ac, codes, flows, partners, report, source, version)
 
