@@ -1,0 +1,284 @@
+"""Directed arcs between countries (mobility flows, partnerships) and the income-group
+direction matrix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from evidence.codebook import load_codebook
+from evidence.figures.map import base_geo
+from evidence.figures.theme import (
+    GRID,
+    INK,
+    TEMPLATE,
+    WHITE,
+    CaptionLike,
+    caption_figure,
+    direction_style,
+    empty_figure,
+    sequential_scale,
+)
+from evidence.model import DIRECTIONS, INCOME_GROUPS
+
+N_POINTS = 16  # vertices per arc
+CURVE = 0.18  # bend of the arc, as a share of its length
+HEAD_AT = 0.94  # arrowhead position along the arc (1 = at the destination)
+WIDTHS = (1.2, 2.2, 3.6, 5.5)  # line width per bin
+HEAD_SIZES = (8, 10, 12, 14)
+
+
+def _width_bins(n: np.ndarray) -> np.ndarray:
+    """Bin index 0-3 from counts: sqrt-scaled against the largest count."""
+    if len(n) == 0:
+        return np.zeros(0, dtype=int)
+    rel = np.sqrt(n / n.max())
+    return np.minimum((rel * len(WIDTHS)).astype(int), len(WIDTHS) - 1)
+
+
+def arc_points(
+    lon0: np.ndarray, lat0: np.ndarray, lon1: np.ndarray, lat1: np.ndarray, t: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points of quadratic Bezier arcs (one row per arc, one column per ``t``).
+
+    The control point sits off the midpoint, to the left of the direction of travel, so
+    A -> B and B -> A bend apart instead of drawing on top of each other.
+    """
+    p0 = np.stack([lon0, lat0], axis=-1)[:, None, :]
+    p1 = np.stack([lon1, lat1], axis=-1)[:, None, :]
+    d = p1 - p0
+    normal = np.stack([-d[..., 1], d[..., 0]], axis=-1)
+    ctrl = (p0 + p1) / 2 + CURVE * normal
+    tt = t[None, :, None]
+    pts = (1 - tt) ** 2 * p0 + 2 * (1 - tt) * tt * ctrl + tt**2 * p1
+    return pts[..., 0], pts[..., 1]
+
+
+def natural_earth(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Natural Earth projection (as d3's geoNaturalEarth1, unrotated), y pointing north."""
+    lam, phi = np.radians(lon), np.radians(lat)
+    p2 = phi * phi
+    p4 = p2 * p2
+    x = lam * (0.8707 - 0.131979 * p2 + p4 * (-0.013791 + p4 * (0.003971 * p2 - 0.001529 * p4)))
+    y = phi * (1.007226 + p2 * (0.015085 + p4 * (-0.044475 + 0.028874 * p2 - 0.005916 * p4)))
+    return x, y
+
+
+def screen_angle(lon0, lat0, lon1, lat1) -> np.ndarray:
+    """Clockwise degrees from screen-up of the step (lon0, lat0) -> (lon1, lat1) on the
+    Natural Earth map, for markers with ``angleref="up"``.
+
+    Plotly's geo ``angleref="north"`` and ``"previous"`` mis-rotate diagonal headings
+    (checked in Chromium with plotly.js 3), so the angle is computed here.
+    """
+    x0, y0 = natural_earth(np.asarray(lon0, dtype=float), np.asarray(lat0, dtype=float))
+    x1, y1 = natural_earth(np.asarray(lon1, dtype=float), np.asarray(lat1, dtype=float))
+    return np.degrees(np.arctan2(x1 - x0, y1 - y0))
+
+
+def _hover_text(frame: pd.DataFrame, noun: str) -> np.ndarray:
+    labels = {d: direction_style(d)["label"] for d in DIRECTIONS}
+    n = frame["n_articles"].astype(int)
+    word = np.where(n == 1, "article", "articles")
+    return (
+        frame["origin_name"].astype(str)
+        + " → "
+        + frame["destination_name"].astype(str)
+        + ": "
+        + n.map("{:,}".format)
+        + " "
+        + word
+        + " ("
+        + frame["direction"].map(labels).fillna(frame["direction"])
+        + ")"
+        + (f"<br>{noun}" if noun else "")
+    ).to_numpy()
+
+
+def _arc_traces(pairs: pd.DataFrame, noun: str) -> list[dict]:
+    """Trace dicts: lines (one per direction x width bin), then one arrowhead trace per
+    direction. Lines are float arrays with NaN gaps and no per-vertex hover data: object
+    arrays would make building and serialising the figure several times slower. Hover
+    and click data live on the arrowheads."""
+    frame = pairs[pairs["origin"] != pairs["destination"]].dropna(
+        subset=["lon0", "lat0", "lon1", "lat1"]
+    )
+    frame = frame.sort_values("n_articles", kind="stable")  # big arcs drawn last, on top
+    n = frame["n_articles"].to_numpy(dtype=float)
+    bins = _width_bins(n)
+    t = np.linspace(0.0, 1.0, N_POINTS)
+    lon, lat = arc_points(
+        *(frame[c].to_numpy(dtype=float) for c in ("lon0", "lat0", "lon1", "lat1")),
+        np.append(t, [HEAD_AT - 0.04, HEAD_AT]),
+    )
+    # Each arc's vertices followed by a NaN gap (serialised as null).
+    k = N_POINTS + 1
+    line_lon = np.full((len(frame), k), np.nan)
+    line_lat = np.full((len(frame), k), np.nan)
+    line_lon[:, :N_POINTS], line_lat[:, :N_POINTS] = lon[:, :N_POINTS], lat[:, :N_POINTS]
+    head_lon, head_lat = lon[:, -1], lat[:, -1]
+    angle = screen_angle(lon[:, -2], lat[:, -2], head_lon, head_lat)
+    text = _hover_text(frame, noun)
+    custom = frame[["origin", "destination", "n_articles", "direction"]].to_numpy(dtype=object)
+    ends = frame[["origin", "destination"]].to_numpy(dtype=str)
+    directions = frame["direction"].to_numpy()
+
+    lines: list[dict] = []
+    heads: list[dict] = []
+    for direction in DIRECTIONS:
+        style = direction_style(direction)
+        in_class = directions == direction
+        if not in_class.any():
+            continue
+        first = True
+        for b in range(len(WIDTHS)):
+            rows = np.flatnonzero(in_class & (bins == b))
+            if len(rows) == 0:
+                continue
+            lines.append(
+                {
+                    "type": "scattergeo",
+                    "lon": line_lon[rows].ravel(),
+                    "lat": line_lat[rows].ravel(),
+                    "mode": "lines",
+                    "line": {"color": style["colour"], "width": WIDTHS[b], "dash": style["dash"]},
+                    "opacity": 0.8,
+                    "hoverinfo": "skip",
+                    "name": style["label"],
+                    "legendgroup": direction,
+                    # One legend entry per class, drawn with its dash style.
+                    "showlegend": first,
+                    "meta": {"direction": direction, "kind": "arc", "pairs": ends[rows]},
+                }
+            )
+            first = False
+        rows = np.flatnonzero(in_class)
+        heads.append(
+            {
+                "type": "scattergeo",
+                "lon": head_lon[rows],
+                "lat": head_lat[rows],
+                "mode": "markers",
+                "marker": {
+                    "symbol": "triangle-up",
+                    "size": np.asarray(HEAD_SIZES)[bins[rows]],
+                    "color": style["colour"],
+                    "angle": angle[rows],
+                    "angleref": "up",
+                    "line": {"color": WHITE, "width": 0.8},
+                },
+                "text": text[rows],
+                "customdata": custom[rows],
+                "hovertemplate": "%{text}<extra></extra>",
+                "name": style["label"],
+                "legendgroup": direction,
+                "showlegend": False,
+                "meta": {"direction": direction, "kind": "head"},
+            }
+        )
+    return lines + heads
+
+
+def build_arc_figure(
+    pairs: pd.DataFrame,
+    *,
+    caption: CaptionLike = None,
+    noun: str = "",
+    empty: str = "No articles match these filters",
+) -> go.Figure:
+    """Directed arcs for any pairs frame (flows or partnerships); see :func:`build_flows_figure`.
+
+    ``noun`` is an extra hover line (e.g. "lead → partner"); ``empty`` the empty-state text.
+    """
+    if pairs is None or pairs.empty:
+        return caption_figure(empty_figure(empty), caption)
+    traces = _arc_traces(pairs, noun)
+    if not traces:
+        return caption_figure(empty_figure(empty), caption)
+    layout = {
+        "template": TEMPLATE,
+        "geo": base_geo(),
+        "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
+        "legend": {
+            "title": {"text": "Direction (income group)"},
+            "x": 0.01,
+            "y": 0.02,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "bordercolor": GRID,
+            "borderwidth": 0,
+        },
+        "hovermode": "closest",
+        "clickmode": "event",
+    }
+    fig = go.Figure({"data": traces, "layout": layout})
+    return caption_figure(fig, caption)
+
+
+def build_flows_figure(pairs: pd.DataFrame, *, caption: CaptionLike = None) -> go.Figure:
+    """Directed mobility arcs from origin to destination.
+
+    Args:
+        pairs: a :func:`evidence.aggregate.flows_by_pair` frame.
+        caption: optional title / subtitle / footer.
+
+    Returns:
+        Line traces grouped by direction class x width bin (arcs separated by NaN gaps;
+        ``meta["pairs"]`` lists their [origin, destination]; the first line trace of each
+        class carries the legend entry), then one arrowhead trace per direction class
+        whose markers sit near each destination, turned along the arc on the Natural
+        Earth map (``angleref="up"``, angle computed from the projection). Colour and dash
+        style come from the codebook; hover reads "Canada → Uganda: 12 articles
+        (HIC → LMIC)"; ``customdata`` rows are ``[origin, destination, n, direction]``.
+    """
+    return build_arc_figure(pairs, caption=caption, empty="No mobility flows match these filters")
+
+
+def build_direction_matrix_figure(
+    matrix: pd.DataFrame, *, caption: CaptionLike = None, what: str = "flows"
+) -> go.Figure:
+    """Heatmap of origin (rows) x destination (columns) income groups, count in each cell.
+
+    Args:
+        matrix: a :func:`evidence.aggregate.direction_matrix` frame (4 x 4).
+        caption: optional title / subtitle / footer.
+        what: "flows" or "partnerships", for axis titles and hover.
+    """
+    if matrix is None or matrix.empty or int(matrix.to_numpy().sum()) == 0:
+        return caption_figure(empty_figure(f"No {what} with known income groups"), caption)
+    cb = load_codebook()
+    matrix = matrix.reindex(index=list(INCOME_GROUPS), columns=list(INCOME_GROUPS), fill_value=0)
+    short = [cb.income_groups[g]["short"] for g in INCOME_GROUPS]
+    src, dst = ("Lead", "Partner") if what == "partnerships" else ("Origin", "Destination")
+    z = matrix.to_numpy(dtype=int)
+    custom = np.array([[[r, c] for c in INCOME_GROUPS] for r in INCOME_GROUPS], dtype=object)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=short,
+            y=short,
+            text=z.astype(str),
+            texttemplate="%{text}",
+            textfont={"size": 14},
+            colorscale=sequential_scale(),
+            zmin=0,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            customdata=custom,
+            hovertemplate=(f"{src}: %{{y}}<br>{dst}: %{{x}}<br>%{{z:,}} articles<extra></extra>"),
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        xaxis={"title": {"text": f"{dst} income group"}, "side": "bottom", "showgrid": False},
+        yaxis={
+            "title": {"text": f"{src} income group"},
+            "autorange": "reversed",
+            "showgrid": False,
+        },
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font={"color": INK},
+    )
+    return caption_figure(fig, caption)

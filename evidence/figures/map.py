@@ -1,0 +1,154 @@
+"""Choropleth of articles per country, with countries without articles shown as a gap."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from evidence.codebook import load_codebook
+from evidence.figures.theme import (
+    GRID,
+    LAND,
+    NO_DATA,
+    TEMPLATE,
+    WHITE,
+    CaptionLike,
+    caption_figure,
+    empty_figure,
+    sequential_scale,
+)
+
+NO_ARTICLES = "no articles"
+
+
+def base_geo(**overrides) -> dict:
+    """Map frame shared by the map views: Natural Earth, no frame, no extra base layers."""
+    geo = {
+        "projection": {"type": "natural earth"},
+        "showframe": False,
+        "showcoastlines": False,
+        "showcountries": True,
+        "countrycolor": WHITE,
+        "countrywidth": 0.5,
+        "showland": True,
+        "landcolor": LAND,
+        "showocean": False,
+        "showlakes": False,
+        "showrivers": False,
+        "showsubunits": False,
+        "bgcolor": "rgba(0,0,0,0)",
+        "lataxis": {"range": [-58, 85]},
+        "resolution": 110,
+    }
+    geo.update(overrides)
+    return geo
+
+
+def role_label(role: str) -> str:
+    """Readable name of a country role from the codebook ("origin" -> "Origin (...)")."""
+    spec = load_codebook().roles.get(role)
+    return spec["label"] if spec else role
+
+
+def _custom(frame: pd.DataFrame) -> np.ndarray:
+    return frame[["iso3", "name", "income_label", "n_articles"]].to_numpy(dtype=object)
+
+
+def build_map_figure(
+    counts: pd.DataFrame, *, role: str = "origin", caption: CaptionLike = None
+) -> go.Figure:
+    """Countries coloured by distinct articles in ``role``; zero countries in light grey.
+
+    Args:
+        counts: a :func:`evidence.aggregate.counts_by_country` frame.
+        role: the role the counts refer to (used in hover and legend text).
+        caption: optional title / subtitle / footer written into the figure.
+
+    Returns:
+        Two ``go.Choropleth`` traces ("articles", then "no articles"), located by ISO-3,
+        and an empty marker trace giving "No articles" its legend entry; ``customdata``
+        rows are ``[iso3, name, income label, n]`` for click filtering.
+    """
+    if counts is None or counts.empty or int(counts["n_articles"].sum()) == 0:
+        return caption_figure(empty_figure(), caption)
+    label = role_label(role)
+    short_role = label.split(" (")[0].lower()
+    has = counts[counts["n_articles"] > 0]
+    none = counts[counts["n_articles"] == 0]
+    zmax = int(has["n_articles"].max())
+    hover = (
+        "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
+        "%{customdata[3]:,} articles" + f" ({short_role})<extra></extra>"
+    )
+    outline = {"line": {"color": WHITE, "width": 0.5}}
+    traces = [
+        {
+            "type": "choropleth",
+            "name": "articles",
+            "locations": has["iso3"].to_numpy(),
+            "locationmode": "ISO-3",
+            "z": has["n_articles"].to_numpy(),
+            "zmin": 1 if zmax > 1 else 0,
+            "zmax": zmax,
+            "colorscale": sequential_scale(),
+            "marker": outline,
+            "colorbar": {
+                "title": {"text": f"Articles<br><sub>{short_role}</sub>", "side": "top"},
+                "thickness": 12,
+                "len": 0.6,
+                "x": 1.0,
+                "outlinewidth": 0,
+                "tickformat": ",d",
+            },
+            "customdata": _custom(has),
+            "hovertemplate": hover,
+            "showlegend": False,
+        },
+        {
+            "type": "choropleth",
+            "name": NO_ARTICLES.capitalize(),
+            "locations": none["iso3"].to_numpy(),
+            "locationmode": "ISO-3",
+            "z": np.zeros(len(none)),
+            "colorscale": [[0, NO_DATA], [1, NO_DATA]],
+            "showscale": False,
+            "marker": outline,
+            "customdata": _custom(none),
+            "hovertemplate": (
+                "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
+                + NO_ARTICLES
+                + f" ({short_role})<extra></extra>"
+            ),
+            "showlegend": False,
+        },
+        # Choropleths have no legend symbol: an empty marker trace gives "No articles" one.
+        {
+            "type": "scattergeo",
+            "lon": [None],
+            "lat": [None],
+            "mode": "markers",
+            "marker": {"symbol": "square", "size": 14, "color": NO_DATA},
+            "name": NO_ARTICLES.capitalize(),
+            "showlegend": True,
+            "hoverinfo": "skip",
+        },
+    ]
+    layout = {
+        "template": TEMPLATE,
+        "geo": base_geo(),
+        "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
+        "legend": {
+            "x": 0.01,
+            "y": 0.05,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "bordercolor": GRID,
+            "itemclick": False,
+            "itemdoubleclick": False,
+        },
+        "meta": {"role": role, "role_label": label},
+        "clickmode": "event",
+    }
+    fig = go.Figure({"data": traces, "layout": layout})
+    return caption_figure(fig, caption)

@@ -1,0 +1,338 @@
+"""Shared look of every figure: template, palette lookups, empty state and captions.
+
+Category colours come from the codebook only. The few neutral greys used for text, grids
+and "no data" are defined once here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from evidence.codebook import load_codebook
+
+FONT_FAMILY = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
+    '"Noto Sans", "Liberation Sans", sans-serif'
+)
+
+# Neutral greys: the only colour literals allowed outside the codebook.
+INK = "#222222"  # titles, values
+MUTED = "#666666"  # subtitles, footers, axis labels
+FAINT = "#999999"  # zero counts, secondary text
+GRID = "#E6E6E6"  # grid lines, borders
+NO_DATA = "#E3E3E3"  # countries or cells without articles
+LAND = "#F2F2F2"  # map land outside the reference table
+WHITE = "#FFFFFF"
+
+FOOTER_NAME = "caption-footer"
+CARTESIAN = frozenset({"bar", "heatmap", "scatter", "scattergl", "histogram", "box"})
+
+
+def _template() -> go.layout.Template:
+    cb = load_codebook()
+    colorway = list(dict.fromkeys(g.colour for g in cb.groups.values()))
+    axis = {
+        "gridcolor": GRID,
+        "linecolor": GRID,
+        "zerolinecolor": GRID,
+        "ticks": "",
+        "title": {"font": {"color": MUTED}},
+        "tickfont": {"color": MUTED},
+        "automargin": True,
+    }
+    return go.layout.Template(
+        layout={
+            "font": {"family": FONT_FAMILY, "size": 13, "color": INK},
+            "paper_bgcolor": WHITE,
+            "plot_bgcolor": WHITE,
+            "colorway": colorway,
+            "title": {"x": 0, "xanchor": "left", "font": {"size": 17, "color": INK}},
+            "xaxis": axis,
+            "yaxis": axis,
+            "legend": {"font": {"size": 12}, "bgcolor": "rgba(0,0,0,0)"},
+            "hoverlabel": {"font": {"family": FONT_FAMILY, "size": 13}, "align": "left"},
+            "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+            "separators": ".,",
+        }
+    )
+
+
+TEMPLATE = _template()
+
+
+# --------------------------------------------------------------------------- colours
+def hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    """``"#0072B2"`` -> ``(0, 114, 178)``."""
+    c = colour.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def mix(colour: str, other: str, weight: float) -> str:
+    """Blend ``weight`` of ``colour`` with ``1 - weight`` of ``other`` (hex in, hex out)."""
+    a, b = hex_to_rgb(colour), hex_to_rgb(other)
+    rgb = (round(weight * x + (1 - weight) * y) for x, y in zip(a, b, strict=True))
+    return "#{:02X}{:02X}{:02X}".format(*rgb)
+
+
+def tint(colour: str, weight: float) -> str:
+    """A lighter version of ``colour``: ``weight`` of it on white."""
+    return mix(colour, WHITE, weight)
+
+
+def sequential_scale(steps: int = 6, gamma: float = 0.5) -> list[list]:
+    """Single-hue blue scale (codebook high-income blue), colour-blind safe.
+
+    Stop positions follow ``(i / steps) ** (1 / gamma)``, so low counts get more of the
+    colour range: a few countries with many articles do not wash out the rest.
+    """
+    blue = load_codebook().income_groups["H"]["colour"]
+    scale = []
+    for i in range(steps + 1):
+        p = i / steps
+        shade = tint(blue, 0.25 + 0.75 * p / 0.75) if p <= 0.75 else mix(blue, INK, 1.75 - p)
+        scale.append([p ** (1 / gamma), shade])
+    return scale
+
+
+def group_colour(name: str) -> str:
+    """Colour of a format or motivation group (or of a code's group)."""
+    cb = load_codebook()
+    if name in cb.groups:
+        return cb.groups[name].colour
+    if name in cb.codes:
+        return cb.codes[name].colour
+    return FAINT
+
+
+def direction_style(direction: str) -> dict:
+    """Label, colour and dash style of a direction class, from the codebook."""
+    spec = load_codebook().directions.get(direction) or load_codebook().directions["unclassified"]
+    return {"label": spec["label"], "colour": spec["colour"], "dash": spec.get("dash", "solid")}
+
+
+def status_colour(status: str) -> str:
+    """Background colour of an alignment status, picked from codebook (Okabe-Ito) colours.
+
+    Blue / orange / vermillion stay apart under the common colour-vision deficiencies;
+    "not assessed" is neutral. Every status also carries a symbol, so colour is not the
+    only cue.
+    """
+    cb = load_codebook()
+    colours = {
+        "aligned": cb.income_groups["H"]["colour"],  # blue
+        "tension": cb.groups["market"].colour,  # orange
+        "misaligned": cb.groups["mobility"].colour,  # vermillion
+    }
+    return colours.get(status, NO_DATA)
+
+
+# --------------------------------------------------------------------------- layout helpers
+def empty_figure(message: str = "No articles match these filters", *, height: int | None = None):
+    """A designed empty state: no axes, a centred message, nothing that looks broken."""
+    fig = go.Figure()
+    fig.update_layout(
+        template=TEMPLATE,
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        height=height,
+        annotations=[
+            {
+                "text": message,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"size": 15, "color": MUTED},
+            }
+        ],
+        meta={"empty": True},
+    )
+    return fig
+
+
+def is_empty_figure(fig: go.Figure) -> bool:
+    """True for a figure made by :func:`empty_figure`."""
+    return isinstance(fig.layout.meta, Mapping) and bool(fig.layout.meta.get("empty"))
+
+
+@dataclass(frozen=True)
+class Caption:
+    """Text that travels with a figure: title, optional subtitle and footer."""
+
+    title: str
+    subtitle: str | None = None
+    footer: str | None = None
+
+
+CaptionLike = Caption | Mapping | str | None
+
+
+def as_caption(caption: CaptionLike) -> Caption | None:
+    """Accept a :class:`Caption`, a mapping with its fields, a bare title or None."""
+    if caption is None or isinstance(caption, Caption):
+        return caption
+    if isinstance(caption, str):
+        return Caption(caption)
+    return Caption(**dict(caption))
+
+
+def _axis_offset(fig: go.Figure, side: str) -> int:
+    """Pixels outside the plot area taken by x tick labels (and axis titles) on ``side``
+    ("top" or "bottom"); 0 for maps. An estimate: annotations cannot be placed relative
+    to the figure edge, so the caption makes room for the labels."""
+    if not any(tr.type in CARTESIAN for tr in fig.data):
+        return 0
+    offset = 0
+    for axis in fig.select_xaxes():
+        if axis.visible is False or (axis.side or "bottom") != side:
+            continue
+        ticks = 30
+        if axis.tickangle not in (None, 0, "auto"):
+            sin = abs(math.sin(math.radians(axis.tickangle)))
+            ticks = _longest_tick(fig) * 6.5 * sin + 24
+        own = ticks + (34 if axis.title and axis.title.text else 0)
+        offset = max(offset, int(own))
+    return offset
+
+
+def _longest_tick(fig: go.Figure) -> int:
+    """Characters in the longest line of any category tick label (x values of traces)."""
+    longest = 4
+    for trace in fig.data:
+        xs = getattr(trace, "x", None)
+        if xs is None or not len(xs) or not isinstance(xs[0], str):
+            continue
+        longest = max(longest, *(len(line) for x in xs for line in str(x).split("<br>")))
+    return longest
+
+
+def apply_caption(
+    fig: go.Figure, *, title: str, subtitle: str | None = None, footer: str | None = None
+) -> go.Figure:
+    """Write a title, a subtitle and a footer into the figure itself (in place; returned).
+
+    The title block is pinned to the top edge and the footer sits under the plot area
+    (below any x tick labels), so an exported PNG names its source, N and whether the
+    data are synthetic. Calling it again replaces the previous caption.
+    """
+    title_spec: dict = {
+        "text": f"<b>{title}</b>" if title else "",
+        "x": 0,
+        "xref": "container",
+        "xanchor": "left",
+        "y": 1,
+        "yref": "container",
+        "yanchor": "top",
+        "pad": {"t": 12, "l": 12},
+        "subtitle": {"text": subtitle or "", "font": {"size": 13, "color": MUTED}},
+    }
+    kept = [a for a in fig.layout.annotations if a.name != FOOTER_NAME]
+    # The builder's own margins (room for a top legend or panel titles) are kept in meta,
+    # so that captioning twice does not grow the figure.
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, Mapping) else {}
+    base = meta.setdefault(
+        "base_margin", {"t": fig.layout.margin.t or 10, "b": fig.layout.margin.b or 10}
+    )
+    head = 12 + (30 if title else 0) + (22 if subtitle else 0)
+    top = head + max(_axis_offset(fig, "top"), base["t"])
+    bottom = base["b"]
+    if footer:
+        offset = _axis_offset(fig, "bottom")
+        kept.append(
+            go.layout.Annotation(
+                name=FOOTER_NAME,
+                text=footer,
+                xref="paper",
+                yref="paper",
+                x=0,
+                y=0,
+                xanchor="left",
+                yanchor="top",
+                yshift=-(offset + 8),
+                showarrow=False,
+                align="left",
+                font={"size": 11, "color": MUTED},
+            )
+        )
+        bottom = max(bottom, offset + 18 + 15 * (footer.count("<br>") + 1))
+    fig.update_layout(title=title_spec, annotations=kept, margin={"t": top, "b": bottom}, meta=meta)
+    return fig
+
+
+def caption_figure(fig: go.Figure, caption: CaptionLike) -> go.Figure:
+    """Apply an optional caption given in any accepted form."""
+    cap = as_caption(caption)
+    if cap is None:
+        return fig
+    return apply_caption(fig, title=cap.title, subtitle=cap.subtitle, footer=cap.footer)
+
+
+def footer_text(
+    *,
+    n_articles: int,
+    source: str | None = None,
+    version: str | None = None,
+    synthetic: bool = False,
+    filters: str | None = None,
+) -> str:
+    """A one-line footer: N, counting rule, data source and version, filters, synthetic mark."""
+    parts = [f"N = {n_articles:,} articles; an article counts once in each category it is coded"]
+    if filters:
+        parts.append(f"Filters: {filters}")
+    src = source or "Coding after Wu et al. (2022), Med Sci Educ, doi:" + load_codebook().doi
+    parts.append(f"Source: {src}" + (f" (version {version})" if version else ""))
+    text = "<br>".join(parts)
+    if synthetic:
+        text += "<br><b>SYNTHETIC DEMO DATA - not real articles</b>"
+    return text
+
+
+def side_by_side(
+    n: int,
+    *,
+    gap: float = 0.04,
+    titles: list[str] | None = None,
+    shared_y: bool = True,
+    titles_below: bool = False,
+) -> dict:
+    """Layout entries for ``n`` panels in one row.
+
+    A light replacement for ``make_subplots`` (which costs several ms per call): returns
+    ``xaxis``, ``xaxis2``... with their domains and panel titles as annotations. With
+    ``shared_y`` every panel uses ``yaxis`` (traces set ``xaxis="x2"``...); otherwise panel
+    ``i`` gets its own ``yaxis{i}`` (traces set ``xaxis="x2", yaxis="y2"``...). Panel
+    titles go above the panels, or below them with ``titles_below`` (when x ticks are on
+    top).
+    """
+    width = (1 - gap * (n - 1)) / n
+    layout: dict = {}
+    annotations = []
+    for i in range(n):
+        lo = i * (width + gap)
+        suffix = "" if i == 0 else str(i + 1)
+        y_ref = "y" if shared_y else f"y{suffix}"
+        layout[f"xaxis{suffix}"] = {"domain": [lo, lo + width], "anchor": y_ref}
+        if not shared_y:
+            layout[f"yaxis{suffix}"] = {"anchor": f"x{suffix}", "domain": [0, 1]}
+        if titles:
+            annotations.append(
+                {
+                    "text": titles[i],
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": lo,
+                    "y": 0 if titles_below else 1,
+                    "yshift": -6 if titles_below else 8,
+                    "xanchor": "left",
+                    "yanchor": "top" if titles_below else "bottom",
+                    "showarrow": False,
+                    "font": {"size": 14, "color": INK},
+                }
+            )
+    layout["annotations"] = annotations
+    return layout

@@ -1,0 +1,267 @@
+"""Aggregates count distinct articles per category, keep zeros, and respect the
+year/latest income classification."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from factories import (
+    NAMES,
+    POINTS,
+    article,
+    economies,
+    make_evidence,
+    random_evidence,
+    sample_evidence,
+)
+
+from evidence import aggregate as ag
+from evidence.codebook import load_codebook
+from evidence.model import DIRECTIONS, INCOME_GROUPS, EvidenceBase
+
+
+@pytest.fixture(scope="module")
+def eb() -> EvidenceBase:
+    return sample_evidence()
+
+
+def _cell(cells: pd.DataFrame, motivation: str, fmt: str, side: str = "all") -> pd.Series:
+    hit = cells[
+        (cells["motivation"] == motivation) & (cells["format"] == fmt) & (cells["side"] == side)
+    ]
+    assert len(hit) == 1
+    return hit.iloc[0]
+
+
+def _coded_with_both(eb: EvidenceBase, motivation: str, fmt: str, key: str) -> int:
+    ac = eb.article_codes
+    m = set(ac.loc[(ac["dimension"] == "motivation") & (ac[key] == motivation), "article_id"])
+    f = set(ac.loc[(ac["dimension"] == "format") & (ac[key] == fmt), "article_id"])
+    return len(m & f)
+
+
+# --------------------------------------------------------------------------- countries
+def test_counts_by_country_counts_distinct_articles_and_keeps_zero_rows(eb):
+    counts = ag.counts_by_country(eb, "origin", economies=economies()).set_index("iso3")
+    assert counts.loc["CAN", "n_articles"] == 2
+    assert counts.loc["USA", "n_articles"] == 1
+    assert counts.loc["UGA", "n_articles"] == 0  # gap row present
+    assert set(counts.index) == set(NAMES)
+    assert list(counts.columns) == ["name", "n_articles", "income", "income_label", "region"]
+
+
+def test_counts_by_country_setting_role_counts_each_article_once(eb):
+    counts = ag.counts_by_country(eb, "setting", economies=economies()).set_index("iso3")
+    # a1 and a2 are both set in Uganda; a2 names Uganda and Kenya.
+    assert counts.loc["UGA", "n_articles"] == 2
+    assert counts.loc["KEN", "n_articles"] == 1
+
+
+def test_counts_by_country_income_follows_classification(eb):
+    year = ag.counts_by_country(eb, "origin", "year", economies=economies()).set_index("iso3")
+    latest = ag.counts_by_country(eb, "origin", "latest", economies=economies()).set_index("iso3")
+    assert year.loc["CHL", "income"] == "UM"  # Chile's 2011 article: upper-middle income
+    assert latest.loc["CHL", "income"] == "H"
+    assert latest.loc["CHL", "income_label"] == "High income"
+
+
+def test_counts_by_country_keeps_countries_missing_from_reference():
+    eb = make_evidence([article("x", origin="XKX")])
+    counts = ag.counts_by_country(eb, economies=economies()).set_index("iso3")
+    assert counts.loc["XKX", "n_articles"] == 1
+
+
+def test_counts_by_country_leaves_out_former_states_unless_named():
+    econ = economies()
+    econ.loc["SUN"] = ["Soviet Union", "Europe", ""]
+    econ["former"] = econ.index == "SUN"
+    eb = make_evidence([article("x", origin="CAN")])
+    assert "SUN" not in set(ag.counts_by_country(eb, economies=econ)["iso3"])
+
+
+def test_counts_by_country_rejects_unknown_role(eb):
+    with pytest.raises(ValueError, match="role"):
+        ag.counts_by_country(eb, "reviewer", economies=economies())
+
+
+def test_gap_countries_are_the_zero_rows(eb):
+    gaps = ag.gap_countries(eb, "origin", economies=economies())
+    assert set(gaps["iso3"]) == set(NAMES) - {"CAN", "USA", "CHL", "IND"}
+    assert (gaps["n_articles"] == 0).all()
+
+
+# --------------------------------------------------------------------------- flows
+def test_flows_by_pair_counts_articles_not_flow_rows(eb):
+    pairs = ag.flows_by_pair(eb, points=POINTS, names=NAMES)
+    can_uga = pairs[(pairs["origin"] == "CAN") & (pairs["destination"] == "UGA")].iloc[0]
+    # a1 once, a2 twice (two flow rows): two articles.
+    assert can_uga["n_articles"] == 2
+    assert can_uga["direction"] == "N>S"
+    assert can_uga["origin_name"] == "Canada"
+    assert (can_uga["lon0"], can_uga["lat0"]) == tuple(POINTS.loc["CAN", ["lon", "lat"]])
+    assert (can_uga["lon1"], can_uga["lat1"]) == tuple(POINTS.loc["UGA", ["lon", "lat"]])
+    assert list(pairs.columns) == ag.PAIR_COLUMNS
+    assert pairs["n_articles"].is_monotonic_decreasing
+
+
+def test_flows_by_pair_drops_unplaced_pairs_and_counts_them(eb):
+    pairs = ag.flows_by_pair(eb, points=POINTS, names=NAMES)
+    assert "XKX" not in set(pairs["destination"])
+    assert pairs.attrs["n_unplaced_pairs"] == 1
+    assert pairs.attrs["n_unplaced_articles"] == 1
+
+
+def test_flows_by_pair_direction_follows_classification(eb):
+    year = ag.flows_by_pair(eb, "year", points=POINTS, names=NAMES).set_index("origin")
+    latest = ag.flows_by_pair(eb, "latest", points=POINTS, names=NAMES).set_index("origin")
+    assert year.loc["CHL", "direction"] == "S>S"
+    assert latest.loc["CHL", "direction"] == "N>S"
+
+
+def test_partner_pairs_use_lead_as_origin(eb):
+    pairs = ag.partner_pairs(eb, points=POINTS, names=NAMES)
+    assert set(zip(pairs["origin"], pairs["destination"], strict=True)) == {
+        ("USA", "HTI"),
+        ("USA", "KEN"),
+        ("CHL", "BRA"),
+    }
+
+
+def test_direction_matrix_cells_are_distinct_articles(eb):
+    m = ag.direction_matrix(eb.flows)
+    assert list(m.index) == list(INCOME_GROUPS) and list(m.columns) == list(INCOME_GROUPS)
+    assert m.loc["H", "L"] == 2  # a1, a2 to Uganda (low income)
+    assert m.loc["H", "LM"] == 1  # a2 to Kenya
+    assert m.loc["UM", "UM"] == 1  # Chile 2011 to Brazil
+    assert m.loc["LM", "H"] == 1  # India to the UK
+    assert m.loc["L", "L"] == 0  # zero cells kept
+    assert m.attrs["n_unclassified_articles"] == 0  # a4 also has a classified flow
+    latest = ag.direction_matrix(eb.flows, classification="latest")
+    assert latest.loc["H", "UM"] == 1 and latest.loc["UM", "UM"] == 0
+
+
+def test_direction_matrix_for_partnerships_uses_lead_and_partner(eb):
+    m = ag.direction_matrix(eb, "partnerships")
+    assert m.index.name == "lead" and m.columns.name == "partner"
+    assert m.loc["H", "LM"] == 1  # USA with Haiti and Kenya: one article
+    assert int(m.to_numpy().sum()) == 2
+
+
+def test_direction_counts_has_all_five_classes(eb):
+    counts = ag.direction_counts(eb, "flows").set_index("direction")
+    assert list(counts.index) == list(DIRECTIONS)
+    assert counts.loc["N>S", "n_articles"] == 2
+    assert counts.loc["S>N", "n_articles"] == 1
+    assert counts.loc["N>N", "n_articles"] == 0
+    assert counts.loc["unclassified", "n_articles"] == 1  # India -> XKX
+    assert counts.loc["N>S", "label"] == load_codebook().directions["N>S"]["label"]
+
+
+def test_partnership_summary_in_codebook_order_with_zeros(eb):
+    summary = ag.partnership_summary(eb)
+    assert list(summary["code"]) == list(load_codebook().groups["partnership"].codes)
+    n = summary.set_index("code")["n_articles"]
+    assert n["partnership.north_south"] == 1
+    assert n["partnership.north_north"] == 0
+
+
+def test_share_of_flows(eb):
+    assert ag.share_of_flows(eb, "N>S") == pytest.approx(2 / 4)
+    assert ag.share_of_flows(EvidenceBase.empty()) == 0.0
+
+
+# --------------------------------------------------------------------------- alignment
+def test_alignment_cell_equals_articles_coded_with_both(eb):
+    cells = ag.alignment_matrix(eb, "counts", level="code")
+    for _, row in cells.iterrows():
+        assert row["n_articles"] == _coded_with_both(
+            eb, row["motivation"], row["format"], "code"
+        ), (row["motivation"], row["format"])
+    # a1 has two formats: it counts once in each cell, not twice in one.
+    assert _cell(cells, "social.transformation", "mobility.outbound")["n_articles"] == 2
+    assert _cell(cells, "social.transformation", "mobility.clinical")["n_articles"] == 1
+
+
+def test_alignment_group_level_counts_an_article_once_per_cell(eb):
+    cells = ag.alignment_matrix(eb, "counts", level="group")
+    # a1 has two mobility codes: one article in social x mobility, with a2: 2.
+    assert _cell(cells, "social", "mobility")["n_articles"] == 2
+    assert _cell(cells, "liberal", "standards")["n_articles"] == 0  # zero cell present
+    cb = load_codebook()
+    assert len(cells) == len(cb.groups_of("motivation")) * len(cb.groups_of("format"))
+
+
+def test_alignment_row_share_divides_by_motivation_articles(eb):
+    cells = ag.alignment_matrix(eb, "row_share")
+    cell = _cell(cells, "social", "at_home")
+    assert cell["n_row"] == 3  # a1, a2, a5
+    assert cell["share"] == pytest.approx(1 / 3)
+
+
+def test_alignment_by_income_splits_by_origin_side(eb):
+    cells = ag.alignment_matrix(eb, "by_income")
+    assert set(cells["side"]) == {"north", "south"}
+    assert _cell(cells, "social", "mobility", "north")["n_articles"] == 2
+    assert _cell(cells, "social", "mobility", "south")["n_articles"] == 0
+    assert _cell(cells, "market", "mobility", "south")["n_articles"] == 2  # Chile, India
+    assert _cell(cells, "market", "mobility", "south")["share"] == pytest.approx(1.0)
+
+
+def test_alignment_carries_rubric_status(eb):
+    cells = ag.alignment_matrix(eb, level="code")
+    assert _cell(cells, "social.transformation", "mobility.outbound")["status"] == "tension"
+    assert _cell(cells, "market.institution", "mobility.degree")["status"] == "aligned"
+    assert cells["rationale"].str.len().gt(0).all()
+
+
+def test_gap_cells_are_zero_cells(eb):
+    gaps = ag.gap_cells(eb)
+    assert (gaps["n_articles"] == 0).all()
+    assert not ((gaps["motivation"] == "social") & (gaps["format"] == "mobility")).any()
+
+
+# --------------------------------------------------------------------------- trends, table
+def test_trends_zero_fill_years_and_groups(eb):
+    trend = ag.trends(eb, "format")
+    groups = [*load_codebook().groups_of("format"), ag.UNCODED]
+    assert list(trend["year"].unique()) == list(range(2010, 2021))
+    assert len(trend) == 11 * len(groups)
+    n = trend.set_index(["year", "group"])["n_articles"]
+    assert n[(2018, "mobility")] == 1 and n[(2018, "partnership")] == 1
+    assert n[(2014, "mobility")] == 0  # a year with no articles is present
+
+
+def test_trends_motivation_uncoded_and_year_range(eb):
+    trend = ag.trends(eb, "motivation", year_range=(2019, 2021))
+    n = trend.set_index(["year", "group"])["n_articles"]
+    assert n[(2020, ag.UNCODED)] == 1  # a6 has no motivation
+    assert set(trend["year"]) == {2019, 2020, 2021}
+
+
+def test_articles_table_joins_labels(eb):
+    table = ag.articles_table(eb, names=NAMES).set_index("article_id")
+    assert table.loc["a1", "formats"] == "Outbound mobility; Clinical mobility"
+    assert table.loc["a1", "origin"] == "Canada"
+    assert table.loc["a1", "origin_income"] == "High income"
+    assert table.loc["a6", "motivations"] == ""
+    assert list(table.index) == list(eb.articles["article_id"])
+
+
+def test_every_aggregate_accepts_an_empty_evidence_base():
+    empty = EvidenceBase.empty()
+    assert ag.counts_by_country(empty, economies=economies())["n_articles"].sum() == 0
+    assert ag.flows_by_pair(empty, points=POINTS, names=NAMES).empty
+    assert int(ag.direction_matrix(empty.flows).to_numpy().sum()) == 0
+    assert ag.direction_counts(empty)["n_articles"].sum() == 0
+    assert ag.alignment_matrix(empty)["n_articles"].sum() == 0
+    assert ag.trends(empty).empty
+    assert ag.articles_table(empty, names=NAMES).empty
+
+
+def test_aggregates_scale_to_many_articles():
+    big = random_evidence(2000, seed=1)
+    cells = ag.alignment_matrix(big, level="group")
+    for m, f in [("social", "mobility"), ("market", "partnership")]:
+        assert _cell(cells, m, f)["n_articles"] == _coded_with_both(big, m, f, "group")
+    counts = ag.counts_by_country(big, economies=economies())
+    assert counts["n_articles"].sum() == big.articles["origin"].ne("").sum()

@@ -1,0 +1,249 @@
+"""Figure builders: the data drawn matches the input, colours come from the codebook,
+and empty input gives the designed empty state."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from factories import NAMES, POINTS, economies, sample_evidence
+
+from evidence import aggregate as ag
+from evidence.codebook import load_codebook
+from evidence.figures import theme
+from evidence.figures.alignment import build_alignment_figure, status_fill
+from evidence.figures.flows import (
+    build_direction_matrix_figure,
+    build_flows_figure,
+    screen_angle,
+)
+from evidence.figures.map import build_map_figure
+from evidence.figures.partnerships import build_partner_map_figure, build_partnerships_figure
+from evidence.figures.trends import build_trends_figure
+from evidence.model import EvidenceBase
+from evidence.rubric import STATUSES
+
+
+@pytest.fixture(scope="module")
+def eb() -> EvidenceBase:
+    return sample_evidence()
+
+
+@pytest.fixture(scope="module")
+def empty() -> EvidenceBase:
+    return EvidenceBase.empty()
+
+
+# --------------------------------------------------------------------------- theme
+def test_empty_figure_has_message_and_no_axes():
+    fig = theme.empty_figure("Nothing here")
+    assert fig.data == ()
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+    assert fig.layout.annotations[0].text == "Nothing here"
+    assert theme.is_empty_figure(fig)
+
+
+def test_apply_caption_writes_title_subtitle_footer_once():
+    fig = go.Figure(go.Bar(x=[1], y=[2]))
+    theme.apply_caption(fig, title="T", subtitle="S", footer="F1")
+    theme.apply_caption(fig, title="T2", footer="F2")
+    assert "T2" in fig.layout.title.text
+    footers = [a for a in fig.layout.annotations if a.name == theme.FOOTER_NAME]
+    assert [a.text for a in footers] == ["F2"]
+    assert fig.layout.margin.b > 30
+
+
+def test_footer_marks_synthetic_data():
+    text = theme.footer_text(n_articles=350, synthetic=True, version="abc")
+    assert "N = 350" in text and "SYNTHETIC" in text and "abc" in text
+
+
+def test_sequential_scale_is_monotonic_from_zero_to_one():
+    stops = [p for p, _ in theme.sequential_scale()]
+    assert stops[0] == 0 and stops[-1] == 1 and stops == sorted(stops)
+
+
+# --------------------------------------------------------------------------- map
+def test_map_z_per_iso3_and_zero_countries_in_grey(eb):
+    counts = ag.counts_by_country(eb, "origin", economies=economies())
+    fig = build_map_figure(counts, role="origin", caption="Where articles come from")
+    has, none, key = fig.data
+    assert has.locationmode == "ISO-3" and has.geojson is None
+    drawn = dict(zip(has.locations, has.z, strict=True))
+    expected = counts[counts["n_articles"] > 0].set_index("iso3")["n_articles"].to_dict()
+    assert drawn == expected
+    assert set(none.locations) == set(counts.loc[counts["n_articles"] == 0, "iso3"])
+    assert {c for _, c in none.colorscale} == {theme.NO_DATA}
+    assert "no articles" in none.hovertemplate
+    assert key.showlegend and key.name == "No articles" and key.marker.color == theme.NO_DATA
+    assert fig.layout.geo.projection.type == "natural earth"
+    assert fig.layout.geo.showcountries is True
+    assert has.customdata[0][0] == has.locations[0]  # iso3 for click filtering
+
+
+def test_map_empty_when_no_articles(empty):
+    fig = build_map_figure(ag.counts_by_country(empty, economies=economies()), role="origin")
+    assert theme.is_empty_figure(fig)
+
+
+# --------------------------------------------------------------------------- flows
+def _heads(fig):
+    return [t for t in fig.data if t.meta and t.meta["kind"] == "head"]
+
+
+def _arcs(fig):
+    return [t for t in fig.data if t.meta and t.meta["kind"] == "arc"]
+
+
+def test_arc_runs_from_origin_to_destination_with_head_at_destination(eb):
+    pairs = ag.flows_by_pair(eb, points=POINTS, names=NAMES)
+    fig = build_flows_figure(pairs)
+    for trace in _arcs(fig):
+        lon, lat = np.asarray(trace.lon, dtype=float), np.asarray(trace.lat, dtype=float)
+        arcs = np.split(np.c_[lon, lat], np.flatnonzero(np.isnan(lon)) + 1)
+        arcs = [a[~np.isnan(a[:, 0])] for a in arcs if (~np.isnan(a[:, 0])).any()]
+        assert len(arcs) == len(trace.meta["pairs"])
+        for arc, (origin, destination) in zip(arcs, trace.meta["pairs"], strict=True):
+            assert tuple(arc[0]) == pytest.approx(tuple(POINTS.loc[origin, ["lon", "lat"]]))
+            assert tuple(arc[-1]) == pytest.approx(tuple(POINTS.loc[destination, ["lon", "lat"]]))
+    for trace in _heads(fig):
+        points = zip(trace.lon, trace.lat, strict=True)
+        for (lon, lat), row in zip(points, trace.customdata, strict=True):
+            o = POINTS.loc[row[0], ["lon", "lat"]].to_numpy(dtype=float)
+            d = POINTS.loc[row[1], ["lon", "lat"]].to_numpy(dtype=float)
+            head = np.array([lon, lat])
+            assert np.linalg.norm(head - d) < 0.2 * np.linalg.norm(head - o)
+
+
+def test_flow_heads_carry_hover_counts_and_codebook_style(eb):
+    pairs = ag.flows_by_pair(eb, points=POINTS, names=NAMES)
+    fig = build_flows_figure(pairs)
+    directions = load_codebook().directions
+    heads = {t.meta["direction"]: t for t in _heads(fig)}
+    assert set(heads) == set(pairs["direction"])
+    n_s = heads["N>S"]
+    assert "Canada → Uganda: 2 articles (HIC → LMIC)" in n_s.text
+    assert n_s.marker.color == directions["N>S"]["colour"]
+    assert n_s.marker.angleref == "up"
+    legend = [t.name for t in fig.data if t.showlegend]
+    assert legend == [directions[d]["label"] for d in ("N>S", "S>N", "S>S")]
+    assert sum(len(t.lon) for t in _heads(fig)) == len(pairs)
+    for trace in _arcs(fig):
+        spec = directions[trace.meta["direction"]]
+        assert trace.line.color == spec["colour"] and trace.line.dash == spec["dash"]
+    geo = fig.layout.geo
+    assert geo.showlakes is False and geo.showcoastlines is False
+
+
+def test_screen_angle_points_along_the_step():
+    lon0, lat0 = np.array([0.0, 0.0, 0.0, 0.0]), np.array([0.0, 0.0, 0.0, 0.0])
+    lon1, lat1 = np.array([0.0, 5.0, 0.0, -5.0]), np.array([5.0, 0.0, -5.0, 0.0])
+    assert screen_angle(lon0, lat0, lon1, lat1) == pytest.approx([0, 90, 180, -90])
+    south_east = screen_angle(np.array([0.0]), np.array([0.0]), np.array([5.0]), np.array([-5.0]))
+    assert 90 < south_east[0] < 180
+
+
+def test_wider_lines_for_more_articles(eb):
+    pairs = ag.flows_by_pair(eb, points=POINTS, names=NAMES)
+    fig = build_flows_figure(pairs)
+    width = {tuple(p): t.line.width for t in _arcs(fig) for p in t.meta["pairs"]}
+    assert width[("CAN", "UGA")] > width[("CAN", "KEN")]
+
+
+def test_flows_empty(empty):
+    assert theme.is_empty_figure(build_flows_figure(ag.flows_by_pair(empty, points=POINTS)))
+
+
+def test_direction_matrix_figure_shows_every_cell(eb):
+    matrix = ag.direction_matrix(eb.flows)
+    fig = build_direction_matrix_figure(matrix)
+    heat = fig.data[0]
+    assert np.array_equal(np.array(heat.z), matrix.to_numpy())
+    assert np.array(heat.text)[3][3] == "0"
+    assert list(heat.x) == [load_codebook().income_groups[g]["short"] for g in matrix.columns]
+
+
+def test_direction_matrix_figure_empty(empty):
+    fig = build_direction_matrix_figure(ag.direction_matrix(empty.flows))
+    assert theme.is_empty_figure(fig)
+
+
+# --------------------------------------------------------------------------- partnerships
+def test_partnerships_figure_bars_match_input(eb):
+    summary = ag.partnership_summary(eb)
+    directions = ag.direction_counts(eb, "partnerships")
+    fig = build_partnerships_figure(summary, directions)
+    coded, computed = fig.data
+    assert dict(zip(coded.customdata, coded.x, strict=True)) == dict(
+        zip(summary["code"], summary["n_articles"], strict=True)
+    )
+    assert coded.marker.color == load_codebook().groups["partnership"].colour
+    colours = dict(zip(computed.customdata, computed.marker.color, strict=True))
+    assert colours["S>S"] == load_codebook().directions["S>S"]["colour"]
+
+
+def test_partner_map_reuses_arcs(eb, empty):
+    fig = build_partner_map_figure(ag.partner_pairs(eb, points=POINTS, names=NAMES))
+    assert sum(len(t.lon) for t in _heads(fig)) == 3
+    assert any("lead → partner" in s for t in _heads(fig) for s in t.text)
+    summary, dirs = ag.partnership_summary(empty), ag.direction_counts(empty, "partnerships")
+    assert theme.is_empty_figure(build_partnerships_figure(summary, dirs))
+
+
+# --------------------------------------------------------------------------- alignment
+def test_alignment_cells_show_counts_and_status_symbols(eb):
+    cells = ag.alignment_matrix(eb, "counts")
+    fig = build_alignment_figure(cells, mode="counts")
+    heat = fig.data[0]
+    custom = np.array(heat.customdata, dtype=object)
+    text = np.array(heat.text, dtype=object)
+    for _, row in cells.iterrows():
+        hit = np.argwhere((custom[..., 0] == row["motivation"]) & (custom[..., 1] == row["format"]))
+        assert len(hit) == 1
+        i, j = hit[0]
+        assert custom[i, j, 2] == row["n_articles"]
+        assert text[i, j].startswith(STATUSES[row["status"]][1])
+        assert str(row["n_articles"]) in text[i, j]  # zeros shown too
+        assert custom[i, j, 5] == row["rationale"]
+    legend = {t.name for t in fig.data if t.showlegend}
+    assert legend == {f"{sym} {label}" for label, sym in STATUSES.values()}
+
+
+def test_alignment_colours_encode_status(eb):
+    fig = build_alignment_figure(ag.alignment_matrix(eb), mode="counts")
+    fills = {c for _, c in fig.data[0].colorscale}
+    assert fills == {status_fill(s) for s in STATUSES}
+    assert len(fills) == len(STATUSES)
+
+
+def test_alignment_row_share_and_by_income(eb):
+    fig = build_alignment_figure(ag.alignment_matrix(eb, "row_share"), mode="row_share")
+    assert any("%" in t for row in fig.data[0].text for t in row)
+    fig = build_alignment_figure(ag.alignment_matrix(eb, "by_income"), mode="by_income")
+    heats = [t for t in fig.data if isinstance(t, go.Heatmap)]
+    assert len(heats) == 2
+    sides = {np.array(h.customdata, dtype=object)[0, 0, 6] for h in heats}
+    assert sides == {"north", "south"}
+
+
+def test_alignment_empty(empty):
+    fig = build_alignment_figure(ag.alignment_matrix(empty), mode="counts")
+    assert theme.is_empty_figure(fig)
+
+
+# --------------------------------------------------------------------------- trends
+def test_trends_stacks_groups_in_codebook_order_and_colours(eb):
+    trend = ag.trends(eb, "format")
+    fig = build_trends_figure(trend, stack="format", caption="Articles per year")
+    cb = load_codebook()
+    assert [t.meta for t in fig.data] == [*cb.groups_of("format"), ag.UNCODED]
+    mobility = fig.data[1]
+    assert mobility.marker.color == cb.groups["mobility"].colour
+    expected = trend[trend["group"] == "mobility"]["n_articles"].tolist()
+    assert list(mobility.y) == expected
+    assert list(mobility.customdata) == list(mobility.x)
+    assert fig.layout.barmode == "stack" and fig.layout.dragmode == "select"
+
+
+def test_trends_empty(empty):
+    assert theme.is_empty_figure(build_trends_figure(ag.trends(empty), stack="format"))
