@@ -23,7 +23,7 @@ from evidence.figures.theme import (
 from evidence.model import DIRECTIONS, INCOME_GROUPS
 
 N_POINTS = 16  # vertices per arc
-CURVE = 0.18  # bend of the arc, as a share of its length
+CURVE = 0.12  # bend of the arc, as a share of its length
 HEAD_AT = 0.94  # arrowhead position along the arc (1 = at the destination)
 WIDTHS = (1.2, 2.2, 3.6, 5.5)  # line width per bin
 HEAD_SIZES = (8, 10, 12, 14)
