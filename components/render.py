@@ -13,21 +13,23 @@ from components.ids import CHIP, ID
 from evidence import aggregate, filters
 from evidence.codebook import load_codebook
 from evidence.countries import country_name
-from evidence.figures.alignment import build_alignment_figure
-from evidence.figures.flows import build_direction_matrix_figure, build_flows_figure
-from evidence.figures.map import build_map_figure
-from evidence.figures.partnerships import build_partner_map_figure, build_partnerships_figure
 from evidence.figures.theme import empty_figure
-from evidence.figures.trends import build_trends_figure
 from evidence.languages import language_name
 from evidence.model import EvidenceBase
 from evidence.state import FilterState, parse_query
+from evidence.views import EMPTY_MESSAGE, VIEWS
 
-RENDER_OUTPUTS = (
-    ID.MAP, ID.FLOWS, ID.FLOW_MATRIX, ID.PARTNERSHIPS, ID.PARTNER_MAP, ID.ALIGNMENT,
-    ID.TRENDS,
-)  # fmt: skip
-EMPTY_MESSAGE = "No articles match these filters"
+# Which view of evidence.views each graph shows.
+VIEW_OF = {
+    ID.MAP: "map",
+    ID.FLOWS: "flows",
+    ID.FLOW_MATRIX: "flow-matrix",
+    ID.PARTNERSHIPS: "partnerships",
+    ID.PARTNER_MAP: "partner-map",
+    ID.ALIGNMENT: "alignment",
+    ID.TRENDS: "trends",
+}
+RENDER_OUTPUTS = tuple(VIEW_OF)
 
 
 def value_label(key: str, value: str) -> str:
@@ -91,33 +93,7 @@ def render_views(search: str | None, eb: EvidenceBase) -> dict:
         ID.TABLE: aggregate.articles_table(sub).to_dict("records") if sub.n_articles else [],
     }
     if sub.n_articles == 0:
-        empty = empty_figure(EMPTY_MESSAGE)
-        return out | dict.fromkeys(RENDER_OUTPUTS, empty)
-    cls = state.income
-    counts = aggregate.counts_by_country(sub, role=state.role, classification=cls)
-    out[ID.MAP] = build_map_figure(counts, role=state.role)
-    flows_eb = filters.apply(sub, FilterState(format=state.kind)) if state.kind else sub
-    pairs = aggregate.flows_by_pair(flows_eb, classification=cls)
-    out[ID.FLOWS] = (
-        build_flows_figure(pairs) if len(pairs) else empty_figure("No mobility flows coded here")
-    )
-    out[ID.FLOW_MATRIX] = build_direction_matrix_figure(
-        aggregate.direction_matrix(flows_eb.flows, classification=cls)
-    )
-    out[ID.PARTNERSHIPS] = build_partnerships_figure(
-        aggregate.partnership_summary(sub),
-        aggregate.direction_counts(sub, what="partnerships", classification=cls),
-    )
-    partner_pairs = aggregate.partner_pairs(sub, classification=cls)
-    out[ID.PARTNER_MAP] = (
-        build_partner_map_figure(partner_pairs)
-        if len(partner_pairs)
-        else empty_figure("No partner countries coded here")
-    )
-    out[ID.ALIGNMENT] = build_alignment_figure(
-        aggregate.alignment_matrix(sub, mode=state.align, classification=cls), mode=state.align
-    )
-    out[ID.TRENDS] = build_trends_figure(
-        aggregate.trends(sub, stack=state.stack, year_range=state.year), stack=state.stack
-    )
+        return out | dict.fromkeys(VIEW_OF, empty_figure(EMPTY_MESSAGE))
+    for component, view in VIEW_OF.items():
+        out[component] = VIEWS[view].build(sub, state)[1]
     return out

@@ -1,0 +1,228 @@
+"""One place that turns (evidence, state) into each view's figure, data and takeaway.
+
+The dashboard, the exports, the embed pages and the slide deck all call these, so the
+chart on screen and the chart in a file are built by the same code from the same state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from evidence import aggregate, filters
+from evidence.codebook import load_codebook
+from evidence.countries import LATEST_FY, country_name
+from evidence.figures.alignment import build_alignment_figure
+from evidence.figures.flows import build_direction_matrix_figure, build_flows_figure
+from evidence.figures.map import build_map_figure
+from evidence.figures.partnerships import build_partner_map_figure, build_partnerships_figure
+from evidence.figures.theme import Caption, caption_figure, empty_figure, footer_text
+from evidence.figures.trends import build_trends_figure
+from evidence.languages import language_name
+from evidence.model import EvidenceBase
+from evidence.state import FilterState
+
+EMPTY_MESSAGE = "No articles match these filters"
+
+
+def flows_evidence(sub: EvidenceBase, state: FilterState) -> EvidenceBase:
+    """The filtered evidence further restricted to the mobility kinds shown on the flow map."""
+    return filters.apply(sub, FilterState(format=state.kind)) if state.kind else sub
+
+
+def _map(sub, state):
+    counts = aggregate.counts_by_country(sub, role=state.role, classification=state.income)
+    return counts, build_map_figure(counts, role=state.role)
+
+
+def _flows(sub, state):
+    pairs = aggregate.flows_by_pair(flows_evidence(sub, state), classification=state.income)
+    if not len(pairs):
+        return pairs, empty_figure("No mobility flows coded for these articles")
+    return pairs, build_flows_figure(pairs)
+
+
+def _flow_matrix(sub, state):
+    matrix = aggregate.direction_matrix(
+        flows_evidence(sub, state).flows, classification=state.income
+    )
+    return matrix, build_direction_matrix_figure(matrix)
+
+
+def _partnerships(sub, state):
+    summary = aggregate.partnership_summary(sub)
+    directions = aggregate.direction_counts(sub, what="partnerships", classification=state.income)
+    data = pd.concat(
+        [summary.assign(chart="coded format"), directions.assign(chart="lead → partner")],
+        ignore_index=True,
+    )
+    return data, build_partnerships_figure(summary, directions)
+
+
+def _partner_map(sub, state):
+    pairs = aggregate.partner_pairs(sub, classification=state.income)
+    if not len(pairs):
+        return pairs, empty_figure("No partner countries coded for these articles")
+    return pairs, build_partner_map_figure(pairs)
+
+
+def _alignment(sub, state):
+    matrix = aggregate.alignment_matrix(sub, mode=state.align, classification=state.income)
+    return matrix, build_alignment_figure(matrix, mode=state.align)
+
+
+def _trends(sub, state):
+    trend = aggregate.trends(sub, stack=state.stack, year_range=state.year)
+    return trend, build_trends_figure(trend, stack=state.stack)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _takeaway_map(sub, state):
+    top = aggregate.top_countries(
+        aggregate.counts_by_country(sub, role=state.role, classification=state.income), n=3
+    )
+    if not top:
+        return "No article has a country in this role."
+    side = _pct(aggregate.share_from_side(sub, "north", classification=state.income))
+    names = ", ".join(f"{name} ({n})" for name, n in top)
+    return f"{side} of articles come from high-income countries; most from {names}."
+
+
+def _takeaway_flows(sub, state):
+    flows_eb = flows_evidence(sub, state)
+    if not len(flows_eb.flows):
+        return "No mobility flows are coded for these articles."
+    share = aggregate.share_of_flows(flows_eb, "N>S", classification=state.income)
+    return f"{_pct(share)} of articles with student flows describe a flow from HIC to LMIC."
+
+
+def _takeaway_partnerships(sub, state):
+    if not len(sub.partnerships):
+        return "No partnerships between countries are coded for these articles."
+    share = aggregate.share_of_partnerships(sub, "N>S", classification=state.income)
+    return f"{_pct(share)} of articles with partner pairs have a HIC lead with an LMIC partner."
+
+
+def _takeaway_alignment(sub, state):
+    matrix = aggregate.alignment_matrix(sub, mode="counts", classification=state.income)
+    return aggregate.alignment_takeaway(matrix)
+
+
+def _takeaway_trends(sub, state):
+    years = sub.articles["year"]
+    if years.empty:
+        return "No articles."
+    recent = int((years >= years.max() - 4).sum())
+    return (
+        f"{len(years):,} articles from {years.min()} to {years.max()}; "
+        f"{_pct(recent / len(years))} appeared in the last five years."
+    )
+
+
+@dataclass(frozen=True)
+class View:
+    """A view: its title, how to build its data and figure, and its one-line takeaway."""
+
+    name: str
+    title: str
+    build: Callable[[EvidenceBase, FilterState], tuple[pd.DataFrame, go.Figure]]
+    takeaway: Callable[[EvidenceBase, FilterState], str]
+
+
+VIEWS: dict[str, View] = {
+    v.name: v
+    for v in (
+        View("map", "Where the evidence comes from", _map, _takeaway_map),
+        View("flows", "Who sends students where", _flows, _takeaway_flows),
+        View("flow-matrix", "Student mobility by income group", _flow_matrix, _takeaway_flows),
+        View("partnerships", "Who partners with whom", _partnerships, _takeaway_partnerships),
+        View("partner-map", "Partnerships between countries", _partner_map,
+             _takeaway_partnerships),
+        View("alignment", "Do motivations fit formats?", _alignment, _takeaway_alignment),
+        View("trends", "How the evidence grew", _trends, _takeaway_trends),
+    )
+}  # fmt: skip
+EXPORT_VIEWS = ("map", "flows", "partnerships", "alignment", "trends")
+
+
+def _names(key: str, values: tuple[str, ...]) -> str:
+    cb = load_codebook()
+    if key in ("format", "motivation", "kind"):
+        return " or ".join(cb.label(v) for v in values)
+    if key == "country":
+        return ", ".join(country_name(v) for v in values)
+    if key in ("origin_income", "setting_income"):
+        return ", ".join(cb.income_groups[v]["short"] for v in values)
+    if key == "language":
+        return ", ".join(language_name(v) for v in values)
+    if key == "type":
+        return ", ".join(cb.article_types.get(v, v) for v in values)
+    if key == "flow":
+        return ", ".join(f"{country_name(a)} → {country_name(b)}"
+                         for a, b in (v.split(">") for v in values))  # fmt: skip
+    return ", ".join(values)
+
+
+def describe_filters(state: FilterState) -> str:
+    """The active filters in words, e.g. 'Outbound mobility, 2010-2020, origin: HIC'."""
+    cb = load_codebook()
+    parts = []
+    f = state.filter_fields()
+    if "format" in f:
+        parts.append(_names("format", state.format))
+    if "motivation" in f:
+        parts.append("motivation: " + _names("motivation", state.motivation))
+    if "year" in f:
+        a, b = state.year
+        parts.append(str(a) if a == b else f"{a}-{b}")
+    if "country" in f:
+        parts.append(f"{cb.roles[state.role]['label'].split(' (')[0].lower()}: "
+                     f"{_names('country', state.country)}")  # fmt: skip
+    labels = {"origin_income": "origin", "setting_income": "setting", "region": "region",
+              "basis": "basis", "language": "language", "type": "type", "flow": "flow"}  # fmt: skip
+    for key, label in labels.items():
+        if key in f:
+            parts.append(f"{label}: {_names(key, getattr(state, key))}")
+    return ", ".join(parts) if parts else "All articles"
+
+
+def classification_text(state: FilterState) -> str:
+    """Which World Bank classification the income groups use."""
+    if state.income == "latest":
+        return f"World Bank income groups FY{LATEST_FY}"
+    return "World Bank income groups at publication year (FY = year + 1)"
+
+
+def caption_for(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, view: str) -> Caption:
+    """Title, filter subtitle and footer (N, source and version, classification, synthetic)."""
+    subtitle = describe_filters(state)
+    if view in ("flows", "flow-matrix") and state.kind:
+        subtitle += f"; flows of {_names('kind', state.kind)}"
+    source = (
+        f"{eb.source.rsplit('/', 1)[-1] or 'data'}; coding after Wu et al. 2022, Med Sci Educ, "
+        f"doi:{load_codebook().doi}; {classification_text(state)} (CC BY 4.0)"
+    )
+    footer = footer_text(
+        n_articles=sub.n_articles, source=source, version=eb.version, synthetic=eb.synthetic
+    )
+    return Caption(VIEWS[view].title, subtitle, footer)
+
+
+def view_figure(
+    eb: EvidenceBase, state: FilterState, view: str, *, captioned: bool = False
+) -> tuple[pd.DataFrame, go.Figure]:
+    """The displayed data and figure of one view for the whole evidence base and a state."""
+    sub = filters.apply(eb, state)
+    if sub.n_articles == 0:
+        data, fig = pd.DataFrame(), empty_figure(EMPTY_MESSAGE)
+    else:
+        data, fig = VIEWS[view].build(sub, state)
+    if captioned:
+        caption_figure(fig, caption_for(eb, sub, state, view))
+    return data, fig

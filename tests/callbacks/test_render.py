@@ -1,0 +1,60 @@
+"""The render callback's pure part: every view, chips and count follow the URL state."""
+
+import pytest
+
+from components.ids import ID
+from components.render import RENDER_OUTPUTS, render_views
+from evidence import DEMO_PATH, aggregate
+from evidence.figures.theme import is_empty_figure
+from evidence.filters import apply
+from evidence.load import load_cached
+from evidence.state import parse_query
+
+
+@pytest.fixture(scope="module")
+def eb():
+    return load_cached(DEMO_PATH)
+
+
+def test_default_view_draws_every_graph_with_all_articles(eb):
+    out = render_views("", eb)
+    assert out[ID.COUNT] == "350 of 350 articles"
+    assert out[ID.CHIPS] == []
+    assert len(out[ID.TABLE]) == 350
+    for graph in RENDER_OUTPUTS:
+        assert not is_empty_figure(out[graph]), graph
+
+
+def test_map_counts_follow_the_filter(eb):
+    query = "format=mobility.outbound&year=2010-2020"
+    out = render_views("?" + query, eb)
+    sub = apply(eb, parse_query(query)[0])
+    assert out[ID.COUNT] == f"{sub.n_articles} of 350 articles"
+    expected = aggregate.counts_by_country(sub, role="origin")
+    expected = dict(zip(expected["iso3"], expected["n_articles"], strict=True))
+    plotted = {}
+    for trace in out[ID.MAP].data:
+        if trace.type == "choropleth" and trace.z is not None:
+            plotted |= dict(zip(trace.locations, trace.z, strict=True))
+    assert plotted["USA"] == expected["USA"] > 0
+    assert sum(plotted.values()) == sum(expected.values())
+    assert {row["article_id"] for row in out[ID.TABLE]} == set(sub.articles["article_id"])
+
+
+def test_chips_name_each_filter_value(eb):
+    out = render_views("?country=HTI,UGA&year=2010-2012", eb)
+    ids = [chip.id["index"] for chip in out[ID.CHIPS]]
+    assert ids == ["year|2010-2012", "country|HTI", "country|UGA"]
+
+
+def test_no_match_gives_designed_empty_states_and_empty_table(eb):
+    out = render_views("?country=ISL&origin_income=L", eb)
+    assert out[ID.COUNT] == "0 of 350 articles"
+    assert out[ID.TABLE] == []
+    assert all(is_empty_figure(out[g]) for g in RENDER_OUTPUTS)
+
+
+def test_bad_link_values_become_notices(eb):
+    out = render_views("?format=teleport&zzz=1", eb)
+    text = " ".join(str(n.children) for n in out[ID.NOTICES])
+    assert "teleport" in text and "zzz" in text
