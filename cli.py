@@ -67,6 +67,41 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write one view as PNG/SVG/PDF, its data as CSV/XLSX, or the slide deck as PPTX."""
+    from evidence.export import (
+        IMAGE_FORMATS,
+        ExportError,
+        export_deck,
+        export_image,
+        export_table,
+    )
+    from evidence.state import parse_query
+
+    eb = _load(args.data, args.columns)
+    if eb.report.unreadable or eb.n_articles == 0:
+        print(eb.report.to_text(), file=sys.stderr)
+        return 2
+    state, notices = parse_query(args.query)
+    for notice in notices:
+        print(f"iome-map: {notice}", file=sys.stderr)
+    fmt = args.format or Path(args.out).suffix.lstrip(".").lower()
+    try:
+        if args.view == "deck" or fmt == "pptx":
+            content = export_deck(eb, state, theme=args.theme)
+        elif fmt in IMAGE_FORMATS:
+            content = export_image(eb, state, args.view, fmt, width=args.width,
+                                   height=args.height, theme=args.theme)  # fmt: skip
+        else:
+            content = export_table(eb, state, args.view, fmt)
+    except ExportError as exc:
+        print(f"iome-map: {exc}", file=sys.stderr)
+        return 2
+    Path(args.out).write_bytes(content)
+    print(f"wrote {args.out} ({len(content):,} bytes)")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the dashboard."""
     from app import create_app
@@ -90,6 +125,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--debug", action="store_true", help="Dash debug mode and dev tools")
     serve.set_defaults(func=cmd_serve)
 
+    export = sub.add_parser(
+        "export",
+        help="export a view (map, flows, partnerships, alignment, trends, flow-matrix, "
+        "partner-map) as png/svg/pdf, its data or 'articles'/'gaps' as csv/xlsx, or 'deck'",
+    )
+    export.add_argument("view")
+    export.add_argument("--format", choices=("png", "svg", "pdf", "csv", "xlsx", "pptx"))
+    export.add_argument("--out", required=True)
+    export.add_argument("--query", default="", help='dashboard state, e.g. "year=2010-2020"')
+    export.add_argument("--data", default=str(DEMO_PATH))
+    export.add_argument("--columns", help="YAML mapping of your column names to the contract")
+    export.add_argument("--width", type=int, default=1920)
+    export.add_argument("--height", type=int, default=1080)
+    export.add_argument("--theme", choices=("light", "dark", "print"), default="light")
+    export.set_defaults(func=cmd_export)
+
     for name, func, help_text in (
         ("validate", cmd_validate, "validate a coded-article file and list every problem"),
         ("check", cmd_check, "recompute the review's published figures from a file"),
@@ -108,8 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``iome-map`` console script."""
     args = build_parser().parse_args(argv)
-    if getattr(args, "file", None) and not Path(args.file).exists():
-        print(f"iome-map: no such file: {args.file}", file=sys.stderr)
+    path = getattr(args, "file", None) or getattr(args, "data", None)
+    if path and not Path(path).exists():
+        print(f"iome-map: no such file: {path}", file=sys.stderr)
         return 2
     return args.func(args)
 

@@ -204,13 +204,13 @@ def caption_for(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, view: s
     subtitle = describe_filters(state)
     if view in ("flows", "flow-matrix") and state.kind:
         subtitle += f"; flows of {_names('kind', state.kind)}"
+    data_name = eb.source.rsplit("/", 1)[-1] or "data"
     source = (
-        f"{eb.source.rsplit('/', 1)[-1] or 'data'}; coding after Wu et al. 2022, Med Sci Educ, "
-        f"doi:{load_codebook().doi}; {classification_text(state)} (CC BY 4.0)"
+        f"{data_name} (version {eb.version or '-'}); coding after Wu et al. 2022, Med Sci Educ, "
+        f"doi:{load_codebook().doi}<br>Income groups: {classification_text(state)}, "
+        "World Bank (CC BY 4.0)"
     )
-    footer = footer_text(
-        n_articles=sub.n_articles, source=source, version=eb.version, synthetic=eb.synthetic
-    )
+    footer = footer_text(n_articles=sub.n_articles, source=source, synthetic=eb.synthetic)
     return Caption(VIEWS[view].title, subtitle, footer)
 
 
