@@ -6,20 +6,27 @@ import os
 from pathlib import Path
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from components import views
 from components.about import about_modal
 from components.controls import CONTROL_IDS, filter_panel, year_bounds
+from components.export_menu import (
+    EMBED_OPEN,
+    EXPORT_LINK,
+    embed_code,
+    embed_modal,
+    link_for,
+    page_menu,
+    template_of,
+)
 from components.ids import CHIP, ID
 from components.render import RENDER_OUTPUTS, render_views
+from components.routes import register_routes
 from components.sync import sync
-from evidence import ASSETS_DIR, DEMO_PATH, aggregate, filters
-from evidence.export import neutralise_formulas
+from evidence import ASSETS_DIR, DEMO_PATH
 from evidence.load import load_cached
 from evidence.model import EvidenceBase
-from evidence.state import parse_query
 
 CLICK_SOURCES = {
     ID.MAP: "map",
@@ -78,6 +85,7 @@ def build_layout(eb: EvidenceBase) -> html.Div:
                             className="btn btn-sm btn-outline-light share-btn",
                             content="",
                         ),
+                        page_menu(),
                         dbc.Button(
                             "About", id=ID.ABOUT_OPEN, color="light", size="sm", outline=True
                         ),
@@ -115,7 +123,6 @@ def build_layout(eb: EvidenceBase) -> html.Div:
     return html.Div(
         [
             dcc.Location(id=ID.URL, refresh=False),
-            dcc.Download(id=ID.DOWNLOAD),
             header,
             dbc.Container(
                 [
@@ -145,6 +152,7 @@ def build_layout(eb: EvidenceBase) -> html.Div:
                 fluid=True,
             ),
             about_modal(eb),
+            embed_modal(),
         ]
     )
 
@@ -231,16 +239,30 @@ def register_callbacks(app: Dash, eb: EvidenceBase) -> None:
         return {**(options or {}), "quickFilterText": text or ""}
 
     @app.callback(
-        Output(ID.DOWNLOAD, "data"),
-        Input(ID.TABLE_DOWNLOAD, "n_clicks"),
+        Output({"type": EXPORT_LINK, "view": ALL, "item": ALL}, "href"),
+        Input(ID.URL, "search"),
+    )
+    def update_export_links(search):
+        return [
+            link_for(template_of(o["id"]["view"], o["id"]["item"]), o["id"]["view"], search)
+            for o in ctx.outputs_list
+        ]
+
+    @app.callback(
+        Output(ID.EMBED, "is_open"),
+        Output("embed-code", "value"),
+        Output("embed-preview", "href"),
+        Input({"type": EMBED_OPEN, "view": ALL}, "n_clicks"),
         State(ID.URL, "search"),
+        State(ID.URL, "href"),
         prevent_initial_call=True,
     )
-    def download_articles(_clicks, search):
-        state, _ = parse_query(search)
-        table = aggregate.articles_table(filters.apply(eb, state))
-        name = "iome-articles-SYNTHETIC-DEMO.csv" if eb.synthetic else "iome-articles.csv"
-        return {"content": aggregate_csv(table), "filename": name, "type": "text/csv"}
+    def open_embed(clicks, search, href):
+        if not any(clicks or []) or not isinstance(ctx.triggered_id, dict):
+            return no_update, no_update, no_update
+        origin = "/".join((href or "http://127.0.0.1:8050/").split("/")[:3])
+        code, url = embed_code(origin, ctx.triggered_id["view"], search)
+        return True, code, url
 
     @app.callback(
         Output(ID.ABOUT, "is_open"),
@@ -261,11 +283,6 @@ def register_callbacks(app: Dash, eb: EvidenceBase) -> None:
         return not is_open
 
 
-def aggregate_csv(table: pd.DataFrame) -> str:
-    """CSV text of a table with spreadsheet formulas neutralised."""
-    return neutralise_formulas(table).to_csv(index=False)
-
-
 def create_app(data_path: str | Path | None = None) -> Dash:
     """Build the Dash app on one evidence base (the bundled synthetic demo by default)."""
     path = data_path or os.environ.get("IOME_DATA") or DEMO_PATH
@@ -275,10 +292,12 @@ def create_app(data_path: str | Path | None = None) -> Dash:
         title="IoME Evidence Map",
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
+        assets_path_ignore=["embed"],
         compress=True,
         suppress_callback_exceptions=False,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = build_layout(eb)
     register_callbacks(app, eb)
+    register_routes(app.server, eb)
     return app

@@ -39,7 +39,10 @@ def card(title: str, body: list, *, tools=None, subtitle: str | None = None, car
     if subtitle:
         header.append(html.Div(subtitle, className="small text-muted"))
     header_row = html.Div(
-        [html.Div(header), html.Div(tools or [], className="view-tools")],
+        [
+            html.Div(header),
+            html.Div(tools or [], className="view-tools d-flex flex-wrap gap-2 align-items-center"),
+        ],
         className="d-flex flex-wrap justify-content-between align-items-start gap-2",
     )
     return dbc.Card(

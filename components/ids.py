@@ -35,13 +35,12 @@ class ID(StrEnum):
     TRENDS = "fig-trends"
     TABLE = "articles-grid"
     TABLE_SEARCH = "articles-search"
-    TABLE_DOWNLOAD = "btn-articles-csv"
-    DOWNLOAD = "download"
     ABOUT_OPEN = "btn-about"
     ABOUT = "about-modal"
     SHARE = "btn-share"
     FILTER_TOGGLE = "btn-filters"
     FILTER_PANEL = "filter-panel"
+    EMBED = "embed-modal"
 
 
 CHIP = "chip"  # pattern-matching type of the removable filter chips

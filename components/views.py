@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components.cards import card, graph, radio
+from components.export_menu import EXPORT_LINK, export_menu
 from components.ids import ID
 from evidence.codebook import load_codebook
 from evidence.state import MOBILITY_KINDS
@@ -23,7 +24,7 @@ def map_card():
     return card(
         "Where the evidence comes from",
         [graph(ID.MAP, height=430, filename="iome-map", label="World map of article counts")],
-        tools=tools,
+        tools=[tools, export_menu("map")],
         subtitle="Articles per country; click a country to filter every view.",
         card_id="card-map",
     )
@@ -69,7 +70,10 @@ def flows_card():
                 ]
             )
         ],
-        tools=html.Div([html.Span("Mobility kind: ", className="small me-1"), kinds]),
+        tools=[
+            html.Div([html.Span("Mobility kind: ", className="small me-1"), kinds]),
+            export_menu("flows"),
+        ],
         subtitle="Arrows run from origin to destination; click one to filter.",
         card_id="card-flows",
     )
@@ -103,6 +107,7 @@ def partnerships_card():
                 ]
             )
         ],
+        tools=export_menu("partnerships"),
         subtitle="Coded partnership formats, and the direction of each lead → partner pair.",
         card_id="card-partnerships",
     )
@@ -126,7 +131,7 @@ def alignment_card():
                 label="Motivation by format alignment matrix",
             )
         ],
-        tools=tools,
+        tools=[tools, export_menu("alignment")],
         subtitle="Articles coded with both; colour and symbol give the rubric's judgement.",
         card_id="card-alignment",
     )
@@ -139,7 +144,7 @@ def trends_card():
     return card(
         "How the evidence grew",
         [graph(ID.TRENDS, height=340, filename="iome-trends", label="Articles per year")],
-        tools=tools,
+        tools=[tools, export_menu("trends")],
         subtitle="Drag across years, or click a bar, to set the year filter.",
         card_id="card-trends",
     )
@@ -167,8 +172,15 @@ def articles_card():
         id=ID.TABLE_SEARCH, type="search", placeholder="Search titles, journals…", size="sm",
         debounce=True,
     )  # fmt: skip
-    download = dbc.Button("Download CSV", id=ID.TABLE_DOWNLOAD, size="sm", color="secondary",
-                          outline=True)  # fmt: skip
+    download = dbc.Button(
+        "Download CSV",
+        id={"type": EXPORT_LINK, "view": "table", "item": "articles-csv"},
+        href="/data/articles.csv",
+        external_link=True,
+        size="sm",
+        color="secondary",
+        outline=True,
+    )
     grid = dag.AgGrid(
         id=ID.TABLE,
         columnDefs=ARTICLE_COLUMNS,

@@ -1,0 +1,127 @@
+"""Export, data-download, embed and share controls of each view and of the page."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components.ids import ID
+
+EXPORT_LINK = "export-link"
+EMBED_OPEN = "embed-open"
+
+VIEW_ITEMS = (
+    ("png", "Image (PNG, 1920 px)", "/export/{view}.png"),
+    ("svg", "Vector image (SVG)", "/export/{view}.svg"),
+    ("pdf", "PDF", "/export/{view}.pdf"),
+    ("csv", "Displayed data (CSV)", "/data/{view}.csv"),
+    ("xlsx", "Displayed data (XLSX)", "/data/{view}.xlsx"),
+    ("articles-csv", "Articles behind it (CSV)", "/data/articles.csv"),
+    ("articles-xlsx", "Articles behind it (XLSX)", "/data/articles.xlsx"),
+)
+PAGE_ITEMS = (
+    ("deck", "All views as slides (PPTX)", "/export/deck.pptx"),
+    ("articles-csv", "Filtered articles (CSV)", "/data/articles.csv"),
+    ("articles-xlsx", "Filtered articles (XLSX)", "/data/articles.xlsx"),
+    ("gaps-csv", "Gaps: countries and cells with no articles (CSV)", "/data/gaps.csv"),
+    ("gaps-xlsx", "Gaps (XLSX)", "/data/gaps.xlsx"),
+)
+
+
+def link_for(template: str, view: str, query: str) -> str:
+    """The URL of one export for a view and the dashboard's query string."""
+    path = template.format(view=view)
+    query = (query or "").lstrip("?")
+    return f"{path}?{query}" if query else path
+
+
+def export_menu(view: str) -> dbc.DropdownMenu:
+    """A view's 'Export' menu: images, its data, the articles behind it, embed code."""
+    items = [
+        dbc.DropdownMenuItem(label, id={"type": EXPORT_LINK, "view": view, "item": key},
+                             href=link_for(t, view, ""), external_link=True)
+        for key, label, t in VIEW_ITEMS
+    ]  # fmt: skip
+    items += [
+        dbc.DropdownMenuItem(divider=True),
+        dbc.DropdownMenuItem("Embed in a web page…", id={"type": EMBED_OPEN, "view": view}),
+    ]
+    return dbc.DropdownMenu(
+        items,
+        label="Export",
+        size="sm",
+        color="outline-secondary",
+        align_end=True,
+        class_name="export-menu",
+    )
+
+
+def page_menu() -> dbc.DropdownMenu:
+    """The page's 'Download' menu: slide deck, filtered articles, gap list."""
+    items = [
+        dbc.DropdownMenuItem(label, id={"type": EXPORT_LINK, "view": "page", "item": key},
+                             href=link_for(t, "page", ""), external_link=True)
+        for key, label, t in PAGE_ITEMS
+    ]  # fmt: skip
+    return dbc.DropdownMenu(
+        items,
+        label="Download",
+        size="sm",
+        color="outline-light",
+        align_end=True,
+        id="page-downloads",
+    )
+
+
+def template_of(view: str, item: str) -> str:
+    """The URL template of a menu item."""
+    table = PAGE_ITEMS if view in ("page", "table") else VIEW_ITEMS
+    return next(t for key, _, t in table if key == item)
+
+
+def embed_modal() -> dbc.Modal:
+    """The dialog that gives the iframe code of a view at the current state."""
+    return dbc.Modal(
+        [
+            dbc.ModalHeader(dbc.ModalTitle("Embed this chart")),
+            dbc.ModalBody(
+                [
+                    html.P(
+                        "Paste this code into a web page. The chart keeps the current "
+                        "filters, shows its source and N, and links back here.",
+                        className="small",
+                    ),
+                    dbc.Label("Embed code", html_for="embed-code", className="small"),
+                    dbc.Textarea(
+                        id="embed-code", readonly=True, rows=4, className="font-monospace small"
+                    ),
+                    dcc.Clipboard(
+                        target_id="embed-code",
+                        title="Copy the embed code",
+                        className="btn btn-sm btn-outline-secondary mt-2",
+                    ),
+                    html.P(
+                        html.A(
+                            "Preview the embedded chart",
+                            id="embed-preview",
+                            href="#",
+                            target="_blank",
+                        ),
+                        className="small mt-2",
+                    ),
+                ]
+            ),
+        ],
+        id=ID.EMBED,
+        is_open=False,
+    )
+
+
+def embed_code(origin: str, view: str, query: str) -> tuple[str, str]:
+    """The iframe code and the embed URL of a view at a query state."""
+    url = origin.rstrip("/") + link_for("/embed/{view}", view, query)
+    code = (
+        f'<iframe src="{url}" title="IoME Evidence Map: {view}" width="100%" height="560" '
+        'style="border:0" loading="lazy"></iframe>'
+    )
+    return code, url

@@ -1,0 +1,151 @@
+"""Plain HTTP routes beside the dashboard: exports, data downloads, embed pages, health.
+
+Every route is stateless: the view state comes from the query string, exactly as in the
+dashboard's URL, so any worker on any host answers the same way.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from datetime import date
+
+import plotly.io as pio
+from flask import Flask, Response, request
+
+from evidence.export import (
+    IMAGE_FORMATS,
+    TABLE_FORMATS,
+    ExportError,
+    export_deck,
+    export_image,
+    export_table,
+)
+from evidence.filters import apply
+from evidence.model import EvidenceBase
+from evidence.state import parse_query, to_query
+from evidence.views import EXPORT_VIEWS, VIEWS, view_figure
+
+MIME = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+PLOTLY_JS = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+EMBED_TABLE_ROWS = 60
+
+
+def embed_origins() -> str:
+    """Origins allowed to frame /embed/ pages (env IOME_EMBED_ORIGINS; default any)."""
+    return os.environ.get("IOME_EMBED_ORIGINS", "*").strip() or "*"
+
+
+def _attachment(content: bytes, name: str, fmt: str) -> Response:
+    response = Response(content, mimetype=MIME[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _file_name(eb: EvidenceBase, what: str) -> str:
+    stem = f"iome-{what}-{date.today().isoformat()}"
+    return stem + ("-SYNTHETIC-DEMO" if eb.synthetic else "")
+
+
+def _table_html(frame) -> str:
+    shown = frame.drop(columns=[c for c in frame.columns if c in ("lon0", "lat0", "lon1", "lat1")])
+    shown = shown.head(EMBED_TABLE_ROWS)
+    head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in shown.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in shown.itertuples(index=False)
+    )
+    more = (f"<p>First {EMBED_TABLE_ROWS} of {len(frame)} rows.</p>"
+            if len(frame) > EMBED_TABLE_ROWS else "")  # fmt: skip
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
+
+
+def embed_page(eb: EvidenceBase, view: str, query: str) -> str:
+    """The HTML of one chart alone, with caption, summary, data table and a link back."""
+    state, _ = parse_query(query)
+    data, fig = view_figure(eb, state, view, captioned=True)
+    sub = apply(eb, state)
+    summary = VIEWS[view].takeaway(sub, state) if sub.n_articles else "No articles match."
+    figure_json = pio.to_json(fig, validate=False).replace("</", "<\\/")
+    canonical = to_query(state)
+    title = VIEWS[view].title
+    synthetic = (
+        '<p class="synthetic">Synthetic demo data: not real articles.</p>' if eb.synthetic else ""
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)} - IoME Evidence Map</title>
+<link rel="stylesheet" href="/assets/embed/embed.css"></head>
+<body><main>
+<div id="chart" role="img" data-topojson="/assets/topojson/"
+     aria-label="{html.escape(title)}. {html.escape(summary)}"></div>
+<div class="embed-meta">
+<p id="summary">{html.escape(summary)} N = {sub.n_articles:,} articles.</p>{synthetic}
+<details><summary>Data table</summary>{_table_html(data)}</details>
+<p><a href="/?{html.escape(canonical)}" target="_top">Open this view in the full IoME
+Evidence Map</a></p>
+</div></main>
+<script type="application/json" id="figure-data">{figure_json}</script>
+<script src="{PLOTLY_JS}"></script>
+<script src="/assets/embed/embed.js"></script>
+</body></html>"""
+
+
+def register_routes(server: Flask, eb: EvidenceBase) -> None:
+    """Add the export, data, embed and health routes and the framing policy."""
+
+    @server.get("/healthz")
+    def healthz():
+        return {"status": "ok", "articles": eb.n_articles, "version": eb.version}
+
+    @server.get("/export/<view>.<fmt>")
+    def export_view(view: str, fmt: str):
+        state, _ = parse_query(request.query_string.decode("utf-8", "replace"))
+        try:
+            if view == "deck" and fmt == "pptx":
+                return _attachment(export_deck(eb, state), _file_name(eb, "slides"), fmt)
+            if fmt not in IMAGE_FORMATS:
+                raise ExportError(f"unknown image format '{fmt}'")
+            width = request.args.get("width", 1920, type=int)
+            height = request.args.get("height", 1080, type=int)
+            theme = request.args.get("theme", "light")
+            content = export_image(eb, state, view, fmt, width=width, height=height, theme=theme)
+        except ExportError as exc:
+            return Response(str(exc), status=400, mimetype="text/plain")
+        return _attachment(content, _file_name(eb, view), fmt)
+
+    @server.get("/data/<what>.<fmt>")
+    def export_data(what: str, fmt: str):
+        state, _ = parse_query(request.query_string.decode("utf-8", "replace"))
+        if fmt not in TABLE_FORMATS:
+            return Response(f"unknown table format '{fmt}'", status=400, mimetype="text/plain")
+        try:
+            content = export_table(eb, state, what, fmt)
+        except ExportError as exc:
+            return Response(str(exc), status=400, mimetype="text/plain")
+        return _attachment(content, _file_name(eb, what), fmt)
+
+    @server.get("/embed/<view>")
+    def embed(view: str):
+        if view not in VIEWS:
+            known = ", ".join(EXPORT_VIEWS)
+            return Response(f"unknown view '{view}' (use {known})", 400, mimetype="text/plain")
+        page = embed_page(eb, view, request.query_string.decode("utf-8", "replace"))
+        return Response(page, mimetype="text/html")
+
+    @server.after_request
+    def framing_policy(response: Response) -> Response:
+        if request.path.startswith("/embed/"):
+            response.headers["Content-Security-Policy"] = f"frame-ancestors {embed_origins()}"
+        else:
+            response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+            response.headers["X-Frame-Options"] = "DENY"
+        return response
