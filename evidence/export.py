@@ -163,7 +163,10 @@ def article_records(eb: EvidenceBase) -> pd.DataFrame:
     arts = eb.articles[cols].copy()
     flows = eb.flows.assign(pair=eb.flows["origin"] + ">" + eb.flows["destination"])
     arts["mobility_flows"] = (
-        arts["article_id"].map(flows.groupby("article_id")["pair"].agg(";".join)).fillna("")
+        arts["article_id"]
+        .map(flows.groupby("article_id")["pair"].agg(";".join))
+        .astype(object)
+        .fillna("")
     )
     return arts
 

@@ -454,7 +454,7 @@ def _tidy(rows: list[dict], report: LoadReport, source: str, version: str) -> Ev
     )
     kinds = {r["article_id"]: ";".join(c for c in r["formats"] if c.startswith("mobility."))
              for r in rows}  # fmt: skip
-    flows["kinds"] = flows["article_id"].map(kinds).fillna("")
+    flows["kinds"] = flows["article_id"].map(kinds).astype(object).fillna("")
     flows = flows[FLOW_COLUMNS]
 
     partner_rows = [
