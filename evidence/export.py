@@ -245,10 +245,21 @@ def export_deck(eb: EvidenceBase, state: FilterState, *, theme: str = "light") -
     title.placeholders[1].text = "\n".join(lines)
     for view in EXPORT_VIEWS:
         slide = deck.slides.add_slide(deck.slide_layouts[5])
-        slide.shapes.title.text = takeaways[view]
-        slide.shapes.title.text_frame.paragraphs[0].font.size = Pt(26)
+        heading = slide.shapes.title
+        heading.left, heading.top, heading.width, heading.height = (
+            Inches(0.5),
+            Inches(0.2),
+            Inches(12.3),
+            Inches(1.0),
+        )
+        heading.text = takeaways[view]
+        heading.text_frame.word_wrap = True
+        heading.text_frame.paragraphs[0].font.size = Pt(24)
         png = export_image(eb, state, view, "png", width=1920, height=1000, theme=theme)
-        slide.shapes.add_picture(io.BytesIO(png), Inches(0.4), Inches(1.4), width=Inches(12.5))
+        height = Inches(6.1)
+        width = int(height * 1920 / 1000)
+        left = int((deck.slide_width - width) / 2)
+        slide.shapes.add_picture(io.BytesIO(png), left, Inches(1.25), width=width, height=height)
         notes = caption_for(eb, sub, state, view)
         slide.notes_slide.notes_text_frame.text = (
             (f"{notes.title}. {notes.subtitle}.\n{notes.footer.replace('<br>', ' ')}")
