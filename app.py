@@ -297,6 +297,7 @@ def create_app(data_path: str | Path | None = None) -> Dash:
         suppress_callback_exceptions=False,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.layout = build_layout(eb)
     register_callbacks(app, eb)
     register_routes(app.server, eb)

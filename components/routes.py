@@ -85,7 +85,7 @@ def embed_page(eb: EvidenceBase, view: str, query: str) -> str:
 <title>{html.escape(title)} - IoME Evidence Map</title>
 <link rel="stylesheet" href="/assets/embed/embed.css"></head>
 <body><main>
-<div id="chart" role="img" data-topojson="/assets/topojson/"
+<div id="chart" role="figure" data-topojson="/assets/topojson/"
      aria-label="{html.escape(title)}. {html.escape(summary)}"></div>
 <div class="embed-meta">
 <p id="summary">{html.escape(summary)} N = {sub.n_articles:,} articles.</p>{synthetic}

@@ -190,10 +190,10 @@ def articles_card():
         dashGridOptions={
             "pagination": True,
             "paginationPageSize": 20,
+            "domLayout": "autoHeight",
             "animateRows": False,
             "quickFilterText": "",
         },
-        style={"height": "560px"},
         className="ag-theme-alpine",
     )
     return card(

@@ -1,0 +1,69 @@
+"""axe-core in real Chromium: no serious or critical violations on the dashboard or embeds."""
+
+from pathlib import Path
+
+import pytest
+from helpers import wait_ready
+
+pytestmark = pytest.mark.e2e
+
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+
+
+def serious_violations(page) -> list[dict]:
+    page.add_script_tag(content=AXE)
+    result = page.evaluate(
+        """async () => {
+          const r = await axe.run(document, {resultTypes: ['violations']});
+          return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                  nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )
+    serious = [v for v in result if v["impact"] in ("serious", "critical")]
+    for v in serious:
+        print(v)  # noqa: T201 - shown when the test fails
+    return serious
+
+
+@pytest.mark.parametrize("query", ["", "format=mobility.outbound&align=by_income"])
+def test_dashboard_has_no_serious_axe_violations(page, server_url, query):
+    page.goto(f"{server_url}/?{query}")
+    wait_ready(page)
+    assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("view", ["map", "flows", "partnerships", "alignment", "trends"])
+def test_embed_pages_have_no_serious_axe_violations(page, server_url, view):
+    page.goto(f"{server_url}/embed/{view}?year=2010-2020")
+    page.wait_for_selector("#chart .main-svg")
+    assert serious_violations(page) == []
+    assert page.console_errors == []
+
+
+def test_every_control_is_reachable_by_keyboard_with_visible_focus(page, server_url):
+    page.goto(server_url + "/")
+    wait_ready(page)
+    seen = []
+    for _ in range(140):
+        page.keyboard.press("Tab")
+        name, visible = page.evaluate(
+            """() => { const e = document.activeElement;
+                 const s = getComputedStyle(e);
+                 const name = e.getAttribute('aria-label') || e.id || e.innerText.trim();
+                 return [name.slice(0, 60),
+                         s.outlineStyle !== 'none' || s.boxShadow !== 'none']; }"""
+        )
+        assert visible, f"no visible focus on {name}"
+        seen.append(name)
+    text = " | ".join(seen)
+    for expected in (
+        "First publication year",
+        "ctl-country",
+        "ctl-origin-income",
+        "ctl-income",
+        "btn-reset",
+        "ctl-role",
+        "Export",
+        "About",
+    ):
+        assert expected in text, f"{expected} not reached by Tab: {text[:400]}"
