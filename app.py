@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from components import views
 from components.about import about_modal
+from components.alternatives import SUMMARY, TABLE_BODY, TABLE_TOGGLE, data_table, summaries
 from components.controls import CONTROL_IDS, filter_panel, year_bounds
 from components.export_menu import (
     EMBED_OPEN,
@@ -263,6 +264,25 @@ def register_callbacks(app: Dash, eb: EvidenceBase) -> None:
         origin = "/".join((href or "http://127.0.0.1:8050/").split("/")[:3])
         code, url = embed_code(origin, ctx.triggered_id["view"], search)
         return True, code, url
+
+    @app.callback(
+        Output({"type": SUMMARY, "view": ALL}, "children"),
+        Input(ID.URL, "search"),
+    )
+    def update_summaries(search):
+        views_shown = [o["id"]["view"] for o in ctx.outputs_list]
+        return summaries(search, eb, views_shown)
+
+    @app.callback(
+        Output({"type": TABLE_BODY, "view": MATCH}, "children"),
+        Input({"type": TABLE_TOGGLE, "view": MATCH}, "n_clicks"),
+        Input(ID.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def update_data_table(clicks, search):
+        if not clicks or clicks % 2 == 0:
+            return []
+        return data_table(search, eb, ctx.outputs_list["id"]["view"])
 
     @app.callback(
         Output(ID.ABOUT, "is_open"),

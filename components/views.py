@@ -6,6 +6,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import html
 
+from components.alternatives import alternative
 from components.cards import card, graph, radio
 from components.export_menu import EXPORT_LINK, export_menu
 from components.ids import ID
@@ -23,7 +24,10 @@ def map_card():
     )
     return card(
         "Where the evidence comes from",
-        [graph(ID.MAP, height=430, filename="iome-map", label="World map of article counts")],
+        [
+            graph(ID.MAP, height=430, filename="iome-map", label="World map of article counts"),
+            alternative("map"),
+        ],
         tools=[tools, export_menu("map")],
         subtitle="Articles per country; click a country to filter every view.",
         card_id="card-map",
@@ -68,7 +72,8 @@ def flows_card():
                         lg=4,
                     ),
                 ]
-            )
+            ),
+            alternative("flows"),
         ],
         tools=[
             html.Div([html.Span("Mobility kind: ", className="small me-1"), kinds]),
@@ -93,7 +98,7 @@ def partnerships_card():
                             filename="iome-partnerships",
                             label="Partnership formats and directions",
                         ),
-                        lg=5,
+                        lg=6,
                     ),
                     dbc.Col(
                         graph(
@@ -102,10 +107,11 @@ def partnerships_card():
                             filename="iome-partner-map",
                             label="Map of partner pairs, lead country first",
                         ),
-                        lg=7,
+                        lg=6,
                     ),
                 ]
-            )
+            ),
+            alternative("partnerships"),
         ],
         tools=export_menu("partnerships"),
         subtitle="Coded partnership formats, and the direction of each lead → partner pair.",
@@ -129,7 +135,8 @@ def alignment_card():
                 height=440,
                 filename="iome-alignment",
                 label="Motivation by format alignment matrix",
-            )
+            ),
+            alternative("alignment"),
         ],
         tools=[tools, export_menu("alignment")],
         subtitle="Articles coded with both; colour and symbol give the rubric's judgement.",
@@ -143,7 +150,10 @@ def trends_card():
                   "Stack by")  # fmt: skip
     return card(
         "How the evidence grew",
-        [graph(ID.TRENDS, height=340, filename="iome-trends", label="Articles per year")],
+        [
+            graph(ID.TRENDS, height=340, filename="iome-trends", label="Articles per year"),
+            alternative("trends"),
+        ],
         tools=[tools, export_menu("trends")],
         subtitle="Drag across years, or click a bar, to set the year filter.",
         card_id="card-trends",

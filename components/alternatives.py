@@ -1,0 +1,80 @@
+"""Text alternatives of each chart: a summary sentence and its data as an HTML table."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import html
+
+from evidence import filters
+from evidence.model import EvidenceBase
+from evidence.state import parse_query
+from evidence.views import VIEWS, view_figure
+
+SUMMARY = "view-summary"
+TABLE_TOGGLE = "view-table-toggle"
+TABLE_BODY = "view-table-body"
+MAX_ROWS = 100
+HIDDEN_COLUMNS = {"lon0", "lat0", "lon1", "lat1"}
+
+
+def alternative(view: str) -> html.Div:
+    """The summary line and a collapsible data table, placed under a view's chart."""
+    return html.Div(
+        [
+            html.P(
+                id={"type": SUMMARY, "view": view},
+                className="view-summary small mb-1",
+                **{"aria-live": "polite"},
+            ),
+            html.Details(
+                [
+                    html.Summary(
+                        "Show the data behind this chart as a table",
+                        id={"type": TABLE_TOGGLE, "view": view},
+                        className="small",
+                    ),
+                    html.Div(
+                        id={"type": TABLE_BODY, "view": view},
+                        className="view-table",
+                        tabIndex="0",
+                        role="region",
+                        **{"aria-label": f"Data table: {VIEWS[view].title}"},
+                    ),
+                ]
+            ),
+        ],
+        className="px-2 pb-1",
+    )
+
+
+def summaries(search: str | None, eb: EvidenceBase, views: list[str]) -> list[str]:
+    """The one-line takeaway of each view for the state in ``search``."""
+    state, _ = parse_query(search)
+    sub = filters.apply(eb, state)
+    if sub.n_articles == 0:
+        return ["No articles match these filters." for _ in views]
+    return [VIEWS[v].takeaway(sub, state) for v in views]
+
+
+def data_table(search: str | None, eb: EvidenceBase, view: str) -> html.Table | html.P:
+    """The displayed data of a view as an accessible HTML table (first MAX_ROWS rows)."""
+    state, _ = parse_query(search)
+    data, _ = view_figure(eb, state, view)
+    if data.empty:
+        return html.P("No data for these filters.", className="small")
+    data = data[[c for c in data.columns if c not in HIDDEN_COLUMNS]]
+    shown = data.head(MAX_ROWS)
+    head = html.Thead(html.Tr([html.Th(str(c), scope="col") for c in shown.columns]))
+    body = html.Tbody(
+        [html.Tr([html.Td(_cell(v)) for v in row]) for row in shown.itertuples(index=False)]
+    )
+    caption = html.Caption(
+        f"{VIEWS[view].title}: {len(shown)} of {len(data)} rows", className="small"
+    )
+    return html.Table([caption, head, body], className="table table-sm small")
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return "" if pd.isna(value) else f"{value:.3g}"
+    return str(value)
