@@ -1,0 +1,35 @@
+"""Text alternatives: summaries follow the state; the data table holds the chart's numbers."""
+
+from components.alternatives import data_table, summaries
+from evidence import DEMO_PATH, aggregate
+from evidence.filters import apply
+from evidence.load import load_cached
+from evidence.state import parse_query
+
+
+def test_summary_of_flows_states_the_computed_share():
+    eb = load_cached(DEMO_PATH)
+    query = "?format=mobility.outbound"
+    share = aggregate.share_of_flows(apply(eb, parse_query(query)[0]), "N>S")
+    (text,) = summaries(query, eb, ["flows"])
+    assert text.startswith(f"{100 * share:.0f}% of articles with student flows")
+
+
+def test_summaries_say_when_nothing_matches():
+    eb = load_cached(DEMO_PATH)
+    assert summaries("?country=ISL&origin_income=L", eb, ["map", "trends"]) == [
+        "No articles match these filters.",
+        "No articles match these filters.",
+    ]
+
+
+def test_data_table_rows_equal_the_aggregate():
+    eb = load_cached(DEMO_PATH)
+    table = data_table("?year=2015", eb, "trends")
+    rows = table.children[2].children
+    expected = aggregate.trends(apply(eb, parse_query("year=2015")[0]), stack="format",
+                                year_range=(2015, 2015))  # fmt: skip
+    assert len(rows) == len(expected)
+    header = [th.children for th in table.children[1].children.children]
+    counts = [int(r.children[header.index("n_articles")].children) for r in rows]
+    assert counts == expected["n_articles"].tolist()
