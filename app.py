@@ -322,3 +322,8 @@ def create_app(data_path: str | Path | None = None) -> Dash:
     register_callbacks(app, eb)
     register_routes(app.server, eb)
     return app
+
+
+def create_server():
+    """WSGI entry point for gunicorn (``app:create_server()``); data from $IOME_DATA."""
+    return create_app().server

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -103,11 +104,22 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the dashboard."""
+    """Serve the dashboard: Flask's server by default, gunicorn with --workers N."""
+    os.environ["IOME_DATA"] = str(Path(args.data).resolve())
+    if args.cache:
+        os.environ["IOME_CACHE"] = args.cache
+    if args.workers:
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        command = [
+            str(gunicorn), "--workers", str(args.workers), "--bind", f"{args.host}:{args.port}",
+            "--preload", "--timeout", "120", "--graceful-timeout", "10",
+            "--access-logfile", "-" if args.debug else "/dev/null", "app:create_server()",
+        ]  # fmt: skip
+        os.execv(command[0], command)
     from app import create_app
 
     app = create_app(data_path=args.data)
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    app.run(host=args.host, port=args.port, debug=args.debug, threaded=True)
     return 0
 
 
@@ -123,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8050)
     serve.add_argument("--debug", action="store_true", help="Dash debug mode and dev tools")
+    serve.add_argument("--workers", type=int, default=0, help="run N gunicorn workers")
+    serve.add_argument("--cache", help="shared result cache, e.g. redis://127.0.0.1:6379/0")
     serve.set_defaults(func=cmd_serve)
 
     export = sub.add_parser(
