@@ -49,8 +49,9 @@ def test_every_control_is_reachable_by_keyboard_with_visible_focus(page, server_
         name, visible = page.evaluate(
             """() => { const e = document.activeElement;
                  const s = getComputedStyle(e);
-                 const name = e.getAttribute('aria-label') || e.id || e.innerText.trim();
-                 return [name.slice(0, 60),
+                 const name = [e.getAttribute('aria-label'), e.id, e.innerText.trim()]
+                     .filter(Boolean).join(' ');
+                 return [name.slice(0, 80),
                          s.outlineStyle !== 'none' || s.boxShadow !== 'none']; }"""
         )
         assert visible, f"no visible focus on {name}"
