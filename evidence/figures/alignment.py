@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from evidence.codebook import load_codebook
 from evidence.figures.theme import (
+    MUTED,
     NO_DATA,
     TEMPLATE,
     CaptionLike,
@@ -40,12 +41,12 @@ def _colorscale() -> list[list]:
     return scale
 
 
-def _short(key: str, width: int = 16) -> str:
-    """Tick label: a group's short name, or a code's label wrapped onto lines of ``width``."""
+def _short(key: str, width: int = 14) -> str:
+    """Tick label: a group's short name, or a code's label, wrapped onto lines of ``width``
+    characters so that narrow columns and rows keep whole words."""
     cb = load_codebook()
-    if key in cb.groups:
-        return cb.groups[key].short
-    return "<br>".join(textwrap.wrap(cb.label(key), width)) or key
+    text = cb.groups[key].short if key in cb.groups else cb.label(key)
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) or key
 
 
 def _drop_empty_unspecified(cells: pd.DataFrame, key: str) -> list[str]:
@@ -59,9 +60,23 @@ def _side_label(side: str) -> str:
     return sides[side]["label"] if side in sides else "All articles"
 
 
-def _heatmap(cells: pd.DataFrame, mode: str, motivations: list, formats: list, dense: bool) -> dict:
-    """One heatmap for one side; cells must hold every motivation x format once. Dense
-    matrices get smaller text and no space between symbol and value."""
+def _panel_title(side: str) -> str:
+    """Two short lines under a panel, e.g. "Origin in <b>HIC</b>" / "(Global North)", so
+    that neighbouring panel names do not run into each other on a phone."""
+    spec = load_codebook().sides.get(side)
+    if not spec:
+        return _side_label(side)
+    rest = spec["label"].replace(spec["short"], "", 1).strip()
+    return f"Origin in <b>{spec['short']}</b>" + (f"<br>{rest}" if rest else "")
+
+
+def _heatmap(
+    cells: pd.DataFrame, mode: str, motivations: list, formats: list, font_size: int, sep: str
+) -> dict:
+    """One heatmap for one side; cells must hold every motivation x format once. ``sep``
+    goes between status symbol and value: ``<br>`` (symbol above the value, so a cell
+    needs little width on a phone) or a thin space for dense code-level matrices, whose
+    many rows are short."""
     grid = cells.set_index(["motivation", "format"]).reindex(
         pd.MultiIndex.from_product([motivations, formats])
     )
@@ -77,7 +92,7 @@ def _heatmap(cells: pd.DataFrame, mode: str, motivations: list, formats: list, d
         else pd.Series(n).map("{:,}".format).to_numpy()
     )
     text = np.where(n > 0, "<b>" + value + "</b>", value)
-    text = (symbol + ("" if dense else " ") + text).reshape(shape)
+    text = (symbol + sep + text).reshape(shape)
     labels = np.array([STATUSES[s][0] for s in status], dtype=object)
     share_text = pd.Series(share).map("{:.0%}".format).to_numpy()
     custom = np.stack(
@@ -98,7 +113,8 @@ def _heatmap(cells: pd.DataFrame, mode: str, motivations: list, formats: list, d
         "type": "heatmap",
         "z": z,
         "x": [_short(f) for f in formats],
-        "y": [_short(m) for m in motivations],
+        # Group names wrap early (narrow phones); long code labels keep two lines.
+        "y": [_short(m, 14 if m in load_codebook().groups else 24) for m in motivations],
         "zmin": -0.5,
         "zmax": len(STATUS_ORDER) - 0.5,
         "colorscale": _colorscale(),
@@ -107,7 +123,7 @@ def _heatmap(cells: pd.DataFrame, mode: str, motivations: list, formats: list, d
         "ygap": 2,
         "text": text,
         "texttemplate": "%{text}",
-        "textfont": {"size": 10 if dense else 13},
+        "textfont": {"size": font_size},
         "customdata": custom,
         "hovertemplate": (
             "<b>%{y} × %{x}</b><br>%{customdata[2]:,} articles coded with both "
@@ -160,40 +176,58 @@ def build_alignment_figure(
     # to save space; every real code stays, zeros included, so gaps still show.
     motivations = _drop_empty_unspecified(matrix, "motivation")
     formats = _drop_empty_unspecified(matrix, "format")
-    dense = len(formats) * len(set(matrix["side"])) > 8
     sides = list(dict.fromkeys(matrix["side"])) if mode == "by_income" else ["all"]
     if mode != "by_income":
         matrix = matrix[matrix["side"] == matrix["side"].iloc[0]]
-    titles = [_side_label(s) for s in sides] if len(sides) > 1 else None
-    layout = side_by_side(len(sides), gap=0.03, titles=titles)
+    columns = len(formats) * len(sides)
+    dense = columns > 8
+    font_size = 13 if columns <= 4 else (11 if columns <= 8 else 10)
+    sep = "\u2009" if dense else "<br>"
+    layout = side_by_side(len(sides), gap=0.04 if len(sides) > 1 else 0)
     traces = []
     for i, side in enumerate(sides):
         part = matrix[matrix["side"] == side] if len(sides) > 1 else matrix
-        heat = _heatmap(part, mode, motivations, formats, dense)
+        heat = _heatmap(part, mode, motivations, formats, font_size, sep)
         if i:
             heat["xaxis"] = f"x{i + 1}"
         traces.append(heat)
     traces += _legend_traces()
-    x_axis = {
-        "side": "bottom",
-        "showgrid": False,
-        "tickangle": -90 if dense else (0 if len(formats) * len(sides) <= 6 else -35),
-        "type": "category",
-    }
-    for key in [k for k in layout if k.startswith("xaxis")]:
-        layout[key].update(x_axis)
+    # Panel names go in the x axis titles, under the column labels: automargin keeps
+    # them clear of the labels at any width, and the top is left to the legend.
+    x_titles = [_panel_title(s) for s in sides] if len(sides) > 1 else ["Format"]
+    for i, key in enumerate(k for k in layout if k.startswith("xaxis")):
+        layout[key].update(
+            side="bottom",
+            showgrid=False,
+            type="category",
+            fixedrange=True,
+            title={"text": x_titles[i], "font": {"size": 12, "color": MUTED}, "standoff": 6},
+            tickfont={"size": 13 if columns <= 4 else 11},
+            # Plotly turns the labels by itself when the columns get too narrow.
+            **({"tickangle": -90} if dense else {}),
+        )
     layout.update(
         template=TEMPLATE,
-        yaxis={"autorange": "reversed", "showgrid": False, "type": "category"},
+        yaxis={
+            "autorange": "reversed",
+            "showgrid": False,
+            "type": "category",
+            "fixedrange": True,
+            "title": {"text": "Motivation", "font": {"size": 12, "color": MUTED}, "standoff": 6},
+        },
+        # Horizontal key above the matrix: a key at the right would take a third of a
+        # phone-wide graph away from the cells.
         legend={
-            "title": {"text": "Rubric"},
-            "orientation": "v",
-            "x": 1.01,
+            "title": {"text": "Rubric", "side": "left", "font": {"size": 12, "color": MUTED}},
+            "orientation": "h",
+            "x": 0,
             "y": 1,
             "xanchor": "left",
-            "yanchor": "top",
+            "yanchor": "bottom",
+            "itemclick": False,
+            "itemdoubleclick": False,
         },
-        margin={"l": 10, "r": 10, "t": 40 if titles else 10, "b": 10},
+        margin={"l": 10, "r": 10, "t": 34, "b": 10},
         meta={"mode": mode, "sides": sides},
         clickmode="event",
     )

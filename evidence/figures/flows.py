@@ -10,8 +10,11 @@ import plotly.graph_objects as go
 from evidence.codebook import load_codebook
 from evidence.figures.map import base_geo
 from evidence.figures.theme import (
+    FAINT,
     GRID,
     INK,
+    MUTED,
+    NO_DATA,
     TEMPLATE,
     WHITE,
     CaptionLike,
@@ -25,7 +28,7 @@ from evidence.model import DIRECTIONS, INCOME_GROUPS
 N_POINTS = 16  # vertices per arc
 CURVE = 0.12  # bend of the arc, as a share of its length
 HEAD_AT = 0.94  # arrowhead position along the arc (1 = at the destination)
-WIDTHS = (1.2, 2.2, 3.6, 5.5)  # line width per bin
+WIDTHS = (1.0, 1.8, 3.0, 4.6)  # line width per bin
 HEAD_SIZES = (8, 10, 12, 14)
 
 
@@ -143,7 +146,7 @@ def _arc_traces(pairs: pd.DataFrame, noun: str) -> list[dict]:
                     "lat": line_lat[rows].ravel(),
                     "mode": "lines",
                     "line": {"color": style["colour"], "width": WIDTHS[b], "dash": style["dash"]},
-                    "opacity": 0.8,
+                    "opacity": 0.75,
                     "hoverinfo": "skip",
                     "name": style["label"],
                     "legendgroup": direction,
@@ -196,18 +199,29 @@ def build_arc_figure(
     traces = _arc_traces(pairs, noun)
     if not traces:
         return caption_figure(empty_figure(empty), caption)
+    ends = noun or "origin → destination"
     layout = {
         "template": TEMPLATE,
-        "geo": base_geo(),
-        "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
+        # Land a shade darker than on the choropleth, so the continents still show
+        # under the arcs.
+        "geo": base_geo(landcolor=GRID),
+        "margin": {"l": 0, "r": 0, "t": 6, "b": 4},
+        # A horizontal key under the map: it pushes the bottom margin instead of covering
+        # land, and wraps onto more rows on a phone.
         "legend": {
-            "title": {"text": "Direction (income group)"},
-            "x": 0.01,
-            "y": 0.02,
+            "title": {
+                "text": f"Direction by income group, {ends}",
+                "side": "top",
+                "font": {"size": 12, "color": MUTED},
+            },
+            "orientation": "h",
+            "x": 0,
+            "y": 0,
             "xanchor": "left",
-            "yanchor": "bottom",
-            "bordercolor": GRID,
-            "borderwidth": 0,
+            "yanchor": "top",
+            "font": {"size": 12},
+            "itemwidth": 40,
+            "tracegroupgap": 0,
         },
         "hovermode": "closest",
         "clickmode": "event",
@@ -252,29 +266,59 @@ def build_direction_matrix_figure(
     short = [cb.income_groups[g]["short"] for g in INCOME_GROUPS]
     src, dst = ("Lead", "Partner") if what == "partnerships" else ("Origin", "Destination")
     z = matrix.to_numpy(dtype=int)
-    custom = np.array([[[r, c] for c in INCOME_GROUPS] for r in INCOME_GROUPS], dtype=object)
+    names = {
+        g: f"{cb.income_groups[g]['label']} ({cb.income_groups[g]['short']})" for g in INCOME_GROUPS
+    }
+    custom = np.array(
+        [[[r, c, names[r], names[c]] for c in INCOME_GROUPS] for r in INCOME_GROUPS], dtype=object
+    )
+    cell = {
+        "x": short,
+        "y": short,
+        "texttemplate": "%{text}",
+        "showscale": False,
+        "xgap": 2,
+        "ygap": 2,
+        "customdata": custom,
+        "hovertemplate": (
+            f"{src}: %{{customdata[2]}}<br>{dst}: %{{customdata[3]}}<br>"
+            "<b>%{text}</b> articles<extra></extra>"
+        ),
+    }
+    zero = np.where(z == 0, 0.0, np.nan)
     fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=short,
-            y=short,
-            text=z.astype(str),
-            texttemplate="%{text}",
-            textfont={"size": 14},
-            colorscale=sequential_scale(),
-            zmin=0,
-            showscale=False,
-            xgap=2,
-            ygap=2,
-            customdata=custom,
-            hovertemplate=(f"{src}: %{{y}}<br>{dst}: %{{x}}<br>%{{z:,}} articles<extra></extra>"),
-        )
+        [
+            go.Heatmap(
+                z=z,
+                text=z.astype(str),
+                textfont={"size": 14},
+                colorscale=sequential_scale(),
+                zmin=1 if z.max() > 1 else 0,
+                **cell,
+            ),
+            # Empty cells drawn over in the "no data" grey, so a gap does not read as a
+            # small count.
+            go.Heatmap(
+                z=zero,
+                text=np.where(z == 0, "0", ""),
+                textfont={"size": 14, "color": FAINT},
+                colorscale=[[0, NO_DATA], [1, NO_DATA]],
+                hoverongaps=False,
+                name="none",
+                **cell,
+            ),
+        ]
     )
     fig.update_layout(
         template=TEMPLATE,
-        xaxis={"title": {"text": f"{dst} income group"}, "side": "bottom", "showgrid": False},
+        # Two short lines: the matrix can be narrower than "Destination income group".
+        xaxis={
+            "title": {"text": f"{dst}<br>income group", "font": {"size": 12}},
+            "side": "bottom",
+            "showgrid": False,
+        },
         yaxis={
-            "title": {"text": f"{src} income group"},
+            "title": {"text": f"{src} income group", "font": {"size": 12}},
             "autorange": "reversed",
             "showgrid": False,
         },

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from evidence.codebook import load_codebook
 from evidence.figures.theme import (
-    GRID,
     LAND,
+    MUTED,
     NO_DATA,
     TEMPLATE,
     WHITE,
@@ -43,6 +45,23 @@ def base_geo(**overrides) -> dict:
     }
     geo.update(overrides)
     return geo
+
+
+def colour_ticks(zmax: int) -> list[int]:
+    """Colour bar ticks: 1 (the lowest count drawn), a round number near the middle and
+    the largest count, so the key reads from "1" to the maximum."""
+    if zmax <= 1:
+        return [zmax]
+    step = 10 ** math.floor(math.log10(zmax / 2))
+    mid = int(min((m * step for m in (1, 2, 5, 10)), key=lambda v: abs(v - zmax / 2)))
+    # Leave the middle tick out when it would crowd either end.
+    crowded = mid <= 1 or zmax - mid < zmax / 5
+    return [1, zmax] if crowded else [1, mid, zmax]
+
+
+def _key_lines(label: str, width: int = 30) -> str:
+    """A role label broken before its explanation when too long for the colour key."""
+    return label.replace(" (", "<br>(", 1) if len(label) > width else label
 
 
 def role_label(role: str) -> str:
@@ -93,13 +112,29 @@ def build_map_figure(
             "zmax": zmax,
             "colorscale": sequential_scale(),
             "marker": outline,
+            # A horizontal key in the bottom-left corner (ocean, or the blank band under
+            # the map on a phone) instead of a bar at the right that narrows the map.
             "colorbar": {
-                "title": {"text": f"Articles<br><sub>{short_role}</sub>", "side": "top"},
-                "thickness": 12,
-                "len": 0.6,
-                "x": 1.0,
+                "title": {
+                    "text": f"<b>Articles per country</b><br>{_key_lines(label)}",
+                    "side": "top",
+                    "font": {"size": 11, "color": MUTED},
+                },
+                "orientation": "h",
+                "thickness": 10,
+                "len": 170,
+                "lenmode": "pixels",
+                "x": 0,
+                "xanchor": "left",
+                "xpad": 0,
+                "y": 0.09,
+                "yanchor": "bottom",
+                "ypad": 0,
                 "outlinewidth": 0,
                 "tickformat": ",d",
+                "tickfont": {"size": 11, "color": MUTED},
+                "tickmode": "array",
+                "tickvals": colour_ticks(zmax),
             },
             "customdata": _custom(has),
             "hovertemplate": hover,
@@ -139,11 +174,11 @@ def build_map_figure(
         "geo": base_geo(),
         "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
         "legend": {
-            "x": 0.01,
-            "y": 0.05,
+            "x": 0,
+            "y": 0,
             "xanchor": "left",
             "yanchor": "bottom",
-            "bordercolor": GRID,
+            "font": {"size": 11, "color": MUTED},
             "itemclick": False,
             "itemdoubleclick": False,
         },

@@ -6,8 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from evidence.codebook import load_codebook
 from evidence.figures.flows import build_arc_figure
 from evidence.figures.theme import (
+    GRID,
+    INK,
+    MUTED,
     TEMPLATE,
     CaptionLike,
     caption_figure,
@@ -19,11 +23,54 @@ from evidence.figures.theme import (
 EMPTY = "No partnerships match these filters"
 
 
+BAR_WIDTH = 0.44  # bar thickness in category units; the label sits in the rest
+BAR_OFFSET = 0.0  # bar starts at its category centre, label above it
+
+
+def _shown(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Rows to draw: every real category, zeros included (a gap is a finding), but not an
+    "unspecified" / "unclassified" row without any article."""
+    keys = frame[key].astype(str)
+    catch_all = keys.str.endswith(".unspecified") | (keys == "unclassified")
+    return frame[~(catch_all & (frame["n_articles"] == 0))]
+
+
+def _y_range(n: int) -> list[float]:
+    """Reversed category range (first bar on top) that leaves the same room above every
+    bar for its label, the first included."""
+    room = 1 - BAR_WIDTH
+    return [n - 1 + BAR_OFFSET + BAR_WIDTH + 0.08, BAR_OFFSET - room]
+
+
+def _bar_labels(labels: list[str], suffix: str) -> list[dict]:
+    """One annotation per bar of axes ``x{suffix}`` / ``y{suffix}``, left-aligned above
+    the bar: labels never compete with the bars for width, so they stay whole on a phone."""
+    return [
+        {
+            "text": text,
+            "xref": f"x{suffix}",
+            "yref": f"y{suffix}",
+            "x": 0,
+            "y": i + BAR_OFFSET,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "yshift": 1,
+            "showarrow": False,
+            "font": {"size": 12, "color": INK},
+        }
+        for i, text in enumerate(labels)
+    ]
+
+
 def build_partnerships_figure(
     summary: pd.DataFrame, direction_counts: pd.DataFrame, *, caption: CaptionLike = None
 ) -> go.Figure:
     """Two bar panels: articles per coded partnership format, and per direction class
     computed from the income groups of lead and partner countries.
+
+    Each bar is labelled above it (for directions: "HIC → LMIC (North to South)"), so the
+    direction is named in words and not told by colour alone. "Unspecified" and
+    "unclassified" rows are left out when they hold no article.
 
     Args:
         summary: a :func:`evidence.aggregate.partnership_summary` frame.
@@ -33,19 +80,30 @@ def build_partnerships_figure(
 
     Returns:
         A figure whose first trace holds the coded formats (``customdata`` = code) and
-        whose second holds the computed classes (``customdata`` = direction).
+        whose second holds the computed classes (``customdata`` = direction); ``y`` holds
+        the labels, and the bar label annotations follow in the same order.
     """
     total = int(summary["n_articles"].sum()) if summary is not None else 0
     total += int(direction_counts["n_articles"].sum()) if direction_counts is not None else 0
     if total == 0:
         return caption_figure(empty_figure(EMPTY), caption)
-    coded = summary.iloc[::-1]  # codebook order top to bottom
-    computed = direction_counts.iloc[::-1]
+    coded = _shown(summary, "code")
+    computed = _shown(direction_counts, "direction")
     styles = [direction_style(d) for d in computed["direction"]]
+    long = load_codebook().directions
+    direction_text = [
+        f"{s['label']} <span style='color:{MUTED}'>({long[d]['long']})</span>"
+        if d in long and long[d].get("long")
+        else s["label"]
+        for d, s in zip(computed["direction"], styles, strict=True)
+    ]
     bar = {
         "type": "bar",
         "orientation": "h",
+        "width": BAR_WIDTH,
+        "offset": BAR_OFFSET,
         "textposition": "outside",
+        "textfont": {"size": 12, "color": INK},
         "cliponaxis": False,
         "showlegend": False,
     }
@@ -54,32 +112,41 @@ def build_partnerships_figure(
             **bar,
             "x": coded["n_articles"].to_numpy(),
             "y": coded["label"].to_numpy(),
-            "text": coded["n_articles"].to_numpy(),
-            "marker": {"color": group_colour("partnership")},
+            "text": coded["n_articles"].map("{:,}".format).to_numpy(),
+            "marker": {"color": group_colour("partnership"), "line": {"width": 0}},
             "customdata": coded["code"].to_numpy(),
-            "hovertemplate": "%{y}: %{x:,} articles<extra>coded</extra>",
+            "hovertemplate": "%{y}: %{x:,} articles<extra>coded format</extra>",
             "name": "Coded format",
         },
         {
             **bar,
             "x": computed["n_articles"].to_numpy(),
             "y": computed["label"].to_numpy(),
-            "text": computed["n_articles"].to_numpy(),
-            "marker": {
-                "color": [s["colour"] for s in styles],
-                "pattern": {"shape": [_pattern(s["dash"]) for s in styles], "solidity": 0.25},
-            },
+            "text": computed["n_articles"].map("{:,}".format).to_numpy(),
+            "marker": {"color": [s["colour"] for s in styles], "line": {"width": 0}},
             "customdata": computed["direction"].to_numpy(),
-            "hovertemplate": "%{y}: %{x:,} articles<extra>computed</extra>",
-            "name": "Computed direction",
+            "hovertemplate": "%{y}: %{x:,} articles<extra>lead → partner</extra>",
+            "name": "Lead → partner direction",
             "xaxis": "x2",
             "yaxis": "y2",
         },
     ]
-    # Two stacked panels (no make_subplots: it costs several ms per call).
-    top, bottom = [0.58, 1.0], [0.0, 0.4]
-    xmax = max(int(coded["n_articles"].max()), int(computed["n_articles"].max()), 1) * 1.15
-    axis_x = {"rangemode": "tozero", "showgrid": True, "range": [0, xmax]}
+    # Two stacked panels (no make_subplots: it costs several ms per call), each as tall
+    # as its number of bars.
+    n_top, n_bottom = max(len(coded), 1), max(len(computed), 1)
+    gap = 0.13
+    split = (1 - gap) * n_bottom / (n_top + n_bottom)
+    top, bottom = [split + gap, 1.0], [0.0, split]
+    xmax = max(int(coded["n_articles"].max()), int(computed["n_articles"].max()), 1) * 1.12
+    axis_x = {"range": [0, xmax], "visible": False, "fixedrange": True}
+    axis_y = {
+        "type": "category",
+        "showticklabels": False,
+        "showgrid": False,
+        "showline": True,
+        "linecolor": GRID,
+        "fixedrange": True,
+    }
     panel_title = {
         "xref": "paper",
         "yref": "paper",
@@ -88,28 +155,29 @@ def build_partnerships_figure(
         "yanchor": "bottom",
         "yshift": 4,
         "showarrow": False,
-        "font": {"size": 14},
+        "font": {"size": 13, "color": MUTED},
     }
     layout = {
         "template": TEMPLATE,
         "xaxis": {**axis_x, "anchor": "y"},
-        "yaxis": {"domain": top, "anchor": "x", "showgrid": False},
-        "xaxis2": {**axis_x, "anchor": "y2", "title": {"text": "Articles"}},
-        "yaxis2": {"domain": bottom, "anchor": "x2", "showgrid": False},
+        "yaxis": {**axis_y, "domain": top, "anchor": "x", "range": _y_range(n_top)},
+        "xaxis2": {**axis_x, "anchor": "y2"},
+        "yaxis2": {**axis_y, "domain": bottom, "anchor": "x2", "range": _y_range(n_bottom)},
         "annotations": [
-            {**panel_title, "text": "Coded partnership format", "y": top[1]},
-            {**panel_title, "text": "Direction from lead and partner countries", "y": bottom[1]},
+            {**panel_title, "text": "<b>Coded partnership format</b>", "y": top[1]},
+            {
+                **panel_title,
+                "text": "<b>Direction: lead → partner income group</b>",
+                "y": bottom[1],
+            },
+            *_bar_labels(list(coded["label"]), ""),
+            *_bar_labels(direction_text, "2"),
         ],
-        "bargap": 0.3,
-        "margin": {"l": 10, "r": 30, "t": 30, "b": 10},
+        "hovermode": "closest",
+        "margin": {"l": 10, "r": 10, "t": 34, "b": 4},
     }
     fig = go.Figure({"data": traces, "layout": layout})
     return caption_figure(fig, caption)
-
-
-def _pattern(dash: str) -> str:
-    """Bar fill pattern echoing the line dash of a direction class (shape, not only colour)."""
-    return {"solid": "", "dash": "/", "dot": ".", "dashdot": "x", "longdash": "-"}.get(dash, "")
 
 
 def build_partner_map_figure(pairs: pd.DataFrame, *, caption: CaptionLike = None) -> go.Figure:

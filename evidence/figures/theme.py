@@ -7,6 +7,7 @@ and "no data" are defined once here.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -131,26 +132,61 @@ def status_colour(status: str) -> str:
 
 
 # --------------------------------------------------------------------------- layout helpers
+EMPTY_HINT = "Remove a filter or widen the years"
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break plain text onto lines of at most ``width`` characters with ``<br>``, so it
+    fits a phone-wide figure (Plotly text never wraps by itself)."""
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
 def empty_figure(message: str = "No articles match these filters", *, height: int | None = None):
-    """A designed empty state: no axes, a centred message, nothing that looks broken."""
+    """A designed empty state: no axes, a centred message on a light panel and a hint,
+    wrapped so that it fits a phone-wide graph too."""
     fig = go.Figure()
+    text = {"xref": "paper", "yref": "paper", "x": 0.5, "showarrow": False}
     fig.update_layout(
         template=TEMPLATE,
-        xaxis={"visible": False},
-        yaxis={"visible": False},
+        xaxis={"visible": False, "fixedrange": True},
+        yaxis={"visible": False, "fixedrange": True},
         height=height,
-        annotations=[
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        shapes=[
             {
-                "text": message,
+                "type": "rect",
                 "xref": "paper",
                 "yref": "paper",
-                "x": 0.5,
-                "y": 0.5,
-                "showarrow": False,
-                "font": {"size": 15, "color": MUTED},
+                "x0": 0,
+                "x1": 1,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": LAND,
+                "line": {"width": 0},
+                "layer": "below",
             }
         ],
-        meta={"empty": True},
+        annotations=[
+            {
+                **text,
+                "text": _wrap(message, 34),
+                "y": 0.5,
+                "yanchor": "bottom",
+                "yshift": 2,
+                "font": {"size": 16, "color": INK},
+            },
+            {
+                **text,
+                "text": _wrap(EMPTY_HINT, 40),
+                "y": 0.5,
+                "yanchor": "top",
+                "yshift": -6,
+                "font": {"size": 13, "color": MUTED},
+            },
+        ],
+        hovermode=False,
+        dragmode=False,
+        meta={"empty": True, "message": message},
     )
     return fig
 
@@ -200,6 +236,20 @@ def _axis_offset(fig: go.Figure, side: str) -> int:
     return offset
 
 
+def _legend_below(fig: go.Figure, width: int = 1100) -> int:
+    """Pixels taken by a horizontal legend hung under the plot area (maps put their key
+    there), estimated for a figure about ``width`` pixels wide, so a footer goes below it."""
+    legend = fig.layout.legend
+    below = legend.y is not None and (legend.y < 0 or (legend.y == 0 and legend.yanchor == "top"))
+    if legend.orientation != "h" or not below:
+        return 0
+    entries = [t for t in fig.data if t.showlegend is not False and t.name]
+    chars = sum(len(str(t.name)) for t in entries)
+    rows = max(1, math.ceil((chars * 7 + len(entries) * 50) / width))
+    title = 20 if legend.title and legend.title.text else 0
+    return title + 22 * rows
+
+
 def _longest_tick(fig: go.Figure) -> int:
     """Characters in the longest line of any category tick label (x values of traces)."""
     longest = 4
@@ -242,7 +292,7 @@ def apply_caption(
     top = head + max(_axis_offset(fig, "top"), base["t"])
     bottom = base["b"]
     if footer:
-        offset = _axis_offset(fig, "bottom")
+        offset = _axis_offset(fig, "bottom") + _legend_below(fig)
         kept.append(
             go.layout.Annotation(
                 name=FOOTER_NAME,

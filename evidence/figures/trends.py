@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
+from evidence.codebook import load_codebook
 from evidence.figures.theme import (
     FAINT,
+    MUTED,
     TEMPLATE,
     CaptionLike,
     caption_figure,
@@ -36,21 +40,30 @@ def build_trends_figure(
     """
     if trend is None or trend.empty or int(trend["n_articles"].sum()) == 0:
         return caption_figure(empty_figure(), caption)
+    groups = load_codebook().groups
+    word = "format" if stack != "motivation" else "motivation"
     traces = []
     for group, part in trend.groupby("group", sort=False):
         label = part["label"].iloc[0]
+        note = "" if group == UNCODED else f"<br><i>An article with two {word}s is in both bars</i>"
         traces.append(
             {
                 "type": "bar",
                 "x": part["year"].to_numpy(),
                 "y": part["n_articles"].to_numpy(),
-                "name": label,
+                # Short legend names, wrapped: a wrapping key lays its entries out on a
+                # grid as wide as the longest one, so "Social transformation" on one
+                # line would leave a phone with one entry per row. Hover has the full label.
+                "name": "<br>".join(
+                    textwrap.wrap(groups[group].short if group in groups else label, 14)
+                ),
                 "marker": {
                     "color": FAINT if group == UNCODED else group_colour(group),
                     "line": {"width": 0},
                 },
                 "customdata": part["year"].to_numpy(),
-                "hovertemplate": f"%{{x}} · {label}: %{{y:,}} articles<extra></extra>",
+                "hovertemplate": f"<b>%{{x}}</b> · {label}<br>%{{y:,}} articles{note}"
+                + "<extra></extra>",
                 "meta": group,
             }
         )
@@ -65,21 +78,25 @@ def build_trends_figure(
         "legend": {
             "orientation": "h",
             "x": 0,
-            "y": 1.02,
+            "y": 1,
             "xanchor": "left",
             "yanchor": "bottom",
-            "title": {"text": "Motivation" if stack == "motivation" else "Format"},
+            "title": {
+                "text": "Motivation" if stack == "motivation" else "Format",
+                "side": "left",
+                "font": {"size": 12, "color": MUTED},
+            },
             "traceorder": "normal",
         },
         "xaxis": {
-            "title": {"text": "Publication year"},
+            "title": {"text": "Year of publication", "font": {"size": 12}},
             "range": [lo - 0.5, hi + 0.5],
             "dtick": 1 if hi - lo <= 12 else 5,
             "showgrid": False,
             "fixedrange": True,
         },
         "yaxis": {
-            "title": {"text": "Articles (once per group)"},
+            "title": {"text": f"Articles per {word}", "font": {"size": 12}},
             "rangemode": "tozero",
             "fixedrange": True,
         },

@@ -17,7 +17,7 @@ from evidence.figures.flows import (
     build_flows_figure,
     screen_angle,
 )
-from evidence.figures.map import build_map_figure
+from evidence.figures.map import build_map_figure, colour_ticks
 from evidence.figures.partnerships import build_partner_map_figure, build_partnerships_figure
 from evidence.figures.trends import build_trends_figure
 from evidence.model import EvidenceBase
@@ -40,7 +40,17 @@ def test_empty_figure_has_message_and_no_axes():
     assert fig.data == ()
     assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
     assert fig.layout.annotations[0].text == "Nothing here"
+    assert fig.layout.annotations[1].text == theme.EMPTY_HINT
     assert theme.is_empty_figure(fig)
+
+
+def test_empty_figure_message_wraps_to_fit_a_phone():
+    message = "No articles coded with both a motivation and a format"
+    fig = theme.empty_figure(message)
+    lines = fig.layout.annotations[0].text.split("<br>")
+    assert " ".join(lines) == message
+    assert len(lines) > 1 and max(len(line) for line in lines) <= 34
+    assert fig.layout.meta["message"] == message
 
 
 def test_apply_caption_writes_title_subtitle_footer_once():
@@ -51,6 +61,15 @@ def test_apply_caption_writes_title_subtitle_footer_once():
     footers = [a for a in fig.layout.annotations if a.name == theme.FOOTER_NAME]
     assert [a.text for a in footers] == ["F2"]
     assert fig.layout.margin.b > 30
+
+
+def test_footer_goes_under_a_legend_hung_below_the_map(eb):
+    pairs = ag.flows_by_pair(eb, points=POINTS, names=NAMES)
+    fig = build_flows_figure(pairs, caption={"title": "T", "footer": "F"})
+    footer = next(a for a in fig.layout.annotations if a.name == theme.FOOTER_NAME)
+    assert fig.layout.legend.y == 0 and fig.layout.legend.yanchor == "top"
+    assert -footer.yshift >= 40  # legend title and one row of entries
+    assert fig.layout.margin.b >= -footer.yshift + 15
 
 
 def test_footer_marks_synthetic_data():
@@ -79,6 +98,19 @@ def test_map_z_per_iso3_and_zero_countries_in_grey(eb):
     assert fig.layout.geo.projection.type == "natural earth"
     assert fig.layout.geo.showcountries is True
     assert has.customdata[0][0] == has.locations[0]  # iso3 for click filtering
+    # The key is horizontal (it does not narrow the map) and says what is counted.
+    bar = has.colorbar
+    assert bar.orientation == "h"
+    assert "Articles per country" in bar.title.text
+    assert "first author country" in bar.title.text
+    assert bar.tickvals[0] == 1 and bar.tickvals[-1] == max(has.z)
+
+
+@pytest.mark.parametrize(
+    ("zmax", "ticks"), [(1, [1]), (3, [1, 3]), (10, [1, 5, 10]), (115, [1, 50, 115])]
+)
+def test_colour_ticks_run_from_one_to_the_largest_count(zmax, ticks):
+    assert colour_ticks(zmax) == ticks
 
 
 def test_map_empty_when_no_articles(empty):
@@ -133,6 +165,12 @@ def test_flow_heads_carry_hover_counts_and_codebook_style(eb):
         assert trace.line.color == spec["colour"] and trace.line.dash == spec["dash"]
     geo = fig.layout.geo
     assert geo.showlakes is False and geo.showcoastlines is False
+    # Whole inhabited world in frame (Cape Horn to the Arctic), key under the map.
+    lo, hi = geo.lataxis.range
+    assert lo <= -56 and hi >= 80
+    legend = fig.layout.legend
+    assert legend.orientation == "h" and legend.y <= 0 and legend.yanchor == "top"
+    assert "origin → destination" in legend.title.text
 
 
 def test_screen_angle_points_along_the_step():
@@ -161,6 +199,12 @@ def test_direction_matrix_figure_shows_every_cell(eb):
     assert np.array_equal(np.array(heat.z), matrix.to_numpy())
     assert np.array(heat.text)[3][3] == "0"
     assert list(heat.x) == [load_codebook().income_groups[g]["short"] for g in matrix.columns]
+    # Empty cells are covered in the "no data" grey, so a gap does not read as a count.
+    gaps = fig.data[1]
+    zero = matrix.to_numpy() == 0
+    assert np.array_equal(~np.isnan(np.array(gaps.z, dtype=float)), zero)
+    assert {c for _, c in gaps.colorscale} == {theme.NO_DATA}
+    assert np.array(gaps.customdata, dtype=object)[0, 1, 3] == "Upper-middle income (UMIC)"
 
 
 def test_direction_matrix_figure_empty(empty):
@@ -173,19 +217,50 @@ def test_partnerships_figure_bars_match_input(eb):
     summary = ag.partnership_summary(eb)
     directions = ag.direction_counts(eb, "partnerships")
     fig = build_partnerships_figure(summary, directions)
-    coded, computed = fig.data
-    assert dict(zip(coded.customdata, coded.x, strict=True)) == dict(
-        zip(summary["code"], summary["n_articles"], strict=True)
-    )
+    coded, computed = fig.data[:2]
+    drawn = dict(zip(coded.customdata, coded.x, strict=True))
+    # Every real code is drawn, zeros included; "unspecified" only when it has articles.
+    expected = summary.set_index("code")["n_articles"].to_dict()
+    assert expected["partnership.unspecified"] == 0
+    del expected["partnership.unspecified"]
+    assert drawn == expected
+    assert list(coded.y) == list(summary["label"][summary["code"].isin(expected)])
     assert coded.marker.color == load_codebook().groups["partnership"].colour
+    counts = dict(zip(computed.customdata, computed.x, strict=True))
+    assert counts == {
+        d: n
+        for d, n in zip(directions["direction"], directions["n_articles"], strict=True)
+        if n or d != "unclassified"
+    }
+    assert counts["S>N"] == 0  # a gap between real classes stays visible
     colours = dict(zip(computed.customdata, computed.marker.color, strict=True))
     assert colours["S>S"] == load_codebook().directions["S>S"]["colour"]
+
+
+def test_partnership_direction_is_named_not_only_coloured(eb):
+    """Each bar carries its label right above it: the direction in words (and its
+    North/South reading), so colour is never the only cue and nothing is truncated."""
+    directions = ag.direction_counts(eb, "partnerships")
+    fig = build_partnerships_figure(ag.partnership_summary(eb), directions)
+    computed = fig.data[1]
+    spec = load_codebook().directions
+    labels = [a for a in fig.layout.annotations if a.yref == "y2"]
+    assert len(labels) == len(computed.customdata)
+    for note, direction, y in zip(labels, computed.customdata, computed.y, strict=True):
+        assert note.text.startswith(spec[direction]["label"]) and y == spec[direction]["label"]
+        assert spec[direction]["long"] in note.text
+        assert note.x == 0 and note.xanchor == "left" and note.yanchor == "bottom"
+    assert computed.marker.pattern.shape is None  # no noisy fill patterns
+    coded_labels = [a.text for a in fig.layout.annotations if a.yref == "y"]
+    assert coded_labels == list(fig.data[0].y)
+    assert fig.layout.yaxis.showticklabels is False
 
 
 def test_partner_map_reuses_arcs(eb, empty):
     fig = build_partner_map_figure(ag.partner_pairs(eb, points=POINTS, names=NAMES))
     assert sum(len(t.lon) for t in _heads(fig)) == 3
     assert any("lead → partner" in s for t in _heads(fig) for s in t.text)
+    assert "lead → partner" in fig.layout.legend.title.text
     summary, dirs = ag.partnership_summary(empty), ag.direction_counts(empty, "partnerships")
     assert theme.is_empty_figure(build_partnerships_figure(summary, dirs))
 
@@ -207,6 +282,21 @@ def test_alignment_cells_show_counts_and_status_symbols(eb):
         assert custom[i, j, 5] == row["rationale"]
     legend = {t.name for t in fig.data if t.showlegend}
     assert legend == {f"{sym} {label}" for label, sym in STATUSES.values()}
+    # Key above the matrix, so it never takes width from the cells on a phone.
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.yanchor == "bottom"
+
+
+def test_alignment_labels_wrap_and_symbol_sits_above_the_value(eb):
+    cb = load_codebook()
+    fig = build_alignment_figure(ag.alignment_matrix(eb), mode="counts")
+    heat = fig.data[0]
+    assert list(heat.x) == [cb.groups[g].short for g in cb.groups_of("format")]
+    assert "Social<br>transformation" in heat.y
+    assert all(max(len(line) for line in y.split("<br>")) <= 14 for y in heat.y)
+    symbol, value = np.array(heat.text, dtype=object)[0, 0].split("<br>")
+    assert symbol in {sym for _, sym in STATUSES.values()} and value
+    assert fig.layout.xaxis.title.text == "Format"
+    assert fig.layout.yaxis.title.text == "Motivation"
 
 
 def test_alignment_colours_encode_status(eb):
@@ -224,6 +314,9 @@ def test_alignment_row_share_and_by_income(eb):
     assert len(heats) == 2
     sides = {np.array(h.customdata, dtype=object)[0, 0, 6] for h in heats}
     assert sides == {"north", "south"}
+    # Panels are named under their columns (axis titles), never over the key.
+    titles = [fig.layout.xaxis.title.text, fig.layout.xaxis2.title.text]
+    assert [("HIC" in t, "LMIC" in t) for t in titles] == [(True, False), (False, True)]
 
 
 def test_alignment_empty(empty):
@@ -243,6 +336,10 @@ def test_trends_stacks_groups_in_codebook_order_and_colours(eb):
     assert list(mobility.y) == expected
     assert list(mobility.customdata) == list(mobility.x)
     assert fig.layout.barmode == "stack" and fig.layout.dragmode == "select"
+    # Short names keep the key to a row or two on a phone; hover keeps the full label.
+    assert mobility.name == cb.groups["mobility"].short
+    assert cb.groups["mobility"].label in mobility.hovertemplate
+    assert fig.data[-1].name == "Not coded"
 
 
 def test_trends_empty(empty):
