@@ -6,6 +6,9 @@ all numbers come from the pure ``evidence`` package.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 import dash_bootstrap_components as dbc
 from dash import html
 
@@ -77,6 +80,27 @@ def chips(state: FilterState) -> list:
     return items
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
+
+
+def link_markdown(doi: str, url: str) -> str:
+    """A markdown link to the DOI (or to an http(s) URL); text is escaped, never markup."""
+    if doi:
+        href = "https://doi.org/" + quote(doi, safe="/:;._-")
+        text = _MARKDOWN_SPECIAL.sub(r"\\\1", doi)
+        return f"[{text}]({href})"
+    if url.lower().startswith(("http://", "https://")):
+        return f"[link]({quote(url, safe=':/?&=#%._-~+,;@')})"
+    return ""
+
+
+def table_rows(sub: EvidenceBase) -> list[dict]:
+    """The article table's rows, with the DOI as a safe link."""
+    table = aggregate.articles_table(sub)
+    table["doi"] = [link_markdown(d, u) for d, u in zip(table["doi"], table["url"], strict=True)]
+    return table.drop(columns=["url"]).to_dict("records")
+
+
 def count_text(n: int, total: int) -> str:
     """'N of M articles'."""
     return f"{n:,} of {total:,} articles"
@@ -90,7 +114,7 @@ def render_views(search: str | None, eb: EvidenceBase) -> dict:
         ID.CHIPS: chips(state),
         ID.COUNT: count_text(sub.n_articles, eb.n_articles),
         ID.NOTICES: [html.Div(f"Link notice: {n}", className="small") for n in notices],
-        ID.TABLE: aggregate.articles_table(sub).to_dict("records") if sub.n_articles else [],
+        ID.TABLE: table_rows(sub) if sub.n_articles else [],
     }
     if sub.n_articles == 0:
         return out | dict.fromkeys(VIEW_OF, empty_figure(EMPTY_MESSAGE))

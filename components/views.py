@@ -162,7 +162,7 @@ def trends_card():
 
 ARTICLE_COLUMNS = [
     {"field": "title", "headerName": "Title", "flex": 3, "minWidth": 260,
-     "cellRenderer": "markdown", "wrapText": True, "autoHeight": True},
+     "wrapText": True, "autoHeight": True},
     {"field": "year", "headerName": "Year", "width": 90, "filter": "agNumberColumnFilter"},
     {"field": "journal", "headerName": "Journal", "flex": 1, "minWidth": 140},
     {"field": "origin", "headerName": "Origin", "flex": 1, "minWidth": 120},
@@ -199,7 +199,8 @@ def articles_card():
         defaultColDef={"sortable": True, "resizable": True, "filter": True},
         dashGridOptions={
             "pagination": True,
-            "paginationPageSize": 20,
+            "paginationPageSize": 10,
+            "paginationPageSizeSelector": [10, 20, 50, 100],
             "domLayout": "autoHeight",
             "animateRows": False,
             "quickFilterText": "",

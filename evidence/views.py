@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -206,7 +207,8 @@ def caption_for(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, view: s
         subtitle += f"; flows of {_names('kind', state.kind)}"
     data_name = eb.source.rsplit("/", 1)[-1] or "data"
     source = (
-        f"{data_name} (version {eb.version or '-'}); coding after Wu et al. 2022, Med Sci Educ, "
+        f"{data_name} (version {eb.version or '-'}, exported {date.today().isoformat()}); "
+        "coding after Wu et al. 2022, Med Sci Educ, "
         f"doi:{load_codebook().doi}<br>Income groups: {classification_text(state)}, "
         "World Bank (CC BY 4.0)"
     )

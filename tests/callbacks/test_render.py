@@ -58,3 +58,20 @@ def test_bad_link_values_become_notices(eb):
     out = render_views("?format=teleport&zzz=1", eb)
     text = " ".join(str(n.children) for n in out[ID.NOTICES])
     assert "teleport" in text and "zzz" in text
+
+
+def test_doi_becomes_a_safe_link_and_other_schemes_do_not():
+    from components.render import link_markdown
+
+    assert (
+        link_markdown("10.1000/x(1)", "") == r"[10\.1000/x\(1\)](https://doi.org/10.1000/x%281%29)"
+    )
+    assert link_markdown("", "javascript:alert(1)") == ""
+    assert link_markdown("", "https://example.org/a b") == "[link](https://example.org/a%20b)"
+
+
+def test_table_rows_carry_doi_links(eb):
+    rows = render_views("?country=USA", eb)[ID.TABLE]
+    with_doi = [r for r in rows if r["doi"]]
+    assert with_doi and all(r["doi"].startswith("[10\\.") for r in with_doi)
+    assert "url" not in rows[0]
