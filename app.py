@@ -22,7 +22,7 @@ from components.export_menu import (
     template_of,
 )
 from components.ids import CHIP, ID
-from components.render import RENDER_OUTPUTS, render_views
+from components.render import RENDER_OUTPUTS, render_views, rows_response
 from components.routes import register_routes
 from components.sync import sync
 from evidence import ASSETS_DIR, DEMO_PATH
@@ -211,7 +211,6 @@ def register_callbacks(app: Dash, eb: EvidenceBase) -> None:
 
     @app.callback(
         *[Output(o, "figure") for o in RENDER_OUTPUTS],
-        Output(ID.TABLE, "rowData"),
         Output(ID.CHIPS, "children"),
         Output(ID.COUNT, "children"),
         Output(ID.NOTICES, "children"),
@@ -223,7 +222,6 @@ def register_callbacks(app: Dash, eb: EvidenceBase) -> None:
         out = render_views(search, eb)
         return (
             *[out[o] for o in RENDER_OUTPUTS],
-            out[ID.TABLE],
             out[ID.CHIPS],
             out[ID.COUNT],
             out[ID.NOTICES],
@@ -231,13 +229,29 @@ def register_callbacks(app: Dash, eb: EvidenceBase) -> None:
         )
 
     @app.callback(
-        Output(ID.TABLE, "dashGridOptions"),
-        Input(ID.TABLE_SEARCH, "value"),
-        State(ID.TABLE, "dashGridOptions"),
+        Output(ID.TABLE, "getRowsResponse"),
+        Input(ID.TABLE, "getRowsRequest"),
+        State(ID.URL, "search"),
+        State(ID.TABLE_SEARCH, "value"),
         prevent_initial_call=True,
     )
-    def search_articles(text, options):
-        return {**(options or {}), "quickFilterText": text or ""}
+    def update_article_rows(request, search, text):
+        return rows_response(search, request, text, eb)
+
+    # A new state or search text empties the grid's row cache so that it asks again.
+    app.clientside_callback(
+        """function (search, text) {
+            if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
+                window.dash_ag_grid.getApiAsync("articles-grid")
+                    .then(function (api) { api.purgeInfiniteCache(); });
+            }
+            return window.dash_clientside.no_update;
+        }""",
+        Output("table-refresh", "data"),
+        Input(ID.URL, "search"),
+        Input(ID.TABLE_SEARCH, "value"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output({"type": EXPORT_LINK, "view": ALL, "item": ALL}, "href"),

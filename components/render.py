@@ -10,16 +10,18 @@ import re
 from urllib.parse import quote
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import html
 
 from components.ids import CHIP, ID
-from evidence import aggregate, filters
+from evidence import filters
 from evidence.codebook import load_codebook
 from evidence.countries import country_name
 from evidence.figures.theme import empty_figure
 from evidence.languages import language_name
 from evidence.model import EvidenceBase
 from evidence.state import FilterState, parse_query
+from evidence.table import article_page
 from evidence.views import EMPTY_MESSAGE, VIEWS
 
 # Which view of evidence.views each graph shows.
@@ -94,11 +96,23 @@ def link_markdown(doi: str, url: str) -> str:
     return ""
 
 
-def table_rows(sub: EvidenceBase) -> list[dict]:
-    """The article table's rows, with the DOI as a safe link."""
-    table = aggregate.articles_table(sub)
-    table["doi"] = [link_markdown(d, u) for d, u in zip(table["doi"], table["url"], strict=True)]
-    return table.drop(columns=["url"]).to_dict("records")
+def table_rows(page: pd.DataFrame) -> list[dict]:
+    """Display rows for the grid, with the DOI as a safe link."""
+    page = page.copy()
+    page["doi"] = [link_markdown(d, u) for d, u in zip(page["doi"], page["url"], strict=True)]
+    keep = ["article_id", "title", "year", "journal", "origin", "formats", "motivations", "doi"]
+    return page[keep].to_dict("records")
+
+
+def rows_response(search: str | None, request: dict | None, text: str | None, eb) -> dict:
+    """The grid's answer to a request for rows: one page of the filtered article list."""
+    state, _ = parse_query(search)
+    request = request or {}
+    page, count = article_page(
+        eb, state, request.get("startRow", 0), request.get("endRow", 10),
+        sort_model=request.get("sortModel"), search=text or "",
+    )  # fmt: skip
+    return {"rowData": table_rows(page), "rowCount": count}
 
 
 def count_text(n: int, total: int) -> str:
@@ -114,7 +128,6 @@ def render_views(search: str | None, eb: EvidenceBase) -> dict:
         ID.CHIPS: chips(state),
         ID.COUNT: count_text(sub.n_articles, eb.n_articles),
         ID.NOTICES: [html.Div(f"Link notice: {n}", className="small") for n in notices],
-        ID.TABLE: table_rows(sub) if sub.n_articles else [],
     }
     if sub.n_articles == 0:
         return out | dict.fromkeys(VIEW_OF, empty_figure(EMPTY_MESSAGE))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from components.alternatives import alternative
 from components.cards import card, graph, radio
@@ -160,16 +160,15 @@ def trends_card():
     )
 
 
+PAGE_SIZE = 10
 ARTICLE_COLUMNS = [
-    {"field": "title", "headerName": "Title", "flex": 3, "minWidth": 260,
-     "wrapText": True, "autoHeight": True},
-    {"field": "year", "headerName": "Year", "width": 90, "filter": "agNumberColumnFilter"},
-    {"field": "journal", "headerName": "Journal", "flex": 1, "minWidth": 140},
+    {"field": "title", "headerName": "Title", "flex": 3, "minWidth": 260, "wrapText": True},
+    {"field": "year", "headerName": "Year", "width": 90},
+    {"field": "journal", "headerName": "Journal", "flex": 1, "minWidth": 140, "wrapText": True},
     {"field": "origin", "headerName": "Origin", "flex": 1, "minWidth": 120},
-    {"field": "formats", "headerName": "Formats", "flex": 2, "minWidth": 180, "wrapText": True,
-     "autoHeight": True},
+    {"field": "formats", "headerName": "Formats", "flex": 2, "minWidth": 180, "wrapText": True},
     {"field": "motivations", "headerName": "Motivations", "flex": 2, "minWidth": 180,
-     "wrapText": True, "autoHeight": True},
+     "wrapText": True},
     {"field": "doi", "headerName": "DOI", "flex": 1, "minWidth": 150, "cellRenderer": "markdown"},
 ]  # fmt: skip
 
@@ -190,26 +189,32 @@ def articles_card():
         size="sm",
         color="secondary",
         outline=True,
+        class_name="text-nowrap",
     )
     grid = dag.AgGrid(
         id=ID.TABLE,
         columnDefs=ARTICLE_COLUMNS,
-        rowData=[],
+        rowModelType="infinite",
         getRowId="params.data.article_id",
-        defaultColDef={"sortable": True, "resizable": True, "filter": True},
+        defaultColDef={"sortable": True, "resizable": True, "filter": False},
         dashGridOptions={
             "pagination": True,
-            "paginationPageSize": 10,
-            "paginationPageSizeSelector": [10, 20, 50, 100],
+            "paginationPageSize": PAGE_SIZE,
+            "paginationPageSizeSelector": False,
+            "cacheBlockSize": PAGE_SIZE,
+            "maxBlocksInCache": 20,
+            "infiniteInitialRowCount": PAGE_SIZE,
             "domLayout": "autoHeight",
+            "rowHeight": 76,
             "animateRows": False,
-            "quickFilterText": "",
+            "localeText": {"noRowsToShow": "No articles match these filters"},
         },
         className="ag-theme-alpine",
     )
+    refresh = dcc.Store(id="table-refresh")
     return card(
         "The articles behind the selection",
-        [grid],
+        [grid, refresh],
         tools=html.Div([search_label, search, download], className="d-flex gap-2"),
         card_id="card-articles",
     )

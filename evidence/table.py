@@ -1,0 +1,68 @@
+"""Pages of the article list for a state: search, sort and slice on the server.
+
+The display table is built once per evidence base and classification; each request
+then costs a mask, an optional search and sort, and a slice, so the browser only ever
+receives the rows it shows.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+import pandas as pd
+
+from evidence import aggregate, filters
+from evidence.model import EvidenceBase
+from evidence.state import FilterState
+
+SEARCH_COLUMNS = ("title", "journal", "origin", "formats", "motivations", "doi", "authors")
+SORTABLE = ("title", "year", "journal", "origin", "formats", "motivations", "doi")
+_TABLES: OrderedDict[tuple[int, str], tuple[EvidenceBase, pd.DataFrame]] = OrderedDict()
+
+
+def display_table(eb: EvidenceBase, classification: str = "year") -> pd.DataFrame:
+    """The whole evidence base as display rows (cached), aligned with ``eb.articles``."""
+    key = (id(eb), classification)
+    hit = _TABLES.get(key)
+    if hit is not None and hit[0] is eb:
+        return hit[1]
+    table = aggregate.articles_table(eb, classification=classification)
+    table["authors"] = eb.articles["authors"].to_numpy()
+    haystack = table[list(SEARCH_COLUMNS)].astype(str).agg(" ".join, axis=1)
+    table["_search"] = (haystack + " " + table["year"].astype(str)).str.lower()
+    _TABLES[key] = (eb, table)
+    while len(_TABLES) > 8:
+        _TABLES.popitem(last=False)
+    return table
+
+
+def article_page(
+    eb: EvidenceBase,
+    state: FilterState,
+    start: int,
+    end: int,
+    *,
+    sort_model: list[dict] | None = None,
+    search: str = "",
+) -> tuple[pd.DataFrame, int]:
+    """Rows ``start`` to ``end`` of the filtered, searched and sorted article list.
+
+    Returns the page (without helper columns) and the number of matching articles.
+    """
+    table = display_table(eb, state.income)
+    mask = filters.article_mask(eb, state) if state.filter_fields() else np.ones(len(table), bool)
+    rows = table[mask]
+    terms = [t for t in str(search or "").lower().split() if t]
+    for term in terms[:10]:
+        rows = rows[rows["_search"].str.contains(term, regex=False)]
+    keys = [(m.get("colId"), m.get("sort")) for m in (sort_model or [])]
+    keys = [(c, s) for c, s in keys if c in SORTABLE and s in ("asc", "desc")]
+    if keys:
+        rows = rows.sort_values(
+            [c for c, _ in keys], ascending=[s == "asc" for _, s in keys], kind="stable"
+        )
+    start = max(0, int(start))
+    end = max(start, min(int(end), start + 500))
+    page = rows.iloc[start:end].drop(columns=["_search"])
+    return page, len(rows)
