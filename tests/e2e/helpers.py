@@ -15,8 +15,10 @@ def wait_ready(page, timeout=30_000):
     page.wait_for_function(
         """ids => ids.every(id => {
               const gd = document.querySelector('#' + id + ' .js-plotly-plot');
-              return gd && gd._fullLayout && gd.data;
-           }) && !document.querySelector('[data-dash-is-loading="true"]')""",
+              return gd && gd._fullLayout && gd.data &&
+                (gd.data.length > 0 || (gd.layout.annotations || []).length > 0);
+           }) && document.querySelector('#article-count').innerText.length > 0
+             && !document.querySelector('[data-dash-is-loading="true"]')""",
         arg=VIEW_GRAPHS,
         timeout=timeout,
     )

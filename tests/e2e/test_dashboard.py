@@ -32,7 +32,7 @@ def test_all_views_draw_with_data_no_errors_and_nothing_leaves_the_machine(page,
     assert all(fp and fp != "[]" for fp in fingerprints), dict(
         zip(VIEW_GRAPHS, fingerprints, strict=True)
     )
-    assert page.locator(".ag-row").count() > 0
+    page.wait_for_selector(".ag-row [col-id='title']")
     assert "Synthetic demo data" in page.inner_text("#synthetic-banner")
     assert count_text(page) == "350 of 350 articles"
     assert page.console_errors == []
