@@ -17,6 +17,7 @@ from evidence.figures.theme import (
     CaptionLike,
     caption_figure,
     empty_figure,
+    new_figure,
     side_by_side,
     status_colour,
     tint,
@@ -231,5 +232,5 @@ def build_alignment_figure(
         meta={"mode": mode, "sides": sides},
         clickmode="event",
     )
-    fig = go.Figure({"data": traces, "layout": layout})
+    fig = new_figure({"data": traces, "layout": layout})
     return caption_figure(fig, caption)

@@ -21,6 +21,7 @@ from evidence.figures.theme import (
     caption_figure,
     direction_style,
     empty_figure,
+    new_figure,
     sequential_scale,
 )
 from evidence.model import DIRECTIONS, INCOME_GROUPS
@@ -226,7 +227,7 @@ def build_arc_figure(
         "hovermode": "closest",
         "clickmode": "event",
     }
-    fig = go.Figure({"data": traces, "layout": layout})
+    fig = new_figure({"data": traces, "layout": layout})
     return caption_figure(fig, caption)
 
 

@@ -18,6 +18,7 @@ from evidence.figures.theme import (
     CaptionLike,
     caption_figure,
     empty_figure,
+    new_figure,
     sequential_scale,
 )
 
@@ -185,5 +186,5 @@ def build_map_figure(
         "meta": {"role": role, "role_label": label},
         "clickmode": "event",
     }
-    fig = go.Figure({"data": traces, "layout": layout})
+    fig = new_figure({"data": traces, "layout": layout})
     return caption_figure(fig, caption)

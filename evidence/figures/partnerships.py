@@ -18,6 +18,7 @@ from evidence.figures.theme import (
     direction_style,
     empty_figure,
     group_colour,
+    new_figure,
 )
 
 EMPTY = "No partnerships match these filters"
@@ -176,7 +177,7 @@ def build_partnerships_figure(
         "hovermode": "closest",
         "margin": {"l": 10, "r": 10, "t": 34, "b": 4},
     }
-    fig = go.Figure({"data": traces, "layout": layout})
+    fig = new_figure({"data": traces, "layout": layout})
     return caption_figure(fig, caption)
 
 

@@ -7,6 +7,7 @@ and "no data" are defined once here.
 from __future__ import annotations
 
 import math
+import os
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,10 @@ LAND = "#F2F2F2"  # map land outside the reference table
 WHITE = "#FFFFFF"
 
 FOOTER_NAME = "caption-footer"
+# Property validation of every figure on construction costs more than the aggregates
+# behind it; the test suite turns it on (IOME_VALIDATE_FIGURES=1) so every builder's
+# output is checked there, and the running app builds the same dicts without re-checking.
+VALIDATE = os.environ.get("IOME_VALIDATE_FIGURES", "0") == "1"
 CARTESIAN = frozenset({"bar", "heatmap", "scatter", "scattergl", "histogram", "box"})
 
 
@@ -139,6 +144,12 @@ def _wrap(text: str, width: int) -> str:
     """Break plain text onto lines of at most ``width`` characters with ``<br>``, so it
     fits a phone-wide figure (Plotly text never wraps by itself)."""
     return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def new_figure(spec: dict | None = None) -> go.Figure:
+    """A go.Figure from a {"data": [...], "layout": {...}} dict (validated when VALIDATE)."""
+    spec = spec or {}
+    return go.Figure(data=spec.get("data"), layout=spec.get("layout"), _validate=VALIDATE)
 
 
 def empty_figure(message: str = "No articles match these filters", *, height: int | None = None):

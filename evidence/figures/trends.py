@@ -16,6 +16,7 @@ from evidence.figures.theme import (
     caption_figure,
     empty_figure,
     group_colour,
+    new_figure,
 )
 
 UNCODED = "uncoded"
@@ -104,5 +105,5 @@ def build_trends_figure(
         "clickmode": "event+select",
         "meta": {"stack": stack},
     }
-    fig = go.Figure({"data": traces, "layout": layout})
+    fig = new_figure({"data": traces, "layout": layout})
     return caption_figure(fig, caption)
