@@ -26,7 +26,9 @@ from evidence.figures.theme import (
 )
 from evidence.model import DIRECTIONS, INCOME_GROUPS
 
-N_POINTS = 16  # vertices per arc
+N_POINTS = 12  # vertices per arc
+MAX_ARCS = 150  # the largest pairs drawn; the rest are listed in the data table and exports
+DECIMALS = 2  # coordinate precision sent to the browser (about 1 km)
 CURVE = 0.12  # bend of the arc, as a share of its length
 HEAD_AT = 0.94  # arrowhead position along the arc (1 = at the destination)
 WIDTHS = (1.0, 1.8, 3.0, 4.6)  # line width per bin
@@ -108,6 +110,8 @@ def _arc_traces(pairs: pd.DataFrame, noun: str) -> list[dict]:
     frame = pairs[pairs["origin"] != pairs["destination"]].dropna(
         subset=["lon0", "lat0", "lon1", "lat1"]
     )
+    if len(frame) > MAX_ARCS:
+        frame = frame.nlargest(MAX_ARCS, "n_articles", keep="first")
     frame = frame.sort_values("n_articles", kind="stable")  # big arcs drawn last, on top
     n = frame["n_articles"].to_numpy(dtype=float)
     bins = _width_bins(n)
@@ -120,9 +124,10 @@ def _arc_traces(pairs: pd.DataFrame, noun: str) -> list[dict]:
     k = N_POINTS + 1
     line_lon = np.full((len(frame), k), np.nan)
     line_lat = np.full((len(frame), k), np.nan)
-    line_lon[:, :N_POINTS], line_lat[:, :N_POINTS] = lon[:, :N_POINTS], lat[:, :N_POINTS]
-    head_lon, head_lat = lon[:, -1], lat[:, -1]
-    angle = screen_angle(lon[:, -2], lat[:, -2], head_lon, head_lat)
+    line_lon[:, :N_POINTS] = np.round(lon[:, :N_POINTS], DECIMALS)
+    line_lat[:, :N_POINTS] = np.round(lat[:, :N_POINTS], DECIMALS)
+    head_lon, head_lat = np.round(lon[:, -1], DECIMALS), np.round(lat[:, -1], DECIMALS)
+    angle = np.round(screen_angle(lon[:, -2], lat[:, -2], lon[:, -1], lat[:, -1]), 1)
     text = _hover_text(frame, noun)
     custom = frame[["origin", "destination", "n_articles", "direction"]].to_numpy(dtype=object)
     ends = frame[["origin", "destination"]].to_numpy(dtype=str)
@@ -201,6 +206,8 @@ def build_arc_figure(
     if not traces:
         return caption_figure(empty_figure(empty), caption)
     ends = noun or "origin → destination"
+    n_pairs = int((pairs["origin"] != pairs["destination"]).sum())
+    shown = f" (the {MAX_ARCS} largest of {n_pairs:,} pairs)" if n_pairs > MAX_ARCS else ""
     layout = {
         "template": TEMPLATE,
         # Land a shade darker than on the choropleth, so the continents still show
@@ -211,7 +218,7 @@ def build_arc_figure(
         # land, and wraps onto more rows on a phone.
         "legend": {
             "title": {
-                "text": f"Direction by income group, {ends}",
+                "text": f"Direction by income group, {ends}{shown}",
                 "side": "top",
                 "font": {"size": 12, "color": MUTED},
             },

@@ -4,6 +4,7 @@ and empty input gives the designed empty state."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from factories import NAMES, POINTS, economies, sample_evidence
@@ -344,3 +345,32 @@ def test_trends_stacks_groups_in_codebook_order_and_colours(eb):
 
 def test_trends_empty(empty):
     assert theme.is_empty_figure(build_trends_figure(ag.trends(empty), stack="format"))
+
+
+def test_arc_map_draws_only_the_largest_pairs_and_says_so():
+    from evidence.figures.flows import MAX_ARCS, build_flows_figure
+
+    n = MAX_ARCS + 50
+    rng = np.random.default_rng(1)
+    pairs = pd.DataFrame(
+        {
+            "origin": [f"O{i:03d}" for i in range(n)],
+            "destination": [f"D{i:03d}" for i in range(n)],
+            "origin_name": "o",
+            "destination_name": "d",
+            "n_articles": np.arange(1, n + 1),
+            "direction": "N>S",
+            "lon0": rng.uniform(-100, 100, n),
+            "lat0": rng.uniform(-40, 60, n),
+            "lon1": rng.uniform(-100, 100, n),
+            "lat1": rng.uniform(-40, 60, n),
+        }
+    )
+    fig = build_flows_figure(pairs)
+    heads = _heads(fig)
+    drawn = sorted(int(row[2]) for t in heads for row in t.customdata)
+    assert drawn == list(range(n - MAX_ARCS + 1, n + 1))
+    assert f"{MAX_ARCS} largest of {n:,} pairs" in fig.layout.legend.title.text
+    lons = np.concatenate([np.asarray(t.lon, dtype=float) for t in _arcs(fig)])
+    lons = lons[~np.isnan(lons)]
+    assert np.allclose(lons, np.round(lons, 2))
