@@ -11,6 +11,7 @@ from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_upda
 from components import views
 from components.about import about_modal
 from components.alternatives import SUMMARY, TABLE_BODY, TABLE_TOGGLE, data_table, summaries
+from components.cache import make_cache
 from components.controls import CONTROL_IDS, filter_panel, year_bounds
 from components.export_menu import (
     EMBED_OPEN,
@@ -124,6 +125,7 @@ def build_layout(eb: EvidenceBase) -> html.Div:
     return html.Div(
         [
             dcc.Location(id=ID.URL, refresh=False),
+            dcc.Store(id=ID.RENDERED),
             header,
             dbc.Container(
                 [
@@ -158,7 +160,7 @@ def build_layout(eb: EvidenceBase) -> html.Div:
     )
 
 
-def register_callbacks(app: Dash, eb: EvidenceBase) -> None:
+def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
     """Wire the single state writer, the render callback and the small UI callbacks."""
     bounds = year_bounds(eb)
     click_inputs = [Input(graph_id, "clickData") for graph_id in CLICK_SOURCES]
@@ -215,18 +217,15 @@ def register_callbacks(app: Dash, eb: EvidenceBase) -> None:
         Output(ID.COUNT, "children"),
         Output(ID.NOTICES, "children"),
         Output(ID.SHARE, "content"),
+        Output(ID.RENDERED, "data"),
         Input(ID.URL, "search"),
         State(ID.URL, "href"),
+        State(ID.RENDERED, "data"),
     )
-    def update_views(search, href):
-        out = render_views(search, eb)
-        return (
-            *[out[o] for o in RENDER_OUTPUTS],
-            out[ID.CHIPS],
-            out[ID.COUNT],
-            out[ID.NOTICES],
-            href or "",
-        )
+    def update_views(search, href, rendered):
+        out = render_views(search, eb, previous=rendered, cache=cache)
+        keys = (*RENDER_OUTPUTS, ID.CHIPS, ID.COUNT, ID.NOTICES)
+        return (*[out.get(k, no_update) for k in keys], href or "", search or "")
 
     @app.callback(
         Output(ID.TABLE, "getRowsResponse"),
@@ -317,7 +316,7 @@ def register_callbacks(app: Dash, eb: EvidenceBase) -> None:
         return not is_open
 
 
-def create_app(data_path: str | Path | None = None) -> Dash:
+def create_app(data_path: str | Path | None = None, cache_url: str | None = None) -> Dash:
     """Build the Dash app on one evidence base (the bundled synthetic demo by default)."""
     path = data_path or os.environ.get("IOME_DATA") or DEMO_PATH
     eb = load_cached(path)
@@ -333,7 +332,8 @@ def create_app(data_path: str | Path | None = None) -> Dash:
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.layout = build_layout(eb)
-    register_callbacks(app, eb)
+    cache = make_cache(app.server, cache_url or os.environ.get("IOME_CACHE") or None)
+    register_callbacks(app, eb, cache)
     register_routes(app.server, eb)
     return app
 

@@ -41,6 +41,7 @@ class ID(StrEnum):
     FILTER_TOGGLE = "btn-filters"
     FILTER_PANEL = "filter-panel"
     EMBED = "embed-modal"
+    RENDERED = "rendered-search"
 
 
 CHIP = "chip"  # pattern-matching type of the removable filter chips

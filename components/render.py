@@ -7,12 +7,14 @@ all numbers come from the pure ``evidence`` package.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import quote
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
+from components.cache import cached
 from components.ids import CHIP, ID
 from evidence import filters
 from evidence.codebook import load_codebook
@@ -20,7 +22,7 @@ from evidence.countries import country_name
 from evidence.figures.theme import empty_figure
 from evidence.languages import language_name
 from evidence.model import EvidenceBase
-from evidence.state import FilterState, parse_query
+from evidence.state import FilterState, parse_query, to_query
 from evidence.table import article_page
 from evidence.views import EMPTY_MESSAGE, VIEWS
 
@@ -120,17 +122,67 @@ def count_text(n: int, total: int) -> str:
     return f"{n:,} of {total:,} articles"
 
 
-def render_views(search: str | None, eb: EvidenceBase) -> dict:
-    """Every view's content for the state in ``search``; keys are component ids."""
+# The state fields each view depends on besides the article filters (all views depend on
+# those and on the income classification).
+VIEW_FIELDS = {
+    "map": ("role",),
+    "flows": ("kind",),
+    "flow-matrix": ("kind",),
+    "alignment": ("align",),
+    "trends": ("stack",),
+}
+SHARED_FIELDS = ("income",)
+
+
+def view_key(eb: EvidenceBase, view: str, state: FilterState) -> str:
+    """Cache key: data version, view, and the canonical form of what the view depends on."""
+    keep = {f: getattr(state, f) for f in (*VIEW_FIELDS.get(view, ()), *SHARED_FIELDS)}
+    relevant = replace(FilterState(), **state.filter_fields(), **keep)
+    if state.country or state.region:
+        relevant = replace(relevant, role=state.role)  # the role decides which country counts
+    return f"{eb.version}:{view}:{to_query(relevant)}"
+
+
+def changed_views(state: FilterState, previous: FilterState | None, eb: EvidenceBase) -> set[str]:
+    """Views whose content differs between two states (all views when unknown)."""
+    if previous is None:
+        return set(VIEW_OF.values())
+    return {v for v in VIEW_OF.values() if view_key(eb, v, state) != view_key(eb, v, previous)}
+
+
+def render_views(
+    search: str | None,
+    eb: EvidenceBase,
+    *,
+    previous: str | None = None,
+    cache=None,
+) -> dict:
+    """Every view's content for the state in ``search``; keys are component ids.
+
+    With ``previous`` (the query the page shows now), views that would not change are
+    left out of the result, so the browser redraws only what changed.
+    """
     state, notices = parse_query(search)
+    before = parse_query(previous)[0] if previous is not None else None
+    todo = changed_views(state, before, eb)
+    out: dict = {ID.NOTICES: [html.Div(f"Link notice: {n}", className="small") for n in notices]}
+    filters_changed = before is None or state.filter_fields() != before.filter_fields()
+    if not (todo or filters_changed):
+        return out
     sub = filters.apply(eb, state)
-    out: dict = {
-        ID.CHIPS: chips(state),
-        ID.COUNT: count_text(sub.n_articles, eb.n_articles),
-        ID.NOTICES: [html.Div(f"Link notice: {n}", className="small") for n in notices],
-    }
-    if sub.n_articles == 0:
-        return out | dict.fromkeys(VIEW_OF, empty_figure(EMPTY_MESSAGE))
+    if filters_changed:
+        out[ID.CHIPS] = chips(state)
+        out[ID.COUNT] = count_text(sub.n_articles, eb.n_articles)
     for component, view in VIEW_OF.items():
-        out[component] = VIEWS[view].build(sub, state)[1]
+        if view not in todo:
+            continue
+        out[component] = cached(
+            cache, view_key(eb, view, state), lambda v=view: _figure_dict(sub, state, v)
+        )
     return out
+
+
+def _figure_dict(sub: EvidenceBase, state: FilterState, view: str) -> dict:
+    if sub.n_articles == 0:
+        return empty_figure(EMPTY_MESSAGE).to_plotly_json()
+    return VIEWS[view].build(sub, state)[1].to_plotly_json()

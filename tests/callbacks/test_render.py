@@ -1,5 +1,10 @@
 """The render callback's pure part: every view, chips and count follow the URL state."""
 
+import base64
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from components.ids import ID
@@ -9,6 +14,13 @@ from evidence.figures.theme import is_empty_figure
 from evidence.filters import apply
 from evidence.load import load_cached
 from evidence.state import parse_query
+
+
+def decoded(value):
+    """Plotly's typed-array form ({"dtype", "bdata"}) back to a list."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return list(value)
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +33,7 @@ def test_default_view_draws_every_graph_with_all_articles(eb):
     assert out[ID.COUNT] == "350 of 350 articles"
     assert out[ID.CHIPS] == []
     for graph in RENDER_OUTPUTS:
-        assert not is_empty_figure(out[graph]), graph
+        assert not is_empty_figure(go.Figure(out[graph])), graph
 
 
 def test_map_counts_follow_the_filter(eb):
@@ -32,9 +44,9 @@ def test_map_counts_follow_the_filter(eb):
     expected = aggregate.counts_by_country(sub, role="origin")
     expected = dict(zip(expected["iso3"], expected["n_articles"], strict=True))
     plotted = {}
-    for trace in out[ID.MAP].data:
+    for trace in go.Figure(out[ID.MAP]).data:
         if trace.type == "choropleth" and trace.z is not None:
-            plotted |= dict(zip(trace.locations, trace.z, strict=True))
+            plotted |= dict(zip(decoded(trace.locations), decoded(trace.z), strict=True))
     assert plotted["USA"] == expected["USA"] > 0
     assert sum(plotted.values()) == sum(expected.values())
 
@@ -48,7 +60,7 @@ def test_chips_name_each_filter_value(eb):
 def test_no_match_gives_designed_empty_states_and_empty_table(eb):
     out = render_views("?country=ISL&origin_income=L", eb)
     assert out[ID.COUNT] == "0 of 350 articles"
-    assert all(is_empty_figure(out[g]) for g in RENDER_OUTPUTS)
+    assert all(is_empty_figure(go.Figure(out[g])) for g in RENDER_OUTPUTS)
 
 
 def test_bad_link_values_become_notices(eb):
@@ -98,3 +110,24 @@ def test_rows_response_sorts_and_searches(eb):
             titles[row["article_id"]].lower()
         )
     assert rows_response("", {"startRow": 0, "endRow": 10}, "zzzz-nothing", eb)["rowCount"] == 0
+
+
+def test_only_views_that_change_are_redrawn(eb):
+    out = render_views("?align=by_income", eb, previous="")
+    assert set(out) & set(RENDER_OUTPUTS) == {ID.ALIGNMENT}
+    assert ID.COUNT not in out  # the article set did not change
+    out = render_views("?role=setting", eb, previous="")
+    assert set(out) & set(RENDER_OUTPUTS) == {ID.MAP}
+    out = render_views("?kind=mobility.inbound", eb, previous="")
+    assert set(out) & set(RENDER_OUTPUTS) == {ID.FLOWS, ID.FLOW_MATRIX}
+    out = render_views("?format=mobility", eb, previous="")
+    assert set(RENDER_OUTPUTS) <= set(out) and ID.COUNT in out
+    # With a country filter the role decides which articles match: every view changes.
+    out = render_views("?country=USA&role=setting", eb, previous="?country=USA")
+    assert set(RENDER_OUTPUTS) <= set(out)
+
+
+def test_partial_render_equals_full_render(eb):
+    full = render_views("?align=row_share&format=mobility", eb)
+    part = render_views("?align=row_share&format=mobility", eb, previous="?format=mobility")
+    assert pio.to_json(part[ID.ALIGNMENT]) == pio.to_json(full[ID.ALIGNMENT])
