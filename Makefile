@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format unit e2e reference demo clean
+.PHONY: run test lint format unit e2e reference demo bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ format: $(STAMP)
 reference: $(STAMP)
 	$(BIN)/python scripts/build_reference.py
 	$(BIN)/python scripts/vendor_assets.py
+
+# Performance benchmark at 350 / 10,000 / 100,000 articles; writes bench/results.json
+# and BENCHMARKS.md (about 15 minutes).
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
 
 demo: $(STAMP)
 	$(BIN)/python scripts/make_demo_data.py
