@@ -34,7 +34,7 @@ MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
-PLOTLY_JS = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+PLOTLY_JS = "/assets/vendor/plotly-iome.min.js"
 EMBED_TABLE_ROWS = 60
 
 
