@@ -18,11 +18,21 @@ from plotly.offline import get_plotlyjs_version
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "assets" / "vendor" / "plotly-iome.min.js"
+LOCAL_TOPOJSON = "/assets/topojson/"
 TRACES = ("bar", "heatmap", "choropleth", "scattergeo")
 ENTRY = """var Plotly = require('plotly.js/lib/core');
 Plotly.register([{modules}]);
 module.exports = Plotly;
 """
+
+
+def make_local(code: str) -> str:
+    """Point plotly.js's default map-topology URL at this app's own assets."""
+    default = 'dflt:"https://cdn.plot.ly/un/"'
+    if default not in code:
+        raise SystemExit("plotly.js changed: the topojsonURL default was not found")
+    code = code.replace(default, f'dflt:"{LOCAL_TOPOJSON}"')
+    return code.replace("cdn.plot.ly", "the app's /assets/topojson/")
 
 
 def main() -> None:
@@ -49,7 +59,8 @@ def main() -> None:
             f"/* plotly.js {version} (MIT licence), partial bundle: {', '.join(TRACES)}. "
             "Built by scripts/build_plotly_bundle.py; do not edit. */\n"
         )
-        OUT.write_text(header + (work / "bundle.js").read_text(encoding="utf-8"), encoding="utf-8")
+        code = (work / "bundle.js").read_text(encoding="utf-8")
+        OUT.write_text(header + make_local(code), encoding="utf-8")
     print(f"wrote {OUT} ({OUT.stat().st_size:,} bytes), plotly.js {version}")
     if shutil.which("gzip"):
         size = len(subprocess.run(["gzip", "-c", str(OUT)], capture_output=True).stdout)
