@@ -1,0 +1,56 @@
+"""Helpers of ``scripts/bench.py``: servers, browser timing, HTTP replay, load and the report.
+
+Nothing here is imported by the app; it only drives a running server from outside.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+# The views whose redraw an interaction waits for (a missing one needs no redraw).
+VIEW_GRAPHS = (
+    "fig-map",
+    "fig-flows",
+    "fig-flow-matrix",
+    "fig-partnerships",
+    "fig-partner-map",
+    "fig-alignment",
+    "fig-trends",
+)
+COUNT_ID = "article-count"
+
+_T0 = time.monotonic()
+
+
+def log(message: str) -> None:
+    """One progress line with the seconds since the run started."""
+    sys.stdout.write(f"[{time.monotonic() - _T0:6.1f}s] {message}\n")
+    sys.stdout.flush()
+
+
+def percentile(values, q: float) -> float | None:
+    """The q-th percentile (0-100) by linear interpolation; None for no values."""
+    xs = sorted(float(v) for v in values)
+    if not xs:
+        return None
+    if len(xs) == 1:
+        return xs[0]
+    k = (len(xs) - 1) * q / 100
+    lo = int(k)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def summary(values) -> dict:
+    """n, p50, p95, max and mean of a list of numbers (rounded)."""
+    xs = [float(v) for v in values]
+    if not xs:
+        return {"n": 0, "p50": None, "p95": None, "max": None, "mean": None}
+    return {
+        "n": len(xs),
+        "p50": round(percentile(xs, 50), 2),
+        "p95": round(percentile(xs, 95), 2),
+        "max": round(max(xs), 2),
+        "mean": round(sum(xs) / len(xs), 2),
+    }

@@ -1,0 +1,267 @@
+"""The in-page instrumentation: a script added to every page before the app's own scripts.
+
+It keeps, with ``performance.now()`` timestamps:
+
+* every ``/_dash-update-component`` request (start, end of its body being read, the
+  outputs it asked for), by wrapping ``window.fetch``;
+* the last ``plotly_afterplot`` of each view graph (re-hooked whenever a graph div is
+  created or purged);
+* the text of ``#article-count`` and when it last changed;
+* the time of the user's input event that starts an action (``__bench.arm()``).
+
+``__bench.waitDone()`` resolves once the page has settled after that action: no Dash
+request pending, no ``[data-dash-is-loading="true"]``, every view graph whose figure a
+request asked for has drawn after that response, and the count text changed; it then
+waits for the next frame (the repaint) and returns the times. A view that is not a
+plotly graph (or not on the page) needs no redraw. When something never happens (a
+callback answers ``no_update``, the count stays the same) it settles after a quiet
+period instead and reports the time of the last event it saw.
+
+``__bench.snapshot()`` / ``__bench.floor()`` measure the floor: ``Plotly.react`` of every
+graph from one state's figures to the next state's, with no server and no Dash.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bench import COUNT_ID, VIEW_GRAPHS
+
+_JS = r"""
+(() => {
+  if (window.__bench) return;
+  const GRAPHS = __GRAPHS__;
+  const COUNT = __COUNT__;
+  const now = () => performance.now();
+  const B = (window.__bench = {
+    reqs: [], after: {}, afterN: {}, countText: null, countT: null, lastEvent: 0,
+    actionT0: null, armed: false, hooks: 0, snaps: {},
+  });
+  // Resolves just after the next frame has been produced (rAF, then a task).
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => resolve(now());
+    ch.port2.postMessage(0);
+  }));
+  B.frame = frame;
+  let waiters = [];
+  const poke = () => { for (const w of waiters.slice()) w(); };
+  const gdOf = (id) => document.querySelector('#' + CSS.escape(id) + ' .js-plotly-plot');
+  B.gdOf = gdOf;
+
+  // --- Dash requests --------------------------------------------------------------
+  const origFetch = window.fetch;
+  window.fetch = function (input, init) {
+    const p = origFetch.apply(this, arguments);
+    const url = String(typeof input === 'string' ? input : (input && input.url) || '');
+    if (!url.includes('_dash-update-component')) return p;
+    let output = '';
+    try { output = String(JSON.parse(init.body).output || ''); } catch (e) { output = ''; }
+    const rec = { t0: now(), t1: null, output, status: null };
+    B.reqs.push(rec);
+    if (B.reqs.length > 5000) B.reqs.splice(0, 1000);
+    const done = () => {
+      if (rec.t1 === null) { rec.t1 = now(); B.lastEvent = rec.t1; poke(); }
+    };
+    return p.then((res) => {
+      rec.status = res.status;
+      if (res.status !== 200) { done(); return res; }
+      for (const m of ['json', 'text', 'arrayBuffer', 'blob']) {
+        const orig = res[m];
+        if (typeof orig !== 'function') continue;
+        res[m] = function () {
+          return orig.apply(this, arguments).then((value) => {
+            if (m === 'json') note(rec, value);
+            done();
+            return value;
+          }, (err) => { done(); throw err; });
+        };
+      }
+      return res;
+    }, (err) => { done(); throw err; });
+  };
+
+  // Which outputs a response really set (a callback may answer no_update for some).
+  const note = (rec, value) => {
+    const resp = value && value.response;
+    if (!resp || typeof resp !== 'object') return;
+    rec.updated = new Set();
+    for (const id of Object.keys(resp)) {
+      for (const prop of Object.keys(resp[id] || {})) rec.updated.add(id + '.' + prop);
+    }
+    const c = resp[COUNT] && resp[COUNT].children;
+    if (typeof c === 'string' || typeof c === 'number') rec.countValue = String(c);
+  };
+  const sets = (r, key) => (r.updated ? r.updated.has(key) : r.output.includes(key));
+
+  // --- graphs and the count -------------------------------------------------------
+  const scan = () => {
+    for (const id of GRAPHS) {
+      const gd = gdOf(id);
+      if (!gd || typeof gd.on !== 'function' || !gd._ev) continue;
+      if (gd.__benchEv === gd._ev) continue;
+      gd.on('plotly_afterplot', () => {
+        const t = now();
+        B.after[id] = t;
+        B.afterN[id] = (B.afterN[id] || 0) + 1;
+        B.lastEvent = t;
+        poke();
+      });
+      gd.__benchEv = gd._ev;
+      B.hooks += 1;
+    }
+    const c = document.getElementById(COUNT);
+    if (c) {
+      const text = c.textContent;
+      if (text !== B.countText) { B.countText = text; B.countT = now(); B.lastEvent = B.countT; }
+      if (!c.__benchObs) {
+        c.__benchObs = new MutationObserver(() => { scan(); poke(); });
+        c.__benchObs.observe(c, { childList: true, subtree: true, characterData: true });
+      }
+    }
+  };
+  B.scan = scan;
+  new MutationObserver(() => { scan(); poke(); }).observe(document, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ['data-dash-is-loading'],
+  });
+
+  // --- the action -----------------------------------------------------------------
+  for (const type of ['pointerdown', 'mousedown', 'keydown', 'click', 'input', 'change']) {
+    window.addEventListener(type, (e) => {
+      if (!B.armed || B.actionT0 !== null) return;
+      const t = now();
+      const ts = e.timeStamp;
+      B.actionT0 = ts > 0 && ts <= t && t - ts < 1000 ? ts : t;
+    }, true);
+  }
+  B.arm = () => { scan(); B.armed = true; B.actionT0 = null; return B.hooks; };
+  B.markNow = () => { B.actionT0 = now(); return B.actionT0; };
+
+  B.waitDone = (opts) => new Promise((resolve) => {
+    const o = Object.assign(
+      { since: null, startTimeoutMs: 5000, quietMs: 1500, timeoutMs: 120000 }, opts || {});
+    const began = now();
+    const since = () => (o.since !== null ? o.since : B.actionT0);
+    let finished = false;
+    let settling = false;
+    let timer = null;
+    const finish = async (how, end) => {
+      if (finished) return;
+      finished = true;
+      waiters = waiters.filter((w) => w !== check);
+      clearInterval(timer);
+      B.armed = false;
+      const t0 = since();
+      if (end === undefined) end = B.lastEvent;
+      const reqs = t0 === null ? [] : B.reqs.filter((r) => r.t0 >= t0);
+      const graphs = {};
+      for (const id of GRAPHS) {
+        if (!gdOf(id)) graphs[id] = null;
+        else graphs[id] = B.after[id] > t0 ? B.after[id] - t0 : -1;
+      }
+      resolve({
+        how, t0, end, ms: t0 === null ? null : end - t0,
+        requests: reqs.length,
+        server_done_ms: reqs.length ? Math.max(...reqs.map((r) => r.t1 || 0)) - t0 : null,
+        first_request_ms: reqs.length ? Math.min(...reqs.map((r) => r.t0)) - t0 : null,
+        views_answered_ms: (() => {
+          const v = reqs.filter((r) => r.output.includes('.figure') && r.t1 !== null);
+          // (the callback that answers with the figures, whether it changed all or some)
+          return v.length ? Math.max(...v.map((r) => r.t1)) - t0 : null;
+        })(),
+        graphs, count: B.countText, hooks: B.hooks,
+      });
+    };
+    // Everything looked done: wait one frame (the repaint); if a chained callback started
+    // meanwhile, keep waiting for it instead.
+    const settle = async () => {
+      settling = true;
+      const tc = now();
+      const end = await frame();
+      settling = false;
+      if (B.reqs.some((r) => r.t0 > tc)) { check(); return; }
+      finish('complete', end);
+    };
+    const check = () => {
+      if (finished || settling) return;
+      const t = now();
+      if (t - began > o.timeoutMs) { finish('timeout'); return; }
+      const t0 = since();
+      if (t0 === null) { if (t - began > o.startTimeoutMs) finish('no-action'); return; }
+      const reqs = B.reqs.filter((r) => r.t0 >= t0);
+      if (!reqs.length) { if (t - t0 > o.startTimeoutMs) finish('no-request'); return; }
+      if (reqs.some((r) => r.t1 === null)) return;
+      if (document.querySelector('[data-dash-is-loading="true"]')) return;
+      scan();
+      let ok = true;
+      for (const id of GRAPHS) {
+        if (!gdOf(id)) continue;
+        const need = reqs.filter((r) => sets(r, id + '.figure'));
+        if (!need.length) continue;
+        const last = Math.max(...need.map((r) => r.t1));
+        if (!(B.after[id] > last)) { ok = false; break; }
+      }
+      // The callback that owns the count must have answered, and the page must show the
+      // count it sent (when the page has no count and nothing asks for one, nothing to do).
+      const asked = reqs.filter((r) => r.output.includes(COUNT + '.children'));
+      if (ok && (asked.length || document.getElementById(COUNT))) {
+        if (!asked.length) ok = false;
+        const set = asked.filter((r) => sets(r, COUNT + '.children'));
+        if (ok && set.length) {
+          const last = set.reduce((a, b) => (b.t1 > a.t1 ? b : a));
+          const shown = last.countValue !== undefined && B.countText === last.countValue;
+          if (!shown && !(B.countT > last.t1)) ok = false;
+        }
+      }
+      if (ok) { settle(); return; }
+      if (t - Math.max(B.lastEvent, t0) > o.quietMs) finish('quiet');
+    };
+    waiters.push(check);
+    timer = setInterval(check, 50);
+    check();
+  });
+
+  // --- the floor: Plotly.react alone ----------------------------------------------
+  const copy = (v) => {
+    if (typeof v === 'function') return undefined;
+    if (v === null || typeof v !== 'object') return v;
+    if (ArrayBuffer.isView(v)) return v.slice();
+    if (Array.isArray(v)) return v.map(copy);
+    const out = {};
+    for (const k of Object.keys(v)) {
+      if (k[0] === '_') continue;
+      const c = copy(v[k]);
+      if (c !== undefined) out[k] = c;
+    }
+    return out;
+  };
+  B.snapshot = (name) => {
+    const s = {};
+    for (const id of GRAPHS) {
+      const gd = gdOf(id);
+      if (gd && gd.data && gd.layout) s[id] = { data: copy(gd.data), layout: copy(gd.layout) };
+    }
+    B.snaps[name] = s;
+    return Object.keys(s).length;
+  };
+  B.floor = async (from, to, only) => {
+    const a = B.snaps[from] || {};
+    const b = B.snaps[to] || {};
+    const ids = GRAPHS.filter((id) => a[id] && b[id] && gdOf(id) && (!only || only.includes(id)));
+    if (!ids.length || !window.Plotly) return { ms: null, graphs: 0 };
+    const back = ids.map((id) => [gdOf(id), copy(a[id].data), copy(a[id].layout)]);
+    await Promise.all(back.map((x) => Plotly.react(x[0], x[1], x[2])));
+    await frame();
+    await frame();
+    const args = ids.map((id) => [gdOf(id), copy(b[id].data), copy(b[id].layout)]);
+    const t0 = now();
+    await Promise.all(args.map((x) => Plotly.react(x[0], x[1], x[2])));
+    const t1 = await frame();
+    return { ms: t1 - t0, graphs: ids.length };
+  };
+})();
+"""
+
+INIT_SCRIPT = _JS.replace("__GRAPHS__", json.dumps(list(VIEW_GRAPHS))).replace(
+    "__COUNT__", json.dumps(COUNT_ID)
+)
