@@ -146,7 +146,7 @@ def build_map_figure(
             "name": NO_ARTICLES.capitalize(),
             "locations": none["iso3"].to_numpy(),
             "locationmode": "ISO-3",
-            "z": np.zeros(len(none)),
+            "z": np.zeros(len(none), dtype=np.int8),
             "colorscale": [[0, NO_DATA], [1, NO_DATA]],
             "showscale": False,
             "marker": outline,
