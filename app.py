@@ -25,6 +25,7 @@ from components.export_menu import (
 from components.ids import CHIP, ID
 from components.render import RENDER_OUTPUTS, render_views, rows_response
 from components.routes import register_routes
+from components.security import register_security
 from components.sync import sync
 from evidence import ASSETS_DIR, DEMO_PATH
 from evidence.load import load_cached
@@ -174,21 +175,35 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
     bounds = year_bounds(eb)
     click_inputs = [Input(graph_id, "clickData") for graph_id in CLICK_SOURCES]
 
+    view_outputs = (*RENDER_OUTPUTS, ID.CHIPS, ID.COUNT, ID.NOTICES)
+    view_props = {ID.CHIPS: "children", ID.COUNT: "children", ID.NOTICES: "children"}
+
+    def view_values(out: dict) -> list:
+        return [out.get(k, no_update) for k in view_outputs]
+
     @app.callback(
         Output(ID.URL, "search"),
         *[Output(c, "value") for c in CONTROL_IDS],
+        # The writer also draws the views it changed, saving a second round trip; the
+        # URL-driven callback below skips a state that was drawn here already.
+        *[Output(k, view_props.get(k, "figure"), allow_duplicate=True) for k in view_outputs],
+        Output(ID.RENDERED, "data", allow_duplicate=True),
         Input(ID.URL, "search"),
         *[Input(c, "value") for c in CONTROL_IDS],
         *click_inputs,
         Input(ID.TRENDS, "selectedData"),
         Input(ID.RESET, "n_clicks"),
         Input({"type": CHIP, "index": ALL}, "n_clicks"),
+        State(ID.RENDERED, "data"),
+        prevent_initial_call="initial_duplicate",
     )
     def update_state(search, *args):
         n = len(CONTROL_IDS)
         control_values = list(args[:n])
         clicks = dict(zip(CLICK_SOURCES, args[n : n + len(CLICK_SOURCES)], strict=True))
         selected = args[n + len(CLICK_SOURCES)]
+        rendered = args[-1]
+        unchanged = (no_update,) * (1 + n + len(view_outputs) + 1)
         triggered = ctx.triggered_id
         chip_index = None
         if triggered == ID.URL or triggered is None:
@@ -199,7 +214,7 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
             trigger = "reset"
         elif isinstance(triggered, dict) and triggered.get("type") == CHIP:
             if not ctx.triggered[0].get("value"):
-                return (no_update,) * (1 + n)
+                return unchanged
             trigger, chip_index = "chip", triggered["index"]
         elif triggered == ID.TRENDS and ctx.triggered[0]["prop_id"].endswith("selectedData"):
             trigger = "select"
@@ -215,16 +230,20 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
             selected=selected,
             chip_index=chip_index,
         )
+        views, drawn = [no_update] * len(view_outputs), no_update
+        if query is not None and trigger != "url":
+            previous = rendered if rendered is not None else search
+            views = view_values(render_views(query, eb, previous=previous, cache=cache))
+            drawn = query
         return (
             no_update if query is None else query,
             *(controls if controls is not None else [no_update] * n),
+            *views,
+            drawn,
         )
 
     @app.callback(
-        *[Output(o, "figure") for o in RENDER_OUTPUTS],
-        Output(ID.CHIPS, "children"),
-        Output(ID.COUNT, "children"),
-        Output(ID.NOTICES, "children"),
+        *[Output(k, view_props.get(k, "figure")) for k in view_outputs],
         Output(ID.SHARE, "content"),
         Output(ID.RENDERED, "data"),
         Input(ID.URL, "search"),
@@ -232,9 +251,11 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
         State(ID.RENDERED, "data"),
     )
     def update_views(search, href, rendered):
+        share = (href or "").split("?")[0] + (search or "")
+        if rendered is not None and (rendered or "") == (search or ""):
+            return (*[no_update] * len(view_outputs), share, no_update)
         out = render_views(search, eb, previous=rendered, cache=cache)
-        keys = (*RENDER_OUTPUTS, ID.CHIPS, ID.COUNT, ID.NOTICES)
-        return (*[out.get(k, no_update) for k in keys], href or "", search or "")
+        return (*view_values(out), share, search or "")
 
     @app.callback(
         Output(ID.TABLE, "getRowsResponse"),
@@ -344,6 +365,10 @@ def create_app(data_path: str | Path | None = None, cache_url: str | None = None
     cache = make_cache(app.server, cache_url or os.environ.get("IOME_CACHE") or None)
     register_callbacks(app, eb, cache)
     register_routes(app.server, eb)
+    register_security(app.server, callback_map=app.callback_map)
+    # Off whatever FLASK_DEBUG says; only `iome-map serve --debug` (app.run) turns debug
+    # mode and the Dash dev tools on.
+    app.server.debug = False
     return app
 
 

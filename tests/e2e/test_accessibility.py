@@ -10,6 +10,18 @@ pytestmark = pytest.mark.e2e
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 
 
+@pytest.fixture
+def page(browser):
+    """A page that may inject axe-core despite the app's Content-Security-Policy."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)
+    pg = context.new_page()
+    pg.console_errors = []
+    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    yield pg
+    context.close()
+
+
 def serious_violations(page) -> list[dict]:
     page.add_script_tag(content=AXE)
     result = page.evaluate(
