@@ -186,3 +186,10 @@ def _figure_dict(sub: EvidenceBase, state: FilterState, view: str) -> dict:
     if sub.n_articles == 0:
         return empty_figure(EMPTY_MESSAGE).to_plotly_json()
     return VIEWS[view].build(sub, state)[1].to_plotly_json()
+
+
+def warm_up(eb: EvidenceBase, cache=None) -> None:
+    """Build the per-dataset indexes and the default view once, before the first request."""
+    filters.index_of(eb)
+    article_page(eb, FilterState(), 0, 10)
+    render_views("", eb, cache=cache)
