@@ -23,7 +23,7 @@ from components.export_menu import (
     template_of,
 )
 from components.ids import CHIP, ID
-from components.render import RENDER_OUTPUTS, render_views, rows_response
+from components.render import RENDER_OUTPUTS, render_views, rows_response, warm_up
 from components.routes import register_routes
 from components.security import register_security
 from components.sync import sync
@@ -364,6 +364,7 @@ def create_app(data_path: str | Path | None = None, cache_url: str | None = None
     app.layout = build_layout(eb)
     cache = make_cache(app.server, cache_url or os.environ.get("IOME_CACHE") or None)
     register_callbacks(app, eb, cache)
+    warm_up(eb, cache)
     register_routes(app.server, eb)
     register_security(app.server, callback_map=app.callback_map)
     # Off whatever FLASK_DEBUG says; only `iome-map serve --debug` (app.run) turns debug
