@@ -284,6 +284,7 @@ class Session:
             "ms": _r(res["ms"]),
             "server_done_ms": _r(res.get("server_done_ms")),
             "views_answered_ms": _r(res.get("views_answered_ms")),
+            "views_ms": _r(res.get("views_ms")),
             "requests": captured,
             "graphs": {
                 k: _r(v) if v is not None and v >= 0 else v for k, v in res["graphs"].items()
@@ -371,6 +372,7 @@ def interactions(browser, url: str, per_kind: int) -> dict:
         "paint_ms": p,
         "paint_ms_by_kind": by_kind,
         "server_done_ms": summary([a["server_done_ms"] for a in ok if a["server_done_ms"]]),
+        "views_ms": summary([a["views_ms"] for a in ok if a.get("views_ms")]),
         "floor_ms": f,
         "ratio_p95": round(p["p95"] / f["p95"], 2) if p["p95"] and f["p95"] else None,
         "ratio_p50": round(p["p50"] / f["p50"], 2) if p["p50"] and f["p50"] else None,
@@ -393,6 +395,7 @@ def interactions(browser, url: str, per_kind: int) -> dict:
                     "ms",
                     "server_done_ms",
                     "views_answered_ms",
+                    "views_ms",
                     "floor_ms",
                     "floor_changed_ms",
                     "redrawn",

@@ -87,12 +87,26 @@ _JS = r"""
     if (!resp || typeof resp !== 'object') return;
     rec.updated = new Set();
     for (const id of Object.keys(resp)) {
-      for (const prop of Object.keys(resp[id] || {})) rec.updated.add(id + '.' + prop);
+      // allow_duplicate outputs may carry an '@hash' suffix on the property
+      for (const prop of Object.keys(resp[id] || {})) {
+        rec.updated.add(id + '.' + prop.split('@')[0]);
+      }
     }
     const c = resp[COUNT] && resp[COUNT].children;
     if (typeof c === 'string' || typeof c === 'number') rec.countValue = String(c);
   };
   const sets = (r, key) => (r.updated ? r.updated.has(key) : r.output.includes(key));
+  // Dash's own queue of callbacks, when the renderer exposes its store (it does in Dash
+  // 2-4): requested, waiting or running callbacks mean the page has not settled.
+  const dashBusy = () => {
+    try {
+      const c = window.store && window.store.getState().callbacks;
+      if (!c) return false;
+      return ['requested', 'prioritized', 'blocked', 'executing', 'executed']
+        .some((k) => Array.isArray(c[k]) && c[k].length > 0);
+    } catch (e) { return false; }
+  };
+  B.dashBusy = dashBusy;
 
   // --- graphs and the count -------------------------------------------------------
   const scan = () => {
@@ -139,7 +153,8 @@ _JS = r"""
 
   B.waitDone = (opts) => new Promise((resolve) => {
     const o = Object.assign(
-      { since: null, startTimeoutMs: 5000, quietMs: 1500, timeoutMs: 120000 }, opts || {});
+      { since: null, startTimeoutMs: 5000, quietMs: 1500, timeoutMs: 120000, settleMs: 250 },
+      opts || {});
     const began = now();
     const since = () => (o.since !== null ? o.since : B.actionT0);
     let finished = false;
@@ -155,9 +170,13 @@ _JS = r"""
       if (end === undefined) end = B.lastEvent;
       const reqs = t0 === null ? [] : B.reqs.filter((r) => r.t0 >= t0);
       const graphs = {};
+      let views = null;
       for (const id of GRAPHS) {
         if (!gdOf(id)) graphs[id] = null;
         else graphs[id] = B.after[id] > t0 ? B.after[id] - t0 : -1;
+        if (graphs[id] > 0 && reqs.some((r) => sets(r, id + '.figure'))) {
+          views = Math.max(views || 0, graphs[id]);
+        }
       }
       resolve({
         how, t0, end, ms: t0 === null ? null : end - t0,
@@ -169,17 +188,20 @@ _JS = r"""
           // (the callback that answers with the figures, whether it changed all or some)
           return v.length ? Math.max(...v.map((r) => r.t1)) - t0 : null;
         })(),
-        graphs, count: B.countText, hooks: B.hooks,
+        graphs, views_ms: views, count: B.countText, hooks: B.hooks,
+        timeline: reqs.map((r) => [r.output.slice(0, 40), r.t0 - t0, (r.t1 || end) - t0]),
       });
     };
-    // Everything looked done: wait one frame (the repaint); if a chained callback started
-    // meanwhile, keep waiting for it instead.
+    // Everything looked done: the end is the next frame (the repaint). Then make sure
+    // nothing follows: a callback chained on these outputs may start a little later
+    // (after Dash has applied them); if one does within settleMs, keep waiting for it.
     const settle = async () => {
       settling = true;
       const tc = now();
       const end = await frame();
+      await new Promise((r) => setTimeout(r, o.settleMs));
       settling = false;
-      if (B.reqs.some((r) => r.t0 > tc)) { check(); return; }
+      if (B.reqs.some((r) => r.t0 > tc) || dashBusy()) { check(); return; }
       finish('complete', end);
     };
     const check = () => {
@@ -192,6 +214,7 @@ _JS = r"""
       if (!reqs.length) { if (t - t0 > o.startTimeoutMs) finish('no-request'); return; }
       if (reqs.some((r) => r.t1 === null)) return;
       if (document.querySelector('[data-dash-is-loading="true"]')) return;
+      if (dashBusy()) return;
       scan();
       let ok = true;
       for (const id of GRAPHS) {

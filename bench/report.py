@@ -27,6 +27,8 @@ def _get(d, *keys):
 METRICS = [
     ("paint_p95", "Interaction to paint, p95", "ms", ("paint", "paint_ms", "p95")),
     ("paint_p50", "Interaction to paint, p50", "ms", ("paint", "paint_ms", "p50")),
+    ("views_p95", "Views repainted (before trailing callbacks), p95", "ms",
+     ("paint", "views_ms", "p95")),
     ("floor_p95", "Floor (Plotly.react only), p95", "ms", ("paint", "floor_ms", "p95")),
     ("paint_ratio", "Paint p95 / floor p95", "x", ("paint", "ratio_p95")),
     ("floor_changed_p95", "Floor of the redrawn graphs only, p95", "ms",
@@ -228,8 +230,8 @@ def _cell(results: dict, size_key: str, key: str, unit: str) -> str:
     text = fmt(value, unit)
     if value is None and r.get("error"):
         text = "failed"
-    if key in ("paint_p95", "paint_p50", "floor_p95", "paint_ratio", "floor_changed_p95",
-               "paint_ratio_changed", "redrawn"):  # fmt: skip
+    if key in ("paint_p95", "paint_p50", "views_p95", "floor_p95", "paint_ratio",
+               "floor_changed_p95", "paint_ratio_changed", "redrawn"):  # fmt: skip
         at = _get(r, "paint", "measured_at")
         if at is not None and at != int(size_key) and value is not None:
             text += f" (at {at:,})"
@@ -276,7 +278,8 @@ def _details(size_key: str, r: dict) -> list[str]:
                 )
         for label, s in (
             ("all actions", paint.get("paint_ms")),
-            ("of which: until the last callback answered", paint.get("server_done_ms")),
+            ("views repainted (last redrawn graph)", paint.get("views_ms")),
+            ("last callback answered", paint.get("server_done_ms")),
             ("floor: Plotly.react of all graphs", paint.get("floor_ms")),
             ("floor: Plotly.react of the redrawn graphs", paint.get("floor_changed_ms")),
         ):
@@ -467,12 +470,15 @@ def markdown(results: dict, previous: str | None = None) -> str:
         "(Gray-code order, so each step is a new combination), click a country on the map "
         "(each twice: on, then off), and move a year-slider thumb one year with the "
         "keyboard. The clock starts at the input event's timestamp and stops at the first "
-        "frame after: every Dash request the action caused has been answered and read, no "
-        '`[data-dash-is-loading="true"]` is left, every graph of `#fig-map, #fig-flows, '
-        "#fig-flow-matrix, #fig-partnerships, #fig-partner-map, #fig-alignment, #fig-trends` "
-        "whose figure was requested has fired `plotly_afterplot` after that response (a "
-        "missing or non-plotly view needs no redraw), and `#article-count` changed. All "
-        "timestamps are `performance.now()` in the page.",
+        "frame after: every Dash request the action caused has been answered and read "
+        "(including callbacks chained on others' outputs; Dash's own callback queue is "
+        'empty), no `[data-dash-is-loading="true"]` is left, every graph of `#fig-map, '
+        "#fig-flows, #fig-flow-matrix, #fig-partnerships, #fig-partner-map, #fig-alignment, "
+        "#fig-trends` whose figure a response set has fired `plotly_afterplot` after that "
+        "response (a view answered with `no_update`, missing or not plotly needs no redraw), "
+        "and `#article-count` shows the count the response sent. 'Views repainted' is when "
+        "the last redrawn graph finished, before trailing callbacks (summaries, tables, "
+        "links) are done. All timestamps are `performance.now()` in the page.",
         "- **Floor**: in the same page, after each action, `Plotly.react` of every graph from "
         "the previous state's figures to the new state's (`gd.data`, `gd.layout`), timed "
         "from the first call to the next frame; the judged ratio is paint p95 / this floor's "
@@ -501,8 +507,9 @@ def markdown(results: dict, previous: str | None = None) -> str:
         "30 s; interactions still running 10 s after the end are cut off (counted apart).",
         "- **Memory**: sum of VmRSS (and of PSS, which splits pages the preloaded workers "
         "share) over the gunicorn master and workers from /proc, after the first page load "
-        "and after at least 1,000 interactions (browser, replay and load together; capped in "
-        "time for slow sizes, the count is given). **Cold start**: from spawning "
+        "and after at least 1,000 interactions on the server restarted for the replay "
+        "(replay and load together; capped in time for slow sizes, the count is given). "
+        "**Cold start**: from spawning "
         "`iome-map serve` to the first 200 from `/healthz`.",
         "",
     ]

@@ -279,7 +279,10 @@ def bench_size(n: int, args, data_for, meta: dict) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     atexit.register(stop_all)
+    # Stop cleanly (servers included) on SIGTERM, and on Ctrl-C even when started in the
+    # background with SIGINT ignored.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     started = time.monotonic()
     meta: dict = {}
     results: dict = {
