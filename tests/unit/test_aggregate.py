@@ -265,3 +265,222 @@ def test_aggregates_scale_to_many_articles():
         assert _cell(cells, m, f)["n_articles"] == _coded_with_both(big, m, f, "group")
     counts = ag.counts_by_country(big, economies=economies())
     assert counts["n_articles"].sum() == big.articles["origin"].ne("").sum()
+
+
+# --------------------------------------------------------------------------- fast path
+# Every aggregate counts on integer codes of the unfiltered evidence base when it can
+# (evidence filtered by filters.apply, or any complete evidence base). These tests pin the
+# fast path to the generic pandas implementation (the reference, ag._*_generic): same
+# values, columns, dtypes, row order and attrs, for every classification and mode.
+from pandas.testing import assert_frame_equal  # noqa: E402
+
+from evidence import DEMO_PATH  # noqa: E402
+from evidence.filters import apply  # noqa: E402
+from evidence.load import load_cached  # noqa: E402
+from evidence.state import FilterState  # noqa: E402
+
+STATES = [
+    FilterState(),
+    FilterState(year=(2010, 2018)),
+    FilterState(format=("mobility",)),
+    FilterState(country=("USA", "GBR", "KEN"), role="author"),
+    FilterState(motivation=("social",), origin_income=("H",), region=("Africa",), role="setting"),
+    FilterState(setting_income=("L", "LM"), income="latest"),
+    FilterState(format=("partnership.north_south",), basis=("assigned",)),
+    FilterState(language=("en",), type=("research",)),
+    FilterState(flow=("USA>UGA", "GBR>KEN")),
+    FilterState(year=(1900, 1901)),  # nothing left
+]
+
+
+@pytest.fixture(scope="module")
+def demo() -> EvidenceBase:
+    return load_cached(DEMO_PATH)
+
+
+def _same(fast, reference, what: str) -> None:
+    if isinstance(reference, pd.DataFrame):
+        assert_frame_equal(fast, reference, obj=what)
+        assert fast.attrs == reference.attrs, what
+    else:
+        assert fast == reference and type(fast) is type(reference), (what, fast, reference)
+
+
+def _assert_every_aggregate_matches_reference(s: EvidenceBase, **ref) -> None:
+    """All aggregates of ``s`` against the generic implementations (``ref``: economies,
+    points and names, for literal reference data)."""
+    econ, points, names = ref.get("economies"), ref.get("points"), ref.get("names")
+    for cls in ag.CLASSIFICATIONS:
+        for role in ag.ROLES:
+            _same(
+                ag.counts_by_country(s, role, cls, economies=econ),
+                ag._counts_by_country_generic(s, role, cls, economies=econ),
+                f"counts_by_country {role} {cls}",
+            )
+        _same(
+            ag.flows_by_pair(s, cls, points=points, names=names),
+            ag._pairs_generic(s.flows, "origin", "destination", cls, points, names),
+            f"flows_by_pair {cls}",
+        )
+        _same(
+            ag.partner_pairs(s, cls, points=points, names=names),
+            ag._pairs_generic(s.partnerships, "lead", "partner", cls, points, names),
+            f"partner_pairs {cls}",
+        )
+        for what in ("flows", "partnerships"):
+            table = getattr(s, what)
+            _same(
+                ag.direction_matrix(table, classification=cls),
+                ag._direction_matrix_generic(table, classification=cls),
+                f"direction_matrix {what} {cls}",
+            )
+            _same(
+                ag.direction_matrix(s, what, cls),
+                ag._direction_matrix_generic(s, what, cls),
+                f"direction_matrix(eb) {what} {cls}",
+            )
+            _same(
+                ag.direction_counts(s, what, cls),
+                ag._direction_counts_generic(s, what, cls),
+                f"direction_counts {what} {cls}",
+            )
+        for mode in ("counts", "row_share", "by_income"):
+            for level in ("group", "code"):
+                _same(
+                    ag.alignment_matrix(s, mode, cls, level),
+                    ag._alignment_matrix_generic(s, mode, cls, level),
+                    f"alignment_matrix {mode} {level} {cls}",
+                )
+        for d in DIRECTIONS:
+            _same(ag.share_of_flows(s, d, cls), ag._share_of_flows_generic(s, d, cls), "flows")
+            _same(
+                ag.share_of_partnerships(s, d, cls),
+                ag._share_of_partnerships_generic(s, d, cls),
+                "partnerships",
+            )
+        for side in ("north", "south", "nowhere"):
+            _same(ag.share_from_side(s, side, cls), ag._share_from_side_generic(s, side, cls), side)
+    _same(ag.partnership_summary(s), ag._partnership_summary_generic(s), "partnership_summary")
+    for stack in ("format", "motivation"):
+        for years in (None, (2005, 2015), (1990, 2030), (2012, 2012)):
+            _same(
+                ag.trends(s, stack, years), ag._trends_generic(s, stack, years), f"trends {years}"
+            )
+    counts = ag._counts_by_country_generic(s, "author", economies=econ)
+    for n in (0, 1, 3, 400):
+        _same(ag.top_countries(counts, n), ag._top_countries_generic(counts, n), "top_countries")
+    for mode in ("counts", "by_income"):
+        cells = ag._alignment_matrix_generic(s, mode)
+        _same(ag.alignment_takeaway(cells), ag._alignment_takeaway_generic(cells), "takeaway")
+
+
+@pytest.mark.parametrize("state", STATES, ids=lambda s: ",".join(s.filter_fields()) or "all")
+def test_fast_path_equals_reference_on_demo_data(demo, state):
+    sub = apply(demo, state)
+    source = ag._source(sub)
+    assert source is not None and source.root is demo  # counted on the demo's codes
+    assert (source.mask is None) == (sub is demo)
+    _assert_every_aggregate_matches_reference(sub)
+
+
+@pytest.mark.parametrize("kind", [("mobility.outbound",), ("mobility.inbound", "mobility.degree")])
+def test_fast_path_equals_reference_on_filtered_twice(demo, kind):
+    # The flow views restrict the filtered evidence again to the mobility kinds.
+    sub = apply(apply(demo, FilterState(year=(2008, 2020))), FilterState(format=kind))
+    assert ag._source(sub).root is demo
+    _assert_every_aggregate_matches_reference(sub)
+
+
+def test_fast_path_equals_reference_on_literal_evidence(eb):
+    # Unplaced pairs (XKX), an unknown origin, an income group that changed (Chile).
+    ref = {"economies": economies(), "points": POINTS, "names": NAMES}
+    _assert_every_aggregate_matches_reference(eb, **ref)
+    for state in (FilterState(format=("mobility",)), FilterState(origin_income=("UM", "LM"))):
+        _assert_every_aggregate_matches_reference(apply(eb, state), **ref)
+    _assert_every_aggregate_matches_reference(EvidenceBase.empty(), **ref)
+
+
+def test_fast_path_equals_reference_on_random_evidence():
+    big = random_evidence(600, seed=3)
+    ref = {"economies": economies(), "points": POINTS, "names": NAMES}
+    _assert_every_aggregate_matches_reference(big, **ref)
+    _assert_every_aggregate_matches_reference(apply(big, FilterState(year=(2005, 2012))), **ref)
+
+
+def test_income_mode_ties_go_to_the_group_met_first():
+    # One Chilean article under each group: the reference keeps the first one's group.
+    for order in (("UM", 2011, 2015), ("H", 2015, 2011)):
+        expected, first, second = order
+        built = make_evidence([article("x", year=first, origin="CHL"),
+                               article("y", year=second, origin="CHL")])  # fmt: skip
+        counts = ag.counts_by_country(built, economies=economies()).set_index("iso3")
+        assert counts.loc["CHL", "income"] == expected
+        assert_frame_equal(
+            ag.counts_by_country(built, economies=economies()),
+            ag._counts_by_country_generic(built, economies=economies()),
+        )
+
+
+def test_countries_missing_from_the_reference_keep_their_first_mention_order():
+    built = make_evidence(
+        [article("x", origin="ZZB"), article("y", origin="ZZA"), article("z", origin="ZZB")]
+    )
+    counts = ag.counts_by_country(built, economies=economies())
+    assert_frame_equal(counts, ag._counts_by_country_generic(built, economies=economies()))
+    assert list(counts["iso3"][:2]) == ["ZZB", "ZZA"]
+
+
+def test_missing_values_fall_back_to_the_reference():
+    built = make_evidence([article("x", origin="CAN", flows=(("CAN", "UGA"),)),
+                           article("y", origin="USA", flows=(("USA", "KEN"),))])  # fmt: skip
+    countries = built.article_countries.copy()
+    countries.loc[0, "iso3"] = None
+    flows = built.flows.copy()
+    flows.loc[0, "direction"] = None
+    odd = EvidenceBase(built.articles, countries, built.article_codes, flows, built.partnerships)
+    assert ag._source(odd) is not None  # indexed, but the codes cannot answer exactly
+    _assert_every_aggregate_matches_reference(
+        odd, economies=economies(), points=POINTS, names=NAMES
+    )
+
+
+def test_rows_of_unknown_articles_use_the_reference():
+    built = sample_evidence()
+    orphan = built.flows.iloc[:1].assign(article_id="nobody")
+    odd = EvidenceBase(built.articles, built.article_countries, built.article_codes,
+                       pd.concat([built.flows, orphan]), built.partnerships)  # fmt: skip
+    assert ag._source(odd) is None
+    m = ag.direction_matrix(odd, "flows")
+    assert m.loc["H", "L"] == 3  # the orphan CAN -> UGA flow counts as its own article
+    _same(m, ag._direction_matrix_generic(odd, "flows"), "orphan")
+
+
+def test_derived_frames_are_not_mistaken_for_indexed_tables(demo):
+    sub = apply(demo, FilterState(format=("mobility",)))
+    some = sub.flows[sub.flows["origin"] == "USA"]
+    _same(ag.direction_matrix(some), ag._direction_matrix_generic(some), "derived")
+    assert ag._source_of_table(some) == (None, None)
+
+
+@pytest.mark.parametrize("state", STATES[:4], ids=lambda s: ",".join(s.filter_fields()) or "all")
+def test_demo_data_never_needs_the_reference(demo, state, monkeypatch):
+    def boom(*args, **kwargs):
+        raise AssertionError("the fast path fell back to pandas")
+
+    for name in dir(ag):
+        if name.startswith("_") and name.endswith("_generic"):
+            monkeypatch.setattr(ag, name, boom)
+    sub = apply(demo, state)
+    for cls in ag.CLASSIFICATIONS:
+        for role in ag.ROLES:
+            ag.counts_by_country(sub, role, cls)
+        assert len(ag.flows_by_pair(sub, cls)) and len(ag.partner_pairs(sub, cls))
+        ag.direction_matrix(sub.flows, classification=cls)
+        ag.direction_counts(sub, "partnerships", cls)
+        for mode in ("counts", "row_share", "by_income"):
+            ag.alignment_takeaway(ag.alignment_matrix(sub, mode, cls))
+        ag.share_of_flows(sub, "N>S", cls), ag.share_of_partnerships(sub, "S>N", cls)
+        ag.share_from_side(sub, "south", cls)
+    ag.partnership_summary(sub)
+    ag.trends(sub, "motivation"), ag.trends(sub, "format", (2000, 2030))
+    ag.top_countries(ag.counts_by_country(sub))

@@ -64,3 +64,159 @@ def test_every_table_is_restricted_to_the_filtered_articles(eb):
         assert set(table["article_id"]) <= {"d"}
     assert sub.flows[["origin", "destination"]].values.tolist() == [["KEN", "GBR"]]
     assert len(sub.partnerships) == 0
+
+
+# --------------------------------------------------------------------------- reference
+# The original string-matching pipeline, kept as the reference for the coded one.
+import gc  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from pandas.testing import assert_frame_equal  # noqa: E402
+
+from evidence import DEMO_PATH, filters  # noqa: E402
+from evidence.load import load_cached  # noqa: E402
+from evidence.model import EvidenceBase  # noqa: E402
+
+
+def _reference_mask(eb: EvidenceBase, state: FilterState) -> np.ndarray:
+    ids = pd.Index(eb.articles["article_id"])
+    countries_pos = ids.get_indexer(eb.article_countries["article_id"])
+    codes_pos = ids.get_indexer(eb.article_codes["article_id"])
+    flows_pos = ids.get_indexer(eb.flows["article_id"])
+    n, arts, ac = len(eb.articles), eb.articles, eb.article_countries
+
+    def any_of(positions, hit):
+        mask = np.zeros(n, dtype=bool)
+        mask[positions[np.asarray(hit, dtype=bool)]] = True
+        return mask
+
+    mask = np.ones(n, dtype=bool)
+    years = arts["year"].to_numpy(dtype=int)
+    income_col = "income" if state.income == "year" else "income_latest"
+    if state.year:
+        mask &= (years >= state.year[0]) & (years <= state.year[1])
+    in_role = (ac["role"] == state.role).to_numpy()
+    if state.country:
+        mask &= any_of(countries_pos, in_role & ac["iso3"].isin(state.country).to_numpy())
+    if state.region:
+        mask &= any_of(countries_pos, in_role & ac["region"].isin(state.region).to_numpy())
+    if state.origin_income:
+        col = "origin_income" if state.income == "year" else "origin_income_latest"
+        mask &= arts[col].isin(state.origin_income).to_numpy()
+    if state.setting_income:
+        hit = (ac["role"] == "setting").to_numpy() & ac[income_col].isin(state.setting_income)
+        mask &= any_of(countries_pos, hit)
+    for selection in (state.format, state.motivation):
+        if selection:
+            hit = eb.article_codes["code"].isin(filters.expand_codes(selection)).to_numpy()
+            mask &= any_of(codes_pos, hit)
+    for values, col in ((state.basis, "motivation_basis"), (state.language, "language"),
+                        (state.type, "article_type")):  # fmt: skip
+        if values:
+            mask &= arts[col].isin(values).to_numpy()
+    if state.flow:
+        pairs = eb.flows["origin"] + ">" + eb.flows["destination"]
+        mask &= any_of(flows_pos, pairs.isin(state.flow).to_numpy())
+    return mask
+
+
+def _reference_apply(eb: EvidenceBase, state: FilterState) -> EvidenceBase:
+    if not state.filter_fields():
+        return eb
+    mask = _reference_mask(eb, state)
+    ids = pd.Index(eb.articles["article_id"])
+
+    def rows(frame):
+        return frame[mask[ids.get_indexer(frame["article_id"])]]
+
+    return EvidenceBase(
+        eb.articles[mask], *(rows(getattr(eb, t)) for t in filters.TABLES[1:]),
+        eb.report, eb.source, eb.version,
+    )  # fmt: skip
+
+
+def _assert_same_evidence(got: EvidenceBase, expected: EvidenceBase) -> None:
+    for table in filters.TABLES:
+        assert_frame_equal(getattr(got, table), getattr(expected, table), obj=table)
+    assert (got.report, got.source, got.version) == (
+        expected.report, expected.source, expected.version,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_cached(DEMO_PATH)
+
+
+DEMO_STATES = [
+    FilterState(year=(2010, 2018)),
+    FilterState(country=("USA", "GBR", "KEN"), role="author"),
+    FilterState(country=("UGA",), role="setting", format=("mobility",)),
+    FilterState(region=("Africa", "Asia"), motivation=("social", "market.student")),
+    FilterState(origin_income=("H",), income="latest"),
+    FilterState(origin_income=("UM", "LM", "L")),
+    FilterState(setting_income=("L",), income="latest"),
+    FilterState(basis=("explicit",), language=("en", "fr"), type=("research", "review")),
+    FilterState(flow=("USA>UGA", "GBR>KEN", "nowhere")),
+    FilterState(format=("mobility.outbound",), year=(2015, 2015)),
+    FilterState(country=("XXX",)),
+]
+
+
+@pytest.mark.parametrize("state", DEMO_STATES, ids=lambda s: ",".join(s.filter_fields()))
+def test_coded_masks_equal_the_reference_on_demo_data(demo, state):
+    assert np.array_equal(filters.article_mask(demo, state), _reference_mask(demo, state))
+    _assert_same_evidence(apply(demo, state), _reference_apply(demo, state))
+
+
+@pytest.mark.parametrize("second", DEMO_STATES[:5], ids=lambda s: ",".join(s.filter_fields()))
+def test_filtering_a_subset_equals_the_reference(demo, second):
+    first = FilterState(format=("mobility", "partnership"))
+    got = apply(apply(demo, first), second)
+    _assert_same_evidence(got, _reference_apply(_reference_apply(demo, first), second))
+    root, mask, table = filters.lineage(got)
+    assert root is demo and table is None
+    assert np.array_equal(demo.articles[mask]["article_id"], got.articles["article_id"])
+
+
+def test_lineage_of_results_and_their_tables(eb):
+    sub = apply(eb, FilterState(year=(2010, 2020)))
+    root, mask, table = filters.lineage(sub)
+    assert root is eb and table is None and mask.sum() == sub.n_articles
+    assert filters.lineage(sub.flows)[2] == "flows"
+    assert filters.lineage(sub.flows.copy()) is None  # a new frame is unknown
+    filters.index_of(eb)
+    assert filters.lineage(eb.article_codes) == (eb, None, "article_codes")
+    assert filters.lineage(EvidenceBase.empty()) is None
+
+
+def test_lineage_does_not_keep_subsets_alive(eb):
+    sub = apply(eb, FilterState(year=(2001, 2002)))
+    key = id(sub)
+    filters._RESULTS.clear()
+    del sub
+    gc.collect()
+    assert key not in filters._LINEAGE
+
+
+def test_repeated_filters_reuse_the_result(eb):
+    state = FilterState(format=("mobility",))
+    assert apply(eb, state) is apply(eb, state)
+    # role and classification change what a country or income filter keeps
+    by_author = apply(eb, FilterState(country=("USA",), role="author"))
+    assert sorted(by_author.articles["article_id"]) == ["a", "b"]
+    assert sorted(apply(eb, FilterState(country=("USA",))).articles["article_id"]) == ["a"]
+
+
+def test_rows_of_unknown_articles_are_filtered_like_the_reference(eb):
+    orphan = eb.flows.iloc[:1].assign(article_id="nobody")
+    odd = EvidenceBase(eb.articles, eb.article_countries, eb.article_codes,
+                       pd.concat([eb.flows, orphan]), eb.partnerships)  # fmt: skip
+    assert not filters.index_of(odd).complete
+    for state in (FilterState(year=(2018, 2020)), FilterState(format=("mobility",))):
+        sub = apply(odd, state)
+        _assert_same_evidence(sub, _reference_apply(odd, state))
+        assert filters.lineage(sub) is None
+        twice = FilterState(type=("research", "commentary"))
+        _assert_same_evidence(apply(sub, twice), _reference_apply(sub, twice))
