@@ -294,43 +294,44 @@ def build_direction_matrix_figure(
         ),
     }
     zero = np.where(z == 0, 0.0, np.nan)
-    fig = go.Figure(
-        [
-            go.Heatmap(
-                z=z,
-                text=z.astype(str),
-                textfont={"size": 14},
-                colorscale=sequential_scale(),
-                zmin=1 if z.max() > 1 else 0,
-                **cell,
-            ),
-            # Empty cells drawn over in the "no data" grey, so a gap does not read as a
-            # small count.
-            go.Heatmap(
-                z=zero,
-                text=np.where(z == 0, "0", ""),
-                textfont={"size": 14, "color": FAINT},
-                colorscale=[[0, NO_DATA], [1, NO_DATA]],
-                hoverongaps=False,
-                name="none",
-                **cell,
-            ),
-        ]
-    )
-    fig.update_layout(
-        template=TEMPLATE,
+    traces = [
+        {
+            "type": "heatmap",
+            "z": z,
+            "text": z.astype(str),
+            "textfont": {"size": 14},
+            "colorscale": sequential_scale(),
+            "zmin": 1 if z.max() > 1 else 0,
+            **cell,
+        },
+        # Empty cells drawn over in the "no data" grey, so a gap does not read as a
+        # small count.
+        {
+            "type": "heatmap",
+            "z": zero,
+            "text": np.where(z == 0, "0", ""),
+            "textfont": {"size": 14, "color": FAINT},
+            "colorscale": [[0, NO_DATA], [1, NO_DATA]],
+            "hoverongaps": False,
+            "name": "none",
+            **cell,
+        },
+    ]
+    layout = {
+        "template": TEMPLATE,
         # Two short lines: the matrix can be narrower than "Destination income group".
-        xaxis={
+        "xaxis": {
             "title": {"text": f"{dst}<br>income group", "font": {"size": 12}},
             "side": "bottom",
             "showgrid": False,
         },
-        yaxis={
+        "yaxis": {
             "title": {"text": f"{src} income group", "font": {"size": 12}},
             "autorange": "reversed",
             "showgrid": False,
         },
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        font={"color": INK},
-    )
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "font": {"color": INK},
+    }
+    fig = new_figure({"data": traces, "layout": layout})
     return caption_figure(fig, caption)
