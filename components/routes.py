@@ -7,7 +7,6 @@ dashboard's URL, so any worker on any host answers the same way.
 from __future__ import annotations
 
 import html
-import os
 from datetime import date
 
 import plotly.io as pio
@@ -36,11 +35,6 @@ MIME = {
 }
 PLOTLY_JS = "/assets/vendor/plotly-iome.min.js"
 EMBED_TABLE_ROWS = 60
-
-
-def embed_origins() -> str:
-    """Origins allowed to frame /embed/ pages (env IOME_EMBED_ORIGINS; default any)."""
-    return os.environ.get("IOME_EMBED_ORIGINS", "*").strip() or "*"
 
 
 def _attachment(content: bytes, name: str, fmt: str) -> Response:
@@ -100,7 +94,7 @@ Evidence Map</a></p>
 
 
 def register_routes(server: Flask, eb: EvidenceBase) -> None:
-    """Add the export, data, embed and health routes and the framing policy."""
+    """Add the export, data, embed and health routes (headers: components.security)."""
 
     @server.get("/healthz")
     def healthz():
@@ -140,12 +134,3 @@ def register_routes(server: Flask, eb: EvidenceBase) -> None:
             return Response(f"unknown view '{view}' (use {known})", 400, mimetype="text/plain")
         page = embed_page(eb, view, request.query_string.decode("utf-8", "replace"))
         return Response(page, mimetype="text/html")
-
-    @server.after_request
-    def framing_policy(response: Response) -> Response:
-        if request.path.startswith("/embed/"):
-            response.headers["Content-Security-Policy"] = f"frame-ancestors {embed_origins()}"
-        else:
-            response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
-            response.headers["X-Frame-Options"] = "DENY"
-        return response

@@ -12,7 +12,6 @@ import difflib
 import hashlib
 import io
 import re
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,7 +61,7 @@ def read_table(content: bytes, name: str = "") -> pd.DataFrame:
     if content[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
         try:
             frame = pd.read_excel(io.BytesIO(content), sheet_name=0, dtype=str, header=0)
-        except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
+        except Exception as exc:  # a corrupt workbook can make the XLSX reader raise anything
             raise UnreadableFile(f"not a readable XLSX workbook ({exc})") from exc
         return frame.fillna("").astype(str)
     if b"\x00" in content[:4096] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -216,7 +215,7 @@ def _duplicate_ids(frame: pd.DataFrame, report: LoadReport) -> set[int]:
 
 def _year(cell: str) -> int:
     value = pd.to_numeric(cell, errors="coerce")
-    return 0 if pd.isna(value) else int(value)
+    return int(value) if np.isfinite(value) else 0  # NaN, inf ('inf', '1e400') -> 0
 
 
 def _suggest(text: str, choices: list[str]) -> str | None:

@@ -105,7 +105,7 @@ def to_query(state: FilterState) -> str:
 def parse_query(query: str | None) -> tuple[FilterState, list[str]]:
     """Parse a query string into a FilterState plus notices about what was ignored."""
     notices: list[str] = []
-    query = (query or "").lstrip("?")
+    query = (query if isinstance(query, str) else "").lstrip("?")  # a callback may send any JSON
     if len(query) > MAX_QUERY:
         notices.append(f"the link is longer than {MAX_QUERY} characters; only its start was read")
         query = query[:MAX_QUERY]

@@ -1,0 +1,205 @@
+"""Security headers on every response, and a guard in front of Dash's callback endpoint.
+
+``register_security(server, callback_map=app.callback_map)`` adds two hooks to the Flask
+server:
+
+* after every request: a Content-Security-Policy that allows scripts, styles, images,
+  fonts and connections from the app's own origin only (inline scripts only by the SHA-256
+  of the exact inline scripts of the page served; inline *styles* are allowed because
+  plotly.js, Dash and AG Grid write them), ``X-Content-Type-Options: nosniff``,
+  ``Referrer-Policy: strict-origin-when-cross-origin``, and framing denied
+  (``frame-ancestors 'none'`` + ``X-Frame-Options: DENY``) except on ``/embed/`` pages,
+  which the origins in ``IOME_EMBED_ORIGINS`` (default ``*``) may frame;
+* before a POST to ``/_dash-update-component``: the body must be at most
+  ``max_callback_bytes`` (413 otherwise) and a JSON object of the shape the Dash renderer
+  sends, naming a registered callback with the right number of inputs and states (400
+  otherwise), so malformed requests get a short 4xx instead of a server error.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+from collections.abc import Mapping
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+MAX_CALLBACK_BYTES = 8 * 1024 * 1024
+CALLBACK_PATH = "/_dash-update-component"
+EMBED_PREFIX = "/embed/"
+REFERRER_POLICY = "strict-origin-when-cross-origin"
+# Sources allowed in frame-ancestors: '*', 'self', 'none', http(s): or an http(s) origin
+# (scheme optional when the host has a dot; '*.' sub-domain wildcard, port, path).
+_SOURCE = re.compile(
+    r"\*|'self'|'none'|https?:|(?:https?://(?:\*\.)?[a-z0-9\-]+(?:\.[a-z0-9\-]+)*"
+    r"|(?:\*\.)?[a-z0-9\-]+(?:\.[a-z0-9\-]+)+)(?::(?:\d{1,5}|\*))?(?:/[\w\-./~%]*)?",
+    re.IGNORECASE,
+)
+_INLINE_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_SCRIPT_TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+_JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
+
+
+def embed_origins() -> str:
+    """Origins allowed to frame /embed/ pages (env ``IOME_EMBED_ORIGINS``; default any).
+
+    Space- or comma-separated CSP sources (``https://example.org https://*.example.net``,
+    ``'self'``, ``*``); anything else is dropped, and nothing valid means no framing.
+    """
+    raw = os.environ.get("IOME_EMBED_ORIGINS", "*")
+    if not raw.strip():
+        return "*"
+    tokens = [t for t in re.split(r"[\s,;]+", raw.strip()) if t]
+    good = [t for t in tokens if _SOURCE.fullmatch(t)]
+    return " ".join(dict.fromkeys(good)) or "'none'"
+
+
+def inline_script_hashes(html_text: str) -> list[str]:
+    """CSP hash sources of the executable inline scripts of an HTML page."""
+    hashes = []
+    for attrs, body in _INLINE_SCRIPT.findall(html_text):
+        if re.search(r"\bsrc\s*=", attrs, re.IGNORECASE):
+            continue
+        kind = _SCRIPT_TYPE.search(attrs)
+        if (kind.group(1).lower() if kind else "") not in _JS_TYPES:
+            continue  # data blocks (application/json) are never executed
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+        hashes.append(f"'sha256-{digest}'")
+    return list(dict.fromkeys(hashes))
+
+
+def content_security_policy(frame_ancestors: str = "'none'", script_hashes=()) -> str:
+    """The policy: the app's own origin only, plus the given inline-script hashes."""
+    directives = {
+        "default-src": "'self'",
+        "script-src": " ".join(["'self'", *script_hashes]),
+        "style-src": "'self' 'unsafe-inline'",
+        "img-src": "'self' data:",
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": frame_ancestors,
+    }
+    return "; ".join(f"{k} {v}" for k, v in directives.items())
+
+
+def _page_hashes(response: Response) -> list[str]:
+    # Runs before Flask-Compress (registered earlier by Dash; after_request hooks run in
+    # reverse order), so the body is still plain HTML here.
+    if (
+        response.mimetype != "text/html"
+        or response.direct_passthrough
+        or response.headers.get("Content-Encoding")
+    ):
+        return []
+    return inline_script_hashes(response.get_data(as_text=True))
+
+
+def security_headers(response: Response) -> Response:
+    """Set the security headers on one response (for the current request's path)."""
+    headers = response.headers
+    hashes = _page_hashes(response)
+    if request.path.startswith(EMBED_PREFIX):
+        headers["Content-Security-Policy"] = content_security_policy(embed_origins(), hashes)
+        headers.pop("X-Frame-Options", None)
+    else:
+        headers["Content-Security-Policy"] = content_security_policy("'none'", hashes)
+        headers["X-Frame-Options"] = "DENY"
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = REFERRER_POLICY
+    return response
+
+
+def _bad(message: str) -> BadRequest:
+    return BadRequest(f"malformed callback request: {message}")
+
+
+def _is_prop(item) -> bool:
+    return isinstance(item, dict) and "id" in item and isinstance(item.get("property"), str)
+
+
+def _check_props(value, name: str, expected: int | None) -> None:
+    if not isinstance(value, list):
+        raise _bad(f"'{name}' must be a list")
+    for item in value:
+        items = item if isinstance(item, list) else [item]  # pattern-matching (ALL) groups
+        if not all(_is_prop(x) for x in items):
+            raise _bad(f"each of '{name}' must name an id and a property")
+    if expected is not None and len(value) != expected:
+        raise _bad(f"'{name}' has {len(value)} entries; the callback takes {expected}")
+
+
+def _props_or_group(item) -> bool:
+    return _is_prop(item) or (isinstance(item, list) and all(_is_prop(x) for x in item))
+
+
+def _check_outputs(outputs, output: str) -> None:
+    """'..a.b...c.d..' takes a list of one entry per output, 'a.b' one {id, property};
+    an output with an ALL wildcard takes a list of them."""
+    if output.startswith("..") and output.endswith(".."):
+        count = len(output[2:-2].split("..."))
+        if not (isinstance(outputs, list) and len(outputs) == count):
+            raise _bad(f"'outputs' must be a list of {count} entries")
+        if not all(_props_or_group(o) for o in outputs):
+            raise _bad("each of 'outputs' must name an id and a property")
+    elif not (_is_prop(outputs) or ('"ALL' in output and _props_or_group(outputs))):
+        raise _bad("'outputs' must name the callback's output id and property")
+
+
+def check_callback_body(body, callback_map: Mapping | None) -> None:
+    """Raise BadRequest unless ``body`` has the shape of a Dash callback request."""
+    if not isinstance(body, dict):
+        raise _bad("the body must be a JSON object")
+    output = body.get("output")
+    if not isinstance(output, str):
+        raise _bad("'output' must be a string")
+    spec = None
+    if callback_map is not None:
+        spec = callback_map.get(output)
+        if spec is None:
+            raise _bad("no callback has this output")
+    _check_outputs(body.get("outputs"), output)
+    for name in ("inputs", "state"):
+        declared = spec.get(name) if isinstance(spec, Mapping) else None
+        _check_props(body.get(name, []), name, len(declared) if declared is not None else None)
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        raise _bad("'changedPropIds' must be a list of strings")
+
+
+def register_security(
+    server: Flask,
+    *,
+    callback_map: Mapping | None = None,
+    max_callback_bytes: int = MAX_CALLBACK_BYTES,
+) -> None:
+    """Add the security headers and the callback-request guard to a Flask server.
+
+    ``callback_map`` is the Dash app's ``callback_map`` (read at request time, so
+    callbacks registered later count); without it only the request's shape is checked.
+    """
+
+    @server.before_request
+    def guard_callback_requests():
+        if request.method != "POST" or not request.path.endswith(CALLBACK_PATH):
+            return None
+        request.max_content_length = max_callback_bytes
+        if (request.content_length or 0) > max_callback_bytes:
+            raise RequestEntityTooLarge()
+        raw = request.get_data(cache=True)  # a streamed body is cut at the limit
+        if request.content_length is None and len(raw) >= max_callback_bytes:
+            raise RequestEntityTooLarge()
+        try:
+            body = json.loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise _bad("the body is not JSON") from exc
+        check_callback_body(body, callback_map)
+        return None
+
+    server.after_request(security_headers)
