@@ -373,6 +373,9 @@ def interactions(browser, url: str, per_kind: int) -> dict:
         "paint_ms_by_kind": by_kind,
         "server_done_ms": summary([a["server_done_ms"] for a in ok if a["server_done_ms"]]),
         "views_ms": summary([a["views_ms"] for a in ok if a.get("views_ms")]),
+        "views_answered_ms": summary(
+            [a["views_answered_ms"] for a in ok if a.get("views_answered_ms")]
+        ),
         "floor_ms": f,
         "ratio_p95": round(p["p95"] / f["p95"], 2) if p["p95"] and f["p95"] else None,
         "ratio_p50": round(p["p50"] / f["p50"], 2) if p["p50"] and f["p50"] else None,

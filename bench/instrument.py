@@ -184,8 +184,9 @@ _JS = r"""
         server_done_ms: reqs.length ? Math.max(...reqs.map((r) => r.t1 || 0)) - t0 : null,
         first_request_ms: reqs.length ? Math.min(...reqs.map((r) => r.t0)) - t0 : null,
         views_answered_ms: (() => {
-          const v = reqs.filter((r) => r.output.includes('.figure') && r.t1 !== null);
-          // (the callback that answers with the figures, whether it changed all or some)
+          // the responses that set at least one figure
+          const v = reqs.filter((r) => r.t1 !== null && (r.updated
+            ? [...r.updated].some((k) => k.endsWith('.figure')) : r.output.includes('.figure')));
           return v.length ? Math.max(...v.map((r) => r.t1)) - t0 : null;
         })(),
         graphs, views_ms: views, count: B.countText, hooks: B.hooks,

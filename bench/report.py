@@ -278,6 +278,7 @@ def _details(size_key: str, r: dict) -> list[str]:
                 )
         for label, s in (
             ("all actions", paint.get("paint_ms")),
+            ("response with the figures read", paint.get("views_answered_ms")),
             ("views repainted (last redrawn graph)", paint.get("views_ms")),
             ("last callback answered", paint.get("server_done_ms")),
             ("floor: Plotly.react of all graphs", paint.get("floor_ms")),
