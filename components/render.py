@@ -19,7 +19,7 @@ from components.ids import CHIP, ID
 from evidence import filters
 from evidence.codebook import load_codebook
 from evidence.countries import country_name
-from evidence.figures.theme import empty_figure
+from evidence.figures.theme import empty_figure, specs_only
 from evidence.languages import language_name
 from evidence.model import EvidenceBase
 from evidence.state import FilterState, parse_query, to_query
@@ -185,7 +185,9 @@ def render_views(
 def _figure_dict(sub: EvidenceBase, state: FilterState, view: str) -> dict:
     if sub.n_articles == 0:
         return empty_figure(EMPTY_MESSAGE).to_plotly_json()
-    return VIEWS[view].build(sub, state)[1].to_plotly_json()
+    with specs_only():
+        fig = VIEWS[view].build(sub, state)[1]
+    return fig if isinstance(fig, dict) else fig.to_plotly_json()
 
 
 def warm_up(eb: EvidenceBase, cache=None) -> None:

@@ -10,6 +10,8 @@ import math
 import os
 import textwrap
 from collections.abc import Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -146,9 +148,30 @@ def _wrap(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(text, width)) or text
 
 
+_SPECS_ONLY: ContextVar[bool] = ContextVar("specs_only", default=False)
+
+
+@contextmanager
+def specs_only():
+    """Within this block, builders return their plain {"data", "layout"} dict.
+
+    The dashboard sends figures straight to the browser; skipping the go.Figure wrapper
+    (which deep-copies and re-encodes every array) halves the cost of a click. Exports
+    and tests use the go.Figure form, built by the same code from the same dict.
+    """
+    token = _SPECS_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _SPECS_ONLY.reset(token)
+
+
 def new_figure(spec: dict | None = None) -> go.Figure:
-    """A go.Figure from a {"data": [...], "layout": {...}} dict (validated when VALIDATE)."""
+    """A go.Figure from a {"data": [...], "layout": {...}} dict (validated when VALIDATE);
+    the dict itself inside :func:`specs_only`."""
     spec = spec or {}
+    if _SPECS_ONLY.get() and not VALIDATE:
+        return {"data": spec.get("data", []), "layout": spec.get("layout", {})}
     return go.Figure(data=spec.get("data"), layout=spec.get("layout"), _validate=VALIDATE)
 
 
