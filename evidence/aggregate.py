@@ -1493,26 +1493,26 @@ def _trends_generic(
     return out[["year", "group", "label", "n_articles"]]
 
 
+def _share_of_links(links: pd.DataFrame, direction: str, classification: str) -> float:
+    """Share of the articles with any link (flow or partner pair) that have one in
+    ``direction``."""
+    col = "direction" + _suffix(classification)
+    total = links["article_id"].nunique()
+    if total == 0:
+        return 0.0
+    return links.loc[links[col] == direction, "article_id"].nunique() / total
+
+
 def _share_of_flows_generic(
     eb: EvidenceBase, direction: str = "N>S", classification: str = "year"
 ) -> float:
-    col = "direction" + _suffix(classification)
-    flows = eb.flows
-    total = flows["article_id"].nunique()
-    if total == 0:
-        return 0.0
-    return flows.loc[flows[col] == direction, "article_id"].nunique() / total
+    return _share_of_links(eb.flows, direction, classification)
 
 
 def _share_of_partnerships_generic(
     eb: EvidenceBase, direction: str = "N>S", classification: str = "year"
 ) -> float:
-    col = "direction" + _suffix(classification)
-    p = eb.partnerships
-    total = p["article_id"].nunique()
-    if total == 0:
-        return 0.0
-    return p.loc[p[col] == direction, "article_id"].nunique() / total
+    return _share_of_links(eb.partnerships, direction, classification)
 
 
 def _share_from_side_generic(
