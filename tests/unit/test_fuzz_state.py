@@ -65,32 +65,36 @@ VALUES = [
 ]  # fmt: skip
 JUNK_KEYS = ["YEAR", " country ", "Format", "foo", "<script>", "", "%00", "year[]", "__proto__",
              "constructor", "q", "é", "a" * 100]  # fmt: skip
-STATS = {"cases": 0, "bytes": 0, "max_bytes": 0, "notices": 0, "defaults": 0}
+STATS: dict[str, dict] = {}
 
 
-def _record(query: str, state: FilterState, notices: list[str]) -> None:
-    STATS["cases"] += 1
-    STATS["bytes"] += len(query.encode("utf-8", "surrogatepass"))
-    STATS["max_bytes"] = max(STATS["max_bytes"], len(query))
-    STATS["notices"] += bool(notices)
-    STATS["defaults"] += state.is_default()
+def _record(check: str, query: str, state: FilterState, notices: list[str]) -> None:
+    entry = STATS.setdefault(check, {"cases": 0, "bytes": 0, "max_bytes": 0, "with_notices": 0,
+                                     "default_state": 0})  # fmt: skip
+    entry["cases"] += 1
+    entry["bytes"] += len(query.encode("utf-8", "surrogatepass"))
+    entry["max_bytes"] = max(entry["max_bytes"], len(query.encode("utf-8", "surrogatepass")))
+    entry["with_notices"] += bool(notices)
+    entry["default_state"] += state.is_default()
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _report_figures():
-    t0 = time.time()
     yield
     out = os.environ.get("IOME_FUZZ_REPORT")
     if out:
         with open(out, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"check": "url_state", "scale": SCALE, **STATS,
-                                 "seconds": round(time.time() - t0, 2), "errors": 0}) + "\n")  # fmt: skip
+            for check, entry in STATS.items():
+                entry["seconds"] = round(entry.pop("t", 0.0), 2)
+                fh.write(json.dumps({"check": f"url_state:{check}", "scale": SCALE, **entry,
+                                     "errors": 0}) + "\n")  # fmt: skip
 
 
-def assert_valid_round_trip(query) -> FilterState:
+def assert_valid_round_trip(query, check: str) -> FilterState:
     """parse never raises; the result is a well-typed state; its query is a fixed point."""
+    t0 = time.perf_counter()
     state, notices = parse_query(query)
-    _record(str(query), state, notices)
+    _record(check, str(query), state, notices)
     assert isinstance(state, FilterState)
     assert isinstance(notices, list) and all(isinstance(n, str) for n in notices)
     assert all("<" not in n and ">" not in n for n in notices), "notices echo markup"
@@ -113,12 +117,38 @@ def assert_valid_round_trip(query) -> FilterState:
     assert again == state, (query, canonical)
     assert notices_again == []
     assert to_query(again) == canonical
+    STATS[check]["t"] = STATS[check].get("t", 0.0) + time.perf_counter() - t0
     return state
 
 
+VALID = {
+    "year": [f"{a}-{b}" for a, b in ((1990, 2000), (2010, 2020), (2021, 2021))] + ["2005"],
+    "country": ISO3,
+    "role": list(ROLES),
+    "format": CODES + GROUPS + ["Outbound mobility", "MOBILITY.INBOUND"],
+    "motivation": CODES + GROUPS,
+    "origin_income": [*INCOME_GROUPS, "hic", "lmic", "north", "south", "h", "l"],
+    "setting_income": list(INCOME_GROUPS),
+    "region": [*REGIONS, "africa", "ASIA"],
+    "basis": list(BASES),
+    "language": [*LANGUAGES, "English", "german", "Farsi"],
+    "type": sorted(CB.article_types),
+    "flow": ["USA>KEN", "gbr>uga", "DEU>IND"],
+    "kind": ["outbound", "clinical", *MOBILITY_KINDS],
+    "income": list(CLASSIFICATIONS),
+    "align": list(ALIGN_MODES),
+    "stack": list(STACKS),
+}
+
+
 def _seeded_query(rng: random.Random) -> str:
-    def value() -> str:
-        kind = rng.randrange(6)
+    def value(key: str) -> str:
+        kind = rng.randrange(10)
+        if kind >= 6 and key in VALID:  # mostly valid values for the key, some junk mixed in
+            items = [rng.choice(VALID[key]) for _ in range(rng.randrange(1, 6))]
+            if rng.random() < 0.3:
+                items.insert(rng.randrange(len(items) + 1), rng.choice(VALUES))
+            return ",".join(items)
         if kind == 0:
             return "".join(rng.choice(string.printable) for _ in range(rng.randrange(40)))
         if kind == 1:  # any code points, lone surrogates included
@@ -137,7 +167,7 @@ def _seeded_query(rng: random.Random) -> str:
     parts = []
     for _ in range(rng.randrange(8)):
         key = rng.choice(KEYS + JUNK_KEYS)
-        text = value()
+        text = value(key)
         encode = rng.randrange(3)
         if encode == 0:
             text = quote(text, safe="", errors="surrogatepass")
@@ -150,20 +180,20 @@ def _seeded_query(rng: random.Random) -> str:
 def test_ten_thousand_seeded_queries_give_valid_round_tripping_states():
     rng = random.Random(1729)
     for _ in range(N_QUERIES):
-        assert_valid_round_trip(_seeded_query(rng))
+        assert_valid_round_trip(_seeded_query(rng), "seeded_10k")
 
 
 @settings(FUZZ, max_examples=1_500 * SCALE)
 @given(st.text(max_size=300))
 def test_any_text_is_a_valid_query(text):
-    assert_valid_round_trip(text)
+    assert_valid_round_trip(text, "any_text")
 
 
 @settings(FUZZ, max_examples=500 * SCALE)
 @given(st.lists(st.tuples(st.sampled_from(KEYS + JUNK_KEYS), st.text(max_size=40)), max_size=8))
 def test_any_key_value_pairs_percent_encoded_are_a_valid_query(pairs):
     query = "&".join(f"{quote(k)}={quote(v, errors='surrogatepass')}" for k, v in pairs)
-    assert_valid_round_trip(query)
+    assert_valid_round_trip(query, "key_value_pairs")
 
 
 def _unique(values, max_size=6):
@@ -202,7 +232,7 @@ def test_every_valid_state_survives_its_url(state):
     query = to_query(state)
     parsed, notices = parse_query(query)
     assert (parsed, notices) == (state, [])
-    assert_valid_round_trip(query)
+    assert_valid_round_trip(query, "valid_states")
 
 
 def test_limits_long_queries_and_lists_with_a_notice():
