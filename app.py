@@ -50,6 +50,11 @@ class EvidenceDash(Dash):
         self._plotlyjs_url = PLOTLY_BUNDLE
 
 
+def _text(value) -> str:
+    """A browser-sent value as text ('' for anything that is not a string)."""
+    return value if isinstance(value, str) else ""
+
+
 def synthetic_banner(eb: EvidenceBase):
     """The banner shown whenever synthetic records are loaded."""
     if not eb.synthetic:
@@ -251,7 +256,8 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
         State(ID.RENDERED, "data"),
     )
     def update_views(search, href, rendered):
-        share = (href or "").split("?")[0] + (search or "")
+        search, href = _text(search), _text(href)
+        share = href.split("?")[0] + search
         if rendered is not None and (rendered or "") == (search or ""):
             return (*[no_update] * len(view_outputs), share, no_update)
         out = render_views(search, eb, previous=rendered, cache=cache)
@@ -287,6 +293,7 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
         Input(ID.URL, "search"),
     )
     def update_export_links(search):
+        search = _text(search)
         return [
             link_for(template_of(o["id"]["view"], o["id"]["item"]), o["id"]["view"], search)
             for o in ctx.outputs_list
@@ -304,8 +311,8 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
     def open_embed(clicks, search, href):
         if not any(clicks or []) or not isinstance(ctx.triggered_id, dict):
             return no_update, no_update, no_update
-        origin = "/".join((href or "http://127.0.0.1:8050/").split("/")[:3])
-        code, url = embed_code(origin, ctx.triggered_id["view"], search)
+        origin = "/".join((_text(href) or "http://127.0.0.1:8050/").split("/")[:3])
+        code, url = embed_code(origin, ctx.triggered_id["view"], _text(search))
         return True, code, url
 
     @app.callback(
@@ -323,7 +330,7 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
         prevent_initial_call=True,
     )
     def update_data_table(clicks, search):
-        if not clicks or clicks % 2 == 0:
+        if not isinstance(clicks, int) or clicks % 2 == 0:
             return []
         return data_table(search, eb, ctx.outputs_list["id"]["view"])
 

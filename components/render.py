@@ -109,10 +109,10 @@ def table_rows(page: pd.DataFrame) -> list[dict]:
 def rows_response(search: str | None, request: dict | None, text: str | None, eb) -> dict:
     """The grid's answer to a request for rows: one page of the filtered article list."""
     state, _ = parse_query(search)
-    request = request or {}
+    request = request if isinstance(request, dict) else {}
     page, count = article_page(
         eb, state, request.get("startRow", 0), request.get("endRow", 10),
-        sort_model=request.get("sortModel"), search=text or "",
+        sort_model=request.get("sortModel"), search=text if isinstance(text, str) else "",
     )  # fmt: skip
     return {"rowData": table_rows(page), "rowCount": count}
 

@@ -21,6 +21,13 @@ SORTABLE = ("title", "year", "journal", "origin", "formats", "motivations", "doi
 _TABLES: OrderedDict[tuple[int, str], tuple[EvidenceBase, pd.DataFrame]] = OrderedDict()
 
 
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
 def display_table(eb: EvidenceBase, classification: str = "year") -> pd.DataFrame:
     """The whole evidence base as display rows (cached), aligned with ``eb.articles``."""
     key = (id(eb), classification)
@@ -56,13 +63,14 @@ def article_page(
     terms = [t for t in str(search or "").lower().split() if t]
     for term in terms[:10]:
         rows = rows[rows["_search"].str.contains(term, regex=False)]
-    keys = [(m.get("colId"), m.get("sort")) for m in (sort_model or [])]
+    models = sort_model if isinstance(sort_model, list) else []
+    keys = [(m.get("colId"), m.get("sort")) for m in models if isinstance(m, dict)]
     keys = [(c, s) for c, s in keys if c in SORTABLE and s in ("asc", "desc")]
     if keys:
         rows = rows.sort_values(
             [c for c, _ in keys], ascending=[s == "asc" for _, s in keys], kind="stable"
         )
-    start = max(0, int(start))
-    end = max(start, min(int(end), start + 500))
+    start = max(0, _int(start, 0))
+    end = max(start, min(_int(end, start + 10), start + 500))
     page = rows.iloc[start:end].drop(columns=["_search"])
     return page, len(rows)

@@ -131,3 +131,14 @@ def test_partial_render_equals_full_render(eb):
     full = render_views("?align=row_share&format=mobility", eb)
     part = render_views("?align=row_share&format=mobility", eb, previous="?format=mobility")
     assert pio.to_json(part[ID.ALIGNMENT]) == pio.to_json(full[ID.ALIGNMENT])
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [None, "x", 3, [], {"startRow": "a", "endRow": None}, {"sortModel": "year"},
+     {"startRow": 1e400, "endRow": -5, "sortModel": [1, {"colId": 2}]}],
+)  # fmt: skip
+def test_rows_response_survives_junk_requests(eb, request_):
+    response = rows_response(7, request_, ["not", "text"], eb)
+    assert response["rowCount"] == 350
+    assert len(response["rowData"]) <= 500
