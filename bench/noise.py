@@ -96,3 +96,17 @@ class OtherWork:
             "wall_s": round(wall, 1),
             "share_of_cores": round(seconds / (wall * cores), 3) if wall else None,
         }
+
+
+def wait_quiet(max_wait: float, threshold: float = 0.1, window: float = 3.0) -> dict:
+    """Wait up to ``max_wait`` s until other work uses less than ``threshold`` of the cores
+    over a ``window``-second sample; returns how long it waited and the last share seen."""
+    start = time.monotonic()
+    share = None
+    while True:
+        with OtherWork(interval=window / 3) as other:
+            time.sleep(window)
+        share = other.result()["share_of_cores"]
+        waited = time.monotonic() - start
+        if (share is not None and share < threshold) or waited >= max_wait:
+            return {"waited_s": round(waited, 1), "share_of_cores": share}

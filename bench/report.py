@@ -406,6 +406,11 @@ def markdown(results: dict, previous: str | None = None) -> str:
         "",
         f"Run: {results['started']} ({results['elapsed_s']:.0f} s{quick}), code `{m['git']}`"
         + (" (uncommitted changes in the working tree)" if m.get("git_dirty_files") else "")
+        + (
+            f"; sizes not measured in this run come from the run of {results['merged_from']}"
+            if results.get("merged_from")
+            else ""
+        )
         + ".",
         "",
         "| machine | |",
@@ -461,7 +466,12 @@ def markdown(results: dict, previous: str | None = None) -> str:
         "- `make bench` (= `.venv/bin/python scripts/bench.py`) writes `bench/results.json` and "
         "this file. Options: `--sizes 350,10000,100000`, `--quick` (smoke run: 350 only, few "
         "actions, 5 s of load; writes to a temporary folder unless `--out` is given), "
-        "`--out FILE`, `--md FILE`, `--actions N` (per action kind), `--duration S`.",
+        "`--out FILE`, `--md FILE`, `--actions N` (per action kind), `--duration S`, "
+        "`--wait-quiet S` (before each size, wait up to S s for other work on the machine "
+        "to stop), `--merge` (re-measure only `--sizes`, keep the others), `--report-only`, "
+        "`--save-captured` (for `python -m bench.profile`). A full run takes 7-8 minutes on "
+        "the 2-core machine; at 100,000 articles it uses fewer browser actions (10 per kind, "
+        "at 50,000 articles) and 2 replay rounds instead of 3.",
         "- Data: `scripts/make_demo_data.py --n N` (synthetic, same structure as the demo) in "
         "a temporary folder. Each size gets its own server, "
         f"`{results['options']['server']}`, started by the script (free port, 127.0.0.1 only), "

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import log, summary  # noqa: E402
-from bench.noise import OtherWork  # noqa: E402
+from bench.noise import OtherWork, wait_quiet  # noqa: E402
 from bench.report import code_fingerprint, evaluate, machine, markdown  # noqa: E402
 from bench.server import Server, stop_all  # noqa: E402
 
@@ -65,6 +65,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--first-loads", type=int, help="cold page loads per size (default 3)")
     p.add_argument("--rounds", type=int, help="replay rounds over the captured actions")
     p.add_argument("--data-dir", type=Path, help="keep the generated data here")
+    p.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="S",
+        help="before each size, wait up to S s until other work uses < 10%% of the cores",
+    )
+    p.add_argument(
+        "--report-only",
+        action="store_true",
+        help="only rewrite the Markdown report from an existing --out file",
+    )
+    p.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other sizes of an existing --out file (re-measure only --sizes)",
+    )
     p.add_argument(
         "--save-captured",
         action="store_true",
@@ -278,6 +295,12 @@ def bench_size(n: int, args, data_for, meta: dict) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.report_only:
+        results = json.loads(args.out.read_text())
+        previous = args.md.read_text() if args.md.exists() else None
+        args.md.write_text(markdown(results, previous))
+        log(f"wrote {args.md} from {args.out}")
+        return 0
     atexit.register(stop_all)
     # Stop cleanly (servers included) on SIGTERM, and on Ctrl-C even when started in the
     # background with SIGINT ignored.
@@ -317,6 +340,9 @@ def main(argv=None) -> int:
             for n in args.sizes:
                 log(f"{n:,} articles")
                 t0 = time.monotonic()
+                if args.wait_quiet:
+                    quiet = wait_quiet(args.wait_quiet)
+                    log(f"  waited {quiet['waited_s']:.0f} s for a quieter machine: {quiet}")
                 with OtherWork() as other:
                     try:
                         r = bench_size(n, args, data_for, meta)
@@ -330,6 +356,17 @@ def main(argv=None) -> int:
                 log(f"  done in {r['elapsed_s']:.0f} s")
         finally:
             stop_all()
+    if args.merge and args.out.exists():
+        old = json.loads(args.out.read_text())
+        kept = {k: v for k, v in old.get("sizes", {}).items() if k not in results["sizes"]}
+        for v in kept.values():
+            v.setdefault("notes", []).append(f"Measured in an earlier run ({old.get('started')}).")
+        merged = {**kept, **results["sizes"]}
+        results["sizes"] = {k: merged[k] for k in sorted(merged, key=int)}
+        results["options"]["sizes"] = [int(k) for k in results["sizes"]]
+        if kept:
+            results["merged_from"] = old.get("merged_from") or old.get("started")
+        meta = {k: old[k] for k in ("chromium", "plotly_js") if k in old} | meta
     results |= meta
     results["elapsed_s"] = round(time.monotonic() - started, 1)
     results["targets"] = evaluate(results)
