@@ -18,9 +18,8 @@ from components.export_menu import (
     EXPORT_LINK,
     embed_code,
     embed_modal,
-    link_for,
+    href_for,
     page_menu,
-    template_of,
 )
 from components.ids import CHIP, ID
 from components.render import RENDER_OUTPUTS, render_views, rows_response, warm_up
@@ -48,6 +47,11 @@ class EvidenceDash(Dash):
 
     def _setup_plotlyjs(self):
         self._plotlyjs_url = PLOTLY_BUNDLE
+
+
+def _is_open(clicks) -> bool:
+    """A <details> summary clicked an odd number of times is open."""
+    return isinstance(clicks, int) and clicks % 2 == 1
 
 
 def _text(value) -> str:
@@ -251,17 +255,34 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
         *[Output(k, view_props.get(k, "figure")) for k in view_outputs],
         Output(ID.SHARE, "content"),
         Output(ID.RENDERED, "data"),
+        # Everything else that follows the URL rides on the same request.
+        Output({"type": EXPORT_LINK, "view": ALL, "item": ALL}, "href"),
+        Output({"type": SUMMARY, "view": ALL}, "children"),
+        Output({"type": TABLE_BODY, "view": ALL}, "children", allow_duplicate=True),
         Input(ID.URL, "search"),
         State(ID.URL, "href"),
         State(ID.RENDERED, "data"),
+        State({"type": TABLE_TOGGLE, "view": ALL}, "n_clicks"),
+        prevent_initial_call="initial_duplicate",
     )
-    def update_views(search, href, rendered):
+    def update_views(search, href, rendered, toggles):
         search, href = _text(search), _text(href)
         share = href.split("?")[0] + search
-        if rendered is not None and (rendered or "") == (search or ""):
-            return (*[no_update] * len(view_outputs), share, no_update)
+        n = len(view_outputs)
+        links = [
+            href_for(o["id"]["view"], o["id"]["item"], search) for o in ctx.outputs_list[n + 2]
+        ]
+        summary_views = [o["id"]["view"] for o in ctx.outputs_list[n + 3]]
+        table_views = [o["id"]["view"] for o in ctx.outputs_list[n + 4]]
+        tables = [
+            data_table(search, eb, view) if _is_open(clicks) else no_update
+            for view, clicks in zip(table_views, toggles or [], strict=False)
+        ]
+        extras = (links, summaries(search, eb, summary_views), tables)
+        if rendered is not None and (rendered or "") == search:
+            return (*[no_update] * n, share, no_update, *extras)
         out = render_views(search, eb, previous=rendered, cache=cache)
-        return (*view_values(out), share, search or "")
+        return (*view_values(out), share, search, *extras)
 
     @app.callback(
         Output(ID.TABLE, "getRowsResponse"),
@@ -289,17 +310,6 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
     )
 
     @app.callback(
-        Output({"type": EXPORT_LINK, "view": ALL, "item": ALL}, "href"),
-        Input(ID.URL, "search"),
-    )
-    def update_export_links(search):
-        search = _text(search)
-        return [
-            link_for(template_of(o["id"]["view"], o["id"]["item"]), o["id"]["view"], search)
-            for o in ctx.outputs_list
-        ]
-
-    @app.callback(
         Output(ID.EMBED, "is_open"),
         Output("embed-code", "value"),
         Output("embed-preview", "href"),
@@ -316,23 +326,15 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
         return True, code, url
 
     @app.callback(
-        Output({"type": SUMMARY, "view": ALL}, "children"),
-        Input(ID.URL, "search"),
-    )
-    def update_summaries(search):
-        views_shown = [o["id"]["view"] for o in ctx.outputs_list]
-        return summaries(search, eb, views_shown)
-
-    @app.callback(
-        Output({"type": TABLE_BODY, "view": MATCH}, "children"),
+        Output({"type": TABLE_BODY, "view": MATCH}, "children", allow_duplicate=True),
         Input({"type": TABLE_TOGGLE, "view": MATCH}, "n_clicks"),
-        Input(ID.URL, "search"),
+        State(ID.URL, "search"),
         prevent_initial_call=True,
     )
-    def update_data_table(clicks, search):
-        if not isinstance(clicks, int) or clicks % 2 == 0:
+    def toggle_data_table(clicks, search):
+        if not _is_open(clicks):
             return []
-        return data_table(search, eb, ctx.outputs_list["id"]["view"])
+        return data_table(_text(search), eb, ctx.outputs_list["id"]["view"])
 
     @app.callback(
         Output(ID.ABOUT, "is_open"),

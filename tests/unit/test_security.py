@@ -270,7 +270,7 @@ def test_wrongly_shaped_callback_bodies_get_400(app, client):
             assert response.status_code == 400, (output, bad)
             assert_no_traceback(response)
             checked += 1
-    assert checked > 300
+    assert checked > 250
 
 
 def test_huge_callback_bodies_get_413(client):
@@ -324,12 +324,16 @@ def test_callbacks_with_junk_values_never_leak_a_traceback(app, client):
 @pytest.mark.parametrize("junk", JUNK)
 def test_junk_url_search_gives_the_default_summaries(app, client, junk):
     """Regression: parse_query raised AttributeError on a non-string search (HTTP 500)."""
-    output = '{"type":"view-summary","view":["ALL"]}.children'
+    output = next(k for k in app.callback_map if "view-summary" in k)
     body = callback_body(app, output, {SEARCH: junk})
     response = client.post(CALLBACK, json=body)
     assert response.status_code == 200, (junk, response.status_code)
     expected = client.post(CALLBACK, json=callback_body(app, output, {SEARCH: ""}))
-    assert response.get_json() == expected.get_json()
+
+    def summaries_of(resp):
+        return {k: v for k, v in resp.get_json()["response"].items() if "view-summary" in k}
+
+    assert summaries_of(response) and summaries_of(response) == summaries_of(expected)
 
 
 def test_check_callback_body_without_a_callback_map_checks_shape_only():
