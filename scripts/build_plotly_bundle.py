@@ -9,6 +9,7 @@ Usage: python scripts/build_plotly_bundle.py
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +20,8 @@ from plotly.offline import get_plotlyjs_version
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "assets" / "vendor" / "plotly-iome.min.js"
 LOCAL_TOPOJSON = "/assets/topojson/"
+_DEFAULT_TOPOJSON = re.compile(r'(topojsonURL:\{valType:"string",noBlank:!0,dflt:)"https?://[^"]+"')
+_REMOTE_MENTION = re.compile(r"fetched from [\w.-]+\.ly\b")
 TRACES = ("bar", "heatmap", "choropleth", "scattergeo")
 ENTRY = """var Plotly = require('plotly.js/lib/core');
 Plotly.register([{modules}]);
@@ -27,12 +30,11 @@ module.exports = Plotly;
 
 
 def make_local(code: str) -> str:
-    """Point plotly.js's default map-topology URL at this app's own assets."""
-    default = 'dflt:"https://cdn.plot.ly/un/"'
-    if default not in code:
+    """Point plotly.js's default map-topology URL (a remote host) at this app's assets."""
+    code, n = _DEFAULT_TOPOJSON.subn(rf'\1"{LOCAL_TOPOJSON}"', code, count=1)
+    if n != 1:
         raise SystemExit("plotly.js changed: the topojsonURL default was not found")
-    code = code.replace(default, f'dflt:"{LOCAL_TOPOJSON}"')
-    return code.replace("cdn.plot.ly", "the app's /assets/topojson/")
+    return _REMOTE_MENTION.sub("fetched from the app's /assets/topojson/", code)
 
 
 def main() -> None:
