@@ -56,8 +56,14 @@ def split_list(cell: str) -> list[str]:
     return [x for x in _SPLIT.split(str(cell).strip()) if x]
 
 
-def read_table(content: bytes, name: str = "") -> pd.DataFrame:
-    """Parse CSV (UTF-8 with or without BOM, comma/semicolon/tab) or XLSX into strings."""
+def read_table(
+    content: bytes, name: str = "", bad_lines: list[list[str]] | None = None
+) -> pd.DataFrame:
+    """Parse CSV (UTF-8 with or without BOM, comma/semicolon/tab) or XLSX into strings.
+
+    A CSV line with more fields than the header makes the file unreadable, unless
+    ``bad_lines`` is given: then such lines are left out and appended to it.
+    """
     if content[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
         try:
             frame = pd.read_excel(io.BytesIO(content), sheet_name=0, dtype=str, header=0)
@@ -71,19 +77,25 @@ def read_table(content: bytes, name: str = "") -> pd.DataFrame:
         raise UnreadableFile("the file is empty")
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     sep = max([",", ";", "\t"], key=first_line.count)
+    options = {"sep": sep, "dtype": str, "keep_default_na": False, "skip_blank_lines": True,
+               "quoting": csv.QUOTE_MINIMAL}  # fmt: skip
     try:
-        frame = pd.read_csv(
-            io.StringIO(text.lstrip("\ufeff")),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=True,
-            quoting=csv.QUOTE_MINIMAL,
-            on_bad_lines="error",
-        )
+        return pd.read_csv(io.StringIO(text.lstrip("\ufeff")), on_bad_lines="error", **options)
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        raise UnreadableFile(f"not a readable CSV file ({exc})") from exc
-    return frame
+        if bad_lines is None:
+            raise UnreadableFile(f"not a readable CSV file ({exc})") from exc
+        error = exc
+
+    def keep_aside(fields: list[str]) -> None:
+        bad_lines.append(fields)
+
+    try:
+        return pd.read_csv(
+            io.StringIO(text.lstrip("\ufeff")), engine="python", on_bad_lines=keep_aside,
+            **options,
+        )  # fmt: skip
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        raise UnreadableFile(f"not a readable CSV file ({error})") from exc
 
 
 def _decode(content: bytes) -> str:
@@ -125,12 +137,20 @@ def load(
         report.add("error", f"cannot read file: {exc.strerror or exc}")
         return _empty_with(report, label)
     version = hashlib.sha256(content).hexdigest()[:12]
+    bad_lines: list[list[str]] = []
     try:
-        raw = read_table(content, label)
+        raw = read_table(content, label, bad_lines)
     except UnreadableFile as exc:
         report.unreadable = True
         report.add("error", str(exc))
         return _empty_with(report, label, version)
+    for fields in bad_lines:
+        report.add(
+            "error",
+            f"a line has {len(fields)} fields but the header has {len(raw.columns)}; "
+            "line left out (check for an unquoted separator)",
+            value=" | ".join(map(str, fields))[:200],
+        )
     return build(raw, report=report, mapping=mapping, source=label, version=version)
 
 
@@ -167,8 +187,9 @@ def build(
     raw = raw.loc[~(raw.astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1)]
     raw = raw.reset_index(drop=True)
     report.n_rows_read = len(raw)
+    errors_before = len(report.errors)
     columns = match_columns([str(c) for c in raw.columns], mapping, report)
-    if report.errors:
+    if len(report.errors) > errors_before:
         report.add("error", "file rejected: the coding contract's required columns are missing")
         return _empty_with(report, source, version)
     frame = pd.DataFrame(

@@ -158,3 +158,17 @@ def test_cp1252_file_is_read(tmp_path):
 def test_read_table_sniffs_tab_separator():
     frame = read_table(b"id\ttitle\n1\tT\n")
     assert list(frame.columns) == ["id", "title"]
+
+
+def test_line_with_extra_fields_is_reported_and_the_rest_loads(tmp_path):
+    text = (
+        "id,title,year,author_countries,formats\n"
+        "1,T,2001,USA,standards.global\n"
+        "2,Title, with a comma,2002,USA,standards.global\n"
+        "3,U,2003,KEN,mobility.inbound\n"
+    )
+    eb = load(write(tmp_path, text))
+    assert not eb.report.unreadable
+    assert sorted(eb.articles["article_id"]) == ["1", "3"]
+    bad = [p for p in eb.report.errors if "fields but the header has 5" in p.message]
+    assert len(bad) == 1 and "Title" in bad[0].value
