@@ -14,7 +14,6 @@ SUMMARY = "view-summary"
 TABLE_TOGGLE = "view-table-toggle"
 TABLE_BODY = "view-table-body"
 MAX_ROWS = 100
-HIDDEN_COLUMNS = {"lon0", "lat0", "lon1", "lat1"}
 
 
 def alternative(view: str) -> html.Div:
@@ -62,7 +61,6 @@ def data_table(search: str | None, eb: EvidenceBase, view: str) -> html.Table | 
     data, _ = view_figure(eb, state, view)
     if data.empty:
         return html.P("No data for these filters.", className="small")
-    data = data[[c for c in data.columns if c not in HIDDEN_COLUMNS]]
     shown = data.head(MAX_ROWS)
     head = html.Thead(html.Tr([html.Th(str(c), scope="col") for c in shown.columns]))
     body = html.Tbody(

@@ -17,14 +17,11 @@ from dash import html
 from components.cache import cached
 from components.ids import CHIP, ID
 from evidence import filters
-from evidence.codebook import load_codebook
-from evidence.countries import country_name
 from evidence.figures.theme import empty_figure, specs_only
-from evidence.languages import language_name
 from evidence.model import EvidenceBase
 from evidence.state import FilterState, parse_query, to_query
 from evidence.table import article_page
-from evidence.views import EMPTY_MESSAGE, VIEWS
+from evidence.views import EMPTY_MESSAGE, VIEWS, value_label
 
 # Which view of evidence.views each graph shows.
 VIEW_OF = {
@@ -37,25 +34,6 @@ VIEW_OF = {
     ID.TRENDS: "trends",
 }
 RENDER_OUTPUTS = tuple(VIEW_OF)
-
-
-def value_label(key: str, value: str) -> str:
-    """Readable label of one filter value, for chips and captions."""
-    cb = load_codebook()
-    if key in ("format", "motivation", "kind"):
-        return cb.label(value)
-    if key == "country":
-        return country_name(value)
-    if key in ("origin_income", "setting_income"):
-        return cb.income_groups.get(value, {}).get("short", value)
-    if key == "language":
-        return language_name(value)
-    if key == "type":
-        return cb.article_types.get(value, value)
-    if key == "flow":
-        a, b = value.split(">")
-        return f"{country_name(a)} → {country_name(b)}"
-    return value.capitalize() if key == "basis" else value
 
 
 KEY_LABELS = {
@@ -72,6 +50,7 @@ def chips(state: FilterState) -> list:
         values = [f"{value[0]}-{value[1]}"] if key == "year" else list(value)
         for v in values:
             text = f"{v}" if key == "year" else value_label(key, v)
+            text = text.capitalize() if key == "basis" else text
             items.append(
                 dbc.Button(
                     [html.Span(f"{KEY_LABELS[key]}: ", className="fw-normal"), text,

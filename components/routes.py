@@ -49,8 +49,7 @@ def _file_name(eb: EvidenceBase, what: str) -> str:
 
 
 def _table_html(frame) -> str:
-    shown = frame.drop(columns=[c for c in frame.columns if c in ("lon0", "lat0", "lon1", "lat1")])
-    shown = shown.head(EMBED_TABLE_ROWS)
+    shown = frame.head(EMBED_TABLE_ROWS)
     head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in shown.columns)
     rows = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"

@@ -206,7 +206,6 @@ def export_table(eb: EvidenceBase, state: FilterState, what: str, fmt: str) -> b
     if fmt not in TABLE_FORMATS:
         raise ExportError(f"unknown table format '{fmt}' (use csv or xlsx)")
     frame = neutralise_formulas(table_for(eb, state, what).reset_index(drop=True))
-    frame = frame.drop(columns=[c for c in frame.columns if c in ("lon0", "lat0", "lon1", "lat1")])
     sub = filters.apply(eb, state)
     if eb.synthetic:
         frame.insert(0, "data_note", SYNTHETIC_NOTE)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from evidence.codebook import load_codebook
+from evidence.memo import PerBase
 from evidence.model import EvidenceBase
 from evidence.state import FilterState
 
@@ -62,7 +63,7 @@ class _Index:
         }[table]
 
 
-_INDEXES: OrderedDict[int, tuple[EvidenceBase, _Index]] = OrderedDict()
+_INDEXES = PerBase()
 _LOCK = threading.Lock()
 
 
@@ -73,13 +74,10 @@ def _positions(eb: EvidenceBase, frame: pd.DataFrame) -> np.ndarray:
 
 def index_of(eb: EvidenceBase) -> _Index:
     """The (cached) position index of an evidence base."""
-    key = id(eb)
-    hit = _INDEXES.get(key)
-    if hit is not None and hit[0] is eb:
-        with _LOCK:
-            if key in _INDEXES:
-                _INDEXES.move_to_end(key)
-        return hit[1]
+    return _INDEXES.get(eb, None, lambda: _build_index(eb))
+
+
+def _build_index(eb: EvidenceBase) -> _Index:
     pos = {t: _positions(eb, getattr(eb, t)) for t in TABLES[1:]}
     idx = _Index(
         n=len(eb.articles),
@@ -90,10 +88,6 @@ def index_of(eb: EvidenceBase) -> _Index:
         partnerships_pos=pos["partnerships"],
         complete=all(len(p) == 0 or p.min() >= 0 for p in pos.values()),
     )
-    with _LOCK:
-        _INDEXES[key] = (eb, idx)
-        while len(_INDEXES) > 8:
-            _INDEXES.popitem(last=False)
     if idx.complete:
         for table in TABLES:
             _register(getattr(eb, table), eb, None, table)

@@ -7,18 +7,17 @@ receives the rows it shows.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import numpy as np
 import pandas as pd
 
 from evidence import aggregate, filters
+from evidence.memo import PerBase
 from evidence.model import EvidenceBase
 from evidence.state import FilterState
 
 SEARCH_COLUMNS = ("title", "journal", "origin", "formats", "motivations", "doi", "authors")
 SORTABLE = ("title", "year", "journal", "origin", "formats", "motivations", "doi")
-_TABLES: OrderedDict[tuple[int, str], tuple[EvidenceBase, pd.DataFrame]] = OrderedDict()
+_TABLES = PerBase()
 
 
 def _int(value, default: int) -> int:
@@ -30,17 +29,14 @@ def _int(value, default: int) -> int:
 
 def display_table(eb: EvidenceBase, classification: str = "year") -> pd.DataFrame:
     """The whole evidence base as display rows (cached), aligned with ``eb.articles``."""
-    key = (id(eb), classification)
-    hit = _TABLES.get(key)
-    if hit is not None and hit[0] is eb:
-        return hit[1]
+    return _TABLES.get(eb, classification, lambda: _build_display_table(eb, classification))
+
+
+def _build_display_table(eb: EvidenceBase, classification: str) -> pd.DataFrame:
     table = aggregate.articles_table(eb, classification=classification)
     table["authors"] = eb.articles["authors"].to_numpy()
     haystack = table[list(SEARCH_COLUMNS)].astype(str).agg(" ".join, axis=1)
     table["_search"] = (haystack + " " + table["year"].astype(str)).str.lower()
-    _TABLES[key] = (eb, table)
-    while len(_TABLES) > 8:
-        _TABLES.popitem(last=False)
     return table
 
 

@@ -27,6 +27,7 @@ from evidence.model import EvidenceBase
 from evidence.state import FilterState
 
 EMPTY_MESSAGE = "No articles match these filters"
+DRAWING_COLUMNS = ("lon0", "lat0", "lon1", "lat1")  # arc ends: drawing aids, not data
 
 
 def flows_evidence(sub: EvidenceBase, state: FilterState) -> EvidenceBase:
@@ -152,22 +153,28 @@ VIEWS: dict[str, View] = {
 EXPORT_VIEWS = ("map", "flows", "partnerships", "alignment", "trends")
 
 
-def _names(key: str, values: tuple[str, ...]) -> str:
+def value_label(key: str, value: str) -> str:
+    """Readable label of one filter value (a code, ISO-3, income group, flow, ...)."""
     cb = load_codebook()
     if key in ("format", "motivation", "kind"):
-        return " or ".join(cb.label(v) for v in values)
+        return cb.label(value)
     if key == "country":
-        return ", ".join(country_name(v) for v in values)
+        return country_name(value)
     if key in ("origin_income", "setting_income"):
-        return ", ".join(cb.income_groups[v]["short"] for v in values)
+        return cb.income_groups.get(value, {}).get("short", value)
     if key == "language":
-        return ", ".join(language_name(v) for v in values)
+        return language_name(value)
     if key == "type":
-        return ", ".join(cb.article_types.get(v, v) for v in values)
+        return cb.article_types.get(value, value)
     if key == "flow":
-        return ", ".join(f"{country_name(a)} → {country_name(b)}"
-                         for a, b in (v.split(">") for v in values))  # fmt: skip
-    return ", ".join(values)
+        a, b = value.split(">")
+        return f"{country_name(a)} → {country_name(b)}"
+    return value
+
+
+def _names(key: str, values: tuple[str, ...]) -> str:
+    sep = " or " if key in ("format", "motivation", "kind") else ", "
+    return sep.join(value_label(key, v) for v in values)
 
 
 def describe_filters(state: FilterState) -> str:
@@ -219,12 +226,16 @@ def caption_for(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, view: s
 def view_figure(
     eb: EvidenceBase, state: FilterState, view: str, *, captioned: bool = False
 ) -> tuple[pd.DataFrame, go.Figure]:
-    """The displayed data and figure of one view for the whole evidence base and a state."""
+    """The displayed data and figure of one view for the whole evidence base and a state.
+
+    The data is what the chart shows, without the drawing coordinates of arc ends.
+    """
     sub = filters.apply(eb, state)
     if sub.n_articles == 0:
         data, fig = pd.DataFrame(), empty_figure(EMPTY_MESSAGE)
     else:
         data, fig = VIEWS[view].build(sub, state)
+        data = data.drop(columns=[c for c in DRAWING_COLUMNS if c in data.columns])
     if captioned:
         caption_figure(fig, caption_for(eb, sub, state, view))
     return data, fig
