@@ -26,6 +26,8 @@ from components.render import RENDER_OUTPUTS, render_views, rows_response, warm_
 from components.routes import register_routes
 from components.security import register_security
 from components.sync import sync
+from components.upload_panel import DATA_OPEN, data_banner, data_modal, register_upload_callbacks
+from components.uploads import Sessions, UploadSettings, make_store, register_upload_routes
 from evidence import ASSETS_DIR, DEMO_PATH
 from evidence.load import load_cached
 from evidence.model import EvidenceBase
@@ -75,8 +77,14 @@ def synthetic_banner(eb: EvidenceBase):
     )
 
 
-def build_layout(eb: EvidenceBase) -> html.Div:
-    """The page: header, banner, filters on the left, the six views on the right."""
+def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div:
+    """The page: header, banner, filters on the left, the six views on the right.
+
+    Built per page load for the dataset this browser session sees (``sessions``).
+    """
+    meta = sessions.upload() if sessions is not None else None
+    expired = sessions.expired() if sessions is not None else False
+    settings = sessions.settings if sessions is not None else UploadSettings()
     header = dbc.Navbar(
         dbc.Container(
             [
@@ -107,6 +115,13 @@ def build_layout(eb: EvidenceBase) -> html.Div:
                             content="",
                         ),
                         page_menu(),
+                        dbc.Button(
+                            "Your data",
+                            id={"type": DATA_OPEN, "where": "nav"},
+                            color="light",
+                            size="sm",
+                            outline=True,
+                        ),
                         dbc.Button(
                             "About", id=ID.ABOUT_OPEN, color="light", size="sm", outline=True
                         ),
@@ -148,6 +163,7 @@ def build_layout(eb: EvidenceBase) -> html.Div:
             header,
             dbc.Container(
                 [
+                    data_banner(eb, meta, expired),
                     synthetic_banner(eb),
                     dbc.Row(
                         [
@@ -175,13 +191,16 @@ def build_layout(eb: EvidenceBase) -> html.Div:
             ),
             about_modal(eb),
             embed_modal(),
+            data_modal(eb, meta, settings.max_bytes, settings.ttl_s / 3600),
         ]
     )
 
 
-def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
-    """Wire the single state writer, the render callback and the small UI callbacks."""
-    bounds = year_bounds(eb)
+def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
+    """Wire the single state writer, the render callback and the small UI callbacks.
+
+    Every callback reads the dataset of the session that sent it (``sessions.current()``).
+    """
     click_inputs = [Input(graph_id, "clickData") for graph_id in CLICK_SOURCES]
 
     view_outputs = (*RENDER_OUTPUTS, ID.CHIPS, ID.COUNT, ID.NOTICES)
@@ -207,6 +226,8 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
         prevent_initial_call="initial_duplicate",
     )
     def update_state(search, *args):
+        eb = sessions.current()
+        bounds = year_bounds(eb)
         n = len(CONTROL_IDS)
         control_values = list(args[:n])
         clicks = dict(zip(CLICK_SOURCES, args[n : n + len(CLICK_SOURCES)], strict=True))
@@ -266,6 +287,7 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
         prevent_initial_call="initial_duplicate",
     )
     def update_views(search, href, rendered, toggles):
+        eb = sessions.current()
         search, href = _text(search), _text(href)
         share = href.split("?")[0] + search
         n = len(view_outputs)
@@ -292,7 +314,7 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
         prevent_initial_call=True,
     )
     def update_article_rows(request, search, text):
-        return rows_response(search, request, text, eb)
+        return rows_response(search, request, text, sessions.current())
 
     # A new state or search text empties the grid's row cache so that it asks again.
     app.clientside_callback(
@@ -334,7 +356,7 @@ def register_callbacks(app: Dash, eb: EvidenceBase, cache=None) -> None:
     def toggle_data_table(clicks, search):
         if not _is_open(clicks):
             return []
-        return data_table(_text(search), eb, ctx.outputs_list["id"]["view"])
+        return data_table(_text(search), sessions.current(), ctx.outputs_list["id"]["view"])
 
     @app.callback(
         Output(ID.ABOUT, "is_open"),
@@ -359,6 +381,9 @@ def create_app(data_path: str | Path | None = None, cache_url: str | None = None
     """Build the Dash app on one evidence base (the bundled synthetic demo by default)."""
     path = data_path or os.environ.get("IOME_DATA") or DEMO_PATH
     eb = load_cached(path)
+    cache_url = cache_url or os.environ.get("IOME_CACHE") or None
+    settings = UploadSettings.from_env()
+    sessions = Sessions(eb, make_store(settings, cache_url), settings)
     app = EvidenceDash(
         __name__,
         title="IoME Evidence Map",
@@ -370,11 +395,14 @@ def create_app(data_path: str | Path | None = None, cache_url: str | None = None
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
-    app.layout = build_layout(eb)
-    cache = make_cache(app.server, cache_url or os.environ.get("IOME_CACHE") or None)
-    register_callbacks(app, eb, cache)
+    app.layout = lambda: build_layout(sessions.current(), sessions)
+    cache = make_cache(app.server, cache_url)
+    register_callbacks(app, sessions, cache)
+    register_upload_callbacks(app, sessions)
     warm_up(eb, cache)
-    register_routes(app.server, eb)
+    register_routes(app.server, sessions.current)
+    register_upload_routes(app.server, sessions)
+    app.server.extensions["iome_sessions"] = sessions
     register_security(app.server, callback_map=app.callback_map)
     # Off whatever FLASK_DEBUG says; only `iome-map serve --debug` (app.run) turns debug
     # mode and the Dash dev tools on.

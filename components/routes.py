@@ -7,6 +7,7 @@ dashboard's URL, so any worker on any host answers the same way.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import date
 
 import plotly.io as pio
@@ -92,15 +93,20 @@ Evidence Map</a></p>
 </body></html>"""
 
 
-def register_routes(server: Flask, eb: EvidenceBase) -> None:
-    """Add the export, data, embed and health routes (headers: components.security)."""
+def register_routes(server: Flask, current: Callable[[], EvidenceBase]) -> None:
+    """Add the export, data, embed and health routes (headers: components.security).
+
+    ``current()`` is the evidence base of the session asking (its upload or the default).
+    """
 
     @server.get("/healthz")
     def healthz():
+        eb = current()
         return {"status": "ok", "articles": eb.n_articles, "version": eb.version}
 
     @server.get("/export/<view>.<fmt>")
     def export_view(view: str, fmt: str):
+        eb = current()
         state, _ = parse_query(request.query_string.decode("utf-8", "replace"))
         try:
             if view == "deck" and fmt == "pptx":
@@ -117,6 +123,7 @@ def register_routes(server: Flask, eb: EvidenceBase) -> None:
 
     @server.get("/data/<what>.<fmt>")
     def export_data(what: str, fmt: str):
+        eb = current()
         state, _ = parse_query(request.query_string.decode("utf-8", "replace"))
         if fmt not in TABLE_FORMATS:
             return Response(f"unknown table format '{fmt}'", status=400, mimetype="text/plain")
@@ -131,5 +138,5 @@ def register_routes(server: Flask, eb: EvidenceBase) -> None:
         if view not in VIEWS:
             known = ", ".join(EXPORT_VIEWS)
             return Response(f"unknown view '{view}' (use {known})", 400, mimetype="text/plain")
-        page = embed_page(eb, view, request.query_string.decode("utf-8", "replace"))
+        page = embed_page(current(), view, request.query_string.decode("utf-8", "replace"))
         return Response(page, mimetype="text/html")

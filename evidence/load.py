@@ -70,7 +70,10 @@ def read_table(
         except Exception as exc:  # a corrupt workbook can make the XLSX reader raise anything
             raise UnreadableFile(f"not a readable XLSX workbook ({exc})") from exc
         return frame.fillna("").astype(str)
-    if b"\x00" in content[:4096] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
+    head = content[:4096]
+    if head.count(b"\x00") > len(head) // 100 and not content.startswith(
+        (b"\xff\xfe", b"\xfe\xff")
+    ):
         raise UnreadableFile("binary content, not a CSV or XLSX file")
     text = _decode(content)
     if not text.strip():
@@ -136,7 +139,10 @@ def load(
         report.unreadable = True
         report.add("error", f"cannot read file: {exc.strerror or exc}")
         return _empty_with(report, label)
-    version = hashlib.sha256(content).hexdigest()[:12]
+    digest = hashlib.sha256(content)
+    if mapping:  # the same file read with another mapping is another dataset
+        digest.update(repr(sorted(mapping.items())).encode())
+    version = digest.hexdigest()[:12]
     bad_lines: list[list[str]] = []
     try:
         raw = read_table(content, label, bad_lines)

@@ -1,14 +1,10 @@
 """The view cache (in-process and a real Redis server) never changes what is drawn."""
 
-import shutil
-import socket
-import subprocess
-import time
-
 import plotly.io as pio
 import pytest
 import redis
 from flask import Flask
+from netutil import free_port
 
 from components.cache import make_cache
 from components.render import RENDER_OUTPUTS, render_views, view_key
@@ -18,36 +14,6 @@ from evidence.state import parse_query
 
 QUERIES = ["", "?format=mobility.outbound&year=2010-2020", "?country=UGA&role=setting",
            "?align=by_income&origin_income=H", "?country=ISL&origin_income=L"]  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server not installed (apt-get install redis-server; see .ci/run)")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    client.close()
-    proc.terminate()
-    proc.wait(10)
 
 
 def _json(out: dict) -> dict:
@@ -78,7 +44,7 @@ def test_redis_holds_the_shared_entries(redis_url):
 
 def test_unreachable_cache_falls_back_to_building():
     eb = load_cached(DEMO_PATH)
-    cache = make_cache(Flask(__name__), f"redis://127.0.0.1:{_free_port()}/0")
+    cache = make_cache(Flask(__name__), f"redis://127.0.0.1:{free_port()}/0")
     assert _json(render_views("?year=2005", eb, cache=cache)) == _json(
         render_views("?year=2005", eb)
     )

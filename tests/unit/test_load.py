@@ -172,3 +172,19 @@ def test_line_with_extra_fields_is_reported_and_the_rest_loads(tmp_path):
     assert sorted(eb.articles["article_id"]) == ["1", "3"]
     bad = [p for p in eb.report.errors if "fields but the header has 5" in p.message]
     assert len(bad) == 1 and "Title" in bad[0].value
+
+
+def test_a_few_stray_nuls_near_the_top_are_stripped_not_fatal():
+    row = "a1,Ti\x00tle,2012,USA,UGA,mobility.outbound,market.student,,\n"
+    eb = load((HEADER + row).encode(), name="nul.csv")
+    assert eb.report.errors == [] and eb.n_articles == 1
+    assert eb.articles.iloc[0].title == "Title"
+    mostly_nuls = (HEADER + row).encode() + b"\x00" * 400
+    assert load(mostly_nuls, name="nul.csv").report.unreadable
+
+
+def test_same_file_with_another_mapping_is_another_version():
+    text = HEADER.replace("id,", "Record,", 1) + "a1,T,2012,USA,UGA,mobility.outbound,,,\n"
+    one = load(text.encode(), name="m.csv", mapping={"Record": "id"})
+    two = load(text.encode(), name="m.csv", mapping={"record": "id", "title": "title"})
+    assert one.n_articles == two.n_articles == 1 and one.version != two.version

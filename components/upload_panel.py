@@ -1,0 +1,309 @@
+"""The 'Your data' dialog: upload a coded spreadsheet, read its load report, map columns.
+
+The file itself travels by ``assets/upload.js`` (a plain POST to ``/upload`` with a
+byte-level progress bar), not through a Dash callback; the answer is handed to the
+``upload-result`` store, and the callbacks here draw it. Everything a user sent is
+rendered as text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from components.uploads import Sessions
+from evidence.model import EvidenceBase
+from evidence.schema import CONTRACT, header_key
+
+DATA_OPEN = "data-open"  # pattern-matching type: the navbar button and the banner's
+DATA_MODAL = "data-modal"
+RESULT = "upload-result"
+RESULT_VIEW = "upload-result-view"
+MAP_FIELD = "map-field"
+APPLY_MAPPING = "apply-mapping"  # pattern-matching type (the form is not always there)
+REPORT_ROWS_SHOWN = 200
+NO_COLUMN = "__none__"
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB"
+
+
+def now_showing(eb: EvidenceBase, meta: dict | None) -> html.Div:
+    """What the dashboard shows now, with the way back to the default data."""
+    if meta and meta.get("status") == "loaded":
+        text = [
+            "Now showing ",
+            html.Strong("your file " + str(meta.get("filename", ""))),
+            f": {eb.n_articles:,} articles, uploaded {meta.get('uploaded', '')}. ",
+        ]
+        back = html.Button(
+            "Back to the demo data",
+            type="button",
+            id="upload-clear",
+            className="btn btn-outline-secondary btn-sm ms-2",
+            **{"data-upload-clear": "1"},
+        )
+        return html.Div([html.Span(text), back], className="small mb-3")
+    label = "the synthetic demo data" if eb.synthetic else f"the dataset {eb.source}"
+    return html.Div(f"Now showing {label} ({eb.n_articles:,} articles).", className="small mb-3")
+
+
+def data_modal(eb: EvidenceBase, meta: dict | None, max_bytes: int, ttl_hours: float):
+    """The dialog; ``meta`` describes the session's upload (None without one)."""
+    body = [
+        html.P(
+            [
+                "Load your own coded spreadsheet (CSV or XLSX, up to ",
+                _mb(max_bytes),
+                "). It is checked against the coding contract and you get a full report "
+                "of what was loaded and what was not. The file is kept on this server "
+                f"for this browser session only ({ttl_hours:g} hours after its last use) "
+                "and no other visitor can see it.",
+            ],
+            className="small",
+        ),
+        html.P(
+            [
+                html.A(
+                    "Download the template (CSV)", href="/upload/template.csv", className="me-3"
+                ),
+                "one row per article; lists separated by ';'; flows as ORIGIN>DESTINATION.",
+            ],
+            className="small",
+        ),
+        now_showing(eb, meta),
+        html.Div(
+            [
+                html.Button(
+                    "Choose a CSV or XLSX file…",
+                    type="button",
+                    className="btn btn-primary",
+                    id="upload-pick",
+                ),
+                html.Span(" or drop it here.", className="small text-muted ms-2"),
+            ],
+            id="upload-drop",
+            className="upload-drop",
+            **{"data-max-bytes": str(max_bytes)},
+        ),
+        html.Div(id="upload-progress", className="mt-2", **{"aria-live": "polite"}),
+        dcc.Store(id=RESULT),
+        html.Div(
+            result_view(meta_answer(meta))
+            if meta and meta.get("status") == "needs_mapping"
+            else [],
+            id=RESULT_VIEW,
+            className="mt-3",
+        ),
+    ]
+    return dbc.Modal(
+        [dbc.ModalHeader(dbc.ModalTitle("Use your own data")), dbc.ModalBody(body)],
+        id=DATA_MODAL,
+        size="lg",
+        scrollable=True,
+        is_open=False,
+    )
+
+
+def meta_answer(meta: dict) -> dict:
+    """An upload answer rebuilt from the stored description (after a page reload)."""
+    return {
+        "status": meta.get("status"),
+        "filename": meta.get("filename", ""),
+        "headers": meta.get("headers", []),
+        "message": "Match your column names to the coding contract, then apply the mapping.",
+    }
+
+
+def _report_table(report: dict) -> html.Div:
+    problems = report.get("problems") or []
+    if not problems:
+        return html.P("No problems found.", className="small")
+    cols = ["severity", "row", "column", "value", "message", "suggestion"]
+    shown = problems[:REPORT_ROWS_SHOWN]
+    head = html.Thead(html.Tr([html.Th(c.capitalize(), scope="col") for c in cols]))
+    rows = [
+        html.Tr(
+            [html.Td("" if p.get(c) is None else str(p.get(c))) for c in cols],
+            className="table-danger" if p.get("severity") == "error" else None,
+        )
+        for p in shown
+    ]
+    more = []
+    total = report.get("n_errors", 0) + report.get("n_warnings", 0)
+    if total > len(shown):
+        more = [html.P(f"First {len(shown)} of {total:,} problems.", className="small")]
+    return html.Div(
+        [
+            html.Div(
+                dbc.Table([head, html.Tbody(rows)], size="sm", bordered=True, className="small"),
+                className="report-table",
+                tabIndex="0",
+                role="region",
+                **{"aria-label": "Load report"},
+            ),
+            *more,
+            html.A("Download the full report (CSV)", href="/upload/report.csv", className="small"),
+        ]
+    )
+
+
+def _guess(column: str, headers: list[str]) -> str:
+    keys = {header_key(h): h for h in headers}
+    if header_key(column) in keys:
+        return keys[header_key(column)]
+    match = difflib.get_close_matches(header_key(column), list(keys), n=1, cutoff=0.6)
+    return keys[match[0]] if match else NO_COLUMN
+
+
+def _dom_id(component_id: dict) -> str:
+    """The DOM id Dash gives a pattern-matching id (JSON, keys sorted, no spaces)."""
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+
+
+def mapping_form(headers: list[str]) -> html.Div:
+    """One 'which of your columns is this?' choice per contract column."""
+    options = [{"label": "(none)", "value": NO_COLUMN}] + [
+        {"label": h, "value": h} for h in headers
+    ]
+    rows = []
+    for col in CONTRACT:
+        field_id = {"type": MAP_FIELD, "column": col.name}
+        label = f"{col.name}{' (required)' if col.required else ''}"
+        rows.append(
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.Label(label, html_for=_dom_id(field_id), className="small mb-0"), sm=4
+                    ),
+                    dbc.Col(
+                        dbc.Select(
+                            id=field_id, options=options, value=_guess(col.name, headers), size="sm"
+                        ),
+                        sm=5,
+                    ),
+                    dbc.Col(html.Span(col.description, className="small text-muted"), sm=3),
+                ],
+                className="mb-1 align-items-center",
+            )
+        )
+    return html.Div(
+        [
+            html.H3("Match your columns", className="h6 mt-3"),
+            *rows,
+            dbc.Button(
+                "Apply the mapping",
+                id={"type": APPLY_MAPPING, "n": 0},
+                color="primary",
+                size="sm",
+                className="mt-2",
+            ),
+        ]
+    )
+
+
+def result_view(answer: dict | None) -> list:
+    """The outcome of an upload or a mapping, from the route's JSON answer."""
+    if not isinstance(answer, dict) or not answer.get("status"):
+        return []
+    status = answer["status"]
+    message = str(answer.get("message", ""))
+    report = answer.get("report") if isinstance(answer.get("report"), dict) else None
+    out = []
+    if status == "loaded":
+        out.append(
+            dbc.Alert(
+                [html.Strong("Loaded. "), message, " ", str(answer.get("summary", "")), "."],
+                color="success",
+                className="py-2",
+            )
+        )
+        out.append(
+            html.A("Show the dashboard with this data", href="/", className="btn btn-primary mb-3")
+        )
+    elif status == "needs_mapping":
+        out.append(dbc.Alert(message, color="warning", className="py-2"))
+        headers = [str(h) for h in answer.get("headers") or []]
+        out.append(mapping_form(headers))
+    else:
+        out.append(
+            dbc.Alert([html.Strong("Not loaded. "), message], color="danger", className="py-2")
+        )
+    if report is not None:
+        out += [html.H3("Load report", className="h6 mt-3"), _report_table(report)]
+    return out
+
+
+def data_banner(eb: EvidenceBase, meta: dict | None, expired: bool):
+    """A line above the views when the session shows its own file, or lost it."""
+    if meta and meta.get("status") == "loaded":
+        return dbc.Alert(
+            [
+                html.Strong("Your data: "),
+                f"{meta.get('filename', '')}, {eb.n_articles:,} articles "
+                f"({eb.report.summary()}). Only this browser session can see it. ",
+                html.Button(
+                    "Change or remove",
+                    className="btn btn-link btn-sm p-0 align-baseline",
+                    id={"type": DATA_OPEN, "where": "banner"},
+                ),
+            ],
+            color="info",
+            className="py-2 mb-2 data-banner",
+            id="data-banner",
+        )
+    if expired:
+        return dbc.Alert(
+            "Your uploaded file has expired or was removed; the dashboard shows the demo "
+            "data again. Upload the file again from 'Your data'.",
+            color="secondary",
+            className="py-2 mb-2",
+        )
+    return None
+
+
+def register_upload_callbacks(app: Dash, sessions: Sessions) -> None:
+    """Open the dialog, draw an upload's outcome, apply a column mapping."""
+
+    @app.callback(
+        Output(DATA_MODAL, "is_open"),
+        Input({"type": DATA_OPEN, "where": ALL}, "n_clicks"),
+        State(DATA_MODAL, "is_open"),
+        prevent_initial_call=True,
+    )
+    def toggle_data(clicks, is_open):
+        if not any(clicks or []):
+            return no_update
+        return not is_open
+
+    @app.callback(
+        Output(RESULT_VIEW, "children"),
+        Input(RESULT, "data"),
+        prevent_initial_call=True,
+    )
+    def show_result(answer):
+        return result_view(answer)
+
+    @app.callback(
+        Output(RESULT, "data", allow_duplicate=True),
+        Input({"type": APPLY_MAPPING, "n": ALL}, "n_clicks"),
+        State({"type": MAP_FIELD, "column": ALL}, "value"),
+        prevent_initial_call=True,
+    )
+    def apply_mapping(clicks, values):
+        if not any(clicks or []):
+            return no_update
+        token = sessions.token()
+        if token is None:
+            return {"status": "rejected", "message": "Upload the file again."}
+        columns = [o["id"]["column"] for o in ctx.states_list[0]]
+        mapping = {
+            v: c
+            for c, v in zip(columns, values or [], strict=False)
+            if isinstance(v, str) and v != NO_COLUMN
+        }
+        return sessions.remap(token, mapping)

@@ -1,0 +1,408 @@
+"""Screen an uploaded file before it reaches the loader, and offer a template to fill in.
+
+:func:`screen` looks only at the upload's bytes and name, and is cheap: it turns away
+empty and oversized files, unsupported or risky formats (macro workbooks, old binary
+Office files, PDFs, images, archives, programs), password-protected workbooks, zip bombs
+and binary data posing as text. Each refusal is a :class:`Rejection` with a short code,
+an HTTP status and a plain-language message saying what to do instead. A file that
+passes may go to :func:`evidence.load.load`, which reports any problem inside the table.
+
+:func:`template_csv` gives a CSV with every contract column and three example rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import struct
+import zipfile
+from dataclasses import dataclass
+
+from evidence.schema import COLUMN_NAMES
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # upload size limit
+DEFAULT_MAX_UNZIPPED = 200 * 1024 * 1024  # XLSX decompressed-size limit (zip bombs)
+MAX_ZIP_ENTRIES = 2_000
+MAX_ZIP_RATIO = 200  # per entry uncompressed/compressed (only for entries > 1 MB uncompressed)
+ACCEPTED_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx")
+
+_MB = 1024 * 1024
+_RATIO_MIN_SIZE = _MB  # smaller entries may compress as well as they like
+_CONTENT_TYPES_CAP = _MB  # at most this much of [Content_Types].xml is decompressed
+_SNIFF_BYTES = 64 * 1024  # the text check looks at this much of the file
+_MAX_CONTROL_SHARE = 0.01  # more control characters than this means binary data
+
+_STATUS = {
+    "too_large": 413,
+    "empty": 400,
+    "zip_bomb": 400,
+    "file_type": 415,
+    "macros": 415,
+    "not_xlsx": 415,
+    "encrypted": 415,
+    "binary": 415,
+}
+_SAVE_AS = "Save it as an Excel workbook (.xlsx) or as CSV, then upload it again."
+_ONLY = (
+    "Only CSV or Excel (.xlsx) files are accepted: save or export your table in one of "
+    "these formats, then upload it again."
+)
+
+_EXTENSION = re.compile(r"\.((?=[a-z0-9]*[a-z])[a-z0-9]{1,10})$")
+_TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
+_MACRO_EXTENSIONS = (".xlsm", ".xltm", ".xlam")
+_KNOWN_KINDS = {
+    ".ods": "an OpenDocument spreadsheet",
+    ".numbers": "an Apple Numbers spreadsheet",
+    ".json": "a JSON file",
+    ".pdf": "a PDF document",
+    ".doc": "a Word document",
+    ".docx": "a Word document",
+    ".odt": "an OpenDocument text",
+    ".pptx": "a PowerPoint presentation",
+    ".png": "an image",
+    ".jpg": "an image",
+    ".jpeg": "an image",
+    ".gif": "an image",
+    ".zip": "a zip archive",
+}
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_ZIP = b"PK\x03\x04"
+_MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "an image (PNG)"),
+    (b"\xff\xd8\xff", "an image (JPEG)"),
+    (b"GIF87a", "an image (GIF)"),
+    (b"GIF89a", "an image (GIF)"),
+    (b"\x1f\x8b", "a compressed archive (gzip)"),
+    (b"7z\xbc\xaf\x27\x1c", "a compressed archive (7z)"),
+    (b"Rar!\x1a\x07", "a compressed archive (RAR)"),
+    (b"\x7fELF", "a program file"),
+)
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+_ASCII_SPACE = re.compile(rb"[ \t\r\n\x0b\x0c]*")
+_UTF16_SPACE = {
+    "utf-16-le": re.compile(rb"(?:[ \t\r\n\x0b\x0c]\x00)*"),
+    "utf-16-be": re.compile(rb"(?:\x00[ \t\r\n\x0b\x0c])*"),
+}
+_CONTROL = [c for c in range(32) if chr(c) not in "\t\r\n\f"]  # NUL and other C0 controls
+_CONTROL_CHARS = [chr(c) for c in _CONTROL]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why an upload was refused: a machine code, a message for people, an HTTP status."""
+
+    code: str  # "too_large", "empty", "file_type", "macros", "zip_bomb", "not_xlsx", ...
+    message: str  # what was wrong and what to do instead, in plain words
+    status: int  # HTTP status to answer with
+
+
+def _reject(code: str, message: str) -> Rejection:
+    return Rejection(code, message, _STATUS[code])
+
+
+def screen(
+    content: bytes,
+    filename: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_unzipped: int = DEFAULT_MAX_UNZIPPED,
+) -> Rejection | None:
+    """None when the bytes may go to evidence.load.load(); else why not. Never raises."""
+    content = bytes(content or b"")
+    if _is_blank(content):
+        return _reject("empty", "The file is empty. Choose a file that contains your table.")
+    if len(content) > max_bytes:
+        size = math.ceil(len(content) / _MB * 10) / 10
+        limit = math.floor(max_bytes / _MB * 10) / 10
+        return _reject(
+            "too_large",
+            f"This file is {size:.1f} MB, above the {limit:.1f} MB limit. Remove unneeded "
+            "columns, sheets or images (or save it as CSV), then upload it again.",
+        )
+    ext = _extension(filename)
+    refused = _check_extension(ext)
+    if refused is not None:
+        return refused
+    refused = _check_magic(content)
+    if refused is not None:
+        return refused
+    if content.startswith(_ZIP):
+        return check_workbook(content, max_unzipped=max_unzipped)
+    if ext == ".xlsx":
+        return _reject(
+            "not_xlsx",
+            "This file is named .xlsx but is not an Excel workbook; it may be damaged or "
+            "renamed. Open it in Excel and save it again as .xlsx or as CSV, then upload it.",
+        )
+    return _check_text(content)
+
+
+def _is_blank(content: bytes) -> bool:
+    """True for no bytes, or only whitespace (after a byte-order mark), without copying."""
+    for bom, encoding in _UTF16_BOMS.items():
+        if content.startswith(bom):
+            end = _UTF16_SPACE[encoding].match(content, len(bom)).end()
+            return end >= len(content) - 1  # a dangling odd byte counts as nothing
+    start = len(_UTF8_BOM) if content.startswith(_UTF8_BOM) else 0
+    return _ASCII_SPACE.match(content, start).end() == len(content)
+
+
+def _extension(filename: str) -> str:
+    """The lower-cased extension with its dot, or "" when the name has none.
+
+    Only a short run of letters and digits after the last dot counts, so a name such as
+    'Smith et al. 2020 final' is read as having no extension.
+    """
+    base = re.split(r"[/\\]", str(filename or ""))[-1].strip().rstrip(".").lower()
+    match = _EXTENSION.search(base)
+    return f".{match.group(1)}" if match and match.start() > 0 else ""
+
+
+def _check_extension(ext: str) -> Rejection | None:
+    if not ext or ext in ACCEPTED_EXTENSIONS:
+        return None
+    if ext in _MACRO_EXTENSIONS:
+        return _reject(
+            "macros",
+            f"This workbook contains macros ({ext}). Save it as an Excel workbook without "
+            "macros (.xlsx) or as CSV, then upload it again.",
+        )
+    if ext == ".xlsb":
+        return _reject(
+            "file_type", f"Excel binary workbooks (.xlsb) cannot be read here. {_SAVE_AS}"
+        )
+    if ext == ".xls":
+        return _reject(
+            "file_type",
+            f"This is an old Excel 97-2003 workbook (.xls), which cannot be read here. {_SAVE_AS}",
+        )
+    kind = _KNOWN_KINDS.get(ext)
+    what = f"This file ({ext}) is {kind}." if kind else f"Files ending in {ext} cannot be used."
+    return _reject("file_type", f"{what} {_ONLY}")
+
+
+def _check_magic(content: bytes) -> Rejection | None:
+    """Recognise common non-table formats by their first bytes, whatever the file's name."""
+    if content.startswith(_OLE2):
+        if _ENCRYPTED_PACKAGE in content:
+            return _reject(
+                "encrypted",
+                "This workbook is protected with a password, so it cannot be read. Open it "
+                "in Excel, remove the password, save it as .xlsx or CSV, then upload it again.",
+            )
+        return _reject(
+            "file_type",
+            "This is an old binary Office file (such as an Excel 97-2003 workbook), which "
+            f"cannot be read here. {_SAVE_AS}",
+        )
+    kind = next((k for magic, k in _MAGIC if content.startswith(magic)), None)
+    if kind is None and content.startswith(b"MZ") and b"\x00" in content[2:64]:
+        kind = "a program file"  # a DOS/Windows executable; a text starting 'MZ' has no NUL
+    if kind is not None:
+        return _reject("file_type", f"This file is {kind}, not a table. {_ONLY}")
+    return None
+
+
+def _check_text(content: bytes) -> Rejection | None:
+    """Refuse text files whose start is more than 1% NUL or other control characters."""
+    head = content[:_SNIFF_BYTES]
+    encoding = next((e for bom, e in _UTF16_BOMS.items() if head.startswith(bom)), None)
+    if encoding is not None:
+        body = head[2 : len(head) - len(head) % 2]
+        text = body.decode(encoding, errors="replace")
+        total, bad = len(text), sum(text.count(ch) for ch in _CONTROL_CHARS)
+    else:
+        total, bad = len(head), sum(head.count(c) for c in _CONTROL)
+    if total and bad > _MAX_CONTROL_SHARE * total:
+        return _reject(
+            "binary",
+            "This file does not look like a text (CSV) table: it contains binary data. Save "
+            "your table as CSV (UTF-8) or as an Excel workbook (.xlsx), then upload it again.",
+        )
+    return None
+
+
+def check_workbook(content: bytes, *, max_unzipped: int = DEFAULT_MAX_UNZIPPED) -> Rejection | None:
+    """Zip-level checks of an XLSX: structure, zip bombs and macros. Never raises.
+
+    Reads only the zip directory and (at most 1 MB of) ``[Content_Types].xml``. The sizes
+    checked are those the zip declares; Python's zipfile, which the loader reads through,
+    never returns more than the declared size of an entry.
+    """
+    try:
+        return _check_workbook(content, max_unzipped)
+    except Exception:  # a damaged zip can make zipfile raise almost anything
+        return _damaged()
+
+
+def _damaged() -> Rejection:
+    return _reject(
+        "not_xlsx",
+        "This workbook could not be opened; it may be damaged. Open it in Excel and save it "
+        "again as .xlsx or as CSV, then upload it again.",
+    )
+
+
+def _too_big(what: str = "expands to far more data than a table of articles needs") -> Rejection:
+    return _reject(
+        "zip_bomb",
+        f"This workbook {what}, so it was not opened. Save the table alone as a new .xlsx "
+        "or as CSV, then upload it again.",
+    )
+
+
+_TOO_MANY_PARTS = f"is made of more than {MAX_ZIP_ENTRIES:,} internal parts"
+
+
+def _declared_entries(content: bytes) -> int | None:
+    """Entry count from the zip's end-of-directory record, read before parsing the directory."""
+    at = content.rfind(b"PK\x05\x06", max(0, len(content) - 65_557))
+    if at < 0 or len(content) < at + 22:
+        return None
+    (count,) = struct.unpack_from("<H", content, at + 10)
+    if count != 0xFFFF:
+        return count
+    loc = at - 20  # zip64: the locator precedes the record and points to the zip64 record
+    if loc < 0 or content[loc : loc + 4] != b"PK\x06\x07":
+        return None
+    (offset,) = struct.unpack_from("<Q", content, loc + 8)
+    if offset + 40 > len(content) or content[offset : offset + 4] != b"PK\x06\x06":
+        return None
+    return struct.unpack_from("<Q", content, offset + 32)[0]
+
+
+def _check_workbook(content: bytes, max_unzipped: int) -> Rejection | None:
+    declared = _declared_entries(content)
+    if declared is not None and declared > MAX_ZIP_ENTRIES:
+        return _too_big(_TOO_MANY_PARTS)  # refused before the whole directory is parsed
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        infos = zf.infolist()
+        names = {info.filename for info in infos}
+        if len(infos) > MAX_ZIP_ENTRIES:
+            return _too_big(_TOO_MANY_PARTS)
+        if "xl/workbook.xml" not in names:
+            return _reject("not_xlsx", _not_a_workbook(names))
+        total = 0
+        for info in infos:
+            total += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > _RATIO_MIN_SIZE and ratio > MAX_ZIP_RATIO:
+                return _too_big()
+        if total > max_unzipped:
+            return _too_big()
+        if any(_is_macro_part(name) for name in names):
+            return _macros()
+        if "[Content_Types].xml" in names:
+            with zf.open("[Content_Types].xml") as fh:
+                types = fh.read(_CONTENT_TYPES_CAP)
+            if b"macroenabled" in types.lower():
+                return _macros()
+    return None
+
+
+def _is_macro_part(name: str) -> bool:
+    lower = name.lower()
+    base = lower.rsplit("/", 1)[-1]
+    return (
+        base == "vbaproject.bin"
+        or lower.startswith("xl/macrosheets/")
+        or lower.startswith("xl/dialogsheets/")  # Excel 5 dialogs only run with macros
+    )
+
+
+def _macros() -> Rejection:
+    return _reject(
+        "macros",
+        "This workbook contains macros. Save it as an Excel workbook without macros (.xlsx) "
+        "or as CSV, then upload it again.",
+    )
+
+
+def _not_a_workbook(names: set[str]) -> str:
+    if "xl/workbook.bin" in names:
+        return f"This is an Excel binary workbook (.xlsb), which cannot be read here. {_SAVE_AS}"
+    prefixes = {"word/": "a Word document", "ppt/": "a PowerPoint presentation"}
+    kind = next(
+        (k for p, k in prefixes.items() if any(n.startswith(p) for n in names)),
+        "an OpenDocument file" if "mimetype" in names else "a zip archive",
+    )
+    return f"This file is {kind}, not an Excel workbook. {_ONLY}"
+
+
+_EXAMPLE_NOTE = "Example row: delete it before you add your own articles."
+_EXAMPLES = (
+    {
+        "id": "example-1",
+        "title": "Example: Clinical electives abroad for final-year medical students",
+        "year": "2015",
+        "authors": "Doe J, Roe R",
+        "journal": "Example Journal of Medical Education",
+        "url": "https://example.org/articles/example-1",
+        "doi": "10.1000/example.1",
+        "language": "en",
+        "article_type": "program_description",
+        "author_countries": "United States;Kenya",
+        "setting_countries": "Kenya",
+        "formats": "mobility.outbound;mobility.clinical",
+        "motivations": "social.transformation;market.student",
+        "motivation_basis": "explicit",
+        "mobility_flows": "United States>Kenya",
+        "partnerships": "",
+    },
+    {
+        "id": "example-2",
+        "title": "Example: A partnership for a shared global-health course",
+        "year": "2012",
+        "authors": "Smith A, Okello B",
+        "journal": "Example Journal of Medical Education",
+        "url": "",
+        "doi": "",
+        "language": "en",
+        "article_type": "research",
+        "author_countries": "Canada;Uganda",
+        "setting_countries": "Uganda;Canada",
+        "formats": "partnership.north_south;at_home.gh_course",
+        "motivations": "liberal.understanding",
+        "motivation_basis": "assigned",
+        "mobility_flows": "",
+        "partnerships": "Canada+Uganda",
+    },
+    {
+        "id": "example-3",
+        "title": "Example: Virtual exchange between medical schools in three countries",
+        "year": "2019",
+        "authors": "Muster M, Silva S, Rao R",
+        "journal": "Example Journal of Medical Education",
+        "url": "",
+        "doi": "",
+        "language": "de;en",
+        "article_type": "review",
+        "author_countries": "Germany;Brazil;India",
+        "setting_countries": "Brazil;India",
+        "formats": "at_home.virtual;partnership.south_south;standards.global",
+        "motivations": "enrichment.curricular;liberal.understanding",
+        "motivation_basis": "explicit",
+        "mobility_flows": "",
+        "partnerships": "Brazil+India",
+    },
+)
+
+
+def template_csv() -> bytes:
+    """A UTF-8 CSV of every contract column with three example rows that load cleanly.
+
+    Each example is marked synthetic, titled 'Example: ...' and noted as a row to delete.
+    """
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(COLUMN_NAMES), lineterminator="\r\n")
+    writer.writeheader()
+    for row in _EXAMPLES:
+        writer.writerow({**row, "notes": _EXAMPLE_NOTE, "synthetic": "true"})
+    return buf.getvalue().encode("utf-8")

@@ -1,0 +1,213 @@
+"""Uploads through the real Flask routes: isolation per session, storage, rejections,
+column mapping, expiry and a worker that starts after the upload (a fresh app on the
+same store). Data seen by a session is read back through the app's own routes."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import time
+
+import pandas as pd
+import pytest
+
+from app import create_app
+from components.uploads import COOKIE, FileStore, RedisStore
+from evidence import DEMO_PATH
+
+DEMO_LINES = DEMO_PATH.read_text(encoding="utf-8").splitlines()
+HEADER = DEMO_LINES[0].split(",")
+
+
+def demo_rows(n: int, header: str | None = None) -> bytes:
+    """The demo file's header and its first ``n`` rows (each row is one article)."""
+    return ("\n".join([header or DEMO_LINES[0], *DEMO_LINES[1 : n + 1]]) + "\n").encode()
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("IOME_UPLOAD_DIR", str(tmp_path / "uploads"))
+    return create_app()
+
+
+def upload(client, content: bytes, name: str, **headers):
+    return client.post(
+        "/upload",
+        data={"file": (io.BytesIO(content), name)},
+        headers={"X-IoME-Upload": "1", **headers},
+        content_type="multipart/form-data",
+    )
+
+
+def articles_seen(client) -> int:
+    """Rows of the session's article export (what this browser session sees)."""
+    csv = client.get("/data/articles.csv").data.decode("utf-8")
+    return len(pd.read_csv(io.StringIO(csv), comment="#"))
+
+
+def test_each_session_sees_only_its_own_upload(app):
+    a, b, c = (app.server.test_client() for _ in range(3))
+    assert upload(a, demo_rows(12), "team-a.csv").json["articles"] == 12
+    assert upload(b, demo_rows(30), "team-b.csv").json["articles"] == 30
+    assert a.get("/healthz").json["articles"] == 12
+    assert b.get("/healthz").json["articles"] == 30
+    assert c.get("/healthz").json["articles"] == 350  # no upload: the default data
+    assert articles_seen(a) == 12 and articles_seen(b) == 30
+    layout_a = a.get("/_dash-layout").data
+    assert b"team-a.csv" in layout_a and b"team-b.csv" not in layout_a
+
+
+def test_cookie_is_private_and_the_store_does_not_reveal_it(app, tmp_path):
+    client = app.server.test_client()
+    response = upload(client, demo_rows(5), "five.csv")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=" in cookie
+    token = client.get_cookie(COOKIE).value
+    assert len(token) == 43
+    folder = tmp_path / "uploads"
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+    names = [p.name for p in folder.iterdir()]
+    assert len(names) == 2 and not any(token in n for n in names)
+    assert all(token not in p.read_text(errors="replace") for p in folder.glob("*.json"))
+
+
+def test_a_new_worker_rebuilds_the_session_from_the_store(app):
+    client = app.server.test_client()
+    upload(client, demo_rows(17), "seventeen.csv")
+    token = client.get_cookie(COOKIE).value
+    other_worker = create_app()  # same IOME_UPLOAD_DIR, empty in-process state
+    fresh = other_worker.server.test_client()
+    fresh.set_cookie(COOKIE, token)
+    assert fresh.get("/healthz").json["articles"] == 17
+    assert articles_seen(fresh) == 17
+
+
+def test_a_guessed_or_malformed_cookie_sees_the_default(app):
+    owner = app.server.test_client()
+    upload(owner, demo_rows(8), "eight.csv")
+    token = owner.get_cookie(COOKIE).value
+    near = token[:-1] + ("A" if token[-1] != "A" else "B")  # one character off
+    for value in ("x" * 43, "../../etc/passwd", "", near):
+        stranger = app.server.test_client()
+        stranger.set_cookie(COOKIE, value)
+        assert stranger.get("/healthz").json["articles"] == 350
+
+
+def test_rejected_file_keeps_the_previous_upload_and_sets_no_cookie(app):
+    client = app.server.test_client()
+    upload(client, demo_rows(9), "nine.csv")
+    response = upload(client, b"%PDF-1.7\n...", "slides.pdf")
+    assert response.status_code == 415 and response.json["status"] == "rejected"
+    assert "PDF" in response.json["message"]
+    assert "Set-Cookie" not in response.headers
+    assert client.get("/healthz").json["articles"] == 9
+    stranger = app.server.test_client()
+    response = upload(stranger, b"id,title,year,author_countries,formats\n", "empty.csv")
+    assert response.status_code == 400 and response.json["code"] == "empty"
+    assert stranger.get_cookie(COOKIE) is None
+
+
+def test_upload_needs_the_pages_header_and_origin(app):
+    client = app.server.test_client()
+    bare = client.post(
+        "/upload", data={"file": (io.BytesIO(demo_rows(3)), "x.csv")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert bare.status_code == 403
+    assert upload(client, demo_rows(3), "x.csv", Origin="https://evil.example").status_code == 403
+    assert client.get("/healthz").json["articles"] == 350
+    assert client.post("/upload/clear").status_code == 403
+
+
+def test_size_limit_is_configurable(tmp_path, monkeypatch):
+    monkeypatch.setenv("IOME_UPLOAD_DIR", str(tmp_path / "u"))
+    monkeypatch.setenv("IOME_UPLOAD_MAX_MB", "0.01")  # 10 kB
+    client = create_app().server.test_client()
+    big = demo_rows(60)
+    assert len(big) > 10_486
+    response = upload(client, big, "big.csv")
+    assert response.status_code == 413 and response.json["code"] == "too_large"
+    assert upload(client, demo_rows(3), "small.csv").status_code == 200
+
+
+def test_column_mapping_step(app):
+    client = app.server.test_client()
+    renamed = {"id": "Record", "title": "Paper title", "formats": "Format codes"}
+    header = ",".join(renamed.get(h, h) for h in HEADER)
+    response = upload(client, demo_rows(10, header), "theirs.csv")
+    assert response.json["status"] == "needs_mapping"
+    assert {"Record", "Paper title", "Format codes", "year"} <= set(response.json["headers"])
+    assert client.get("/healthz").json["articles"] == 350  # nothing shown until mapped
+    sessions = app.server.extensions["iome_sessions"]
+    token = client.get_cookie(COOKIE).value
+    partial = sessions.remap(token, {"Record": "id"})
+    assert partial["status"] == "needs_mapping"
+    answer = sessions.remap(
+        token, {"Record": "id", "Paper title": "title", "Format codes": "formats"}
+    )
+    assert answer["status"] == "loaded" and answer["articles"] == 10
+    assert client.get("/healthz").json["articles"] == 10
+
+
+def test_clear_returns_to_the_default(app):
+    client = app.server.test_client()
+    upload(client, demo_rows(4), "four.csv")
+    response = client.post("/upload/clear", headers={"X-IoME-Upload": "1"})
+    assert response.status_code == 200 and client.get_cookie(COOKIE) is None
+    assert client.get("/healthz").json["articles"] == 350
+
+
+def test_expired_upload_falls_back_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("IOME_UPLOAD_DIR", str(tmp_path / "u"))
+    monkeypatch.setenv("IOME_UPLOAD_TTL_HOURS", str(1 / 3600))  # one second
+    app = create_app()
+    client = app.server.test_client()
+    upload(client, demo_rows(6), "six.csv")
+    assert client.get("/healthz").json["articles"] == 6
+    time.sleep(1.2)
+    assert client.get("/healthz").json["articles"] == 350
+    assert b"has expired or was removed" in client.get("/_dash-layout").data
+    assert list((tmp_path / "u").glob("*.bin")) == []
+
+
+def test_file_store_cap_drops_least_recently_used(tmp_path):
+    store = FileStore(tmp_path / "s", ttl_s=3600, cap_bytes=250)
+    for i, token in enumerate(["a" * 43, "b" * 43, "c" * 43]):
+        store.put(token, bytes(100), {"n": i})
+        old = time.time() - 100 + i
+        for path in store._paths(token):
+            os.utime(path, (old, old))
+    store.put("d" * 43, bytes(100), {"n": 3})
+    assert store.meta("a" * 43) is None and store.meta("b" * 43) is None
+    assert store.meta("c" * 43) == {"n": 2} and store.content("d" * 43) == bytes(100)
+
+
+def test_redis_store_round_trip_and_expiry(redis_url):
+    store = RedisStore(redis_url, ttl_s=1)
+    token = "r" * 43
+    store.put(token, b"abc", {"status": "loaded"})
+    assert store.meta(token) == {"status": "loaded"} and store.content(token) == b"abc"
+    keys = store.client.keys("iome:upload:*")
+    assert keys and not any(token.encode() in k for k in keys)
+    time.sleep(1.3)
+    assert store.meta(token) is None and store.content(token) is None
+
+
+def test_sessions_share_uploads_through_redis(tmp_path, monkeypatch, redis_url):
+    monkeypatch.setenv("IOME_UPLOAD_DIR", str(tmp_path / "unused"))
+    one = create_app(cache_url=redis_url).server.test_client()
+    upload(one, demo_rows(11), "eleven.csv")
+    two = create_app(cache_url=redis_url).server.test_client()  # another host
+    two.set_cookie(COOKIE, one.get_cookie(COOKIE).value)
+    assert two.get("/healthz").json["articles"] == 11
+    assert not (tmp_path / "unused").exists() or not list((tmp_path / "unused").iterdir())
+
+
+def test_template_downloads_and_loads(app):
+    client = app.server.test_client()
+    response = client.get("/upload/template.csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith('"iome-template.csv"')
+    loaded = upload(client, response.data, "iome-template.csv").json
+    assert loaded["status"] == "loaded" and loaded["report"]["n_errors"] == 0
