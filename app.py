@@ -61,19 +61,24 @@ def _text(value) -> str:
     return value if isinstance(value, str) else ""
 
 
-def synthetic_banner(eb: EvidenceBase):
+def synthetic_banner(eb: EvidenceBase, uploaded: bool = False):
     """The banner shown whenever synthetic records are loaded."""
     if not eb.synthetic:
         return None
-    return dbc.Alert(
-        [
+    if uploaded:
+        text = [
+            html.Strong("Synthetic records. "),
+            "Your file marks some or all of its records as synthetic (synthetic = true): "
+            "they are not real articles.",
+        ]
+    else:
+        text = [
             html.Strong("Synthetic demo data. "),
             "These records are generated to match the review's published counts; they are "
             "not real articles. Load your own coded spreadsheet to explore real evidence.",
-        ],
-        color="warning",
-        className="synthetic-banner py-2 mb-2",
-        id="synthetic-banner",
+        ]
+    return dbc.Alert(
+        text, color="warning", className="synthetic-banner py-2 mb-2", id="synthetic-banner"
     )
 
 
@@ -164,7 +169,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
             dbc.Container(
                 [
                     data_banner(eb, meta, expired),
-                    synthetic_banner(eb),
+                    synthetic_banner(eb, uploaded=bool(meta and meta.get("status") == "loaded")),
                     dbc.Row(
                         [
                             dbc.Col(

@@ -124,7 +124,8 @@ def _report_table(report: dict) -> html.Div:
     if not problems:
         return html.P("No problems found.", className="small")
     cols = ["severity", "row", "column", "value", "message", "suggestion"]
-    shown = problems[:REPORT_ROWS_SHOWN]
+    ordered = sorted(problems, key=lambda p: (p.get("severity") != "error", p.get("row") or 0))
+    shown = ordered[:REPORT_ROWS_SHOWN]
     head = html.Thead(html.Tr([html.Th(c.capitalize(), scope="col") for c in cols]))
     rows = [
         html.Tr(
@@ -215,10 +216,17 @@ def result_view(answer: dict | None) -> list:
     report = answer.get("report") if isinstance(answer.get("report"), dict) else None
     out = []
     if status == "loaded":
+        rejected = bool(report and report.get("n_rows_rejected"))
         out.append(
             dbc.Alert(
-                [html.Strong("Loaded. "), message, " ", str(answer.get("summary", "")), "."],
-                color="success",
+                [
+                    html.Strong("Loaded, with rows left out. " if rejected else "Loaded. "),
+                    message,
+                    " ",
+                    str(answer.get("summary", "")),
+                    ".",
+                ],
+                color="warning" if rejected else "success",
                 className="py-2",
             )
         )
