@@ -56,6 +56,8 @@ class UploadSettings:
     ttl_s: int = 8 * 3600  # IOME_UPLOAD_TTL_HOURS
     store_cap_bytes: int = 1024 * 1024 * 1024  # IOME_UPLOAD_STORE_MB (file store, all sessions)
     per_worker: int = 4  # IOME_UPLOAD_PARSED (parsed bases kept per worker)
+    max_rows: int = 100_000  # IOME_UPLOAD_MAX_ROWS (rows per file)
+    per_worker_articles: int = 200_000  # articles in all parsed bases kept by one worker
     directory: str = ""  # IOME_UPLOAD_DIR (default: a private folder in the temp dir)
 
     @classmethod
@@ -76,6 +78,7 @@ class UploadSettings:
             ttl_s=int(number("IOME_UPLOAD_TTL_HOURS", 8) * 3600),
             store_cap_bytes=int(number("IOME_UPLOAD_STORE_MB", 1024) * mb),
             per_worker=int(number("IOME_UPLOAD_PARSED", 4)),
+            max_rows=int(number("IOME_UPLOAD_MAX_ROWS", 100_000)),
             directory=env.get("IOME_UPLOAD_DIR", ""),
         )
 
@@ -318,7 +321,12 @@ class Sessions:
         with self._lock:
             self._parsed[token] = (eb.version, eb)
             self._parsed.move_to_end(token)
-            while len(self._parsed) > self.settings.per_worker:
+            # Newest kept always; older ones go past the count or the article budget.
+            while len(self._parsed) > 1 and (
+                len(self._parsed) > self.settings.per_worker
+                or sum(b.n_articles for _, b in self._parsed.values())
+                > self.settings.per_worker_articles
+            ):
                 self._parsed.popitem(last=False)
 
     def _forget(self, token: str) -> None:
@@ -342,6 +350,15 @@ class Sessions:
                 "filename": filename,
             }, rejection.status
         eb = load(content, name=filename)
+        if eb.report.n_rows_read > self.settings.max_rows:
+            return {
+                "status": "rejected",
+                "code": "too_many_rows",
+                "filename": filename,
+                "message": f"The file has {eb.report.n_rows_read:,} rows; this server takes "
+                f"at most {self.settings.max_rows:,} articles per file. Split the file or "
+                "run your own copy of the dashboard (iome-map serve --data FILE).",
+            }, 413
         return self._settle(token, eb, content, {"filename": filename, "size": len(content)})
 
     def remap(self, token: str, mapping: dict[str, str]) -> dict:

@@ -199,7 +199,8 @@ def build(
         report.add("error", "file rejected: the coding contract's required columns are missing")
         return _empty_with(report, source, version)
     frame = pd.DataFrame(
-        {target: raw[header].astype(str) for header, target in columns.items()}, index=raw.index
+        {target: raw[header].fillna("").astype(str) for header, target in columns.items()},
+        index=raw.index,
     )
     for col in frame.columns:
         frame[col] = frame[col].str.replace("\x00", "", regex=False).str.strip()

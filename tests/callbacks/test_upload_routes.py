@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import stat
 import time
+import zipfile
 
 import pandas as pd
 import pytest
@@ -211,3 +213,83 @@ def test_template_downloads_and_loads(app):
     assert response.headers["Content-Disposition"].endswith('"iome-template.csv"')
     loaded = upload(client, response.data, "iome-template.csv").json
     assert loaded["status"] == "loaded" and loaded["report"]["n_errors"] == 0
+
+
+def xlsx_of(content: bytes) -> bytes:
+    frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+    out = io.BytesIO()
+    frame.to_excel(out, index=False)
+    return out.getvalue()
+
+
+def test_xlsx_upload_loads_and_hostile_workbooks_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("IOME_UPLOAD_DIR", str(tmp_path / "u"))
+    monkeypatch.setenv("IOME_UPLOAD_MAX_UNZIPPED_MB", "0.2")
+    client = create_app().server.test_client()
+    workbook = xlsx_of(demo_rows(25))
+    answer = upload(client, workbook, "coded.xlsx")
+    assert answer.status_code == 200 and answer.json["articles"] == 25
+    macro = io.BytesIO()
+    with zipfile.ZipFile(macro, "a") as z, zipfile.ZipFile(io.BytesIO(workbook)) as src:
+        for item in src.infolist():
+            z.writestr(item, src.read(item))
+        z.writestr("xl/vbaProject.bin", b"\x00" * 64)
+    answer = upload(client, macro.getvalue(), "coded.xlsx")
+    assert answer.status_code == 415 and answer.json["code"] == "macros"
+    big = xlsx_of(demo_rows(350))  # about 0.4 MB of XML once decompressed: over 0.2 MB
+    answer = upload(client, big, "all.xlsx")
+    assert answer.status_code == 400 and answer.json["code"] == "zip_bomb"
+    assert client.get("/healthz").json["articles"] == 25  # the good upload is kept
+
+
+def test_row_limit(tmp_path, monkeypatch):
+    monkeypatch.setenv("IOME_UPLOAD_DIR", str(tmp_path / "u"))
+    monkeypatch.setenv("IOME_UPLOAD_MAX_ROWS", "20")
+    client = create_app().server.test_client()
+    answer = upload(client, demo_rows(21), "many.csv")
+    assert answer.status_code == 413 and answer.json["code"] == "too_many_rows"
+    assert "21 rows" in answer.json["message"]
+    assert upload(client, demo_rows(20), "ok.csv").json["articles"] == 20
+
+
+def test_worker_keeps_parsed_bases_within_its_article_budget(app):
+    sessions = app.server.extensions["iome_sessions"]
+    from dataclasses import replace
+
+    sessions.settings = replace(sessions.settings, per_worker=10, per_worker_articles=50)
+    clients = [app.server.test_client() for _ in range(4)]
+    for i, client in enumerate(clients):
+        upload(client, demo_rows(20), f"f{i}.csv")
+    kept = sum(b.n_articles for _, b in sessions._parsed.values())
+    assert kept <= 50 and len(sessions._parsed) == 2
+    # An evicted session is rebuilt from the store, not lost.
+    assert clients[0].get("/healthz").json["articles"] == 20
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_uploads_never_break_the_route(app, seed):
+    """Random bytes under random names: always a JSON answer, never a server error."""
+    rng = random.Random(seed)
+    client = app.server.test_client()
+    good = demo_rows(15)
+    names = ["a.csv", "b.xlsx", "c.xlsm", "d.txt", "e", "f.pdf", "g.tsv", "<h>.csv", "i.XLSX"]
+    statuses = []
+    for _ in range(60):
+        kind = rng.random()
+        if kind < 0.3:
+            body = bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 3000)))
+        elif kind < 0.6:
+            body = good[: rng.randint(0, len(good))]  # truncated
+        elif kind < 0.8:
+            body = xlsx_of(good)[: rng.randint(0, 6000)]  # truncated workbook
+        else:
+            raw = bytearray(good)
+            for _ in range(rng.randint(1, 40)):
+                raw[rng.randrange(len(raw))] = rng.getrandbits(8)
+            body = bytes(raw)
+        response = upload(client, body, rng.choice(names))
+        statuses.append(response.status_code)
+        assert response.status_code in (200, 400, 413, 415), response.data[:300]
+        assert response.json["status"] in ("loaded", "needs_mapping", "rejected")
+        assert b"Traceback" not in response.data
+    assert 200 in statuses and any(s != 200 for s in statuses)

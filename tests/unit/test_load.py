@@ -188,3 +188,13 @@ def test_same_file_with_another_mapping_is_another_version():
     one = load(text.encode(), name="m.csv", mapping={"Record": "id"})
     two = load(text.encode(), name="m.csv", mapping={"record": "id", "title": "title"})
     assert one.n_articles == two.n_articles == 1 and one.version != two.version
+
+
+def test_short_line_after_a_long_one_is_reported_not_a_crash():
+    # One line too long sends the parser down its lenient path, where a short line's
+    # missing cells arrive as NaN: they must read as empty cells.
+    head = "id,title,year,author_countries,formats,synthetic\n"
+    body = head + "a1,T,2012,USA,mobility.outbound,true\na2,T,2013,USA,x,true,extra\na3,T,2014\n"
+    eb = load(body.encode(), name="short.csv")
+    assert eb.n_articles == 1 and eb.report.rejected_rows == [2]
+    assert {p.column for p in eb.report.errors if p.row == 2} == {"author_countries", "formats"}
