@@ -90,6 +90,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
     meta = sessions.upload() if sessions is not None else None
     expired = sessions.expired() if sessions is not None else False
     settings = sessions.settings if sessions is not None else UploadSettings()
+    uploaded = bool(meta and meta.get("status") == "loaded")
     header = dbc.Navbar(
         dbc.Container(
             [
@@ -169,7 +170,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
             dbc.Container(
                 [
                     data_banner(eb, meta, expired),
-                    synthetic_banner(eb, uploaded=bool(meta and meta.get("status") == "loaded")),
+                    synthetic_banner(eb, uploaded=uploaded),
                     dbc.Row(
                         [
                             dbc.Col(
@@ -195,7 +196,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
                 fluid=True,
             ),
             about_modal(eb),
-            embed_modal(),
+            embed_modal(uploaded=uploaded),
             data_modal(eb, meta, settings.max_bytes, settings.ttl_s / 3600),
         ]
     )

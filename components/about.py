@@ -79,10 +79,11 @@ def about_modal(eb: EvidenceBase) -> dbc.Modal:
     ]
     return dbc.Modal(
         [
-            dbc.ModalHeader(dbc.ModalTitle("About this evidence map")),
+            dbc.ModalHeader(dbc.ModalTitle("About this evidence map", id="about-title")),
             dbc.ModalBody(body),
         ],
         id=ID.ABOUT,
+        labelledby="about-title",
         size="lg",
         scrollable=True,
         is_open=False,

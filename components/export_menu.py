@@ -85,13 +85,32 @@ def href_for(view: str, item: str, query: str) -> str:
     return link_for(template, view, query) if template else "#"
 
 
-def embed_modal() -> dbc.Modal:
-    """The dialog that gives the iframe code of a view at the current state."""
+def embed_modal(uploaded: bool = False) -> dbc.Modal:
+    """The dialog that gives the iframe code of a view at the current state.
+
+    With ``uploaded`` (the session shows its own file) it says that embeds, like shared
+    links, show the site's own dataset: an upload stays private to its session.
+    """
+    private = (
+        [
+            dbc.Alert(
+                "You are viewing your own uploaded file. It is private to this browser "
+                "session, so an embedded chart (and any shared link) shows this site's "
+                "own dataset instead. To publish charts of your data, download them as "
+                "images or serve the dashboard with your file (iome-map serve --data).",
+                color="info",
+                className="small py-2",
+            )
+        ]
+        if uploaded
+        else []
+    )
     return dbc.Modal(
         [
-            dbc.ModalHeader(dbc.ModalTitle("Embed this chart")),
+            dbc.ModalHeader(dbc.ModalTitle("Embed this chart", id="embed-title")),
             dbc.ModalBody(
                 [
+                    *private,
                     html.P(
                         "Paste this code into a web page. The chart keeps the current "
                         "filters, shows its source and N, and links back here.",
@@ -119,6 +138,7 @@ def embed_modal() -> dbc.Modal:
             ),
         ],
         id=ID.EMBED,
+        labelledby="embed-title",
         is_open=False,
     )
 

@@ -101,8 +101,12 @@ def data_modal(eb: EvidenceBase, meta: dict | None, max_bytes: int, ttl_hours: f
         ),
     ]
     return dbc.Modal(
-        [dbc.ModalHeader(dbc.ModalTitle("Use your own data")), dbc.ModalBody(body)],
+        [
+            dbc.ModalHeader(dbc.ModalTitle("Use your own data", id="data-title")),
+            dbc.ModalBody(body),
+        ],
         id=DATA_MODAL,
+        labelledby="data-title",
         size="lg",
         scrollable=True,
         is_open=False,

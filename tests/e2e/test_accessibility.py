@@ -80,3 +80,32 @@ def test_every_control_is_reachable_by_keyboard_with_visible_focus(page, server_
         "About",
     ):
         assert expected in text, f"{expected} not reached by Tab: {text[:400]}"
+
+
+def test_upload_dialog_with_report_and_mapping_has_no_serious_axe_violations(
+    page, server_url, tmp_path
+):
+    demo = (Path(__file__).parents[2] / "data" / "demo" / "articles.csv").read_text("utf-8")
+    lines = demo.splitlines()
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(
+        "\n".join([lines[0].replace("id,", "Record,", 1), *lines[1:6]]) + "\n", "utf-8"
+    )
+    page.goto(server_url + "/")
+    wait_ready(page)
+    page.get_by_role("button", name="Your data").focus()
+    page.keyboard.press("Enter")  # the dialog opens from the keyboard
+    page.wait_for_selector("#upload-pick", state="visible")
+    # The dialog takes focus once its opening transition ends; then move to the picker.
+    page.wait_for_function("() => document.activeElement.closest('.modal') !== null")
+    page.wait_for_timeout(400)
+    page.focus("#upload-pick")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")  # and the file picker, too
+    chooser.value.set_files(str(renamed))
+    page.wait_for_selector("text=Match your columns", timeout=30_000)
+    assert serious_violations(page) == []
+    page.get_by_label("id (required)").select_option("Record")
+    page.get_by_role("button", name="Apply the mapping").click()
+    page.wait_for_selector("text=Show the dashboard with this data", timeout=30_000)
+    assert serious_violations(page) == []
