@@ -231,3 +231,29 @@ def test_dashboard_draws_with_zero_csp_violations(page, server_url):
     page.wait_for_timeout(300)
     _assert_clean(page)
     assert page.console_errors == []
+
+
+def test_uploaded_hostile_file_and_name_stay_text(page, server_url, tmp_path):
+    """The same payloads through the upload dialog: in the file, its name and its report."""
+    data = tmp_path / f"{IMG}.csv"
+    with open(data, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([HEADER, *ROWS])
+    page.goto(server_url + "/")
+    wait_ready(page)
+    page.get_by_role("button", name="Your data").click()
+    with page.expect_file_chooser() as chooser:
+        page.click("#upload-pick")
+    chooser.value.set_files(str(data))
+    page.wait_for_selector("text=Show the dashboard with this data", timeout=30_000)
+    result = page.inner_text("#upload-result-view")
+    assert IMG in result  # the file name and the rejected cell, shown as text
+    assert page.evaluate(JS_XSS)
+    page.click("text=Show the dashboard with this data")
+    page.wait_for_selector("#data-banner", timeout=30_000)
+    wait_ready(page)
+    assert IMG in page.inner_text("#data-banner")
+    page.wait_for_selector(".ag-row")
+    grid = page.inner_text("#articles-grid")
+    assert all(title in grid for title in LITERAL_TITLES)  # markup shown as text
+    assert page.evaluate(JS_XSS) and page.evaluate(JS_BAD_LINKS) == []
+    page.request.post(server_url + "/upload/clear", headers={"X-IoME-Upload": "1"})
