@@ -117,6 +117,8 @@ def test_upload_needs_the_pages_header_and_origin(app):
         content_type="multipart/form-data",
     )  # fmt: skip
     assert bare.status_code == 403
+    assert bare.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in bare.headers["Content-Security-Policy"]
     assert upload(client, demo_rows(3), "x.csv", Origin="https://evil.example").status_code == 403
     assert client.get("/healthz").json["articles"] == 350
     assert client.post("/upload/clear").status_code == 403
