@@ -132,7 +132,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
                             "About", id=ID.ABOUT_OPEN, color="light", size="sm", outline=True
                         ),
                     ],
-                    className="d-flex gap-2 align-items-center",
+                    className="d-flex flex-wrap gap-2 align-items-center header-actions",
                 ),
             ],
             fluid=True,

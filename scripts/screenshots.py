@@ -38,6 +38,10 @@ def main() -> None:
             page.screenshot(path=out / f"{name}-full.png", full_page=True)
             for card in CARDS:
                 page.locator(f"#{card}").screenshot(path=out / f"{name}-{card}.png")
+            page.get_by_role("button", name="Your data").click()
+            page.wait_for_selector("#upload-pick", state="visible")
+            page.wait_for_timeout(500)
+            page.screenshot(path=out / f"{name}-your-data.png")
             print(f"{name}: {out}")
         browser.close()
 
