@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format unit e2e reference demo bench clean
+.PHONY: run test lint format unit e2e reference demo bench soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ reference: $(STAMP)
 # and BENCHMARKS.md (about 15 minutes).
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+# 60 s soak of gunicorn with 16 clients, without and with a worker kill; bench/soak.json.
+soak: $(STAMP)
+	$(BIN)/python scripts/soak.py
 
 demo: $(STAMP)
 	$(BIN)/python scripts/make_demo_data.py

@@ -1,5 +1,6 @@
 """axe-core in real Chromium: no serious or critical violations on the dashboard or embeds."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -91,18 +92,26 @@ def test_upload_dialog_with_report_and_mapping_has_no_serious_axe_violations(
     renamed.write_text(
         "\n".join([lines[0].replace("id,", "Record,", 1), *lines[1:6]]) + "\n", "utf-8"
     )
+    choosers = []
+    page.on("filechooser", lambda chooser: choosers.append(chooser))  # intercept dialogs
     page.goto(server_url + "/")
     wait_ready(page)
     page.get_by_role("button", name="Your data").focus()
     page.keyboard.press("Enter")  # the dialog opens from the keyboard
     page.wait_for_selector("#upload-pick", state="visible")
-    # The dialog takes focus once its opening transition ends; then move to the picker.
+    # The dialog takes focus once its opening transition ends; Tab then reaches the picker.
     page.wait_for_function("() => document.activeElement.closest('.modal') !== null")
-    page.wait_for_timeout(400)
-    page.focus("#upload-pick")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")  # and the file picker, too
-    chooser.value.set_files(str(renamed))
+    for _ in range(12):
+        if page.evaluate("document.activeElement.id") == "upload-pick":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "upload-pick"
+    page.keyboard.press("Enter")  # and the file picker, too
+    deadline = time.time() + 30
+    while not choosers and time.time() < deadline:
+        page.wait_for_timeout(100)
+    assert choosers, "Enter on the picker button opened no file dialog"
+    choosers[0].set_files(str(renamed))
     page.wait_for_selector("text=Match your columns", timeout=30_000)
     assert serious_violations(page) == []
     page.get_by_label("id (required)").select_option("Record")

@@ -17,6 +17,7 @@ import pytest
 from helpers import count_text, wait_ready
 
 from bench.server import Server
+from bench.soak import worker_pids
 from evidence import DEMO_PATH
 
 DEMO_LINES = DEMO_PATH.read_text(encoding="utf-8").splitlines()
@@ -135,19 +136,6 @@ def production(tmp_path_factory):
             os.environ["IOME_UPLOAD_DIR"] = before
 
 
-def _parent(pid: int) -> int:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0
-    return int(stat.rsplit(")", 1)[1].split()[1])
-
-
-def _gunicorn_workers(server: Server) -> set[int]:
-    """Children of the gunicorn master (the server process execs gunicorn in place)."""
-    return {p for p in server.pids() if _parent(p) == server.proc.pid}
-
-
 def test_two_sessions_upload_at_once_and_survive_a_worker_restart(browser, production, tmp_path):
     files = {"alpha": (demo_file(tmp_path, 14, "alpha.csv"), 14),
              "beta": (demo_file(tmp_path, 41, "beta.csv"), 41)}  # fmt: skip
@@ -170,13 +158,13 @@ def test_two_sessions_upload_at_once_and_survive_a_worker_restart(browser, produ
         assert count_text(page) == f"{n} of {n} articles"
         assert f"{name}.csv" in page.inner_text("#data-banner")
 
-    workers = _gunicorn_workers(production)
+    workers = worker_pids(production)
     assert len(workers) == 2
     for pid in workers:
         os.kill(pid, signal.SIGKILL)
     deadline = time.time() + 60
     while time.time() < deadline:
-        fresh = _gunicorn_workers(production)
+        fresh = worker_pids(production)
         if len(fresh) == 2 and not fresh & workers:
             break
         time.sleep(0.2)

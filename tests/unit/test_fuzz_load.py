@@ -89,7 +89,9 @@ def assert_loaded_or_reported(eb) -> None:
     if report.unreadable:
         assert eb.n_articles == 0 and report.errors
         return
-    file_level = [p for p in report.errors if p.row is None]
+    # Errors without a row reject the file, except a line with too many fields, which is
+    # left out on its own ("line left out") while the rest loads.
+    file_level = [p for p in report.errors if p.row is None and "line left out" not in p.message]
     if file_level:
         assert eb.n_articles == 0
     else:
