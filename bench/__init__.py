@@ -6,7 +6,9 @@ Nothing here is imported by the app; it only drives a running server from outsid
 from __future__ import annotations
 
 import sys
+import threading
 import time
+from collections.abc import Callable
 
 # The views whose redraw an interaction waits for (a missing one needs no redraw).
 VIEW_GRAPHS = (
@@ -27,6 +29,25 @@ def log(message: str) -> None:
     """One progress line with the seconds since the run started."""
     sys.stdout.write(f"[{time.monotonic() - _T0:6.1f}s] {message}\n")
     sys.stdout.flush()
+
+
+def in_own_thread(fn: Callable[[], object], name: str):
+    """``fn()`` run in a thread of its own (so it never meets the caller's event loop or
+    sync Playwright); its value, or its exception raised here."""
+    result: dict = {}
+
+    def run() -> None:
+        try:
+            result["value"] = fn()
+        except BaseException as exc:
+            result["error"] = exc
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
 
 
 def percentile(values, q: float) -> float | None:

@@ -12,13 +12,12 @@ import asyncio
 import contextlib
 import http.client
 import json
-import threading
 import time
 import zlib
 from collections import Counter, defaultdict
 from urllib.parse import urlsplit
 
-from bench import summary
+from bench import in_own_thread, summary
 
 KEEP_HEADERS = ("content-type", "accept", "x-csrftoken")
 
@@ -290,17 +289,5 @@ def load(
     """
     parts = urlsplit(base_url)
     args = (parts.hostname, parts.port, actions, clients, duration, timeout, grace)
-    result: dict = {}
-
-    def run() -> None:  # own thread, own event loop: never mixes with Playwright's
-        try:
-            result["value"] = asyncio.run(_load(*args, max_interactions))
-        except BaseException as exc:
-            result["error"] = exc
-
-    thread = threading.Thread(target=run, name="bench-load", daemon=True)
-    thread.start()
-    thread.join()
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
+    # own thread, own event loop: never mixes with Playwright's
+    return in_own_thread(lambda: asyncio.run(_load(*args, max_interactions)), "bench-load")

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from bench import summary
+from bench import in_own_thread, summary
 from bench.server import HOST, Server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,46 +115,37 @@ def capture_update_views(url: str, timeout_s: float = 60.0) -> dict:
     with _CAPTURE_LOCK:
         if _CAPTURED is not None:
             return json.loads(json.dumps(_CAPTURED))
-        result: dict = {}
 
-        def run() -> None:
-            try:
-                from playwright.sync_api import sync_playwright
+        def run() -> dict:
+            from playwright.sync_api import sync_playwright
 
-                from bench.browser import launch
+            from bench.browser import launch
 
-                bodies: list[dict] = []
+            bodies: list[dict] = []
 
-                def on_request(req) -> None:
-                    if req.method == "POST" and CALLBACK_PATH in req.url:
-                        with contextlib.suppress(ValueError, TypeError):
-                            body = json.loads(req.post_data or "")
-                            if _is_update_views(body):
-                                bodies.append(body)
+            def on_request(req) -> None:
+                if req.method == "POST" and CALLBACK_PATH in req.url:
+                    with contextlib.suppress(ValueError, TypeError):
+                        body = json.loads(req.post_data or "")
+                        if _is_update_views(body):
+                            bodies.append(body)
 
-                with sync_playwright() as pw:
-                    browser = launch(pw)
-                    try:
-                        page = browser.new_page()
-                        page.on("request", on_request)
-                        page.goto(url + "/?year=2005-2015")
-                        deadline = time.monotonic() + timeout_s
-                        while not bodies and time.monotonic() < deadline:
-                            page.wait_for_timeout(100)
-                    finally:
-                        browser.close()
-                if not bodies:
-                    raise RuntimeError("no update_views request seen while loading the page")
-                result["body"] = bodies[0]
-            except BaseException as exc:
-                result["error"] = exc
+            with sync_playwright() as pw:
+                browser = launch(pw)
+                try:
+                    page = browser.new_page()
+                    page.on("request", on_request)
+                    page.goto(url + "/?year=2005-2015")
+                    deadline = time.monotonic() + timeout_s
+                    while not bodies and time.monotonic() < deadline:
+                        page.wait_for_timeout(100)
+                finally:
+                    browser.close()
+            if not bodies:
+                raise RuntimeError("no update_views request seen while loading the page")
+            return bodies[0]
 
-        thread = threading.Thread(target=run, name="soak-capture", daemon=True)
-        thread.start()
-        thread.join()
-        if "error" in result:
-            raise result["error"]
-        _CAPTURED = result["body"]
+        _CAPTURED = in_own_thread(run, "soak-capture")
         return json.loads(json.dumps(_CAPTURED))
 
 
