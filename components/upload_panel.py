@@ -245,6 +245,8 @@ def result_view(answer: dict | None) -> list:
         out.append(
             dbc.Alert([html.Strong("Not loaded. "), message], color="danger", className="py-2")
         )
+        if answer.get("headers"):  # the stored file can still be mapped differently
+            out.append(mapping_form([str(h) for h in answer["headers"]]))
     if report is not None:
         out += [html.H3("Load report", className="h6 mt-3"), _report_table(report)]
     return out

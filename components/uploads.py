@@ -419,6 +419,8 @@ class Sessions:
                 "code": "no_articles",
                 "message": "Every row was rejected; the report below says why.",
             }
+            if info.get("mapping") is not None:  # a mapping that did not work: try another
+                answer["headers"] = info.get("headers", [])
             return answer, 400
         meta = {
             **info,

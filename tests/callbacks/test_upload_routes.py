@@ -147,6 +147,9 @@ def test_column_mapping_step(app):
     token = client.get_cookie(COOKIE).value
     partial = sessions.remap(token, {"Record": "id"})
     assert partial["status"] == "needs_mapping"
+    wrong = sessions.remap(token, {"Record": "id", "Paper title": "title", "authors": "formats"})
+    assert wrong["status"] == "rejected" and wrong["code"] == "no_articles"
+    assert "Record" in wrong["headers"]  # the form comes back to try another mapping
     answer = sessions.remap(
         token, {"Record": "id", "Paper title": "title", "Format codes": "formats"}
     )
