@@ -88,6 +88,8 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
     Built per page load for the dataset this browser session sees (``sessions``).
     """
     meta = sessions.upload() if sessions is not None else None
+    pending = sessions.pending() if sessions is not None else None
+    fresh = sessions.take_fresh() if sessions is not None else None
     expired = sessions.expired() if sessions is not None else False
     settings = sessions.settings if sessions is not None else UploadSettings()
     uploaded = bool(meta and meta.get("status") == "loaded")
@@ -197,7 +199,9 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
             ),
             about_modal(eb),
             embed_modal(uploaded=uploaded),
-            data_modal(eb, meta, settings.max_bytes, settings.ttl_s / 3600),
+            data_modal(
+                eb, meta, settings.max_bytes, settings.ttl_s / 3600, pending=pending, fresh=fresh
+            ),
         ]
     )
 

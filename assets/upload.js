@@ -117,7 +117,12 @@
     var xhr = new XMLHttpRequest();
     xhr.open("POST", "/upload/clear");
     xhr.setRequestHeader(HEADER, "1");
-    xhr.onloadend = function () { window.location.assign("/"); };
+    xhr.onloadend = function () {
+      if (xhr.status === 200) { window.location.assign("/"); return; }
+      button.disabled = false;
+      show({ text: "Your file could not be removed just now (HTTP " + xhr.status +
+             "); try again in a minute.", state: "error" });
+    };
     xhr.send();
   }
 

@@ -9,7 +9,9 @@ server:
   plotly.js, Dash and AG Grid write them), ``X-Content-Type-Options: nosniff``,
   ``Referrer-Policy: strict-origin-when-cross-origin``, and framing denied
   (``frame-ancestors 'none'`` + ``X-Frame-Options: DENY``) except on ``/embed/`` pages,
-  which the origins in ``IOME_EMBED_ORIGINS`` (default ``*``) may frame;
+  which the origins in ``IOME_EMBED_ORIGINS`` (default ``*``) may frame; and, except on
+  static files, ``Cache-Control: no-store, private`` with ``Vary: Cookie``, since answers
+  depend on the session's uploaded data;
 * before a POST to ``/_dash-update-component``: the body must be at most
   ``max_callback_bytes`` (413 otherwise) and a JSON object of the shape the Dash renderer
   sends, naming a registered callback with the right number of inputs and states (400
@@ -31,6 +33,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 MAX_CALLBACK_BYTES = 8 * 1024 * 1024
 CALLBACK_PATH = "/_dash-update-component"
 EMBED_PREFIX = "/embed/"
+SHARED_PREFIXES = ("/assets/", "/_dash-component-suites/")  # the same for every visitor
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 # Sources allowed in frame-ancestors: '*', 'self', 'none', http(s): or an http(s) origin
 # (scheme optional when the host has a dot; '*.' sub-domain wildcard, port, path).
@@ -113,6 +116,11 @@ def security_headers(response: Response) -> Response:
         headers["X-Frame-Options"] = "DENY"
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = REFERRER_POLICY
+    if not request.path.startswith(SHARED_PREFIXES):
+        # Pages, data, exports and callbacks depend on the session's upload: no shared
+        # cache (CDN, proxy) may keep one visitor's answer for another.
+        headers["Cache-Control"] = "no-store, private"
+        response.vary.add("Cookie")
     return response
 
 

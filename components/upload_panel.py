@@ -14,7 +14,7 @@ import json
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from components.uploads import Sessions
+from components.uploads import Sessions, StoreUnavailable
 from evidence.model import EvidenceBase
 from evidence.schema import CONTRACT, header_key
 
@@ -52,8 +52,24 @@ def now_showing(eb: EvidenceBase, meta: dict | None) -> html.Div:
     return html.Div(f"Now showing {label} ({eb.n_articles:,} articles).", className="small mb-3")
 
 
-def data_modal(eb: EvidenceBase, meta: dict | None, max_bytes: int, ttl_hours: float):
-    """The dialog; ``meta`` describes the session's upload (None without one)."""
+def data_modal(
+    eb: EvidenceBase,
+    meta: dict | None,
+    max_bytes: int,
+    ttl_hours: float,
+    *,
+    pending: dict | None = None,
+    fresh: dict | None = None,
+):
+    """The dialog. ``meta`` describes the session's loaded upload, ``pending`` a file that
+    awaits a column mapping, ``fresh`` the answer of a load that just succeeded (then the
+    dialog opens with it, once, over the dashboard drawn on that file)."""
+    if fresh:
+        shown = result_view(fresh)
+    elif pending:
+        shown = result_view(pending_answer(pending))
+    else:
+        shown = []
     body = [
         html.P(
             [
@@ -92,13 +108,8 @@ def data_modal(eb: EvidenceBase, meta: dict | None, max_bytes: int, ttl_hours: f
         ),
         html.Div(id="upload-progress", className="mt-2", **{"aria-live": "polite"}),
         dcc.Store(id=RESULT),
-        html.Div(
-            result_view(meta_answer(meta))
-            if meta and meta.get("status") == "needs_mapping"
-            else [],
-            id=RESULT_VIEW,
-            className="mt-3",
-        ),
+        dcc.Store(id="upload-reload"),
+        html.Div(shown, id=RESULT_VIEW, className="mt-3"),
     ]
     return dbc.Modal(
         [
@@ -109,14 +120,14 @@ def data_modal(eb: EvidenceBase, meta: dict | None, max_bytes: int, ttl_hours: f
         labelledby="data-title",
         size="lg",
         scrollable=True,
-        is_open=False,
+        is_open=bool(fresh),
     )
 
 
-def meta_answer(meta: dict) -> dict:
-    """An upload answer rebuilt from the stored description (after a page reload)."""
+def pending_answer(meta: dict) -> dict:
+    """The answer for a file awaiting a mapping, rebuilt from its stored description."""
     return {
-        "status": meta.get("status"),
+        "status": "needs_mapping",
         "filename": meta.get("filename", ""),
         "headers": meta.get("headers", []),
         "message": "Match your column names to the coding contract, then apply the mapping.",
@@ -234,9 +245,17 @@ def result_view(answer: dict | None) -> list:
                 className="py-2",
             )
         )
-        out.append(
-            html.A("Show the dashboard with this data", href="/", className="btn btn-primary mb-3")
-        )
+        if answer.get("shown"):  # drawn over the dashboard that now shows this file
+            out.append(
+                dbc.Button(
+                    "Close and explore your data",
+                    id={"type": DATA_OPEN, "where": "done"},
+                    color="primary",
+                    className="mb-3",
+                )
+            )
+        else:  # the page reloads on this file (clientside callback below)
+            out.append(html.P("Opening the dashboard on this file…", className="small"))
     elif status == "needs_mapping":
         out.append(dbc.Alert(message, color="warning", className="py-2"))
         headers = [str(h) for h in answer.get("headers") or []]
@@ -300,7 +319,25 @@ def register_upload_callbacks(app: Dash, sessions: Sessions) -> None:
         prevent_initial_call=True,
     )
     def show_result(answer):
-        return result_view(answer)
+        try:
+            return result_view(answer)
+        except (TypeError, ValueError, AttributeError, KeyError):  # not the server's answer
+            return [
+                dbc.Alert("This answer could not be shown. Upload the file again.", color="danger")
+            ]
+
+    # A file that loaded: draw the whole page again on it (filters, banner, views).
+    app.clientside_callback(
+        """function (answer) {
+            if (answer && answer.status === "loaded" && !answer.shown) {
+                window.location.assign("/");
+            }
+            return window.dash_clientside.no_update;
+        }""",
+        Output("upload-reload", "data"),
+        Input(RESULT, "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output(RESULT, "data", allow_duplicate=True),
@@ -314,10 +351,18 @@ def register_upload_callbacks(app: Dash, sessions: Sessions) -> None:
         token = sessions.token()
         if token is None:
             return {"status": "rejected", "message": "Upload the file again."}
-        columns = [o["id"]["column"] for o in ctx.states_list[0]]
+        ids = [o.get("id") if isinstance(o, dict) else None for o in ctx.states_list[0]]
+        columns = [i.get("column") if isinstance(i, dict) else None for i in ids]
         mapping = {
             v: c
             for c, v in zip(columns, values or [], strict=False)
-            if isinstance(v, str) and v != NO_COLUMN
+            if isinstance(c, str) and isinstance(v, str) and v != NO_COLUMN
         }
-        return sessions.remap(token, mapping)
+        try:
+            return sessions.remap(token, mapping)
+        except StoreUnavailable:
+            return {
+                "status": "rejected",
+                "message": "Uploaded files cannot be stored right "
+                "now. Nothing was changed; try again in a minute.",
+            }

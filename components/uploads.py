@@ -23,6 +23,7 @@ form cannot send):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -34,12 +35,19 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, has_request_context, jsonify, request
 
 from evidence.load import UnreadableFile, load, read_table
 from evidence.model import EvidenceBase
-from evidence.upload import DEFAULT_MAX_BYTES, DEFAULT_MAX_UNZIPPED, screen, template_csv
+from evidence.upload import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_UNZIPPED,
+    MAX_COLUMNS,
+    screen,
+    template_csv,
+)
 
 COOKIE = "iome_session"
 HEADER = "X-IoME-Upload"
@@ -179,6 +187,10 @@ class FileStore:
                 data.unlink(missing_ok=True)
             else:
                 entries.append((mtime, size, info, data))
+        for tmp in self.root.glob(".tmp-*"):  # left by a worker killed while writing
+            with contextlib.suppress(OSError):
+                if now - tmp.stat().st_mtime > 3600:
+                    tmp.unlink()
         total = sum(e[1] for e in entries)
         for _mtime, size, info, data in sorted(entries, key=lambda e: e[0]):
             if total <= self.cap_bytes:
@@ -248,8 +260,26 @@ def _headers_of(content: bytes, filename: str) -> list[str]:
         return []
 
 
+PENDING = "/pending"  # store-key suffix of a file that awaits a column mapping
+MAX_FILENAME = 120
+
+
+class StoreUnavailable(Exception):
+    """The upload store (Redis, or the folder) could not be reached."""
+
+
+def _problems(report) -> dict:
+    data = report.to_dict()
+    return {**data, "problems": data["problems"][:MAX_PROBLEMS_SENT]}
+
+
 class Sessions:
-    """Which dataset the current request sees, and the upload actions of one session."""
+    """Which dataset the current request sees, and the upload actions of one session.
+
+    A session (cookie token ``T``) has at most a loaded upload (store key ``T``) and a file
+    awaiting a column mapping (``T/pending``); the loaded one stays in use until a mapping
+    succeeds. Every accepted upload moves the session to a new token (no fixation).
+    """
 
     def __init__(self, default: EvidenceBase, store, settings: UploadSettings):
         self.default = default
@@ -264,44 +294,82 @@ class Sessions:
         if not has_request_context():
             return None
         token = request.cookies.get(COOKIE, "")
-        return token if _TOKEN.match(token) else None
+        return token if _TOKEN.fullmatch(token) else None
+
+    def _meta(self, key: str) -> dict | None:
+        try:
+            meta = self.store.meta(key)
+        except Exception:  # a store outage shows the default data, never an error page
+            return None
+        return meta if isinstance(meta, dict) else None
 
     def upload(self) -> dict | None:
-        """The description of this session's live upload, if any."""
+        """The description of this session's loaded upload, if any."""
         token = self.token()
         if token is None:
             return None
         if "iome_upload" not in g:
-            try:
-                g.iome_upload = self.store.meta(token)
-            except Exception:  # a store outage shows the default data, never an error page
-                g.iome_upload = None
+            meta = self._meta(token)
+            g.iome_upload = meta if meta and meta.get("status") == "loaded" else None
         return g.iome_upload
+
+    def pending(self) -> dict | None:
+        """The description of this session's file awaiting a column mapping, if any."""
+        token = self.token()
+        return self._meta(token + PENDING) if token else None
 
     def current(self) -> EvidenceBase:
         """The evidence base this request sees: its session's upload or the default."""
-        meta = self.upload()
-        if not meta or meta.get("status") != "loaded":
+        if self.token() is None:
             return self.default
         if "iome_base" not in g:
-            g.iome_base = self._base(self.token(), meta) or self.default
+            meta = self.upload()
+            base = self._base(self.token(), meta) if meta else None
+            if meta and base is None:  # its file is gone: say so, show the default
+                g.iome_upload = None
+            g.iome_base = base or self.default
         return g.iome_base
 
     def expired(self) -> bool:
         """The request names a session whose upload is gone (expired or cleared)."""
-        return has_request_context() and bool(request.cookies.get(COOKIE)) and not self.upload()
+        return self.token() is not None and not self.upload() and not self.pending()
+
+    def take_fresh(self) -> dict | None:
+        """The answer to show once, on the first page drawn after a successful load."""
+        meta = self.upload()
+        if not meta or not meta.get("fresh"):
+            return None
+        eb = self.current()
+        if eb is self.default:
+            return None
+        try:
+            self.store.set_meta(self.token(), {**meta, "fresh": False})
+        except Exception:
+            return None
+        return {
+            "status": "loaded",
+            "filename": meta.get("filename", ""),
+            "articles": eb.n_articles,
+            "message": f"{eb.n_articles:,} articles loaded from {meta.get('filename', '')}.",
+            "summary": eb.report.summary(),
+            "report": _problems(eb.report),
+            "shown": True,
+        }
 
     def report_base(self) -> EvidenceBase | None:
-        """The session's stored file as loaded now (also when it awaits a mapping)."""
-        meta = self.upload()
-        if not meta:
+        """The session's latest file as loaded now (the one awaiting a mapping, if any)."""
+        token = self.token()
+        if token is None:
             return None
-        if meta.get("status") == "loaded":
-            return self.current()
-        content = self.store.content(self.token())
-        if content is None:
-            return None
-        return load(content, name=meta.get("filename", "upload"), mapping=meta.get("mapping"))
+        pending = self._meta(token + PENDING)
+        if pending:
+            content = self.store.content(token + PENDING)
+            if content is not None:
+                return load(
+                    content, name=pending.get("filename", "upload"), mapping=pending.get("mapping")
+                )
+        eb = self.current()
+        return None if eb is self.default else eb
 
     # --- parsed bases, per worker ------------------------------------------------
     def _base(self, token: str, meta: dict) -> EvidenceBase | None:
@@ -310,7 +378,10 @@ class Sessions:
             if hit and hit[0] == meta.get("version"):
                 self._parsed.move_to_end(token)
                 return hit[1]
-        content = self.store.content(token)
+        try:
+            content = self.store.content(token)
+        except Exception:
+            return None
         if content is None:
             return None
         eb = load(content, name=meta.get("filename", "upload"), mapping=meta.get("mapping"))
@@ -333,9 +404,14 @@ class Sessions:
         with self._lock:
             self._parsed.pop(token, None)
 
-    # --- actions -----------------------------------------------------------------
-    def accept(self, token: str, content: bytes, filename: str) -> tuple[dict, int]:
-        """Screen, store and load one upload; the JSON answer and its HTTP status."""
+    # --- actions (may raise StoreUnavailable) --------------------------------------
+    def accept(self, old: str | None, content: bytes, filename: str) -> tuple[dict, int, str]:
+        """Screen, store and load one upload.
+
+        Returns the JSON answer, its HTTP status and the session's token afterwards: a new
+        one when the file was accepted (the old session's entries move to it), else ``old``.
+        """
+        filename = filename[:MAX_FILENAME]
         rejection = screen(
             content,
             filename,
@@ -343,120 +419,172 @@ class Sessions:
             max_unzipped=self.settings.max_unzipped,
         )
         if rejection is not None:
-            return {
+            answer = {
                 "status": "rejected",
                 "code": rejection.code,
                 "message": rejection.message,
                 "filename": filename,
-            }, rejection.status
-        eb = load(content, name=filename)
+            }
+            return answer, rejection.status, old
+        eb = load(content, name=filename, max_rows=self.settings.max_rows)
         if eb.report.n_rows_read > self.settings.max_rows:
-            return {
+            answer = {
                 "status": "rejected",
                 "code": "too_many_rows",
                 "filename": filename,
-                "message": f"The file has {eb.report.n_rows_read:,} rows; this server takes "
-                f"at most {self.settings.max_rows:,} articles per file. Split the file or "
-                "run your own copy of the dashboard (iome-map serve --data FILE).",
-            }, 413
-        return self._settle(token, eb, content, {"filename": filename, "size": len(content)})
+                "message": f"The file has more than {self.settings.max_rows:,} rows, the "
+                "most this server takes per file. Split the file or run your own copy of "
+                "the dashboard (iome-map serve --data FILE).",
+            }
+            return answer, 413, old
+        answer, status = self._outcome(eb, content, {"filename": filename})
+        if answer["status"] == "rejected":
+            return answer, status, old
+        new = secrets.token_urlsafe(32)
+        with _store_errors():
+            if old is not None:
+                self._move(old, new, keep_loaded=answer["status"] == "needs_mapping")
+            self._keep(new, eb, content, answer, {"filename": filename, "size": len(content)})
+        return answer, status, new
 
     def remap(self, token: str, mapping: dict[str, str]) -> dict:
-        """Load the session's stored file again with a column mapping."""
-        meta = self.store.meta(token)
-        content = self.store.content(token)
+        """Load the session's file awaiting a mapping again, with this mapping."""
+        with _store_errors():
+            meta = self.store.meta(token + PENDING)
+            content = self.store.content(token + PENDING)
         if not meta or content is None:
             return {
                 "status": "rejected",
                 "code": "expired",
                 "message": "The uploaded file is no longer stored. Upload it again.",
             }
-        eb = load(content, name=meta["filename"], mapping=mapping)
+        filename = meta.get("filename", "upload")
+        eb = load(content, name=filename, mapping=mapping, max_rows=self.settings.max_rows)
         info = {
-            "filename": meta["filename"],
+            "filename": filename,
             "size": len(content),
             "mapping": mapping,
             "headers": meta.get("headers", []),
         }
-        return self._settle(token, eb, None, info)[0]
+        answer, _status = self._outcome(eb, None, info)
+        if answer["status"] != "rejected":
+            with _store_errors():
+                self._keep(token, eb, content, answer, info)
+        return answer
 
-    def _settle(self, token, eb: EvidenceBase, content, info: dict) -> tuple[dict, int]:
+    def _outcome(self, eb: EvidenceBase, content, info: dict) -> tuple[dict, int]:
+        """What a load means for the user: loaded, needs a mapping, or rejected."""
         report = eb.report
         answer = {
             "filename": info["filename"],
             "articles": eb.n_articles,
             "summary": report.summary(),
-            "report": {
-                **report.to_dict(),
-                "problems": report.to_dict()["problems"][:MAX_PROBLEMS_SENT],
-            },
+            "report": _problems(report),
         }
         if eb.n_articles:
-            status, code = "loaded", 200
-            answer["message"] = f"{eb.n_articles:,} articles loaded from {info['filename']}."
-        elif _needs_mapping(eb):
-            status, code = "needs_mapping", 200
+            answer |= {
+                "status": "loaded",
+                "message": f"{eb.n_articles:,} articles loaded from {info['filename']}.",
+            }
+            return answer, 200
+        if _needs_mapping(eb):
             missing = [p.column for p in report.errors if p.message.startswith("required column")]
-            answer["message"] = (
-                f"Required columns not found: {', '.join(missing)}. Match your column names "
-                "to the coding contract below, then apply the mapping."
-            )
-            answer["headers"] = (
-                _headers_of(content, info["filename"]) if content else info.get("headers", [])
-            )
-        elif report.unreadable or report.n_rows_read == 0:
+            headers = _headers_of(content, info["filename"]) if content else info.get("headers")
+            answer |= {
+                "status": "needs_mapping",
+                "message": f"Required columns not found: {', '.join(missing)}. Match your "
+                "column names to the coding contract below, then apply the mapping.",
+                "headers": (headers or [])[:MAX_COLUMNS],
+            }
+            return answer, 200
+        if report.unreadable or report.n_rows_read == 0:
+            first = report.errors[0].message if report.errors else "only a header"
             answer |= {
                 "status": "rejected",
                 "code": "empty",
-                "message": "The file holds no article rows: "
-                + (report.errors[0].message if report.errors else "only a header")
-                + ".",
+                "message": f"The file holds no article rows: {first}.",
             }
             return answer, 400
-        else:
-            answer |= {
-                "status": "rejected",
-                "code": "no_articles",
-                "message": "Every row was rejected; the report below says why.",
-            }
-            if info.get("mapping") is not None:  # a mapping that did not work: try another
-                answer["headers"] = info.get("headers", [])
-            return answer, 400
+        answer |= {
+            "status": "rejected",
+            "code": "no_articles",
+            "message": "Every row was rejected; the report below says why.",
+        }
+        if info.get("mapping") is not None:  # a mapping that did not work: try another
+            answer["headers"] = info.get("headers", [])
+        return answer, 400
+
+    def _keep(self, token: str, eb, content: bytes, answer: dict, info: dict) -> None:
+        """Store a loaded file (replacing any pending one) or a file awaiting a mapping."""
         meta = {
             **info,
-            "status": status,
+            "status": answer["status"],
             "version": eb.version,
             "articles": eb.n_articles,
             "uploaded": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         }
-        if status == "needs_mapping":
+        if answer["status"] == "needs_mapping":
             meta["headers"] = answer["headers"]
-        if content is not None:
-            self.store.put(token, content, meta)
-        else:
-            self.store.set_meta(token, meta)
+            self.store.put(token + PENDING, content, meta)
+            return
+        self.store.put(token, content, {**meta, "fresh": True})
+        self.store.delete(token + PENDING)
         self._forget(token)
-        if status == "loaded":
-            self._remember(token, eb)
-        answer["status"] = status
-        return answer, code
+        self._remember(token, eb)
+
+    def _move(self, old: str, new: str, *, keep_loaded: bool) -> None:
+        """Move a session to a new token: its loaded upload too when ``keep_loaded``."""
+        if keep_loaded:
+            meta, content = self.store.meta(old), self.store.content(old)
+            if meta and meta.get("status") == "loaded" and content is not None:
+                self.store.put(new, content, {**meta, "fresh": False})
+        self.clear(old)
 
     def clear(self, token: str) -> None:
-        """Forget the session's upload everywhere."""
-        self.store.delete(token)
+        """Forget the session's uploads everywhere."""
+        with _store_errors():
+            self.store.delete(token)
+            self.store.delete(token + PENDING)
         self._forget(token)
+
+
+@contextlib.contextmanager
+def _store_errors():
+    """Turn any failure of the store into StoreUnavailable."""
+    try:
+        yield
+    except StoreUnavailable:
+        raise
+    except Exception as exc:
+        raise StoreUnavailable(str(exc)) from exc
 
 
 def _same_origin() -> bool:
+    """No Origin header (same-origin GET, old browsers) or one naming this host. Only the
+    host is compared, so a TLS-terminating proxy in front does not break uploads."""
     origin = request.headers.get("Origin")
-    return origin is None or origin == request.host_url.rstrip("/")
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
+def _unavailable() -> tuple[Response, int]:
+    return jsonify(
+        {
+            "status": "rejected",
+            "code": "store_unavailable",
+            "message": "Uploaded files cannot be stored right now. Nothing was "
+            "changed; try again in a minute.",
+        }
+    ), 503
 
 
 def register_upload_routes(server: Flask, sessions: Sessions) -> None:
-    """The upload, clear and template routes."""
+    """The upload, clear, report and template routes, and the session cookie's renewal."""
 
-    def refuse(message: str, status: int) -> Response:
+    def refuse(message: str, status: int):
         return jsonify({"status": "rejected", "code": "forbidden", "message": message}), status
+
+    def secure() -> bool:
+        return request.is_secure or request.headers.get("X-Forwarded-Proto") == "https"
 
     def set_cookie(response: Response, token: str) -> None:
         response.set_cookie(
@@ -465,9 +593,19 @@ def register_upload_routes(server: Flask, sessions: Sessions) -> None:
             max_age=sessions.settings.ttl_s,
             httponly=True,
             samesite="Lax",
-            secure=request.is_secure,
+            secure=secure(),
             path="/",
         )
+
+    @server.after_request
+    def renew_cookie(response: Response) -> Response:
+        # Each page drawn for a live session renews the cookie, as the store renews the
+        # upload on use: both expire after the same idle time.
+        if request.path == "/_dash-layout" and response.status_code == 200:
+            token = sessions.token()
+            if token and (sessions.upload() or sessions.pending()):
+                set_cookie(response, token)
+        return response
 
     @server.post("/upload")
     def upload():
@@ -494,11 +632,14 @@ def register_upload_routes(server: Flask, sessions: Sessions) -> None:
                 }
             ), 400
         content = file.read(sessions.settings.max_bytes + 1)
-        token = sessions.token() or secrets.token_urlsafe(32)
-        answer, status = sessions.accept(token, content, os.path.basename(file.filename or ""))
+        name = os.path.basename((file.filename or "").replace("\\", "/")) or "upload"
+        try:
+            answer, status, token = sessions.accept(sessions.token(), content, name)
+        except StoreUnavailable:
+            return _unavailable()
         response = jsonify(answer)
         response.status_code = status
-        if answer["status"] != "rejected":
+        if token is not None and answer["status"] != "rejected":
             set_cookie(response, token)
         return response
 
@@ -507,8 +648,11 @@ def register_upload_routes(server: Flask, sessions: Sessions) -> None:
         if request.headers.get(HEADER) != "1" or not _same_origin():
             return refuse("Only the dashboard's own page can clear its data.", 403)
         token = sessions.token()
-        if token:
-            sessions.clear(token)
+        try:
+            if token:
+                sessions.clear(token)
+        except StoreUnavailable:
+            return _unavailable()
         response = jsonify({"status": "cleared"})
         response.delete_cookie(COOKIE, path="/")
         return response

@@ -57,16 +57,23 @@ def split_list(cell: str) -> list[str]:
 
 
 def read_table(
-    content: bytes, name: str = "", bad_lines: list[list[str]] | None = None
+    content: bytes,
+    name: str = "",
+    bad_lines: list[list[str]] | None = None,
+    max_rows: int | None = None,
 ) -> pd.DataFrame:
     """Parse CSV (UTF-8 with or without BOM, comma/semicolon/tab) or XLSX into strings.
 
     A CSV line with more fields than the header makes the file unreadable, unless
-    ``bad_lines`` is given: then such lines are left out and appended to it.
+    ``bad_lines`` is given: then such lines are left out and appended to it. With
+    ``max_rows``, parsing stops after that many rows plus one (enough to tell "too many").
     """
+    nrows = None if max_rows is None else max_rows + 1
     if content[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
         try:
-            frame = pd.read_excel(io.BytesIO(content), sheet_name=0, dtype=str, header=0)
+            frame = pd.read_excel(
+                io.BytesIO(content), sheet_name=0, dtype=str, header=0, nrows=nrows
+            )
         except Exception as exc:  # a corrupt workbook can make the XLSX reader raise anything
             raise UnreadableFile(f"not a readable XLSX workbook ({exc})") from exc
         return frame.fillna("").astype(str)
@@ -81,7 +88,7 @@ def read_table(
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     sep = max([",", ";", "\t"], key=first_line.count)
     options = {"sep": sep, "dtype": str, "keep_default_na": False, "skip_blank_lines": True,
-               "quoting": csv.QUOTE_MINIMAL}  # fmt: skip
+               "quoting": csv.QUOTE_MINIMAL, "nrows": nrows}  # fmt: skip
     try:
         return pd.read_csv(io.StringIO(text.lstrip("\ufeff")), on_bad_lines="error", **options)
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
@@ -129,8 +136,13 @@ def load(
     *,
     name: str | None = None,
     mapping: dict[str, str] | None = None,
+    max_rows: int | None = None,
 ) -> EvidenceBase:
-    """Load a coded-article file (path or bytes) into an :class:`EvidenceBase` with its report."""
+    """Load a coded-article file (path or bytes) into an :class:`EvidenceBase` with its report.
+
+    With ``max_rows``, a file with more data rows is refused (an error, nothing loaded)
+    after reading only one row past the limit.
+    """
     label = name or (str(source) if not isinstance(source, bytes) else "upload")
     report = LoadReport(source=label)
     try:
@@ -142,13 +154,17 @@ def load(
     digest = hashlib.sha256(content)
     if mapping:  # the same file read with another mapping is another dataset
         digest.update(repr(sorted(mapping.items())).encode())
-    version = digest.hexdigest()[:12]
+    version = digest.hexdigest()[:16]
     bad_lines: list[list[str]] = []
     try:
-        raw = read_table(content, label, bad_lines)
+        raw = read_table(content, label, bad_lines, max_rows=max_rows)
     except UnreadableFile as exc:
         report.unreadable = True
         report.add("error", str(exc))
+        return _empty_with(report, label, version)
+    if max_rows is not None and len(raw) > max_rows:
+        report.n_rows_read = len(raw)
+        report.add("error", f"the file has more than {max_rows:,} rows; file refused")
         return _empty_with(report, label, version)
     for fields in bad_lines:
         report.add(

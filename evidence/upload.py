@@ -33,6 +33,7 @@ _RATIO_MIN_SIZE = _MB  # smaller entries may compress as well as they like
 _CONTENT_TYPES_CAP = _MB  # at most this much of [Content_Types].xml is decompressed
 _SNIFF_BYTES = 64 * 1024  # the text check looks at this much of the file
 _MAX_CONTROL_SHARE = 0.01  # more control characters than this means binary data
+MAX_COLUMNS = 500  # the contract has 18 columns; far wider files cost minutes to parse
 
 _STATUS = {
     "too_large": 413,
@@ -43,6 +44,7 @@ _STATUS = {
     "not_xlsx": 415,
     "encrypted": 415,
     "binary": 415,
+    "too_wide": 413,
 }
 _SAVE_AS = "Save it as an Excel workbook (.xlsx) or as CSV, then upload it again."
 _ONLY = (
@@ -141,7 +143,27 @@ def screen(
             "This file is named .xlsx but is not an Excel workbook; it may be damaged or "
             "renamed. Open it in Excel and save it again as .xlsx or as CSV, then upload it.",
         )
-    return _check_text(content)
+    return _check_text(content) or _check_width(content)
+
+
+def _check_width(content: bytes) -> Rejection | None:
+    """Refuse a text table whose header has more than MAX_COLUMNS fields (counted with the
+    separator the loader would pick), before the parser spends minutes on it."""
+    head = content[: _SNIFF_BYTES * 16]
+    encoding = next((e for bom, e in _UTF16_BOMS.items() if head.startswith(bom)), "utf-8")
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    first = text.split("\n", 1)[0]
+    if "\n" not in text and len(head) == _SNIFF_BYTES * 16:
+        first = text  # a header longer than 1 MB: count what there is
+    fields = max(first.count(sep) for sep in (",", ";", "\t")) + 1
+    if fields > MAX_COLUMNS:
+        return _reject(
+            "too_wide",
+            f"The first line has {fields:,} or more columns; the coding contract has 18 and "
+            f"at most {MAX_COLUMNS} are read. Check that this is the table you meant, remove "
+            "unneeded columns, then upload it again.",
+        )
+    return None
 
 
 def _is_blank(content: bytes) -> bool:

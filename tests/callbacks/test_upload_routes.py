@@ -5,6 +5,7 @@ same store). Data seen by a session is read back through the app's own routes.""
 from __future__ import annotations
 
 import io
+import json
 import os
 import random
 import stat
@@ -253,7 +254,7 @@ def test_row_limit(tmp_path, monkeypatch):
     client = create_app().server.test_client()
     answer = upload(client, demo_rows(21), "many.csv")
     assert answer.status_code == 413 and answer.json["code"] == "too_many_rows"
-    assert "21 rows" in answer.json["message"]
+    assert "more than 20 rows" in answer.json["message"]
     assert upload(client, demo_rows(20), "ok.csv").json["articles"] == 20
 
 
@@ -298,3 +299,85 @@ def test_random_uploads_never_break_the_route(app, seed):
         assert response.json["status"] in ("loaded", "needs_mapping", "rejected")
         assert b"Traceback" not in response.data
     assert 200 in statuses and any(s != 200 for s in statuses)
+
+
+def test_every_accepted_upload_gets_a_new_session_key(app):
+    """No session fixation: a key planted in the browser is never the one that holds data."""
+    planted = "F" * 43
+    victim = app.server.test_client()
+    victim.set_cookie(COOKIE, planted)
+    upload(victim, demo_rows(3), "mine.csv")
+    assert victim.get_cookie(COOKIE).value != planted
+    attacker = app.server.test_client()
+    attacker.set_cookie(COOKIE, planted)
+    assert attacker.get("/healthz").json["articles"] == 350
+    first = victim.get_cookie(COOKIE).value
+    upload(victim, demo_rows(4), "again.csv")
+    assert victim.get_cookie(COOKIE).value != first
+    stale = app.server.test_client()
+    stale.set_cookie(COOKIE, first)
+    assert stale.get("/healthz").json["articles"] == 350  # the old key holds nothing now
+    assert victim.get("/healthz").json["articles"] == 4
+
+
+def test_a_file_awaiting_a_mapping_keeps_the_loaded_data_in_use(app):
+    client = app.server.test_client()
+    upload(client, demo_rows(9), "loaded.csv")
+    header = DEMO_LINES[0].replace("id,", "Record,", 1)
+    assert upload(client, demo_rows(5, header), "renamed.csv").json["status"] == "needs_mapping"
+    assert client.get("/healthz").json["articles"] == 9  # still the loaded file
+    layout = client.get("/_dash-layout").data
+    assert b"loaded.csv" in layout and b"Match your columns" in layout
+    sessions = app.server.extensions["iome_sessions"]
+    answer = sessions.remap(client.get_cookie(COOKIE).value, {"Record": "id"})
+    assert answer["status"] == "loaded" and client.get("/healthz").json["articles"] == 5
+
+
+def test_a_successful_load_opens_its_report_once_over_the_new_dashboard(app):
+    client = app.server.test_client()
+    upload(client, demo_rows(6), "six.csv")
+    first = client.get("/_dash-layout").get_json()
+    second = client.get("/_dash-layout").get_json()
+    assert "Close and explore your data" in json.dumps(first)
+    assert "Close and explore your data" not in json.dumps(second)
+
+
+def test_layout_renews_the_session_cookie(app):
+    client = app.server.test_client()
+    upload(client, demo_rows(6), "six.csv")
+    cookie = client.get("/_dash-layout").headers.get("Set-Cookie", "")
+    assert cookie.startswith(f"{COOKIE}=") and "Max-Age=28800" in cookie
+    assert "Set-Cookie" not in app.server.test_client().get("/_dash-layout").headers
+
+
+def test_an_unreachable_redis_store_gives_a_503_and_the_page_still_draws(tmp_path):
+    from netutil import free_port
+
+    app = create_app(cache_url=f"redis://127.0.0.1:{free_port()}/0")
+    client = app.server.test_client()
+    response = upload(client, demo_rows(5), "five.csv")
+    assert response.status_code == 503 and response.json["code"] == "store_unavailable"
+    client.set_cookie(COOKIE, "G" * 43)
+    assert client.get("/healthz").json["articles"] == 350
+    assert client.get("/_dash-layout").status_code == 200
+    assert client.post("/upload/clear", headers={"X-IoME-Upload": "1"}).status_code == 503
+
+
+def test_a_proxy_in_front_with_https_still_accepts_uploads(app):
+    client = app.server.test_client()
+    response = upload(
+        client, demo_rows(3), "x.csv", Origin="https://localhost", **{"X-Forwarded-Proto": "https"}
+    )
+    assert response.status_code == 200 and "Secure" in response.headers["Set-Cookie"]
+
+
+def test_hostile_names_and_shapes(app):
+    client = app.server.test_client()
+    answer = upload(client, demo_rows(3), "a" * 5000 + ".csv").json
+    assert answer["status"] == "loaded" and len(answer["filename"]) <= 120
+    wide = ("," * 5000 + "\n" + "," * 5000 + "\n").encode()
+    response = upload(client, wide, "wide.csv")
+    assert response.status_code == 413 and response.json["code"] == "too_wide"
+    newline_token = app.server.test_client()
+    newline_token.set_cookie(COOKIE, client.get_cookie(COOKIE).value + "\n")
+    assert newline_token.get("/healthz").json["articles"] == 350

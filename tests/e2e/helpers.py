@@ -32,3 +32,20 @@ def traces(page):
 
 def count_text(page) -> str:
     return page.inner_text("#article-count")
+
+
+CLOSE_REPORT = "Close and explore your data"
+
+
+def loaded_report(page, timeout=30_000) -> str:
+    """After a file loads, the page redraws on it with the upload dialog open on the load
+    report: wait for that, return the dialog's result text (the dialog stays open)."""
+    page.get_by_role("button", name=CLOSE_REPORT).wait_for(timeout=timeout)
+    return page.inner_text("#upload-result-view")
+
+
+def close_report(page) -> None:
+    """Close the load report and wait until the dashboard on the new file has drawn."""
+    page.get_by_role("button", name=CLOSE_REPORT).click()
+    page.wait_for_selector("#data-banner", timeout=30_000)
+    wait_ready(page)

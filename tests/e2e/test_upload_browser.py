@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import count_text, wait_ready
+from helpers import close_report, count_text, loaded_report, wait_ready
 
 from bench.server import Server
 from bench.soak import worker_pids
@@ -40,16 +40,6 @@ def choose(page, path: Path):
     chooser.value.set_files(str(path))
 
 
-def upload_and_show(page, path: Path, n: int):
-    open_panel(page)
-    choose(page, path)
-    page.wait_for_selector("text=Show the dashboard with this data", timeout=30_000)
-    assert f"{n} articles loaded from {path.name}" in page.inner_text("#upload-result-view")
-    page.click("text=Show the dashboard with this data")
-    page.wait_for_selector("#data-banner", timeout=30_000)
-    wait_ready(page)
-
-
 def test_upload_shows_report_then_the_dashboard_on_that_data(page, server_url, tmp_path):
     page.goto(server_url)
     wait_ready(page)
@@ -58,12 +48,9 @@ def test_upload_shows_report_then_the_dashboard_on_that_data(page, server_url, t
     open_panel(page)
     assert "Now showing the synthetic demo data (350 articles)" in page.inner_text("#data-modal")
     choose(page, path)
-    page.wait_for_selector("text=Show the dashboard with this data", timeout=30_000)
-    result = page.inner_text("#upload-result-view")
+    result = loaded_report(page)  # the page redraws on the file, report on top
     assert "23 rows read, 23 loaded, 0 rejected" in result and "Load report" in result
-    page.click("text=Show the dashboard with this data")
-    page.wait_for_selector("#data-banner", timeout=30_000)
-    wait_ready(page)
+    close_report(page)
     assert count_text(page) == "23 of 23 articles"
     assert "team-file.csv, 23 articles" in page.inner_text("#data-banner")
     # The export of the filtered articles is the uploaded data, too.
@@ -113,10 +100,8 @@ def test_column_mapping_in_the_browser(page, server_url, tmp_path):
     page.get_by_label("id (required)").select_option("Record")
     assert page.get_by_label("title (required)").input_value() == "Paper title"
     page.get_by_role("button", name="Apply the mapping").click()
-    page.wait_for_selector("text=Show the dashboard with this data", timeout=30_000)
-    page.click("text=Show the dashboard with this data")
-    page.wait_for_selector("#data-banner", timeout=30_000)
-    wait_ready(page)
+    assert "7 articles loaded from renamed.csv" in loaded_report(page)
+    close_report(page)
     assert count_text(page) == "7 of 7 articles"
 
 
@@ -151,10 +136,8 @@ def test_two_sessions_upload_at_once_and_survive_a_worker_restart(browser, produ
         choose(page, files[name][0])
     for name, page in pages.items():
         n = files[name][1]
-        page.wait_for_selector("text=Show the dashboard with this data", timeout=30_000)
-        page.click("text=Show the dashboard with this data")
-        page.wait_for_selector("#data-banner", timeout=30_000)
-        wait_ready(page)
+        assert f"{n} articles loaded from {name}.csv" in loaded_report(page)
+        close_report(page)
         assert count_text(page) == f"{n} of {n} articles"
         assert f"{name}.csv" in page.inner_text("#data-banner")
 

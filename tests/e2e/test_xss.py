@@ -21,7 +21,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import VIEW_GRAPHS, wait_ready
+from helpers import VIEW_GRAPHS, close_report, loaded_report, wait_ready
 
 from evidence.views import VIEWS
 
@@ -244,13 +244,10 @@ def test_uploaded_hostile_file_and_name_stay_text(page, server_url, tmp_path):
     with page.expect_file_chooser() as chooser:
         page.click("#upload-pick")
     chooser.value.set_files(str(data))
-    page.wait_for_selector("text=Show the dashboard with this data", timeout=30_000)
-    result = page.inner_text("#upload-result-view")
+    result = loaded_report(page)
     assert IMG in result  # the file name and the rejected cell, shown as text
     assert page.evaluate(JS_XSS)
-    page.click("text=Show the dashboard with this data")
-    page.wait_for_selector("#data-banner", timeout=30_000)
-    wait_ready(page)
+    close_report(page)
     assert IMG in page.inner_text("#data-banner")
     page.wait_for_selector(".ag-row")
     grid = page.inner_text("#articles-grid")

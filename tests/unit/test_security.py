@@ -140,6 +140,11 @@ def test_security_headers_on_every_kind_of_response(client, path):
     response = fetch(client, path)
     assert response.status_code in (200, 400, 404)
     _assert_common(response)
+    if path.startswith("/assets/"):
+        assert "no-store" not in response.headers.get("Cache-Control", "")
+    else:  # depends on the session's upload: never kept by a shared cache
+        assert response.headers["Cache-Control"] == "no-store, private"
+        assert "Cookie" in response.headers["Vary"]
 
 
 def test_headers_on_component_suite_files_and_callback_responses(app, client):
