@@ -1,5 +1,6 @@
 """The loader: contract matching, lazy validation, tidy tables, and every kind of bad input."""
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -198,3 +199,18 @@ def test_short_line_after_a_long_one_is_reported_not_a_crash():
     eb = load(body.encode(), name="short.csv")
     assert eb.n_articles == 1 and eb.report.rejected_rows == [2]
     assert {p.column for p in eb.report.errors if p.row == 2} == {"author_countries", "formats"}
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_row_limit_stops_reading_one_row_past_it(kind):
+    rows = "".join(f"a{i},T,2012,USA,UGA,mobility.outbound,,,\n" for i in range(30))
+    content = (HEADER + rows).encode()
+    if kind == "xlsx":
+        frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+        out = io.BytesIO()
+        frame.to_excel(out, index=False)
+        content = out.getvalue()
+    refused = load(content, name=f"t.{kind}", max_rows=20)
+    assert refused.n_articles == 0 and refused.report.n_rows_read == 21
+    assert "more than 20 rows" in refused.report.errors[0].message
+    assert load(content, name=f"t.{kind}", max_rows=30).n_articles == 30

@@ -26,6 +26,7 @@ from evidence.upload import (
     ACCEPTED_EXTENSIONS,
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_UNZIPPED,
+    MAX_COLUMNS,
     MAX_ZIP_ENTRIES,
     MAX_ZIP_RATIO,
     Rejection,
@@ -41,7 +42,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 STATUS = {"too_large": 413, "empty": 400, "zip_bomb": 400, "file_type": 415, "macros": 415,
-          "not_xlsx": 415, "encrypted": 415, "binary": 415}  # fmt: skip
+          "not_xlsx": 415, "encrypted": 415, "binary": 415, "too_wide": 413}  # fmt: skip
 MB = 1024 * 1024
 CSV = (
     b"id,title,year,author_countries,formats\n"
@@ -460,3 +461,13 @@ def test_check_workbook_never_raises_on_damaged_workbooks(book, data):
         damaged[i] ^= 0xFF
     assert_valid_outcome(check_workbook(bytes(damaged)))
     assert_valid_outcome(screen(bytes(damaged), "articles.xlsx"))
+
+
+def test_far_too_wide_text_tables_are_refused_before_parsing():
+    ok = ",".join(f"c{i}" for i in range(MAX_COLUMNS)) + "\n" + "," * (MAX_COLUMNS - 1) + "\n"
+    assert screen(ok.encode(), "ok.csv") is None
+    wide = ";".join(f"c{i}" for i in range(MAX_COLUMNS + 1)) + "\n"
+    result = rejected(screen(wide.encode(), "wide.csv"), "too_wide")
+    assert result.status == 413 and f"{MAX_COLUMNS + 1:,}" in result.message
+    utf16 = ("\t".join(["c"] * 2000) + "\n").encode("utf-16")
+    rejected(screen(utf16, "wide.txt"), "too_wide")
