@@ -41,6 +41,7 @@ from flask import Flask, Response, g, has_request_context, jsonify, request
 
 from evidence.load import UnreadableFile, load, read_table
 from evidence.model import EvidenceBase
+from evidence.schema import MISSING_COLUMN
 from evidence.upload import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_UNZIPPED,
@@ -249,7 +250,7 @@ def make_store(settings: UploadSettings, redis_url: str | None = None):
 
 
 def _needs_mapping(eb: EvidenceBase) -> bool:
-    return any(p.message.startswith("required column") for p in eb.report.errors)
+    return any(p.code == MISSING_COLUMN for p in eb.report.errors)
 
 
 def _headers_of(content: bytes, filename: str) -> list[str]:
@@ -488,7 +489,7 @@ class Sessions:
             }
             return answer, 200
         if _needs_mapping(eb):
-            missing = [p.column for p in report.errors if p.message.startswith("required column")]
+            missing = [p.column for p in report.errors if p.code == MISSING_COLUMN]
             headers = _headers_of(content, info["filename"]) if content else info.get("headers")
             answer |= {
                 "status": "needs_mapping",

@@ -87,6 +87,7 @@ class Problem:
     column: str | None = None
     value: str | None = None
     suggestion: str | None = None
+    code: str | None = None  # a stable name for problems that callers act on
 
     def as_text(self) -> str:
         """One readable line, e.g. ``row 4, author_countries: unknown country 'Frnace' ...``."""

@@ -47,6 +47,7 @@ CONTRACT = (
 COLUMN_NAMES = tuple(c.name for c in CONTRACT)
 REQUIRED = tuple(c.name for c in CONTRACT if c.required)
 MIN_YEAR, MAX_YEAR = 1900, 2100
+MISSING_COLUMN = "missing_column"  # Problem.code of a required column not found
 
 
 def header_key(name: str) -> str:
@@ -82,7 +83,8 @@ def match_columns(
         result[header] = target
     for name in REQUIRED:
         if name not in result.values():
-            report.add("error", f"required column '{name}' is missing", column=name)
+            report.add("error", f"required column '{name}' is missing", column=name,
+                       code=MISSING_COLUMN)  # fmt: skip
     return result
 
 
