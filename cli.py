@@ -103,6 +103,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write the coding template: every contract column and three example rows."""
+    from evidence.upload import template_csv
+
+    Path(args.out).write_bytes(template_csv())
+    print(f"wrote {args.out}: the coding template (delete the three example rows)")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the dashboard: Flask's server by default, gunicorn with --workers N."""
     os.environ["IOME_DATA"] = str(Path(args.data).resolve())
@@ -154,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--height", type=int, default=1080)
     export.add_argument("--theme", choices=("light", "dark", "print"), default="light")
     export.set_defaults(func=cmd_export)
+
+    template = sub.add_parser("template", help="write the coding template CSV to fill in")
+    template.add_argument("--out", default="iome-template.csv")
+    template.set_defaults(func=cmd_template)
 
     for name, func, help_text in (
         ("validate", cmd_validate, "validate a coded-article file and list every problem"),

@@ -68,3 +68,11 @@ def test_summary_json_counts_distinct_articles(tmp_path, capsys):
     assert data["flows_by_direction"]["links"]["S>N"] == 2
     assert data["articles_by_origin_income"]["H"] == 1
     assert data["articles_by_year"] == {"2010": 1, "2011": 1}
+
+
+def test_template_is_written_and_validates_cleanly(tmp_path, capsys):
+    out = tmp_path / "template.csv"
+    assert main(["template", "--out", str(out)]) == 0
+    assert main(["validate", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert report["n_rows_loaded"] == 3 and report["n_errors"] == report["n_warnings"] == 0
