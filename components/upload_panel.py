@@ -100,7 +100,9 @@ def data_modal(
                     className="btn btn-primary",
                     id="upload-pick",
                 ),
-                html.Span(" or drop it here.", className="small text-muted ms-2"),
+                html.Span(
+                    " or drop it here.", className="small text-muted ms-2 d-none d-md-inline"
+                ),
             ],
             id="upload-drop",
             className="upload-drop",
