@@ -286,7 +286,7 @@ class Sessions:
         self.default = default
         self.store = store
         self.settings = settings
-        self._parsed: OrderedDict[str, tuple[str, EvidenceBase]] = OrderedDict()
+        self._parsed: OrderedDict[str, EvidenceBase] = OrderedDict()
         self._lock = threading.Lock()
 
     # --- the current request -----------------------------------------------------
@@ -373,12 +373,20 @@ class Sessions:
         return None if eb is self.default else eb
 
     # --- parsed bases, per worker ------------------------------------------------
+    # Keyed by what the base is made of (content and mapping hash, and the file name it
+    # shows), not by session: a re-upload under a new key, or the same file in another
+    # worker's session, is not parsed again, and nothing of one session is in the key.
+    @staticmethod
+    def _parsed_key(meta: dict) -> str:
+        return f"{meta.get('version', '')}:{meta.get('filename', '')}"
+
     def _base(self, token: str, meta: dict) -> EvidenceBase | None:
+        key = self._parsed_key(meta)
         with self._lock:
-            hit = self._parsed.get(token)
-            if hit and hit[0] == meta.get("version"):
-                self._parsed.move_to_end(token)
-                return hit[1]
+            hit = self._parsed.get(key)
+            if hit is not None:
+                self._parsed.move_to_end(key)
+                return hit
         try:
             content = self.store.content(token)
         except Exception:
@@ -386,24 +394,22 @@ class Sessions:
         if content is None:
             return None
         eb = load(content, name=meta.get("filename", "upload"), mapping=meta.get("mapping"))
-        self._remember(token, eb)
+        if eb.version != meta.get("version"):
+            return None  # the bytes changed under this description (a write in progress)
+        self._remember(key, eb)
         return eb
 
-    def _remember(self, token: str, eb: EvidenceBase) -> None:
+    def _remember(self, key: str, eb: EvidenceBase) -> None:
         with self._lock:
-            self._parsed[token] = (eb.version, eb)
-            self._parsed.move_to_end(token)
+            self._parsed[key] = eb
+            self._parsed.move_to_end(key)
             # Newest kept always; older ones go past the count or the article budget.
             while len(self._parsed) > 1 and (
                 len(self._parsed) > self.settings.per_worker
-                or sum(b.n_articles for _, b in self._parsed.values())
+                or sum(b.n_articles for b in self._parsed.values())
                 > self.settings.per_worker_articles
             ):
                 self._parsed.popitem(last=False)
-
-    def _forget(self, token: str) -> None:
-        with self._lock:
-            self._parsed.pop(token, None)
 
     # --- actions (may raise StoreUnavailable) --------------------------------------
     def accept(self, old: str | None, content: bytes, filename: str) -> tuple[dict, int, str]:
@@ -530,8 +536,7 @@ class Sessions:
             return
         self.store.put(token, content, {**meta, "fresh": True})
         self.store.delete(token + PENDING)
-        self._forget(token)
-        self._remember(token, eb)
+        self._remember(self._parsed_key(meta), eb)
 
     def _move(self, old: str, new: str, *, keep_loaded: bool) -> None:
         """Move a session to a new token: its loaded upload too when ``keep_loaded``."""
@@ -546,7 +551,6 @@ class Sessions:
         with _store_errors():
             self.store.delete(token)
             self.store.delete(token + PENDING)
-        self._forget(token)
 
 
 @contextlib.contextmanager

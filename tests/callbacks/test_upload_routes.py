@@ -266,7 +266,7 @@ def test_worker_keeps_parsed_bases_within_its_article_budget(app):
     clients = [app.server.test_client() for _ in range(4)]
     for i, client in enumerate(clients):
         upload(client, demo_rows(20), f"f{i}.csv")
-    kept = sum(b.n_articles for _, b in sessions._parsed.values())
+    kept = sum(b.n_articles for b in sessions._parsed.values())
     assert kept <= 50 and len(sessions._parsed) == 2
     # An evicted session is rebuilt from the store, not lost.
     assert clients[0].get("/healthz").json["articles"] == 20
@@ -381,3 +381,16 @@ def test_hostile_names_and_shapes(app):
     newline_token = app.server.test_client()
     newline_token.set_cookie(COOKIE, client.get_cookie(COOKIE).value + "\n")
     assert newline_token.get("/healthz").json["articles"] == 350
+
+
+def test_same_bytes_under_two_names_share_no_file_name(app):
+    """Parsed files are shared by content within a worker, but the name is part of the key."""
+    a, b = app.server.test_client(), app.server.test_client()
+    upload(a, demo_rows(8), "alpha-team.csv")
+    upload(b, demo_rows(8), "beta-team.csv")
+    assert a.get("/healthz").json["version"] == b.get("/healthz").json["version"]
+    layout_a, layout_b = a.get("/_dash-layout").data, b.get("/_dash-layout").data
+    assert b"alpha-team.csv" in layout_a and b"beta-team.csv" not in layout_a
+    assert b"beta-team.csv" in layout_b and b"alpha-team.csv" not in layout_b
+    svg_b = b.get("/export/map.svg").data
+    assert b"beta-team.csv" in svg_b and b"alpha-team.csv" not in svg_b
