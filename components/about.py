@@ -25,17 +25,64 @@ def _coding_scheme() -> list:
     return blocks
 
 
+REPORT_ROWS_SHOWN = 200
+
+
+def report_table(report: dict, download: str | None = None) -> html.Div:
+    """A load report (``LoadReport.to_dict()``) as a table, errors first by row; with
+    ``download``, a link to the whole report as CSV."""
+    problems = report.get("problems") or []
+    if not problems:
+        return html.P("No problems found.", className="small")
+    cols = ["severity", "row", "column", "value", "message", "suggestion"]
+    ordered = sorted(problems, key=lambda p: (p.get("severity") != "error", p.get("row") or 0))
+    shown = ordered[:REPORT_ROWS_SHOWN]
+    head = html.Thead(html.Tr([html.Th(c.capitalize(), scope="col") for c in cols]))
+    rows = [
+        html.Tr(
+            [html.Td("" if p.get(c) is None else str(p.get(c))) for c in cols],
+            className="table-danger" if p.get("severity") == "error" else None,
+        )
+        for p in shown
+    ]
+    more = []
+    total = report.get("n_errors", 0) + report.get("n_warnings", 0)
+    if total > len(shown):
+        more = [html.P(f"First {len(shown)} of {total:,} problems.", className="small")]
+    return html.Div(
+        [
+            html.Div(
+                dbc.Table([head, html.Tbody(rows)], size="sm", bordered=True, className="small"),
+                className="report-table load-report",
+                tabIndex="0",
+                role="region",
+                **{"aria-label": "Load report"},
+            ),
+            *more,
+            *(
+                [html.A("Download the full report (CSV)", href=download, className="small")]
+                if download
+                else []
+            ),
+        ]
+    )
+
+
 def _report(eb: EvidenceBase) -> list:
     report = eb.report
-    lines = [html.P(f"{eb.source or 'data'} (version {eb.version or '-'}): {report.summary()}.")]
-    if report.problems:
-        shown = report.problems[:200]
-        lines.append(html.Ul([html.Li(p.as_text()) for p in shown], className="small load-report"))
-        if len(report.problems) > len(shown):
-            lines.append(html.P(f"… and {len(report.problems) - len(shown)} more."))
-    else:
-        lines.append(html.P("No problems found.", className="small"))
-    return lines
+    summary = html.P(f"{eb.source or 'data'} (version {eb.version or '-'}): {report.summary()}.")
+    # Only the rows shown are converted: the dialog is built on every page load.
+    first = sorted(report.problems, key=lambda p: (p.severity != "error", p.row or 0))
+    shown = {
+        "problems": [
+            {c: getattr(p, c) for c in ("severity", "row", "column", "value", "message",
+                                        "suggestion")}
+            for p in first[:REPORT_ROWS_SHOWN]
+        ],
+        "n_errors": len(report.errors),
+        "n_warnings": len(report.warnings),
+    }  # fmt: skip
+    return [summary, report_table(shown)]
 
 
 def about_modal(eb: EvidenceBase) -> dbc.Modal:

@@ -14,6 +14,7 @@ import json
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
+from components.about import report_table
 from components.uploads import Sessions, StoreUnavailable
 from evidence.model import EvidenceBase
 from evidence.schema import CONTRACT, header_key
@@ -24,7 +25,6 @@ RESULT = "upload-result"
 RESULT_VIEW = "upload-result-view"
 MAP_FIELD = "map-field"
 APPLY_MAPPING = "apply-mapping"  # pattern-matching type (the form is not always there)
-REPORT_ROWS_SHOWN = 200
 NO_COLUMN = "__none__"
 
 
@@ -136,40 +136,6 @@ def pending_answer(meta: dict) -> dict:
     }
 
 
-def _report_table(report: dict) -> html.Div:
-    problems = report.get("problems") or []
-    if not problems:
-        return html.P("No problems found.", className="small")
-    cols = ["severity", "row", "column", "value", "message", "suggestion"]
-    ordered = sorted(problems, key=lambda p: (p.get("severity") != "error", p.get("row") or 0))
-    shown = ordered[:REPORT_ROWS_SHOWN]
-    head = html.Thead(html.Tr([html.Th(c.capitalize(), scope="col") for c in cols]))
-    rows = [
-        html.Tr(
-            [html.Td("" if p.get(c) is None else str(p.get(c))) for c in cols],
-            className="table-danger" if p.get("severity") == "error" else None,
-        )
-        for p in shown
-    ]
-    more = []
-    total = report.get("n_errors", 0) + report.get("n_warnings", 0)
-    if total > len(shown):
-        more = [html.P(f"First {len(shown)} of {total:,} problems.", className="small")]
-    return html.Div(
-        [
-            html.Div(
-                dbc.Table([head, html.Tbody(rows)], size="sm", bordered=True, className="small"),
-                className="report-table",
-                tabIndex="0",
-                role="region",
-                **{"aria-label": "Load report"},
-            ),
-            *more,
-            html.A("Download the full report (CSV)", href="/upload/report.csv", className="small"),
-        ]
-    )
-
-
 def _guess(column: str, headers: list[str]) -> str:
     keys = {header_key(h): h for h in headers}
     if header_key(column) in keys:
@@ -269,7 +235,10 @@ def result_view(answer: dict | None) -> list:
         if answer.get("headers"):  # the stored file can still be mapped differently
             out.append(mapping_form([str(h) for h in answer["headers"]]))
     if report is not None:
-        out += [html.H3("Load report", className="h6 mt-3"), _report_table(report)]
+        out += [
+            html.H3("Load report", className="h6 mt-3"),
+            report_table(report, download="/upload/report.csv"),
+        ]
     return out
 
 

@@ -317,7 +317,11 @@ class Sessions:
     def pending(self) -> dict | None:
         """The description of this session's file awaiting a column mapping, if any."""
         token = self.token()
-        return self._meta(token + PENDING) if token else None
+        if token is None:
+            return None
+        if "iome_pending" not in g:
+            g.iome_pending = self._meta(token + PENDING)
+        return g.iome_pending
 
     def current(self) -> EvidenceBase:
         """The evidence base this request sees: its session's upload or the default."""
