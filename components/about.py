@@ -70,7 +70,10 @@ def report_table(report: dict, download: str | None = None) -> html.Div:
 
 def _report(eb: EvidenceBase) -> list:
     report = eb.report
-    summary = html.P(f"{eb.source or 'data'} (version {eb.version or '-'}): {report.summary()}.")
+    summary = html.P(
+        f"{eb.source or 'data'} (version {eb.version or '-'}): {report.summary()}.",
+        className="small",
+    )
     # Only the rows shown are converted: the dialog is built on every page load.
     first = sorted(report.problems, key=lambda p: (p.severity != "error", p.row or 0))
     shown = {

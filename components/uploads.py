@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, has_request_context, jsonify, request
 
-from evidence.load import UnreadableFile, load, read_table
+from evidence.load import load
 from evidence.model import EvidenceBase
 from evidence.schema import MISSING_COLUMN
 from evidence.upload import (
@@ -253,14 +253,6 @@ def _needs_mapping(eb: EvidenceBase) -> bool:
     return any(p.code == MISSING_COLUMN for p in eb.report.errors)
 
 
-def _headers_of(content: bytes, filename: str) -> list[str]:
-    """The file's own column headers (for the column-mapping step)."""
-    try:
-        return [str(c) for c in read_table(content, filename, []).columns]
-    except UnreadableFile:
-        return []
-
-
 PENDING = "/pending"  # store-key suffix of a file that awaits a column mapping
 MAX_FILENAME = 120
 
@@ -351,15 +343,8 @@ class Sessions:
             self.store.set_meta(self.token(), {**meta, "fresh": False})
         except Exception:
             return None
-        return {
-            "status": "loaded",
-            "filename": meta.get("filename", ""),
-            "articles": eb.n_articles,
-            "message": f"{eb.n_articles:,} articles loaded from {meta.get('filename', '')}.",
-            "summary": eb.report.summary(),
-            "report": _problems(eb.report),
-            "shown": True,
-        }
+        answer, _status = self._outcome(eb, {"filename": meta.get("filename", "")})
+        return {**answer, "shown": True}
 
     def report_base(self) -> EvidenceBase | None:
         """The session's latest file as loaded now (the one awaiting a mapping, if any)."""
@@ -448,7 +433,7 @@ class Sessions:
                 "the dashboard (iome-map serve --data FILE).",
             }
             return answer, 413, old
-        answer, status = self._outcome(eb, content, {"filename": filename})
+        answer, status = self._outcome(eb, {"filename": filename})
         if answer["status"] == "rejected":
             return answer, status, old
         new = secrets.token_urlsafe(32)
@@ -477,13 +462,13 @@ class Sessions:
             "mapping": mapping,
             "headers": meta.get("headers", []),
         }
-        answer, _status = self._outcome(eb, None, info)
+        answer, _status = self._outcome(eb, info)
         if answer["status"] != "rejected":
             with _store_errors():
                 self._keep(token, eb, content, answer, info)
         return answer
 
-    def _outcome(self, eb: EvidenceBase, content, info: dict) -> tuple[dict, int]:
+    def _outcome(self, eb: EvidenceBase, info: dict) -> tuple[dict, int]:
         """What a load means for the user: loaded, needs a mapping, or rejected."""
         report = eb.report
         answer = {
@@ -500,7 +485,7 @@ class Sessions:
             return answer, 200
         if _needs_mapping(eb):
             missing = [p.column for p in report.errors if p.code == MISSING_COLUMN]
-            headers = _headers_of(content, info["filename"]) if content else info.get("headers")
+            headers = report.headers or info.get("headers")
             answer |= {
                 "status": "needs_mapping",
                 "message": f"Required columns not found: {', '.join(missing)}. Match your "

@@ -30,7 +30,7 @@ from evidence.model import (
     PARTNERSHIP_COLUMNS,
     EvidenceBase,
     LoadReport,
-    direction_of,
+    add_directions,
 )
 from evidence.schema import check_columns, match_columns
 
@@ -209,6 +209,7 @@ def build(
     raw = raw.loc[~(raw.astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1)]
     raw = raw.reset_index(drop=True)
     report.n_rows_read = len(raw)
+    report.headers = [str(c) for c in raw.columns]
     errors_before = len(report.errors)
     columns = match_columns([str(c) for c in raw.columns], mapping, report)
     if len(report.errors) > errors_before:
@@ -555,14 +556,7 @@ def _classify_pairs(frame: pd.DataFrame, a: str, b: str, years: pd.Series) -> pd
     for end in (a, b):
         frame[f"{end}_income"] = countries.income_at_year(frame[end], yr)
         frame[f"{end}_income_latest"] = countries.income_latest(frame[end])
-    frame["direction"] = [
-        direction_of(x, y) for x, y in zip(frame[f"{a}_income"], frame[f"{b}_income"], strict=True)
-    ]
-    frame["direction_latest"] = [
-        direction_of(x, y)
-        for x, y in zip(frame[f"{a}_income_latest"], frame[f"{b}_income_latest"], strict=True)
-    ]
-    return frame
+    return add_directions(frame, a, b)
 
 
 def _check_partnership_codes(rows: list[dict], partners: pd.DataFrame, report: LoadReport):

@@ -77,6 +77,17 @@ def direction_of(origin_income: str, destination_income: str) -> str:
     return f"{a[0].upper()}>{b[0].upper()}"
 
 
+def add_directions(frame: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """Add ``direction`` and ``direction_latest`` from the ``<a|b>_income`` and
+    ``<a|b>_income_latest`` columns of a table of pairs (flows or partnerships)."""
+    for suffix, column in (("income", "direction"), ("income_latest", "direction_latest")):
+        frame[column] = [
+            direction_of(x, y)
+            for x, y in zip(frame[f"{a}_{suffix}"], frame[f"{b}_{suffix}"], strict=True)
+        ]
+    return frame
+
+
 @dataclass(frozen=True)
 class Problem:
     """One line of a load report."""
@@ -112,6 +123,7 @@ class LoadReport:
     n_rows_loaded: int = 0
     unreadable: bool = False
     problems: list[Problem] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)  # the file's own column names
 
     def add(self, severity: str, message: str, **where) -> None:
         """Record a problem."""

@@ -6,7 +6,8 @@ import time
 
 import pytest
 import redis
-from netutil import free_port
+
+from bench.server import free_port
 
 
 @pytest.fixture(scope="module")

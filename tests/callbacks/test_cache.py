@@ -4,8 +4,8 @@ import plotly.io as pio
 import pytest
 import redis
 from flask import Flask
-from netutil import free_port
 
+from bench.server import free_port
 from components.cache import make_cache
 from components.render import RENDER_OUTPUTS, render_views, view_key
 from evidence import DEMO_PATH

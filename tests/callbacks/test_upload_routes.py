@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from app import create_app
+from bench.server import free_port
 from components.uploads import COOKIE, FileStore, RedisStore
 from evidence import DEMO_PATH
 
@@ -351,8 +352,6 @@ def test_layout_renews_the_session_cookie(app):
 
 
 def test_an_unreachable_redis_store_gives_a_503_and_the_page_still_draws(tmp_path):
-    from netutil import free_port
-
     app = create_app(cache_url=f"redis://127.0.0.1:{free_port()}/0")
     client = app.server.test_client()
     response = upload(client, demo_rows(5), "five.csv")

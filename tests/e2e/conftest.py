@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from helpers import served
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("IOME_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -20,41 +15,11 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory):
     """Serve the dashboard on the demo data on a free loopback port."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    log_file = open(log, "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(log.read_text()) from None
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("server did not start within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(10)
-    log_file.close()
+    with served(tmp_path_factory.mktemp("server") / "server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,15 @@
-"""Reading the page's state in browser tests."""
+"""Serving the app and reading the page's state in browser tests."""
+
+import contextlib
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
 
 VIEW_GRAPHS = ["fig-map", "fig-flows", "fig-flow-matrix", "fig-partnerships", "fig-partner-map",
                "fig-alignment", "fig-trends"]  # fmt: skip
@@ -49,3 +60,33 @@ def close_report(page) -> None:
     page.get_by_role("button", name=CLOSE_REPORT).click()
     page.wait_for_selector("#data-banner", timeout=30_000)
     wait_ready(page)
+
+
+@contextlib.contextmanager
+def served(log_path: Path, *args: str, env: dict | None = None, timeout: float = 60):
+    """``iome-map serve`` (Flask's server) on a free loopback port with extra ``args``;
+    yields its URL once ``/healthz`` answers, and stops it afterwards."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cli", "serve", "--port", str(port), *args],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+        )  # fmt: skip
+        try:
+            deadline = time.time() + timeout
+            while True:
+                try:
+                    urllib.request.urlopen(url + "/healthz", timeout=2).read()
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.time() > deadline:
+                        raise RuntimeError(Path(log_path).read_text()) from None
+                    time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()

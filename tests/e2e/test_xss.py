@@ -12,22 +12,16 @@ from __future__ import annotations
 import csv
 import io
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import VIEW_GRAPHS, close_report, loaded_report, wait_ready
+from helpers import VIEW_GRAPHS, close_report, loaded_report, served, wait_ready
 
 from evidence.views import VIEWS
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>window.__xss=1</script>"
 IMG = '<img src=x onerror="window.__xss=1">'
 SVG = "<svg onload=window.__xss=1>"
@@ -63,12 +57,6 @@ document.addEventListener('securitypolicyviolation',
   e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def hostile_url(tmp_path_factory):
     """The dashboard served on the hostile data file (its own server process)."""
@@ -76,28 +64,9 @@ def hostile_url(tmp_path_factory):
     data = folder / "hostile.csv"
     with open(data, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([HEADER, *ROWS])
-    port = _free_port()
-    log = open(folder / "server.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--data", str(data)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "IOME_EMBED_ORIGINS": EMBED_ORIGIN},
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError((folder / "server.log").read_text()) from None
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    env = {**os.environ, "IOME_EMBED_ORIGINS": EMBED_ORIGIN}
+    with served(folder / "server.log", "--data", str(data), env=env) as url:
+        yield url
 
 
 def _guard(page) -> None:

@@ -13,7 +13,7 @@ from evidence.model import (
     FLOW_COLUMNS,
     PARTNERSHIP_COLUMNS,
     EvidenceBase,
-    direction_of,
+    add_directions,
 )
 
 NAMES = {
@@ -115,14 +115,7 @@ def _classify(frame: pd.DataFrame, a: str, b: str, years: dict) -> pd.DataFrame:
     frame[f"{b}_income"] = [income_at(c, y) for c, y in zip(frame[b], yr, strict=True)]
     frame[f"{a}_income_latest"] = frame[a].map(LATEST).fillna("")
     frame[f"{b}_income_latest"] = frame[b].map(LATEST).fillna("")
-    frame["direction"] = [
-        direction_of(x, y) for x, y in zip(frame[f"{a}_income"], frame[f"{b}_income"], strict=True)
-    ]
-    frame["direction_latest"] = [
-        direction_of(x, y)
-        for x, y in zip(frame[f"{a}_income_latest"], frame[f"{b}_income_latest"], strict=True)
-    ]
-    return frame
+    return add_directions(frame, a, b)
 
 
 def make_evidence(specs: list[dict]) -> EvidenceBase:

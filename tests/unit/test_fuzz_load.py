@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
 import random
 import time
 import zipfile
@@ -21,6 +19,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fuzzreport import SCALE, write_figures
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +29,6 @@ from evidence.load import MAX_CELL_CHARS, load
 from evidence.model import ARTICLE_COLUMNS, EvidenceBase
 from evidence.schema import COLUMN_NAMES, MAX_YEAR, MIN_YEAR
 
-SCALE = max(1, int(os.environ.get("IOME_FUZZ_SCALE", "1")))
 FUZZ = settings(
     deadline=None,
     derandomize=True,
@@ -70,13 +68,7 @@ def record(name: str, n_bytes: int, seconds: float, eb: EvidenceBase) -> None:
 @pytest.fixture(scope="module", autouse=True)
 def _report_figures():
     yield
-    out = os.environ.get("IOME_FUZZ_REPORT")
-    if out:
-        with open(out, "a", encoding="utf-8") as fh:
-            for name, e in STATS.items():
-                e["seconds"] = round(e["seconds"], 2)  # time inside load()
-                fh.write(json.dumps({"check": f"load:{name}", "scale": SCALE, **e,
-                                     "errors": 0}) + "\n")  # fmt: skip
+    write_figures("load", STATS)
 
 
 def assert_loaded_or_reported(eb) -> None:

@@ -9,8 +9,6 @@ the figures of the run to a JSON-lines file.
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import string
 import time
@@ -18,6 +16,7 @@ from dataclasses import fields
 from urllib.parse import quote
 
 import pytest
+from fuzzreport import SCALE, write_figures
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,7 +39,6 @@ from evidence.state import (
     to_query,
 )
 
-SCALE = max(1, int(os.environ.get("IOME_FUZZ_SCALE", "1")))
 N_QUERIES = 10_000 * SCALE
 FUZZ = settings(
     deadline=None,
@@ -81,13 +79,7 @@ def _record(check: str, query: str, state: FilterState, notices: list[str]) -> N
 @pytest.fixture(scope="module", autouse=True)
 def _report_figures():
     yield
-    out = os.environ.get("IOME_FUZZ_REPORT")
-    if out:
-        with open(out, "a", encoding="utf-8") as fh:
-            for check, entry in STATS.items():
-                entry["seconds"] = round(entry.pop("t", 0.0), 2)
-                fh.write(json.dumps({"check": f"url_state:{check}", "scale": SCALE, **entry,
-                                     "errors": 0}) + "\n")  # fmt: skip
+    write_figures("url_state", STATS)
 
 
 def assert_valid_round_trip(query, check: str) -> FilterState:
@@ -117,7 +109,7 @@ def assert_valid_round_trip(query, check: str) -> FilterState:
     assert again == state, (query, canonical)
     assert notices_again == []
     assert to_query(again) == canonical
-    STATS[check]["t"] = STATS[check].get("t", 0.0) + time.perf_counter() - t0
+    STATS[check]["seconds"] = STATS[check].get("seconds", 0.0) + time.perf_counter() - t0
     return state
 
 
