@@ -8,14 +8,13 @@ source and version, classification, synthetic mark); tables have a note column a
 from __future__ import annotations
 
 import io
-import os
-import threading
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from evidence import ASSETS_DIR, aggregate, filters
+from evidence import aggregate, filters
 from evidence.model import EvidenceBase
+from evidence.render import default_renderer
 from evidence.state import FilterState
 from evidence.views import (
     EXPORT_VIEWS,
@@ -33,8 +32,6 @@ DEFAULT_SIZE = (1920, 1080)
 MAX_SIDE = 6000
 SYNTHETIC_NOTE = "SYNTHETIC DEMO DATA - not real articles"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_RENDER_LOCK = threading.Lock()
-_SERVER_STARTED = False
 
 
 class ExportError(ValueError):
@@ -61,32 +58,16 @@ def _theme(fig: go.Figure, theme: str) -> go.Figure:
     return fig
 
 
-def _ensure_renderer() -> None:
-    """Start one warm kaleido (headless Chromium) process for this Python process."""
-    global _SERVER_STARTED
-    if _SERVER_STARTED:
-        return
-    import kaleido
-    import plotly.io as pio
-
-    os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")
-    pio.defaults.topojson = (ASSETS_DIR / "topojson").resolve().as_uri() + "/"
-    kaleido.start_sync_server(n=1, timeout=90, silence_warnings=True)
-    _SERVER_STARTED = True
-
-
 def render_image(fig: go.Figure, fmt: str, width: int, height: int, scale: float = 1) -> bytes:
-    """Render a figure to PNG, SVG or PDF bytes with kaleido and the local map topology."""
+    """Render a figure to PNG, SVG or PDF bytes in headless Chromium, with deadlines.
+
+    Raises :class:`evidence.render.RendererUnavailable` (with ``retry_after``) when no
+    picture can be made now: no browser, a browser that will not start, a render over
+    its time limit, or every render slot taken.
+    """
     if fmt not in IMAGE_FORMATS:
         raise ExportError(f"unknown image format '{fmt}' (use {', '.join(IMAGE_FORMATS)})")
-    import kaleido
-
-    with _RENDER_LOCK:
-        _ensure_renderer()
-        opts = {"format": fmt, "width": width, "height": height, "scale": scale}
-        return kaleido.calc_fig_sync(
-            fig.to_dict(), opts=opts, topojson=(ASSETS_DIR / "topojson").resolve().as_uri() + "/"
-        )
+    return default_renderer().render(fig.to_dict(), fmt, width, height, scale)
 
 
 def _check(view: str, width: int, height: int, theme: str) -> None:

@@ -1,0 +1,348 @@
+"""Figures to PNG / SVG / PDF in headless Chromium (kaleido), without ever hanging.
+
+One :class:`Renderer` per process owns one warm Kaleido browser, run on an event loop in
+a thread of its own. Every step has a deadline:
+
+* a missing browser is found before anything starts and answers at once;
+* starting the browser and each render wait at most ``start_timeout`` / ``render_timeout``
+  seconds; on a timeout the browser is killed and started afresh on the next request;
+* at most ``max_active`` renders run and ``max_queue`` wait (each at most ``queue_wait``
+  seconds); beyond that a request is refused with :class:`RendererBusy` at once;
+* after a failure to start, requests are refused for ``cooldown`` seconds without trying
+  again, so a broken browser costs each request microseconds, not seconds.
+
+Refusals are :class:`RendererUnavailable` with a plain message and a ``retry_after`` in
+seconds, which the web layer turns into ``503`` with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evidence import ASSETS_DIR
+
+DEFAULT_BROWSER = "/usr/bin/chromium"
+INSTALL_HINT = "Image export needs Chromium (apt-get install chromium)"
+
+
+class RendererUnavailable(RuntimeError):
+    """No picture can be made now; ``retry_after`` seconds is a fair time to wait."""
+
+    def __init__(self, message: str, retry_after: int = 30):
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+
+class RendererBusy(RendererUnavailable):
+    """Every render slot and queue place is taken."""
+
+
+def browser_path() -> str | None:
+    """The Chromium executable to use, or ``None`` when there is none.
+
+    ``IOME_BROWSER`` or ``BROWSER_PATH`` (kaleido's own setting) name it; otherwise
+    Debian's ``/usr/bin/chromium`` or the first ``chromium`` on ``PATH``.
+    """
+    named = os.environ.get("IOME_BROWSER") or os.environ.get("BROWSER_PATH")
+    candidates = [named] if named else [DEFAULT_BROWSER, shutil.which("chromium") or ""]
+    for path in candidates:
+        if path and os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def probe_browser(path: str, timeout: float = 0.8) -> str | None:
+    """Why ``path --version`` shows no working Chromium within ``timeout`` s, or None."""
+    try:
+        proc = subprocess.Popen(
+            [path, "--version"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        return f"the browser could not be run ({exc.strerror or exc})"
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return f"the browser did not answer within {timeout:g} s"
+    if proc.returncode != 0 or b"Chrom" not in out:
+        return f"the browser did not start (exit code {proc.returncode})"
+    return None
+
+
+class _Failed:
+    """An exception carried back from the renderer's loop as a value (never logged as
+    'never retrieved' when its waiter has already given up)."""
+
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+
+async def _guarded(coro):
+    try:
+        return await coro
+    except BaseException as exc:  # incl. CancelledError after a timeout
+        return _Failed(exc)
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """Deadlines and limits of a renderer (environment: ``IOME_RENDER_*``)."""
+
+    render_timeout: float = 30.0
+    start_timeout: float = 20.0
+    queue_wait: float = 10.0
+    max_active: int = 1
+    max_queue: int = 2
+    cooldown: float = 30.0
+
+    @classmethod
+    def from_env(cls) -> RenderSettings:
+        return cls(
+            render_timeout=_env_float("IOME_RENDER_TIMEOUT", cls.render_timeout),
+            start_timeout=_env_float("IOME_RENDER_START_TIMEOUT", cls.start_timeout),
+            queue_wait=_env_float("IOME_RENDER_QUEUE_WAIT", cls.queue_wait),
+            max_active=max(1, int(_env_float("IOME_RENDER_ACTIVE", cls.max_active))),
+            max_queue=max(0, int(_env_float("IOME_RENDER_QUEUE", cls.max_queue))),
+            cooldown=_env_float("IOME_RENDER_COOLDOWN", cls.cooldown),
+        )
+
+
+def topojson_url() -> str:
+    """The local world topology as a file URL (plotly.js never asks a CDN)."""
+    return (ASSETS_DIR / "topojson").resolve().as_uri() + "/"
+
+
+class Renderer:
+    """One warm Kaleido browser with deadlines, a bounded queue and a circuit breaker."""
+
+    def __init__(self, settings: RenderSettings | None = None):
+        self.settings = settings or RenderSettings.from_env()
+        self._slots = threading.BoundedSemaphore(self.settings.max_active)
+        self._lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._waiting = 0
+        self._active = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._kaleido: Any = None
+        self._browser: str | None = None
+        self._failed_at: float | None = None
+        self._last_error: str | None = None
+        self._renders = 0
+        self._failures = 0
+        self._refused = 0
+
+    # ------------------------------------------------------------------ state
+    def status(self) -> dict[str, Any]:
+        """What /healthz shows: never raises, never starts anything."""
+        browser = browser_path()
+        if browser is None:
+            state = "unavailable"
+        elif self._cooling_down():
+            state = "failing"
+        elif self._kaleido is not None:
+            state = "ready"
+        else:
+            state = "idle"
+        return {
+            "state": state,
+            "browser": "found" if browser else "missing",
+            "active": self._active,
+            "queued": self._waiting,
+            "renders": self._renders,
+            "failures": self._failures,
+            "refused": self._refused,
+            "last_error": self._last_error,
+        }
+
+    def _cooling_down(self) -> bool:
+        return (
+            self._failed_at is not None
+            and time.monotonic() - self._failed_at < self.settings.cooldown
+        )
+
+    # ---------------------------------------------------------------- render
+    def render(self, figure: dict, fmt: str, width: int, height: int, scale: float = 1.0) -> bytes:
+        """Bytes of ``figure`` (a plain dict) as ``fmt``; raises RendererUnavailable."""
+        if browser_path() is None:
+            self._refused += 1
+            raise RendererUnavailable(f"{INSTALL_HINT}; no browser was found.", 300)
+        if self._cooling_down():
+            self._refused += 1
+            wait = self.settings.cooldown - (time.monotonic() - (self._failed_at or 0))
+            raise RendererUnavailable(
+                f"Image export is unavailable just now ({self._last_error}).", wait
+            )
+        with self._lock:
+            if self._waiting >= self.settings.max_queue + self.settings.max_active:
+                self._refused += 1
+                raise RendererBusy("Image export is busy; please try again shortly.", 5)
+            self._waiting += 1
+        try:
+            got = self._slots.acquire(timeout=self.settings.queue_wait)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        if not got:
+            self._refused += 1
+            raise RendererBusy("Image export is busy; please try again shortly.", 5)
+        try:
+            self._active += 1
+            return self._render_now(figure, fmt, width, height, scale)
+        finally:
+            self._active -= 1
+            self._slots.release()
+
+    def _render_now(self, figure: dict, fmt: str, width: int, height: int, scale: float):
+        with self._start_lock:
+            self._ensure_started()
+        opts = {"format": fmt, "width": width, "height": height, "scale": scale}
+        coro = self._kaleido.calc_fig(figure, opts=opts, topojson=topojson_url())
+        future = asyncio.run_coroutine_threadsafe(_guarded(coro), self._loop)
+        try:
+            content = future.result(timeout=self.settings.render_timeout)
+            if isinstance(content, _Failed):
+                raise content.exc
+        except TimeoutError:
+            future.cancel()
+            self._fail(f"a render took longer than {self.settings.render_timeout:g} s")
+            raise RendererUnavailable(
+                "Image export timed out; the picture may be too large. Try a smaller size.",
+                10,
+            ) from None
+        except Exception as exc:  # a render error: the browser may be gone
+            self._fail(f"render failed: {type(exc).__name__}")
+            raise RendererUnavailable(
+                "Image export failed in the browser; please try again.", 10
+            ) from exc
+        self._renders += 1
+        return content
+
+    # ------------------------------------------------------- browser lifecycle
+    def _ensure_started(self) -> None:
+        if self._kaleido is not None and self._thread is not None and self._thread.is_alive():
+            return
+        self._shutdown()
+        import kaleido  # imported late: the rest of the package works without it
+
+        browser = browser_path()
+        self._browser = browser
+        problem = probe_browser(browser) if browser else "no browser was found"
+        if problem:
+            self._fail(problem)
+            raise RendererUnavailable(f"{INSTALL_HINT}; {problem}.", self.settings.cooldown)
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="iome-renderer", daemon=True)
+        thread.start()
+        self._loop, self._thread = loop, thread
+
+        async def start():
+            # mathjax=False: kaleido's default page would load MathJax from a CDN.
+            k = kaleido.Kaleido(
+                n=1, timeout=self.settings.render_timeout, mathjax=False, path=browser
+            )
+            await k.open()
+            return k
+
+        future = asyncio.run_coroutine_threadsafe(_guarded(start()), loop)
+        try:
+            started = future.result(timeout=self.settings.start_timeout)
+            if isinstance(started, _Failed):
+                raise started.exc
+            self._kaleido = started
+        except TimeoutError:
+            future.cancel()
+            self._fail(f"the browser did not start within {self.settings.start_timeout:g} s")
+            raise RendererUnavailable(
+                f"{INSTALL_HINT}; the browser did not start in time.", self.settings.cooldown
+            ) from None
+        except Exception as exc:
+            self._fail(f"the browser could not start: {type(exc).__name__}")
+            raise RendererUnavailable(
+                f"{INSTALL_HINT}; the browser could not start.", self.settings.cooldown
+            ) from exc
+        self._failed_at = None
+        self._last_error = None
+
+    def _fail(self, reason: str) -> None:
+        self._failures += 1
+        self._failed_at = time.monotonic()
+        self._last_error = reason
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        """Close the browser (a second at most), kill what is left, stop the loop."""
+        k, loop, thread = self._kaleido, self._loop, self._thread
+        self._kaleido = self._loop = self._thread = None
+        if loop is not None and k is not None and thread is not None and thread.is_alive():
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(k.close(), loop).result(timeout=1.0)
+        _kill_browsers(self._browser)
+        if loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(timeout=1.0)
+
+    def close(self) -> None:
+        """Stop the browser (tests and process exit)."""
+        self._shutdown()
+
+
+def _kill_browsers(browser: str | None) -> None:
+    """Kill this process's child process groups that run ``browser`` (kaleido starts
+    Chromium in a session of its own, through a small Python wrapper)."""
+    if not browser:
+        return
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == me and browser in cmdline:
+            with contextlib.suppress(OSError):
+                os.killpg(int(entry.name), signal.SIGKILL)
+
+
+_DEFAULT: Renderer | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_renderer() -> Renderer:
+    """The process's renderer (created on first use, so a forked worker gets its own)."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None or _DEFAULT_PID[0] != os.getpid():
+            _DEFAULT = Renderer()
+            _DEFAULT_PID[0] = os.getpid()
+        return _DEFAULT
+
+
+_DEFAULT_PID = [os.getpid()]
