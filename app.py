@@ -11,7 +11,7 @@ from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_upda
 from components import views
 from components.about import about_modal
 from components.alternatives import SUMMARY, TABLE_BODY, TABLE_TOGGLE, data_table, summaries
-from components.cache import make_cache
+from components.cache import make_cache, make_export_cache
 from components.controls import CONTROL_IDS, filter_panel, year_bounds
 from components.export_menu import (
     EMBED_OPEN,
@@ -22,6 +22,7 @@ from components.export_menu import (
     page_menu,
 )
 from components.ids import CHIP, ID
+from components.limits import register_limits
 from components.render import RENDER_OUTPUTS, render_views, rows_response, warm_up
 from components.routes import register_routes
 from components.security import register_security
@@ -410,8 +411,9 @@ def create_app(data_path: str | Path | None = None, cache_url: str | None = None
     register_callbacks(app, sessions, cache)
     register_upload_callbacks(app, sessions)
     warm_up(eb, cache)
-    register_routes(app.server, sessions.current)
+    register_routes(app.server, sessions.current, make_export_cache(cache, cache_url))
     register_upload_routes(app.server, sessions)
+    register_limits(app.server, cache_url)
     app.server.extensions["iome_sessions"] = sessions
     register_security(app.server, callback_map=app.callback_map)
     # Off whatever FLASK_DEBUG says; only `iome-map serve --debug` (app.run) turns debug

@@ -121,6 +121,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         command = [
             str(gunicorn), "--workers", str(args.workers), "--bind", f"{args.host}:{args.port}",
+            # Threads: a slow export or upload holds one thread, never a whole worker,
+            # so the dashboard and /healthz keep answering beside it.
+            "--worker-class", "gthread", "--threads", str(args.threads),
             "--preload", "--timeout", "120", "--graceful-timeout", "10",
             "--access-logfile", "-" if args.debug else "/dev/null", "app:create_server()",
         ]  # fmt: skip
@@ -145,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8050)
     serve.add_argument("--debug", action="store_true", help="Dash debug mode and dev tools")
     serve.add_argument("--workers", type=int, default=0, help="run N gunicorn workers")
+    serve.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
     serve.add_argument("--cache", help="shared result cache, e.g. redis://127.0.0.1:6379/0")
     serve.set_defaults(func=cmd_serve)
 

@@ -35,7 +35,14 @@ def free_port() -> int:
 class Server:
     """One running ``iome-map serve``; use as a context manager (always stopped)."""
 
-    def __init__(self, data: Path, *, workers: int = 2, log_dir: Path | None = None):
+    def __init__(
+        self,
+        data: Path,
+        *,
+        workers: int = 2,
+        log_dir: Path | None = None,
+        env: dict[str, str] | None = None,
+    ):
         self.data = Path(data)
         self.workers = workers
         self.port = free_port()
@@ -44,6 +51,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.cold_start_s: float | None = None
         self.health: dict | None = None
+        self.extra_env = dict(env or {})
 
     def start(self, timeout: float = 180.0) -> Server:
         exe = ROOT / ".venv" / "bin" / "iome-map"
@@ -61,7 +69,11 @@ class Server:
         ]
         if self.workers:
             cmd += ["--workers", str(self.workers)]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Every simulated client of the bench and the soak comes from 127.0.0.1: per-client
+        # rate limits (components/limits.py) would count them as one, so they are off
+        # unless ``env`` turns them on.
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "IOME_RATE_LIMITS": "off"}
+        env.update(self.extra_env)
         log_file = open(self.log_path, "wb")  # closed in stop()
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(

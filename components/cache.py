@@ -7,6 +7,8 @@ dicts, so a hit never shares a mutable figure object between requests.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -48,3 +50,42 @@ def cached(cache: Cache | None, key: str, build: Callable[[], Any]) -> Any:
         except Exception:
             pass
     return value
+
+
+class BytesLRU:
+    """An in-process cache of byte strings bounded by total size (least recently used
+    out first); thread-safe. Used for rendered exports when no shared cache is set."""
+
+    def __init__(self, max_bytes: int = 64 * 2**20):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: bytes) -> None:
+        if len(value) > self.max_bytes // 4:
+            return  # one huge picture must not push out everything else
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._size -= len(old)
+            self._items[key] = value
+            self._size += len(value)
+            while self._size > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped)
+
+
+def make_export_cache(cache: Cache | None, url: str | None) -> Cache | BytesLRU:
+    """Where rendered exports are kept: the shared Redis cache when one is configured
+    (every worker and host renders a picture once), else a 64 MB in-process LRU."""
+    if url and cache is not None:
+        return cache
+    return BytesLRU()

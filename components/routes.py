@@ -6,6 +6,8 @@ dashboard's URL, so any worker on any host answers the same way.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
 from collections.abc import Callable
 from datetime import date
@@ -23,6 +25,7 @@ from evidence.export import (
 )
 from evidence.filters import apply
 from evidence.model import EvidenceBase
+from evidence.render import RendererUnavailable, default_renderer
 from evidence.state import parse_query, to_query
 from evidence.views import EXPORT_VIEWS, VIEWS, view_figure
 
@@ -93,32 +96,73 @@ Evidence Map</a></p>
 </body></html>"""
 
 
-def register_routes(server: Flask, current: Callable[[], EvidenceBase]) -> None:
+def _unavailable(exc: RendererUnavailable) -> Response:
+    """503 with Retry-After and a plain sentence: the rest of the site keeps serving."""
+    response = Response(str(exc), status=503, mimetype="text/plain")
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def export_key(eb: EvidenceBase, state, view: str, fmt: str, size: str, theme: str) -> str:
+    """The cache key of a rendered export: data version, canonical state, view, format,
+    size and theme (a picture is rendered once for all of them)."""
+    parts = "|".join((eb.version, view, fmt, size, theme, to_query(state)))
+    return "export:" + hashlib.sha256(parts.encode("utf-8")).hexdigest()
+
+
+def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_cache=None) -> None:
     """Add the export, data, embed and health routes (headers: components.security).
 
-    ``current()`` is the evidence base of the session asking (its upload or the default).
+    ``current()`` is the evidence base of the session asking (its upload or the default);
+    ``export_cache`` (get/set of bytes) keeps rendered pictures and decks.
     """
 
     @server.get("/healthz")
     def healthz():
         eb = current()
-        return {"status": "ok", "articles": eb.n_articles, "version": eb.version}
+        return {
+            "status": "ok",
+            "articles": eb.n_articles,
+            "version": eb.version,
+            "renderer": default_renderer().status(),
+        }
+
+    def rendered(key: str, build: Callable[[], bytes]) -> bytes:
+        if export_cache is None:
+            return build()
+        try:
+            content = export_cache.get(key)
+        except Exception:  # a cache outage costs a render, never the request
+            content = None
+        if content is None:
+            content = build()
+            with contextlib.suppress(Exception):
+                export_cache.set(key, content)
+        return content
 
     @server.get("/export/<view>.<fmt>")
     def export_view(view: str, fmt: str):
         eb = current()
         state, _ = parse_query(request.query_string.decode("utf-8", "replace"))
+        theme = request.args.get("theme", "light")
         try:
             if view == "deck" and fmt == "pptx":
-                return _attachment(export_deck(eb, state), _file_name(eb, "slides"), fmt)
+                key = export_key(eb, state, view, fmt, "-", theme)
+                content = rendered(key, lambda: export_deck(eb, state, theme=theme))
+                return _attachment(content, _file_name(eb, "slides"), fmt)
             if fmt not in IMAGE_FORMATS:
                 raise ExportError(f"unknown image format '{fmt}'")
             width = request.args.get("width", 1920, type=int)
             height = request.args.get("height", 1080, type=int)
-            theme = request.args.get("theme", "light")
-            content = export_image(eb, state, view, fmt, width=width, height=height, theme=theme)
+            key = export_key(eb, state, view, fmt, f"{width}x{height}", theme)
+            content = rendered(
+                key,
+                lambda: export_image(eb, state, view, fmt, width=width, height=height, theme=theme),
+            )
         except ExportError as exc:
             return Response(str(exc), status=400, mimetype="text/plain")
+        except RendererUnavailable as exc:
+            return _unavailable(exc)
         return _attachment(content, _file_name(eb, view), fmt)
 
     @server.get("/data/<what>.<fmt>")
