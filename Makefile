@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format unit e2e reference demo bench soak clean
+.PHONY: run test lint format unit e2e reference demo bench soak clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/iome-map serve --host 127.0.0.1 --port 8050
 
-test: $(STAMP)
+# Chromium, Redis, LibreOffice and poppler: installed when possible, else named (seconds).
+system-deps:
+	bash scripts/system-deps.sh
+
+test: system-deps $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
@@ -23,7 +27,7 @@ test: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit tests/callbacks
 
-e2e: $(STAMP)
+e2e: system-deps $(STAMP)
 	$(BIN)/python -m pytest -q tests/e2e
 
 lint: $(STAMP)

@@ -1,0 +1,43 @@
+"""The set-up script `make test` and CI call first: on a machine without the system
+packages and without a way to install them, it stops within seconds and says what to
+install and how (never hangs, never half-runs the suite)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "system-deps.sh"
+
+
+def test_missing_packages_are_named_with_the_install_command(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "bash").symlink_to("/bin/bash")  # a PATH with bash and nothing else
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        ["/bin/bash", str(SCRIPT)],
+        env={"PATH": str(bin_dir), "IOME_SYSTEM_DEPS_NO_INSTALL": "1"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert time.perf_counter() - t0 < 5
+    assert done.returncode == 1
+    for package in ("chromium", "redis-server", "libreoffice-calc-nogui", "poppler-utils"):
+        assert package in done.stderr
+    assert "sudo apt-get install chromium redis-server" in done.stderr
+
+
+def test_nothing_to_do_when_everything_is_there():
+    done = subprocess.run(
+        ["/bin/bash", str(SCRIPT)],
+        env={**os.environ, "IOME_SYSTEM_DEPS_NO_INSTALL": "1"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
