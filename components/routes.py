@@ -146,6 +146,8 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         state, _ = parse_query(request.query_string.decode("utf-8", "replace"))
         theme = request.args.get("theme", "light")
         try:
+            if fmt in (*IMAGE_FORMATS, "pptx"):
+                default_renderer().check()  # no browser: answer before building anything
             if view == "deck" and fmt == "pptx":
                 key = export_key(eb, state, view, fmt, "-", theme)
                 content = rendered(key, lambda: export_deck(eb, state, theme=theme))

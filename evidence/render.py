@@ -111,9 +111,9 @@ def _env_float(name: str, default: float) -> float:
 class RenderSettings:
     """Deadlines and limits of a renderer (environment: ``IOME_RENDER_*``)."""
 
-    render_timeout: float = 30.0
+    render_timeout: float = 60.0
     start_timeout: float = 20.0
-    queue_wait: float = 10.0
+    queue_wait: float = 30.0
     max_active: int = 1
     max_queue: int = 2
     cooldown: float = 30.0
@@ -185,8 +185,9 @@ class Renderer:
         )
 
     # ---------------------------------------------------------------- render
-    def render(self, figure: dict, fmt: str, width: int, height: int, scale: float = 1.0) -> bytes:
-        """Bytes of ``figure`` (a plain dict) as ``fmt``; raises RendererUnavailable."""
+    def check(self) -> None:
+        """Raise RendererUnavailable at once when no render could start now (no browser,
+        or cooling down after a failure): callers check before building a figure."""
         if browser_path() is None:
             self._refused += 1
             raise RendererUnavailable(f"{INSTALL_HINT}; no browser was found.", 300)
@@ -196,6 +197,10 @@ class Renderer:
             raise RendererUnavailable(
                 f"Image export is unavailable just now ({self._last_error}).", wait
             )
+
+    def render(self, figure: dict, fmt: str, width: int, height: int, scale: float = 1.0) -> bytes:
+        """Bytes of ``figure`` (a plain dict) as ``fmt``; raises RendererUnavailable."""
+        self.check()
         with self._lock:
             if self._waiting >= self.settings.max_queue + self.settings.max_active:
                 self._refused += 1
