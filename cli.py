@@ -77,6 +77,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         export_image,
         export_table,
     )
+    from evidence.render import RendererUnavailable
     from evidence.state import parse_query
 
     eb = _load(args.data, args.columns)
@@ -95,7 +96,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                                    height=args.height, theme=args.theme)  # fmt: skip
         else:
             content = export_table(eb, state, args.view, fmt)
-    except ExportError as exc:
+    except (ExportError, RendererUnavailable) as exc:
         print(f"iome-map: {exc}", file=sys.stderr)
         return 2
     Path(args.out).write_bytes(content)
