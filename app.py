@@ -28,7 +28,13 @@ from components.routes import register_routes
 from components.security import register_security
 from components.sync import sync
 from components.upload_panel import DATA_OPEN, data_banner, data_modal, register_upload_callbacks
-from components.uploads import Sessions, UploadSettings, make_store, register_upload_routes
+from components.uploads import (
+    Sessions,
+    UploadSettings,
+    default_directory,
+    make_store,
+    register_upload_routes,
+)
 from evidence import ASSETS_DIR, DEMO_PATH
 from evidence.load import load_cached
 from evidence.model import EvidenceBase
@@ -413,7 +419,7 @@ def create_app(data_path: str | Path | None = None, cache_url: str | None = None
     warm_up(eb, cache)
     register_routes(app.server, sessions.current, make_export_cache(cache, cache_url))
     register_upload_routes(app.server, sessions)
-    register_limits(app.server, cache_url)
+    register_limits(app.server, cache_url, settings.directory or default_directory())
     app.server.extensions["iome_sessions"] = sessions
     register_security(app.server, callback_map=app.callback_map)
     # Off whatever FLASK_DEBUG says; only `iome-map serve --debug` (app.run) turns debug

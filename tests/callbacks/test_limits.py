@@ -82,3 +82,13 @@ def test_a_redis_outage_does_not_take_the_limited_routes_down(limited):
     client = create_app(cache_url=dead).server.test_client()
     assert client.get("/data/trends.csv").status_code == 200
     assert client.get("/healthz").status_code == 200
+
+
+def test_two_workers_of_one_host_share_the_count_without_redis(limited, tmp_path):
+    a = create_app().server.test_client()
+    b = create_app().server.test_client()  # same IOME_UPLOAD_DIR: the host's folder
+    assert a.get("/export/nosuch.png").status_code == 400
+    assert b.get("/export/nosuch.png").status_code == 400
+    assert b.get("/export/nosuch.png").status_code == 429
+    assert a.get("/export/nosuch.png").status_code == 429
+    assert (tmp_path / "uploads" / "rate-limits.sqlite").exists()
