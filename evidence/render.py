@@ -216,6 +216,7 @@ class Renderer:
             raise RendererBusy("Image export is busy; please try again shortly.", 5)
         try:
             self._active += 1
+            self.check()  # the browser may have failed while this request waited
             return self._render_now(figure, fmt, width, height, scale)
         finally:
             self._active -= 1
