@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 from pathlib import Path
 
@@ -394,8 +396,22 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         return not is_open
 
 
+# Modules that exports and the JSON encoder import on first use. With threaded workers two
+# first requests can import one at the same time, and the second then sees it half
+# initialised (found by the export burst: plotly's encoder read a partial PIL.Image and
+# the dashboard answered 500). Importing them once, before the workers fork, settles it.
+LAZY_MODULES = ("PIL.Image", "kaleido", "pptx", "openpyxl")
+
+
+def import_lazy_modules() -> None:
+    for name in LAZY_MODULES:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+
+
 def create_app(data_path: str | Path | None = None, cache_url: str | None = None) -> Dash:
     """Build the Dash app on one evidence base (the bundled synthetic demo by default)."""
+    import_lazy_modules()
     path = data_path or os.environ.get("IOME_DATA") or DEMO_PATH
     eb = load_cached(path)
     cache_url = cache_url or os.environ.get("IOME_CACHE") or None

@@ -62,8 +62,7 @@ def export_burst(
     prober.start()
     # distinct queries: no export is answered from the cache of another
     urls = [
-        f"{url}/export/{view}.png?width={size}&height={size}&year=2000-{2011 + i}"
-        for i in range(n)
+        f"{url}/export/{view}.png?width={size}&height={size}&year=2000-{2011 + i}" for i in range(n)
     ]
     with ThreadPoolExecutor(n) as pool:
         answers = list(pool.map(lambda u: _get(u, timeout), urls))
@@ -91,3 +90,60 @@ def export_burst(
             "max_ms": round(1000 * max(seconds), 1) if seconds else None,
         }
     return out
+
+
+def _post_upload(url: str, content: bytes, name: str) -> tuple[int, float, dict]:
+    boundary = "iome-faults-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    req = urllib.request.Request(
+        url + "/upload",
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "X-IoME-Upload": "1",
+            "Origin": url,
+        },
+    )
+    t0 = time.perf_counter()
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            r.read()
+            return r.status, time.perf_counter() - t0, dict(r.headers)
+    except urllib.error.HTTPError as exc:
+        exc.read()
+        return exc.code, time.perf_counter() - t0, dict(exc.headers)
+
+
+def rate_limit_burst(url: str, upload: bytes, *, uploads: int = 15, exports: int = 30) -> dict:
+    """From one address: ``uploads`` uploads, then ``exports`` image exports (each a
+    distinct small picture), then data downloads, as fast as answers come."""
+    out: dict = {}
+    got = [_post_upload(url, upload, f"team-{i}.csv") for i in range(uploads)]
+    out["uploads"] = _tally(got)
+    got = [
+        _get(f"{url}/export/trends.svg?width=640&height=400&year=2000-{2000 + i}", 60)[:3]
+        for i in range(exports)
+    ]
+    out["exports"] = _tally(got)
+    got = [_get(f"{url}/data/trends.csv?year=2000-{2000 + i}", 60)[:3] for i in range(130)]
+    out["data"] = _tally(got)
+    return out
+
+
+def _tally(answers: list[tuple]) -> dict:
+    limited = [a for a in answers if a[0] == 429]
+    return {
+        "requests": len(answers),
+        "statuses": {str(s): sum(1 for a in answers if a[0] == s) for s in {a[0] for a in answers}},
+        "first_429_at": next((i + 1 for i, a in enumerate(answers) if a[0] == 429), None),
+        "p95_429_ms": round(1000 * p95([a[1] for a in limited]), 1) if limited else None,
+        "retry_after": sorted({int(a[2]["Retry-After"]) for a in limited}) if limited else [],
+    }

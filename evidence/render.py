@@ -150,6 +150,7 @@ class Renderer:
         self._kaleido: Any = None
         self._browser: str | None = None
         self._failed_at: float | None = None
+        self._probed = False
         self._last_error: str | None = None
         self._renders = 0
         self._failures = 0
@@ -185,9 +186,23 @@ class Renderer:
         )
 
     # ---------------------------------------------------------------- render
-    def check(self) -> None:
+    def check(self, probe: bool = False) -> None:
         """Raise RendererUnavailable at once when no render could start now (no browser,
-        or cooling down after a failure): callers check before building a figure."""
+        or cooling down after a failure): callers check before building a figure. With
+        ``probe``, a browser not yet started is first asked for its version (once; under
+        a second), so a broken or hung browser is found before any work is done."""
+        if probe and self._kaleido is None:
+            with self._start_lock:
+                if not self._cooling_down() and self._kaleido is None and not self._probed:
+                    browser = browser_path()
+                    problem = probe_browser(browser) if browser else None
+                    if problem:
+                        self._fail(problem)
+                        self._refused += 1
+                        raise RendererUnavailable(
+                            f"{INSTALL_HINT}; {problem}.", self.settings.cooldown
+                        )
+                    self._probed = browser is not None
         if browser_path() is None:
             self._refused += 1
             raise RendererUnavailable(f"{INSTALL_HINT}; no browser was found.", 300)
@@ -294,6 +309,7 @@ class Renderer:
         self._last_error = None
 
     def _fail(self, reason: str) -> None:
+        self._probed = False
         self._failures += 1
         self._failed_at = time.monotonic()
         self._last_error = reason
