@@ -8,6 +8,7 @@ from dash import html
 from components.ids import ID
 from evidence.codebook import load_codebook
 from evidence.model import EvidenceBase
+from evidence.views import source_name
 
 WB_ATTRIBUTION = "World Bank country classifications by income level (CC BY 4.0)"
 
@@ -70,10 +71,9 @@ def report_table(report: dict, download: str | None = None) -> html.Div:
 
 def _report(eb: EvidenceBase) -> list:
     report = eb.report
-    summary = html.P(
-        f"{eb.source or 'data'} (version {eb.version or '-'}): {report.summary()}.",
-        className="small",
-    )
+    name = source_name(eb.source)  # the file's name only, never the server's folders
+    said = report.summary().replace(eb.source, name) if eb.source else report.summary()
+    summary = html.P(f"{name} (version {eb.version or '-'}): {said}.", className="small")
     # Only the rows shown are converted: the dialog is built on every page load.
     first = sorted(report.problems, key=lambda p: (p.severity != "error", p.row or 0))
     shown = {

@@ -41,6 +41,7 @@ from flask import Flask, Response, g, has_request_context, jsonify, request
 
 from evidence.load import load
 from evidence.model import EvidenceBase
+from evidence.safe_table import write_csv
 from evidence.schema import MISSING_COLUMN
 from evidence.upload import (
     DEFAULT_MAX_BYTES,
@@ -658,7 +659,7 @@ def register_upload_routes(server: Flask, sessions: Sessions) -> None:
             return Response("No uploaded file in this session.", 404, mimetype="text/plain")
         frame = eb.report.to_frame()
         frame.insert(0, "file", eb.source)
-        response = Response(frame.to_csv(index=False), mimetype="text/csv; charset=utf-8")
+        response = Response(write_csv(frame), mimetype="text/csv; charset=utf-8")
         response.headers["Content-Disposition"] = 'attachment; filename="iome-load-report.csv"'
         return response
 

@@ -8,6 +8,8 @@ source and version, classification, synthetic mark); tables have a note column a
 from __future__ import annotations
 
 import io
+import textwrap
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -15,6 +17,7 @@ import plotly.graph_objects as go
 from evidence import aggregate, filters
 from evidence.model import EvidenceBase
 from evidence.render import default_renderer
+from evidence.safe_table import write_csv, write_xlsx
 from evidence.state import FilterState
 from evidence.views import (
     EXPORT_VIEWS,
@@ -22,6 +25,7 @@ from evidence.views import (
     caption_for,
     classification_text,
     describe_filters,
+    source_name,
     view_figure,
 )
 
@@ -31,22 +35,10 @@ THEMES = ("light", "dark", "print")
 DEFAULT_SIZE = (1920, 1080)
 MAX_SIDE = 6000
 SYNTHETIC_NOTE = "SYNTHETIC DEMO DATA - not real articles"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportError(ValueError):
     """A request for an export that cannot be made (unknown view, format or size)."""
-
-
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells a spreadsheet would read as a formula with an apostrophe."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            text = out[col].astype(str)
-            risky = text.str.startswith(_FORMULA_START) & out[col].notna()
-            out[col] = out[col].where(~risky, "'" + text)
-    return out
 
 
 def _theme(fig: go.Figure, theme: str) -> go.Figure:
@@ -125,7 +117,7 @@ def _about(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, what: str) -
         ("Contents", what),
         ("Filters", describe_filters(state)),
         ("Articles", f"{sub.n_articles:,} of {eb.n_articles:,}"),
-        ("Data source", f"{eb.source} (version {eb.version})"),
+        ("Data source", f"{source_name(eb.source)} (version {eb.version or '-'})"),
         ("Coding scheme", "Wu et al. 2022, Med Sci Educ, doi:10.1007/s40670-022-01553-6"),
         ("Income groups", classification_text(state) + "; World Bank, CC BY 4.0"),
         ("Counting", "An article coded with two categories counts once in each."),
@@ -186,18 +178,13 @@ def export_table(eb: EvidenceBase, state: FilterState, what: str, fmt: str) -> b
     """CSV or XLSX bytes of a table, with a note column / About sheet and safe cells."""
     if fmt not in TABLE_FORMATS:
         raise ExportError(f"unknown table format '{fmt}' (use csv or xlsx)")
-    frame = neutralise_formulas(table_for(eb, state, what).reset_index(drop=True))
-    sub = filters.apply(eb, state)
+    frame = table_for(eb, state, what).reset_index(drop=True)
     if eb.synthetic:
         frame.insert(0, "data_note", SYNTHETIC_NOTE)
     if fmt == "csv":
-        return frame.to_csv(index=False).encode("utf-8-sig")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=what[:31], index=False)
-        about = _about(eb, sub, state, what)
-        neutralise_formulas(about).to_excel(writer, sheet_name="About", index=False)
-    return buffer.getvalue()
+        return write_csv(frame)
+    about = _about(eb, filters.apply(eb, state), state, what)
+    return write_xlsx({what: frame, "About": about})
 
 
 def deck_takeaways(eb: EvidenceBase, state: FilterState) -> dict[str, str]:
@@ -208,38 +195,189 @@ def deck_takeaways(eb: EvidenceBase, state: FilterState) -> dict[str, str]:
     return {v: VIEWS[v].takeaway(sub, state) for v in EXPORT_VIEWS}
 
 
+DECK_TITLE = "Internationalization of medical education: evidence map"
+DECK_AUTHOR = "IoME Evidence Map"
+SLIDE_SIZE = (13.333, 7.5)  # inches, 16:9
+_MARGIN = 0.9  # inches left and right of the title slide's text
+_GLYPH_EM = 0.6  # average glyph width in em, wide side (DejaVu Sans; Calibri is narrower)
+_LINE_EM = 1.2  # line height in em
+_INSET = (0.2, 0.1)  # a text box's inner margins, inches (left + right, top + bottom)
+
+
+def _lines_at(paragraphs: list[str], width_in: float, pt: float) -> float:
+    """Lines the paragraphs take, wrapped at ``pt`` in a box ``width_in`` wide, counting
+    the space between paragraphs (0.4 em) as a third of a line."""
+    per_line = max(1, int((width_in - _INSET[0]) * 72 / (_GLYPH_EM * pt)))
+    wrap = textwrap.TextWrapper(per_line, break_long_words=True, break_on_hyphens=True)
+    return sum(max(1, len(wrap.wrap(p))) for p in paragraphs) + (len(paragraphs) - 1) / 3
+
+
+def fit_font_size(
+    paragraphs: list[str], width_in: float, height_in: float, sizes=(24, 22, 20, 18, 16, 14, 12)
+) -> int | None:
+    """The largest of ``sizes`` (pt) at which the wrapped paragraphs fit a box of
+    ``width_in`` x ``height_in`` inches, estimated generously; None when none fits."""
+    for pt in sizes:
+        lines = _lines_at(paragraphs, width_in, pt)
+        if lines * _LINE_EM * pt / 72 <= height_in - _INSET[1]:
+            return pt
+    return None
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _place(shape, left: float, top: float, width: float, height: float) -> None:
+    from pptx.util import Inches
+
+    shape.left, shape.top = Inches(left), Inches(top)
+    shape.width, shape.height = Inches(width), Inches(height)
+
+
+def _set_paragraphs(
+    shape, paragraphs: list[str], pt: int, *, anchor, bold_last=False, color=None
+) -> None:
+    """Replace a shape's text with ``paragraphs`` at ``pt``, wrapped, shrinking on overflow."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import MSO_AUTO_SIZE
+    from pptx.util import Pt
+
+    frame = shape.text_frame
+    frame.text = "\n".join(paragraphs)
+    frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE  # a safety net: the size is computed
+    frame.vertical_anchor = anchor
+    for i, paragraph in enumerate(frame.paragraphs):
+        if i:
+            paragraph.space_before = Pt(pt * 0.4)
+        for run in paragraph.runs:
+            run.font.size = Pt(pt)
+            if color is not None:
+                run.font.color.rgb = RGBColor.from_string(color)
+            if bold_last and i == len(frame.paragraphs) - 1:
+                run.font.bold = True
+
+
+def _title_slide(deck, eb: EvidenceBase, sub: EvidenceBase, state: FilterState) -> None:
+    """Title and context (filters, N, data file, synthetic mark), laid out for 16:9: any
+    filter text fits, at a smaller size or, past 12 pt, cut with the whole text in the
+    notes."""
+    from pptx.enum.text import MSO_ANCHOR
+
+    slide = deck.slides.add_slide(deck.slide_layouts[0])
+    width = SLIDE_SIZE[0] - 2 * _MARGIN
+    title, subtitle = slide.shapes.title, slide.placeholders[1]
+    _place(title, _MARGIN, 0.7, width, 1.7)
+    _set_paragraphs(title, [DECK_TITLE], 40, anchor=MSO_ANCHOR.BOTTOM)
+    box = (width, SLIDE_SIZE[1] - 2.7 - 0.5)  # from 2.7 in to 0.5 in above the bottom
+    _place(subtitle, _MARGIN, 2.7, *box)
+    filters_text = "Filters: " + describe_filters(state)
+    context = [
+        f"N = {sub.n_articles:,} of {eb.n_articles:,} articles, exported "
+        + date.today().isoformat().replace("-", "\u2011"),  # non-breaking hyphens
+        f"Data: {source_name(eb.source)}, version {eb.version or '-'}",
+    ]
+    if eb.synthetic:
+        context.append(SYNTHETIC_NOTE)
+    paragraphs = [filters_text, *context]
+    pt = fit_font_size(paragraphs, *box)
+    if pt is None:  # too long even at the smallest size: cut it; the notes keep it whole
+        pt, keep = 12, len(filters_text)
+        while keep > 40 and fit_font_size(paragraphs, *box, sizes=(pt,)) is None:
+            keep = int(keep * 0.9)
+            paragraphs[0] = _clip(filters_text, keep) + " (all filters in the notes)"
+    _set_paragraphs(
+        subtitle, paragraphs, pt, anchor=MSO_ANCHOR.TOP, bold_last=eb.synthetic, color="404040"
+    )
+    slide.notes_slide.notes_text_frame.text = "\n".join([filters_text, *context])
+
+
+def _widen_layouts(deck, from_width: int) -> None:
+    """Stretch the template's 4:3 master and layout placeholders across the 16:9 slide,
+    so a slide added later in PowerPoint or Impress is laid out for the deck's width."""
+    factor = deck.slide_width / from_width
+    for part in (deck.slide_master, *deck.slide_layouts):
+        for shape in part.placeholders:
+            if shape._element.xfrm is not None and shape.width:
+                shape.left, shape.width = round(shape.left * factor), round(shape.width * factor)
+
+
+def _alt_text(picture, name: str, description: str) -> None:
+    """A picture's name and alternative text (what a screen reader and PowerPoint's Alt
+    Text pane show; python-pptx would leave the image's file name)."""
+    picture.name = name
+    picture._element.nvPicPr.cNvPr.set("descr", description)
+
+
+def _core_properties(deck, eb: EvidenceBase, sub: EvidenceBase, state: FilterState) -> None:
+    props = deck.core_properties
+    synthetic = f" ({SYNTHETIC_NOTE})" if eb.synthetic else ""
+    props.title = _clip(DECK_TITLE + synthetic, 255)
+    props.author = props.last_modified_by = DECK_AUTHOR
+    props.subject = _clip(
+        f"Evidence map of {sub.n_articles:,} of {eb.n_articles:,} articles{synthetic}; "
+        f"filters: {describe_filters(state)}",
+        255,
+    )
+    keywords = ["internationalization of medical education", "IoME", "evidence map",
+                "scoping review", "Wu et al. 2022"]  # fmt: skip
+    if eb.synthetic:
+        keywords.append("synthetic demo data")
+    props.keywords = "; ".join(keywords)
+    props.comments = _clip(
+        (SYNTHETIC_NOTE + ". " if eb.synthetic else "")
+        + f"Data: {source_name(eb.source)} (version {eb.version or '-'}); coding after "
+        "Wu et al. 2022, Med Sci Educ, doi:10.1007/s40670-022-01553-6.",
+        255,
+    )
+    props.category = "Evidence map"
+    props.created = props.modified = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    props.revision = 1
+
+
 def export_deck(eb: EvidenceBase, state: FilterState, *, theme: str = "light") -> bytes:
-    """A .pptx deck: a title slide with the filters, then one slide per view."""
+    """A 16:9 .pptx deck: a title slide with the filters, then one slide per view whose
+    picture carries the chart's title, takeaway and filters as alternative text."""
     from pptx import Presentation
-    from pptx.util import Inches, Pt
+    from pptx.enum.text import MSO_ANCHOR
+    from pptx.util import Inches
 
     sub = filters.apply(eb, state)
     takeaways = deck_takeaways(eb, state)
     deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
-    title = deck.slides.add_slide(deck.slide_layouts[0])
-    title.shapes.title.text = "Internationalization of medical education: evidence map"
-    lines = [describe_filters(state), f"N = {sub.n_articles:,} of {eb.n_articles:,} articles"]
-    if eb.synthetic:
-        lines.append(SYNTHETIC_NOTE)
-    title.placeholders[1].text = "\n".join(lines)
+    template_width = deck.slide_width
+    deck.slide_width, deck.slide_height = Inches(SLIDE_SIZE[0]), Inches(SLIDE_SIZE[1])
+    _widen_layouts(deck, template_width)
+    _core_properties(deck, eb, sub, state)
+    _title_slide(deck, eb, sub, state)
+    described = describe_filters(state)
     for view in EXPORT_VIEWS:
         slide = deck.slides.add_slide(deck.slide_layouts[5])
         heading = slide.shapes.title
-        heading.left, heading.top, heading.width, heading.height = (
-            Inches(0.5),
-            Inches(0.2),
-            Inches(12.3),
-            Inches(1.0),
-        )
-        heading.text = takeaways[view]
-        heading.text_frame.word_wrap = True
-        heading.text_frame.paragraphs[0].font.size = Pt(24)
+        _place(heading, 0.5, 0.15, SLIDE_SIZE[0] - 1.0, 1.05)
+        text = takeaways[view]
+        pt = fit_font_size([text], SLIDE_SIZE[0] - 1.0, 1.05, sizes=(24, 22, 20, 18, 16)) or 16
+        _set_paragraphs(heading, [text], pt, anchor=MSO_ANCHOR.MIDDLE)
         png = export_image(eb, state, view, "png", width=1920, height=1000, theme=theme)
         height = Inches(6.1)
         width = int(height * 1920 / 1000)
         left = int((deck.slide_width - width) / 2)
-        slide.shapes.add_picture(io.BytesIO(png), left, Inches(1.25), width=width, height=height)
+        picture = slide.shapes.add_picture(
+            io.BytesIO(png), left, Inches(1.25), width=width, height=height
+        )
+        title = VIEWS[view].title
+        _alt_text(
+            picture,
+            f"Chart: {title}",
+            f"{_sentence(title)} {_sentence(text)} Filters: {described}. "
+            f"N = {sub.n_articles:,} articles."
+            + (" Synthetic demo data, not real articles." if eb.synthetic else ""),
+        )
         notes = caption_for(eb, sub, state, view)
         slide.notes_slide.notes_text_frame.text = (
             (f"{notes.title}. {notes.subtitle}.\n{notes.footer.replace('<br>', ' ')}")

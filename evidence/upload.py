@@ -12,7 +12,6 @@ passes may go to :func:`evidence.load.load`, which reports any problem inside th
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
@@ -20,6 +19,7 @@ import struct
 import zipfile
 from dataclasses import dataclass
 
+from evidence.safe_table import write_csv_rows
 from evidence.schema import COLUMN_NAMES
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # upload size limit
@@ -422,9 +422,5 @@ def template_csv() -> bytes:
 
     Each example is marked synthetic, titled 'Example: ...' and noted as a row to delete.
     """
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(COLUMN_NAMES), lineterminator="\r\n")
-    writer.writeheader()
-    for row in _EXAMPLES:
-        writer.writerow({**row, "notes": _EXAMPLE_NOTE, "synthetic": "true"})
-    return buf.getvalue().encode("utf-8")
+    rows = [{**row, "notes": _EXAMPLE_NOTE, "synthetic": "true"} for row in _EXAMPLES]
+    return write_csv_rows(COLUMN_NAMES, rows, bom=False, lineterminator="\r\n")

@@ -207,14 +207,22 @@ def classification_text(state: FilterState) -> str:
     return "World Bank income groups at publication year (FY = year + 1)"
 
 
+def source_name(source: str) -> str:
+    """The file name of a data source, never the server's folders ("data" when unknown).
+
+    Every caption, export, dialog and message shows a source by this name and version.
+    """
+    return str(source).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or "data"
+
+
 def caption_for(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, view: str) -> Caption:
     """Title, filter subtitle and footer (N, source and version, classification, synthetic)."""
     subtitle = describe_filters(state)
     if view in ("flows", "flow-matrix") and state.kind:
         subtitle += f"; flows of {_names('kind', state.kind)}"
-    data_name = eb.source.rsplit("/", 1)[-1] or "data"
+    name = source_name(eb.source)
     source = (
-        f"{data_name} (version {eb.version or '-'}, exported {date.today().isoformat()}); "
+        f"{name} (version {eb.version or '-'}, exported {date.today().isoformat()}); "
         "coding after Wu et al. 2022, Med Sci Educ, "
         f"doi:{load_codebook().doi}<br>Income groups: {classification_text(state)}, "
         "World Bank (CC BY 4.0)"

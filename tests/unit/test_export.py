@@ -6,13 +6,15 @@ import struct
 
 import pytest
 from pptx import Presentation
+from pptx.util import Inches
 
 from app import create_app
 from cli import main
-from evidence import DEMO_PATH
-from evidence.export import export_table, neutralise_formulas
+from evidence import DEMO_PATH, export
+from evidence.export import export_table
 from evidence.filters import apply
 from evidence.load import load, load_cached
+from evidence.safe_table import neutralise_formulas
 from evidence.state import parse_query
 from evidence.views import EXPORT_VIEWS, VIEWS
 
@@ -150,3 +152,156 @@ def test_embed_markup_in_titles_is_escaped(tmp_path):
     client = create_app(path).server.test_client()
     body = client.get("/embed/trends").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in body
+
+
+# ---------------------------------------------------------------- the deck, fast
+# These decks use a stand-in picture; test_deck_has_title_slide... above renders for real.
+
+LONG_QUERY = (
+    "format=mobility.outbound,mobility.inbound,mobility.clinical,partnership.north_south,"
+    "partnership.south_south,at_home.virtual,at_home.gh_course,at_home.credit_course"
+    "&country=USA,GBR,KEN,UGA,IND,BRA,DEU,FRA,CAN,AUS,NGA,ZAF,CHN,JPN,MEX,PER,HTI,GHA,TZA,"
+    "RWA,NPL,VNM,PAK,BGD,EGY,ETH,COL,CHL,ARG,ESP,ITA,NLD,SWE,NOR,DNK,FIN"
+    "&motivation=market.student,liberal.understanding,social.transformation&year=2005-2018"
+    "&basis=explicit"
+)
+
+
+@pytest.fixture
+def quick_pictures(monkeypatch):
+    """export_deck with a small stand-in PNG instead of rendering each view."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (192, 100), "white").save(buffer, "PNG")
+    monkeypatch.setattr(export, "export_image", lambda *a, **k: buffer.getvalue())
+
+
+def deck_of(eb, query: str) -> Presentation:
+    return Presentation(io.BytesIO(export.export_deck(eb, parse_query(query)[0])))
+
+
+def test_deck_pictures_have_alt_text_with_title_takeaway_and_filters(eb, quick_pictures):
+    deck = deck_of(eb, QUERY)
+    state = parse_query(QUERY)[0]
+    sub = apply(eb, state)
+    for slide, view in zip(list(deck.slides)[1:], EXPORT_VIEWS, strict=True):
+        (picture,) = [s for s in slide.shapes if s.shape_type == 13]
+        alt = picture._element.nvPicPr.cNvPr.get("descr")
+        assert alt and alt != "image.png"
+        assert VIEWS[view].title in alt and VIEWS[view].title in picture.name
+        assert VIEWS[view].takeaway(sub, state) in alt
+        assert "Outbound mobility, 2010-2020" in alt and "Synthetic demo data" in alt
+
+
+def test_deck_core_properties_name_the_app_and_the_synthetic_data(eb, quick_pictures):
+    props = deck_of(eb, QUERY).core_properties
+    assert props.author == "IoME Evidence Map" and props.last_modified_by == "IoME Evidence Map"
+    assert props.title.startswith("Internationalization of medical education")
+    assert "SYNTHETIC" in props.title and "synthetic demo data" in props.keywords
+    assert "Outbound mobility, 2010-2020" in props.subject and "IoME" in props.keywords
+    assert props.revision == 1 and props.created.year >= 2025
+
+
+def _inside(shape, deck) -> bool:
+    return (
+        shape.left >= 0
+        and shape.top >= 0
+        and shape.left + shape.width <= deck.slide_width
+        and shape.top + shape.height <= deck.slide_height
+    )
+
+
+@pytest.mark.parametrize("huge", [False, True])
+def test_title_slide_fits_16_9_for_any_filter_text(eb, quick_pictures, monkeypatch, huge):
+    if huge:  # past anything the filters can say: cut on the slide, whole in the notes
+        words = ", ".join(f"Country number {i}" for i in range(400))
+        monkeypatch.setattr(export, "describe_filters", lambda state: words)
+    deck = deck_of(eb, LONG_QUERY)
+    assert (deck.slide_width, deck.slide_height) == (Inches(13.333), Inches(7.5))
+    slide = deck.slides[0]
+    filters_text = "Filters: " + export.describe_filters(parse_query(LONG_QUERY)[0])
+    assert len(filters_text) > 400
+    for shape in slide.shapes:
+        assert _inside(shape, deck), shape.name
+        middle = shape.left + shape.width / 2
+        assert abs(middle - deck.slide_width / 2) < Inches(0.05), "off-centre"
+        assert shape.text_frame.word_wrap is True
+    subtitle = slide.placeholders[1]
+    paragraphs = [p.text for p in subtitle.text_frame.paragraphs]
+    sizes = {r.font.size.pt for p in subtitle.text_frame.paragraphs for r in p.runs}
+    assert len(sizes) == 1 and 12 <= sizes.pop() <= 20
+    assert "N = " in paragraphs[1] and "SYNTHETIC DEMO DATA" in paragraphs[-1]
+    pt = subtitle.text_frame.paragraphs[0].runs[0].font.size.pt
+    box = (subtitle.width / 914400, subtitle.height / 914400)
+    assert export.fit_font_size(paragraphs, *box, sizes=(pt,)) == pt  # fits at that size
+    notes = slide.notes_slide.notes_text_frame.text
+    assert filters_text in notes
+    if huge:
+        assert paragraphs[0].endswith("(all filters in the notes)")
+    else:
+        assert paragraphs[0] == filters_text
+
+
+def test_title_slide_is_calm_for_no_filters(eb, quick_pictures):
+    slide = deck_of(eb, "").slides[0]
+    subtitle = slide.placeholders[1]
+    assert subtitle.text_frame.paragraphs[0].text == "Filters: All articles"
+    assert subtitle.text_frame.paragraphs[0].runs[0].font.size.pt == 24
+    assert "articles.csv" in subtitle.text_frame.text
+
+
+# ---------------------------------------------------------------- no server paths
+
+
+def test_files_and_dialogs_name_the_data_file_never_the_server_folders(tmp_path, quick_pictures):
+    import json
+
+    import openpyxl
+    import plotly
+
+    from components.about import about_modal
+
+    folder = tmp_path / "srv-private-folder"
+    folder.mkdir()
+    path = folder / "coded-articles.csv"
+    path.write_text("\n".join(DEMO_PATH.read_text(encoding="utf-8").splitlines()[:41]) + "\n")
+    eb = load(path)
+    assert "srv-private-folder" in eb.source  # the loader keeps the path; outputs must not
+    state = parse_query("year=2000-2020")[0]
+    shown: dict[str, str] = {}
+    shown["csv"] = export_table(eb, state, "articles", "csv").decode("utf-8-sig")
+    book = openpyxl.load_workbook(io.BytesIO(export_table(eb, state, "flows", "xlsx")))
+    shown["xlsx"] = " ".join(str(c.value) for ws in book for r in ws.iter_rows() for c in r)
+    about_sheet = {r[0]: r[1] for r in book["About"].iter_rows(min_row=2, values_only=True)}
+    assert about_sheet["Data source"].startswith("coded-articles.csv (version ")
+    for view in EXPORT_VIEWS:  # the figure each PNG / SVG / PDF is rendered from
+        shown[view] = export.export_figure(eb, state, view).to_json()
+        assert "Source: coded-articles.csv (version" in shown[view]
+    deck = Presentation(io.BytesIO(export.export_deck(eb, state)))
+    shown["deck"] = " ".join(
+        [s.text_frame.text for slide in deck.slides for s in slide.shapes if s.has_text_frame]
+        + [slide.notes_slide.notes_text_frame.text for slide in deck.slides]
+        + [s._element.xml for slide in deck.slides for s in slide.shapes]
+        + [str(getattr(deck.core_properties, p)) for p in ("title", "subject", "comments")]
+    )
+    assert "Data: coded-articles.csv, version" in shown["deck"]
+    shown["about"] = json.dumps(about_modal(eb), cls=plotly.utils.PlotlyJSONEncoder)
+    assert "coded-articles.csv (version" in shown["about"]
+    missing = load(folder / "gone.csv")  # an unreadable file: its report names it too
+    shown["about unreadable"] = json.dumps(about_modal(missing), cls=plotly.utils.PlotlyJSONEncoder)
+    assert "gone.csv" in shown["about unreadable"]
+    shown["healthz"] = create_app(path).server.test_client().get("/healthz").get_data(as_text=True)
+    for where, text in shown.items():
+        assert "srv-private-folder" not in text and str(tmp_path) not in text, where
+
+
+@pytest.mark.parametrize(
+    ("source", "name"),
+    [("/srv/data/demo/articles.csv", "articles.csv"), ("C:\\data\\x.xlsx", "x.xlsx"),
+     ("upload.csv", "upload.csv"), ("", "data")],
+)  # fmt: skip
+def test_source_name_is_the_file_name_only(source, name):
+    from evidence.views import source_name
+
+    assert source_name(source) == name
