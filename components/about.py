@@ -7,7 +7,7 @@ from dash import html
 
 from components.ids import ID
 from evidence.codebook import load_codebook
-from evidence.model import EvidenceBase
+from evidence.model import REPORT_COLUMNS, EvidenceBase
 from evidence.views import source_name
 
 WB_ATTRIBUTION = "World Bank country classifications by income level (CC BY 4.0)"
@@ -27,6 +27,8 @@ def _coding_scheme() -> list:
 
 
 REPORT_ROWS_SHOWN = 200
+_REPORT_HEADINGS = {"article_id": "Article id"}
+_REPORT_TIPS = {"row": "The row a spreadsheet shows: the header is row 1, the first article row 2"}
 
 
 def report_table(report: dict, download: str | None = None) -> html.Div:
@@ -35,10 +37,18 @@ def report_table(report: dict, download: str | None = None) -> html.Div:
     problems = report.get("problems") or []
     if not problems:
         return html.P("No problems found.", className="small")
-    cols = ["severity", "row", "column", "value", "message", "suggestion"]
+    cols = REPORT_COLUMNS
     ordered = sorted(problems, key=lambda p: (p.get("severity") != "error", p.get("row") or 0))
     shown = ordered[:REPORT_ROWS_SHOWN]
-    head = html.Thead(html.Tr([html.Th(c.capitalize(), scope="col") for c in cols]))
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(_REPORT_HEADINGS.get(c, c.capitalize()), scope="col",
+                        **({"title": _REPORT_TIPS[c]} if c in _REPORT_TIPS else {}))
+                for c in cols
+            ]
+        )
+    )  # fmt: skip
     rows = [
         html.Tr(
             [html.Td("" if p.get(c) is None else str(p.get(c))) for c in cols],
@@ -78,8 +88,7 @@ def _report(eb: EvidenceBase) -> list:
     first = sorted(report.problems, key=lambda p: (p.severity != "error", p.row or 0))
     shown = {
         "problems": [
-            {c: getattr(p, c) for c in ("severity", "row", "column", "value", "message",
-                                        "suggestion")}
+            {c: getattr(p, c) for c in REPORT_COLUMNS}
             for p in first[:REPORT_ROWS_SHOWN]
         ],
         "n_errors": len(report.errors),

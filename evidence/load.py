@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import io
 import re
+import uuid
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,56 +57,118 @@ def split_list(cell: str) -> list[str]:
     return [x for x in _SPLIT.split(str(cell).strip()) if x]
 
 
+SHEET_ROW = "sheet_row"  # index name of a table whose index is each row's spreadsheet row
+_LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))+")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
 def read_table(
     content: bytes,
     name: str = "",
-    bad_lines: list[list[str]] | None = None,
+    bad_lines: list[tuple[int | None, list[str]]] | None = None,
     max_rows: int | None = None,
 ) -> pd.DataFrame:
     """Parse CSV (UTF-8 with or without BOM, comma/semicolon/tab) or XLSX into strings.
 
-    A CSV line with more fields than the header makes the file unreadable, unless
-    ``bad_lines`` is given: then such lines are left out and appended to it. With
-    ``max_rows``, parsing stops after that many rows plus one (enough to tell "too many").
+    The table's index (named ``sheet_row``) is the row number a spreadsheet shows for each
+    row: the header is row 1 (CSV: after any blank lines above it), so the first data row
+    is row 2; blank rows count but are left out of the table, and a quoted CSV cell that
+    spans several lines is one row. A CSV line with more fields than the header makes the
+    file unreadable, unless ``bad_lines`` is given: then such lines are left out and
+    appended to it as ``(spreadsheet row, fields)``. With ``max_rows``, parsing stops soon
+    after that many non-blank rows plus one (enough to tell "too many").
     """
-    nrows = None if max_rows is None else max_rows + 1
     if content[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
-        try:
-            frame = pd.read_excel(
-                io.BytesIO(content), sheet_name=0, dtype=str, header=0, nrows=nrows
-            )
-        except Exception as exc:  # a corrupt workbook can make the XLSX reader raise anything
-            raise UnreadableFile(f"not a readable XLSX workbook ({exc})") from exc
-        return frame.fillna("").astype(str)
+
+        def read_sheet(nrows: int | None) -> pd.DataFrame:
+            try:
+                return pd.read_excel(
+                    io.BytesIO(content), sheet_name=0, dtype=str, header=0, nrows=nrows
+                )
+            except Exception as exc:  # a corrupt workbook can make the XLSX reader raise anything
+                raise UnreadableFile(f"not a readable XLSX workbook ({exc})") from exc
+
+        return _numbered(read_sheet, 1, max_rows)
     head = content[:4096]
     if head.count(b"\x00") > len(head) // 100 and not content.startswith(
         (b"\xff\xfe", b"\xfe\xff")
     ):
         raise UnreadableFile("binary content, not a CSV or XLSX file")
-    text = _decode(content)
+    text = _decode(content).lstrip("\ufeff")
     if not text.strip():
         raise UnreadableFile("the file is empty")
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    blank_top = _LEADING_BLANK_LINES.match(text)
+    if blank_top:  # a spreadsheet shows them as empty rows above the header
+        text = text[blank_top.end() :]
+    header_row = 1 + (len(_NEWLINE.findall(blank_top.group())) if blank_top else 0)
+    first_line = text.split("\n", 1)[0]
     sep = max([",", ";", "\t"], key=first_line.count)
-    options = {"sep": sep, "dtype": str, "keep_default_na": False, "skip_blank_lines": True,
-               "quoting": csv.QUOTE_MINIMAL, "nrows": nrows}  # fmt: skip
-    try:
-        return pd.read_csv(io.StringIO(text.lstrip("\ufeff")), on_bad_lines="error", **options)
-    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        if bad_lines is None:
-            raise UnreadableFile(f"not a readable CSV file ({exc})") from exc
-        error = exc
+    # Blank lines are kept (as empty rows) so that every record has its spreadsheet row.
+    options = {"sep": sep, "dtype": str, "keep_default_na": False, "skip_blank_lines": False,
+               "quoting": csv.QUOTE_MINIMAL}  # fmt: skip
+    left_out = f"\x00left out {uuid.uuid4().hex}"  # no cell of the file can hold this
+    set_aside: list[list[str]] = []
 
-    def keep_aside(fields: list[str]) -> None:
-        bad_lines.append(fields)
+    def keep_aside(fields: list[str]) -> list[str]:
+        set_aside.append(fields)
+        return [left_out]  # a placeholder row, so that the rows after it keep their number
 
-    try:
-        return pd.read_csv(
-            io.StringIO(text.lstrip("\ufeff")), engine="python", on_bad_lines=keep_aside,
-            **options,
-        )  # fmt: skip
-    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        raise UnreadableFile(f"not a readable CSV file ({error})") from exc
+    def read_csv(nrows: int | None) -> pd.DataFrame:
+        set_aside.clear()
+        try:
+            return pd.read_csv(io.StringIO(text), on_bad_lines="error", nrows=nrows, **options)
+        except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+            if bad_lines is None:
+                raise UnreadableFile(f"not a readable CSV file ({exc})") from exc
+            error = exc
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text), engine="python", on_bad_lines=keep_aside, nrows=nrows,
+                **options,
+            )  # fmt: skip
+        except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+            raise UnreadableFile(f"not a readable CSV file ({error})") from exc
+        if not isinstance(frame.index, pd.RangeIndex) and len(frame.columns):
+            # pandas took the first field(s) as the index (data rows longer than the
+            # header): the placeholder is there.
+            at = np.flatnonzero(frame.index.get_level_values(0) == left_out)
+            frame.iloc[at, 0] = left_out
+        return frame
+
+    frame = _numbered(read_csv, header_row, max_rows)
+    if set_aside:
+        placeholders = frame.iloc[:, 0] == left_out
+        rows: list[int | None] = frame.index[placeholders].tolist()
+        if len(rows) != len(set_aside):  # not expected; then no row rather than a wrong one
+            rows = [None] * len(set_aside)
+        bad_lines += zip(rows, set_aside, strict=True)
+        frame = frame.loc[~placeholders]
+    return frame
+
+
+def _numbered(read, header_row: int, max_rows: int | None) -> pd.DataFrame:
+    """``read(nrows)``'s table of strings, indexed by spreadsheet row, blank rows left out.
+
+    With ``max_rows``, reads stop once more than ``max_rows`` non-blank rows are in (or at
+    the end of the file): blank rows do not count towards the limit.
+    """
+    nrows = None if max_rows is None else max_rows + 1
+    while True:
+        frame = read(nrows).fillna("").astype(str)
+        keep = ~_blank_rows(frame)
+        if nrows is None or len(frame) < nrows or int(keep.sum()) > max_rows:
+            break
+        nrows *= 2  # blank rows took some of the allowance: read further
+    first = header_row + 1
+    frame.index = pd.RangeIndex(first, first + len(frame), name=SHEET_ROW)
+    return frame.loc[keep.to_numpy()]
+
+
+def _blank_rows(frame: pd.DataFrame) -> pd.Series:
+    """True for each row whose cells are all empty or white space."""
+    if frame.empty:
+        return pd.Series(False, index=frame.index)
+    return (frame.astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1)
 
 
 def _decode(content: bytes) -> str:
@@ -155,25 +218,30 @@ def load(
     if mapping:  # the same file read with another mapping is another dataset
         digest.update(repr(sorted(mapping.items())).encode())
     version = digest.hexdigest()[:16]
-    bad_lines: list[list[str]] = []
+    bad_lines: list[tuple[int | None, list[str]]] = []
     try:
         raw = read_table(content, label, bad_lines, max_rows=max_rows)
     except UnreadableFile as exc:
         report.unreadable = True
         report.add("error", str(exc))
         return _empty_with(report, label, version)
-    if max_rows is not None and len(raw) > max_rows:
-        report.n_rows_read = len(raw)
+    if max_rows is not None and len(raw) + len(bad_lines) > max_rows:
+        report.n_rows_read = len(raw) + len(bad_lines)
         report.add("error", f"the file has more than {max_rows:,} rows; file refused")
         return _empty_with(report, label, version)
-    for fields in bad_lines:
+    for row, fields in bad_lines:
         report.add(
             "error",
             f"a line has {len(fields)} fields but the header has {len(raw.columns)}; "
             "line left out (check for an unquoted separator)",
+            row=row,
             value=" | ".join(map(str, fields))[:200],
         )
-    return build(raw, report=report, mapping=mapping, source=label, version=version)
+    eb = build(raw, report=report, mapping=mapping, source=label, version=version)
+    # Rows of the file too, rejected before the checks (one without a number is reported
+    # as a line of the file, not counted as a row).
+    report.n_rows_read += sum(row is not None for row, _ in bad_lines)
+    return eb
 
 
 @lru_cache(maxsize=8)
@@ -204,12 +272,20 @@ def build(
     source: str = "",
     version: str = "",
 ) -> EvidenceBase:
-    """Validate a raw string table and build the tidy evidence tables."""
+    """Validate a raw string table and build the tidy evidence tables.
+
+    Problems name each row by its spreadsheet row number: ``raw``'s index when it is the
+    ``sheet_row`` index of :func:`read_table` (whose blank rows are already left out);
+    otherwise the header is taken to be row 1 and the rows of ``raw`` to follow it (the
+    first is row 2), and blank rows are left out here.
+    """
     report = report or LoadReport(source=source)
-    raw = raw.loc[~(raw.astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1)]
-    raw = raw.reset_index(drop=True)
+    if raw.index.name != SHEET_ROW:
+        raw = raw.set_axis(pd.RangeIndex(2, len(raw) + 2, name=SHEET_ROW))
+        raw = raw.loc[~_blank_rows(raw.fillna(""))]
     report.n_rows_read = len(raw)
     report.headers = [str(c) for c in raw.columns]
+    problems_before = len(report.problems)
     errors_before = len(report.errors)
     columns = match_columns([str(c) for c in raw.columns], mapping, report)
     if len(report.errors) > errors_before:
@@ -226,7 +302,7 @@ def build(
             report.add(
                 "warning",
                 f"cell longer than {MAX_CELL_CHARS} characters; truncated",
-                row=int(idx) + 1,
+                row=int(idx),
                 column=col,
             )
         frame.loc[too_long, col] = frame.loc[too_long, col].str.slice(0, MAX_CELL_CHARS)
@@ -240,18 +316,19 @@ def build(
     parsed = _RowParser(load_codebook(), report).parse(frame, bad)
     eb = _tidy(parsed, report, source, version)
     report.n_rows_loaded = len(eb.articles)
+    report.name_articles(frame["id"], start=problems_before)
     return eb
 
 
 def _duplicate_ids(frame: pd.DataFrame, report: LoadReport) -> set[int]:
     ids = frame["id"].str.strip()
     dup = ids.duplicated(keep="first") & (ids != "")
-    first_row = {v: int(i) + 1 for i, v in ids[~ids.duplicated(keep="first")].items()}
+    first_row = {v: int(i) for i, v in ids[~ids.duplicated(keep="first")].items()}
     for idx in frame.index[dup]:
         report.add(
             "error",
             f"duplicate id (first used in row {first_row[ids[idx]]}); row rejected",
-            row=int(idx) + 1,
+            row=int(idx),
             column="id",
             value=ids[idx],
         )
@@ -288,7 +365,7 @@ class _RowParser:
     def parse(self, frame: pd.DataFrame, bad: set[int]) -> list[dict]:
         rows = []
         for idx, rec in zip(frame.index, frame.to_dict("records"), strict=True):
-            row = int(idx) + 1
+            row = int(idx)  # the spreadsheet row
             out = self._parse_row(rec, row)
             if out is None or idx in bad:
                 continue

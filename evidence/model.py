@@ -6,9 +6,10 @@ codes ("" when unknown). Income columns hold World Bank groups ``H``, ``UM``, ``
 publication year (fiscal year = year + 1), ``*_income_latest`` the latest one.
 
 articles (one row per article)
-    article_id, row (1-based data row in the source file), title, year (int), authors,
-    journal, url, doi, notes, language (main ISO 639-1 code), languages (";"-joined, main
-    first, e.g. "de;en" = German text with an English abstract), article_type,
+    article_id, row (the row a spreadsheet shows for it in the source file; the header is
+    row 1), title, year (int), authors, journal, url, doi, notes, language (main ISO 639-1
+    code), languages (";"-joined, main first, e.g. "de;en" = German text with an English
+    abstract), article_type,
     motivation_basis ("explicit" / "assigned" / ""), synthetic (bool), origin (ISO-3 of the
     first author country), origin_income, origin_income_latest, origin_region (UN M49
     region), primary_motivation (code or ""), formats / motivations (";"-joined codes),
@@ -31,7 +32,7 @@ partnerships (one row per lead-partner pair)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -88,23 +89,32 @@ def add_directions(frame: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     return frame
 
 
+REPORT_COLUMNS = ("severity", "row", "article_id", "column", "value", "message", "suggestion")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One line of a load report."""
 
     severity: str  # "error" (row or file rejected) or "warning" (row kept)
     message: str
-    row: int | None = None  # 1-based data row; None for file-level problems
+    # The row a spreadsheet shows: the header is row 1, the first data row is row 2, and a
+    # quoted CSV cell spanning several lines is one row. None for file-level problems.
+    row: int | None = None
     column: str | None = None
     value: str | None = None
     suggestion: str | None = None
     code: str | None = None  # a stable name for problems that callers act on
+    article_id: str | None = None  # the id in the problem's row, when it has one
 
     def as_text(self) -> str:
-        """One readable line, e.g. ``row 4, author_countries: unknown country 'Frnace' ...``."""
+        """One readable line, e.g.
+        ``row 4 (id a17), author_countries: unknown country 'Frnace' ...``."""
         where = []
         if self.row is not None:
             where.append(f"row {self.row}")
+            if self.article_id:
+                where[-1] += f" (id {self.article_id})"
         if self.column:
             where.append(self.column)
         head = ", ".join(where)
@@ -141,12 +151,25 @@ class LoadReport:
 
     @property
     def rejected_rows(self) -> list[int]:
-        """Sorted data-row numbers rejected by an error."""
+        """Sorted spreadsheet-row numbers rejected by an error."""
         return sorted({p.row for p in self.errors if p.row is not None})
 
+    def name_articles(self, ids: pd.Series, start: int = 0) -> None:
+        """Give problems from ``start`` on that name a row the article id in that row
+        (``ids``: the id cell of each row, indexed by spreadsheet row)."""
+        if not any(p.row is not None for p in self.problems[start:]):
+            return
+        by_row = ids.to_dict()
+        for i in range(start, len(self.problems)):
+            p = self.problems[i]
+            article_id = str(by_row.get(p.row, "")).strip()[:200] if p.row is not None else ""
+            if article_id and p.article_id is None:
+                self.problems[i] = replace(p, article_id=article_id)
+
     def to_frame(self) -> pd.DataFrame:
-        """The problems as a table (severity, row, column, value, message, suggestion)."""
-        cols = ["severity", "row", "column", "value", "message", "suggestion"]
+        """The problems as a table (severity, row, article_id, column, value, message,
+        suggestion)."""
+        cols = list(REPORT_COLUMNS)
         return pd.DataFrame([{c: getattr(p, c) for c in cols} for p in self.problems], columns=cols)
 
     def to_dict(self) -> dict:

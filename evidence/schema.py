@@ -114,7 +114,10 @@ COLUMN_CHECKS = _column_checks()
 
 
 def check_columns(frame: pd.DataFrame, report: LoadReport) -> set[int]:
-    """Run the column checks lazily; every failing cell becomes one error. Returns bad indices."""
+    """Run the column checks lazily; every failing cell becomes one error. Returns bad indices.
+
+    ``frame``'s index is each row's spreadsheet row number, and names the row in the report.
+    """
     try:
         COLUMN_CHECKS.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -127,6 +130,6 @@ def check_columns(frame: pd.DataFrame, report: LoadReport) -> set[int]:
             message = "missing value" if not str(value).strip() else f"invalid value ({case.check})"
             if case.column == "year" and str(value).strip():
                 message = f"year must be a whole number between {MIN_YEAR} and {MAX_YEAR}"
-            report.add("error", message, row=idx + 1, column=case.column, value=str(value)[:200])
+            report.add("error", message, row=idx, column=case.column, value=str(value)[:200])
         return bad
     return set()

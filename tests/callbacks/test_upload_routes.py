@@ -14,9 +14,11 @@ import zipfile
 
 import pandas as pd
 import pytest
+from plotly.utils import PlotlyJSONEncoder
 
 from app import create_app
 from bench.server import free_port
+from components.about import report_table
 from components.uploads import COOKIE, FileStore, RedisStore
 from evidence import DEMO_PATH
 
@@ -393,3 +395,73 @@ def test_same_bytes_under_two_names_share_no_file_name(app):
     assert b"beta-team.csv" in layout_b and b"alpha-team.csv" not in layout_b
     svg_b = b.get("/export/map.svg").data
     assert b"beta-team.csv" in svg_b and b"alpha-team.csv" not in svg_b
+
+
+def _sheet_csv() -> bytes:
+    """Header (spreadsheet row 1), a2..a30 on rows 2..30: row 3's quoted title spans
+    three lines, row 6 is blank, row 12 repeats id a5, row 23 has no title."""
+    lines = ["id,title,year,author_countries,formats"]
+    for r in range(2, 31):
+        title = {3: '"One\ntwo, three\nfour"', 23: ""}.get(r, f"T{r}")
+        ident = "a5" if r == 12 else f"a{r}"
+        lines.append("" if r == 6 else f"{ident},{title},2010,USA,standards.global")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _table_rows(node) -> list[list[str]]:
+    """The cells of every table row (``Tr`` of ``Td``) in a Dash layout tree."""
+    found = []
+    if isinstance(node, dict):
+        props = node.get("props", {})
+        if node.get("type") == "Tr":
+            cells = props.get("children") or []
+            if cells and all(c.get("type") == "Td" for c in cells):
+                found.append([str(c["props"].get("children", "")) for c in cells])
+                return found
+        for value in props.values():
+            found += _table_rows(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _table_rows(item)
+    return found
+
+
+def _find(node, component_id):
+    if isinstance(node, dict):
+        if node.get("props", {}).get("id") == component_id:
+            return node
+        return _find(list(node.get("props", {}).values()), component_id)
+    if isinstance(node, list):
+        for item in node:
+            hit = _find(item, component_id)
+            if hit is not None:
+                return hit
+    return None
+
+
+def test_upload_report_names_spreadsheet_rows_and_ids_everywhere(app):
+    """The upload answer, its report table, the report CSV and the About dialog all say
+    row 23 (a23) and row 12 (a5, first used in row 5), as a spreadsheet numbers them."""
+    client = app.server.test_client()
+    answer = upload(client, _sheet_csv(), "sheet.csv").json
+    assert answer["status"] == "loaded" and answer["articles"] == 26
+    expected = {
+        ("error", 23, "a23", "title", "missing value"),
+        ("error", 12, "a5", "id", "duplicate id (first used in row 5); row rejected"),
+    }
+    keys = ("severity", "row", "article_id", "column", "message")
+    assert {tuple(p[k] for k in keys) for p in answer["report"]["problems"]} == expected
+    table = json.loads(json.dumps(report_table(answer["report"]), cls=PlotlyJSONEncoder))
+    cells = {tuple(r[i] for i in (0, 1, 2, 3, 5)) for r in _table_rows(table)}
+    assert cells == {tuple(str(v) for v in e) for e in expected}
+    csv_text = client.get("/upload/report.csv").data.decode("utf-8")
+    report = pd.read_csv(io.StringIO(csv_text), dtype=str, keep_default_na=False)
+    assert {"row", "article_id"} <= set(report.columns)
+    assert {tuple(r) for r in report[list(keys)].itertuples(index=False)} == {
+        tuple(str(v) for v in e) for e in expected
+    }  # fmt: skip
+    layout = json.loads(client.get("/_dash-layout").data)
+    about = _find(layout, "about-modal")
+    assert about is not None and "Article id" in json.dumps(about)
+    shown = {tuple(r[i] for i in (0, 1, 2, 3, 5)) for r in _table_rows(about)}
+    assert shown == {tuple(str(v) for v in e) for e in expected}

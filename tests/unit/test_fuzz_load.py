@@ -374,4 +374,4 @@ def test_regression_infinite_year_is_an_error_line_not_an_overflow(year):
     text = f"id,title,year,author_countries,formats\n1,T,{year},USA,standards.global\n"
     eb = load_and_check(text.encode(), "upload.csv", "regressions")
     assert eb.n_articles == 0
-    assert [(p.row, p.column) for p in eb.report.errors] == [(1, "year")]
+    assert [(p.row, p.column) for p in eb.report.errors] == [(2, "year")]  # header = row 1

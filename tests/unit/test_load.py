@@ -1,6 +1,8 @@
 """The loader: contract matching, lazy validation, tidy tables, and every kind of bad input."""
 
 import io
+import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -60,15 +62,16 @@ def test_messy_file_gives_complete_report_and_loads_valid_rows(tmp_path):
     report = eb.report
     assert report.n_rows_read == 7
     assert sorted(eb.articles["article_id"]) == ["m1", "m2", "m6"]
-    assert report.rejected_rows == [3, 4, 5, 7]
+    # Spreadsheet rows: the header is row 1, so m1 is row 2 and m7 row 8.
+    assert report.rejected_rows == [4, 5, 6, 8]
     by_row = {(p.row, p.column): p for p in report.problems}
-    assert "duplicate id" in by_row[(3, "id")].message
-    assert "first used in row 1" in by_row[(3, "id")].message
-    assert "mobility.outbund" in by_row[(4, "formats")].message
-    assert "mobility.outbound" in (by_row[(4, "formats")].suggestion or "")
-    assert by_row[(5, "year")].severity == "error"
-    assert by_row[(7, "title")].severity == "error"
-    typo = by_row[(6, "author_countries")]
+    assert "duplicate id" in by_row[(4, "id")].message
+    assert "first used in row 2" in by_row[(4, "id")].message
+    assert "mobility.outbund" in by_row[(5, "formats")].message
+    assert "mobility.outbound" in (by_row[(5, "formats")].suggestion or "")
+    assert by_row[(6, "year")].severity == "error"
+    assert by_row[(8, "title")].severity == "error"
+    typo = by_row[(7, "author_countries")]
     assert typo.severity == "warning" and "Frnace" in typo.message
     assert "France (FRA)" in typo.suggestion
     assert eb.articles.set_index("article_id").loc["m6", "author_countries"] == "GBR"
@@ -197,8 +200,10 @@ def test_short_line_after_a_long_one_is_reported_not_a_crash():
     head = "id,title,year,author_countries,formats,synthetic\n"
     body = head + "a1,T,2012,USA,mobility.outbound,true\na2,T,2013,USA,x,true,extra\na3,T,2014\n"
     eb = load(body.encode(), name="short.csv")
-    assert eb.n_articles == 1 and eb.report.rejected_rows == [2]
-    assert {p.column for p in eb.report.errors if p.row == 2} == {"author_countries", "formats"}
+    # a2 (row 3) is left out for its extra field; a3 (row 4) lacks its required cells.
+    assert eb.n_articles == 1 and eb.report.rejected_rows == [3, 4]
+    assert {p.column for p in eb.report.errors if p.row == 4} == {"author_countries", "formats"}
+    assert [p.column for p in eb.report.errors if p.row == 3] == [None]
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
@@ -214,3 +219,128 @@ def test_row_limit_stops_reading_one_row_past_it(kind):
     assert refused.n_articles == 0 and refused.report.n_rows_read == 21
     assert "more than 20 rows" in refused.report.errors[0].message
     assert load(content, name=f"t.{kind}", max_rows=30).n_articles == 30
+
+
+# ----------------------------------------------------------- rows as a spreadsheet shows them
+
+
+def spreadsheet_csv(long_line_at: int | None = None, blank_top: int = 0) -> str:
+    """A header (row 1) and articles ``a2``..``a30``, article ``aN`` on spreadsheet row N,
+    except: row 3's quoted title spans four lines (one of them empty), row 6 is blank,
+    row 12 repeats id ``a5``, row 23 has no title, and row ``long_line_at`` (if any) has
+    a sixth field. ``blank_top`` blank lines above the header push every row down.
+
+    LibreOffice (``soffice --headless --convert-to xlsx``) shows exactly these rows; see
+    ``test_rows_are_the_rows_libreoffice_shows``. The missing title is on physical line 26
+    and was the 21st non-blank data record (the loader used to say "row 21").
+    """
+    lines = []
+    for r in range(2, 31):
+        title = {3: '"Line one\nline two, with a comma\n\nline four"', 23: ""}.get(r, f"T{r}")
+        ident = "a5" if r == 12 else f"a{r}"
+        extra = ",extra" if r == long_line_at else ""
+        lines.append("" if r == 6 else f"{ident},{title},2010,USA,standards.global{extra}")
+    return "\n" * blank_top + "id,title,year,author_countries,formats\n" + "\n".join(lines) + "\n"
+
+
+def spreadsheet_xlsx() -> bytes:
+    """The same sheet as :func:`spreadsheet_csv`, built cell by cell with openpyxl."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for c, name in enumerate(["id", "title", "year", "author_countries", "formats"], 1):
+        sheet.cell(row=1, column=c, value=name)
+    for r in range(2, 31):
+        if r == 6:
+            continue  # an empty row
+        title = {3: "Line one\nline two, with a comma\n\nline four", 23: None}.get(r, f"T{r}")
+        values = ["a5" if r == 12 else f"a{r}", title, 2010, "USA", "standards.global"]
+        for c, value in enumerate(values, 1):
+            sheet.cell(row=r, column=c, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _where(report) -> dict:
+    return {(p.row, p.column): p for p in report.problems}
+
+
+@pytest.mark.parametrize("long_line_at", [None, 9])
+@pytest.mark.parametrize("blank_top", [0, 2])
+def test_problems_name_the_spreadsheet_row_and_the_article_id(long_line_at, blank_top):
+    eb = load(spreadsheet_csv(long_line_at, blank_top).encode(), name="s.csv")
+    report, shift = eb.report, blank_top
+    where = _where(report)
+    title = where[(23 + shift, "title")]
+    assert (title.severity, title.message, title.article_id) == ("error", "missing value", "a23")
+    dup = where[(12 + shift, "id")]
+    assert dup.article_id == "a5" and f"first used in row {5 + shift}" in dup.message
+    assert title.as_text() == f"ERROR row {23 + shift} (id a23), title: missing value"
+    rejected = [12 + shift, 23 + shift]
+    if long_line_at:
+        left_out = where[(long_line_at + shift, None)]
+        assert "line left out" in left_out.message and left_out.article_id is None
+        rejected = sorted([*rejected, long_line_at + shift])
+    assert report.rejected_rows == rejected
+    # 28 non-blank rows: all are read; the loaded ones keep their spreadsheet row too.
+    assert report.n_rows_read == 28 and eb.n_articles == 28 - len(rejected)
+    rows = eb.articles.set_index("article_id")["row"]
+    assert (rows["a3"], rows["a30"]) == (3 + shift, 30 + shift)
+    assert eb.articles.set_index("article_id").loc["a3", "title"].count("\n") == 3
+
+
+def test_xlsx_problems_name_the_sheet_row_and_the_article_id():
+    eb = load(spreadsheet_xlsx(), name="s.xlsx")
+    where = _where(eb.report)
+    assert where[(23, "title")].article_id == "a23"
+    assert "first used in row 5" in where[(12, "id")].message
+    assert where[(12, "id")].article_id == "a5"
+    assert eb.report.rejected_rows == [12, 23] and eb.report.n_rows_read == 28
+    assert eb.articles.set_index("article_id").loc["a30", "row"] == 30
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.parametrize(("long_line_at", "blank_top"), [(None, 0), (9, 0), (None, 2)])
+def test_rows_are_the_rows_libreoffice_shows(tmp_path, long_line_at, blank_top):
+    """Open the CSV in LibreOffice, save it as XLSX and look up each reported row."""
+    import openpyxl
+
+    path = write(tmp_path, spreadsheet_csv(long_line_at, blank_top), "s.csv")
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", str(tmp_path),
+         str(path)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    sheet = openpyxl.load_workbook(tmp_path / "s.xlsx").active
+    ids = {cell.row: cell.value for cell in sheet["A"] if cell.value}
+    assert ids[1 + blank_top] == "id" and ids[23 + blank_top] == "a23"
+    report = load(path).report
+    assert [p.row for p in report.problems if p.column in ("id", "title")] == [
+        23 + blank_top, 12 + blank_top
+    ]  # fmt: skip
+    for p in report.problems:
+        if p.row is not None:  # the row LibreOffice shows holds the article named
+            assert ids[p.row] == (p.article_id or f"a{long_line_at}"), p
+
+
+def test_blank_rows_do_not_use_up_the_row_limit():
+    rows = "".join(f"a{i},T,2012,USA,UGA,mobility.outbound,,,\n\n\n" for i in range(5))
+    content = (HEADER + rows).encode()
+    assert load(content, name="b.csv", max_rows=5).n_articles == 5
+    refused = load(content, name="b.csv", max_rows=4)
+    assert refused.n_articles == 0 and refused.report.n_rows_read == 5
+
+
+def test_a_table_built_directly_numbers_its_rows_from_2():
+    from evidence.load import build
+
+    raw = pd.DataFrame({"id": ["a", "", "a"], "title": ["T", "", "T"], "year": ["2001", "", "x"],
+                        "author_countries": ["USA", "", "USA"],
+                        "formats": ["standards.global", "", "standards.global"]})  # fmt: skip
+    report = build(raw).report
+    assert {(p.row, p.column, p.article_id) for p in report.errors} == {
+        (4, "id", "a"), (4, "year", "a")
+    }  # fmt: skip
