@@ -18,6 +18,7 @@ from components.about import report_table
 from components.uploads import Sessions, StoreUnavailable
 from evidence.model import EvidenceBase
 from evidence.schema import CONTRACT, header_key
+from evidence.views import source_name
 
 DATA_OPEN = "data-open"  # pattern-matching type: the navbar button and the banner's
 DATA_MODAL = "data-modal"
@@ -48,7 +49,7 @@ def now_showing(eb: EvidenceBase, meta: dict | None) -> html.Div:
             **{"data-upload-clear": "1"},
         )
         return html.Div([html.Span(text), back], className="small mb-3")
-    label = "the synthetic demo data" if eb.synthetic else f"the dataset {eb.source}"
+    label = "the synthetic demo data" if eb.synthetic else f"the dataset {source_name(eb.source)}"
     return html.Div(f"Now showing {label} ({eb.n_articles:,} articles).", className="small mb-3")
 
 

@@ -4,6 +4,7 @@ import io
 import re
 import struct
 
+import pandas as pd
 import pytest
 from pptx import Presentation
 from pptx.util import Inches
@@ -292,6 +293,11 @@ def test_files_and_dialogs_name_the_data_file_never_the_server_folders(tmp_path,
     shown["about unreadable"] = json.dumps(about_modal(missing), cls=plotly.utils.PlotlyJSONEncoder)
     assert "gone.csv" in shown["about unreadable"]
     shown["healthz"] = create_app(path).server.test_client().get("/healthz").get_data(as_text=True)
+    real = folder / "real-articles.csv"  # not synthetic: the page names the dataset
+    pd.read_csv(path, dtype=str).drop(columns=["synthetic"]).to_csv(real, index=False)
+    page = create_app(real).server.test_client().get("/_dash-layout").get_data(as_text=True)
+    assert "the dataset real-articles.csv" in page
+    shown["page"] = page
     for where, text in shown.items():
         assert "srv-private-folder" not in text and str(tmp_path) not in text, where
 
