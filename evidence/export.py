@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evidence import aggregate, filters
+from evidence.figures.theme import recaption
 from evidence.model import EvidenceBase
 from evidence.render import default_renderer
 from evidence.safe_table import write_csv, write_xlsx
@@ -93,6 +94,7 @@ def export_figure(
     _, fig = view_figure(eb, state, view, captioned=True)
     scale = export_scale(width)
     fig.update_layout(width=round(width / scale), height=round(height / scale))
+    recaption(fig)  # the filters in words wrap to this width
     return _theme(fig, theme)
 
 

@@ -26,6 +26,10 @@ FONT_FAMILY = (
 # Neutral greys: the only colour literals allowed outside the codebook.
 INK = "#222222"  # titles, values
 MUTED = "#666666"  # subtitles, footers, axis labels
+CAPTION_WIDTH = 1280  # CSS px a caption wraps to when the figure has no width yet
+SUBTITLE_CHAR_PX = 7.0  # mean advance of a 13 px sans-serif character
+SUBTITLE_LINES = 3
+FOOTER_CHAR_PX = 6.2  # the same for the 11 px footer
 FAINT = "#999999"  # zero counts, secondary text
 GRID = "#E6E6E6"  # grid lines, borders
 NO_DATA = "#E3E3E3"  # countries or cells without articles
@@ -302,8 +306,14 @@ def apply_caption(
 
     The title block is pinned to the top edge and the footer sits under the plot area
     (below any x tick labels), so an exported PNG names its source, N and whether the
-    data are synthetic. Calling it again replaces the previous caption.
+    data are synthetic. Calling it again replaces the previous caption. A long subtitle
+    (the filters in words) wraps to the figure's width (``layout.width``, else
+    ``CAPTION_WIDTH``) in at most ``SUBTITLE_LINES`` lines.
     """
+    raw_subtitle = subtitle
+    width = fig.layout.width or CAPTION_WIDTH
+    lines = wrap_lines(subtitle or "", max(40, int((width - 24) / SUBTITLE_CHAR_PX)))
+    subtitle = "<br>".join(lines) if lines else subtitle
     title_spec: dict = {
         "text": f"<b>{title}</b>" if title else "",
         "x": 0,
@@ -322,11 +332,22 @@ def apply_caption(
     base = meta.setdefault(
         "base_margin", {"t": fig.layout.margin.t or 10, "b": fig.layout.margin.b or 10}
     )
-    head = 12 + (30 if title else 0) + (22 if subtitle else 0)
+    # kept so that a figure laid out at another width can be captioned again (rewrapped)
+    meta["caption"] = {"title": title, "subtitle": raw_subtitle, "footer": footer}
+    head = 12 + (30 if title else 0) + (22 + 17 * (len(lines) - 1) if subtitle else 0)
     top = head + max(_axis_offset(fig, "top"), base["t"])
     bottom = base["b"]
     if footer:
         offset = _axis_offset(fig, "bottom") + _legend_below(fig)
+        if fig.layout.width:  # laid out for export: wrap to the room right of the axis
+            # labels (estimated: annotations cannot be placed relative to the container)
+            room = width - 24 - (120 if any(t.type in CARTESIAN for t in fig.data) else 0)
+            chars = max(40, int(room / FOOTER_CHAR_PX))
+            footer = "<br>".join(
+                wrapped
+                for line in footer.split("<br>")
+                for wrapped in wrap_lines(line, chars, max_lines=4)
+            )
         kept.append(
             go.layout.Annotation(
                 name=FOOTER_NAME,
@@ -346,6 +367,29 @@ def apply_caption(
         bottom = max(bottom, offset + 18 + 15 * (footer.count("<br>") + 1))
     fig.update_layout(title=title_spec, annotations=kept, margin={"t": top, "b": bottom}, meta=meta)
     return fig
+
+
+def recaption(fig: go.Figure) -> go.Figure:
+    """Caption a figure again with its own caption, after its width changed."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, Mapping) else {}
+    cap = meta.get("caption")
+    return apply_caption(fig, **cap) if cap else fig
+
+
+def wrap_lines(text: str, chars: int, max_lines: int | None = None) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``chars`` characters; past
+    ``max_lines`` (default ``SUBTITLE_LINES``) the last line ends with an ellipsis."""
+    max_lines = max_lines or SUBTITLE_LINES
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        lines = [*lines[: max_lines - 1], last[: max(0, chars - 2)].rstrip(" ,;") + " …"]
+    return lines
 
 
 def caption_figure(fig: go.Figure, caption: CaptionLike) -> go.Figure:

@@ -311,3 +311,37 @@ def test_source_name_is_the_file_name_only(source, name):
     from evidence.views import source_name
 
     assert source_name(source) == name
+
+
+LONG_QUERY = (
+    "format=mobility.outbound,mobility.inbound,mobility.clinical,partnership.north_south"
+    "&motivation=market.student,social.transformation,liberal.understanding&year=2005-2020"
+    "&country=USA,GBR,CAN,KEN,UGA&origin_income=H"
+)
+
+
+@pytest.mark.parametrize("width", [800, 1920])
+def test_long_filters_wrap_inside_the_exported_picture(width):
+    """The filters in words wrap to the export's width (they ran off the right edge)."""
+    from evidence.export import export_figure, export_scale
+    from evidence.figures.theme import SUBTITLE_CHAR_PX, SUBTITLE_LINES
+
+    eb = load_cached(DEMO_PATH)
+    state = parse_query(LONG_QUERY)[0]
+    fig = export_figure(eb, state, "alignment", width=width, height=900)
+    css_width = round(width / export_scale(width))
+    lines = fig.layout.title.subtitle.text.split("<br>")
+    assert 2 <= len(lines) <= SUBTITLE_LINES
+    assert all(len(line) * SUBTITLE_CHAR_PX <= css_width - 24 for line in lines)
+    assert "United Kingdom" in fig.layout.title.subtitle.text
+    footer = next(a for a in fig.layout.annotations if a.name == "caption-footer").text
+    assert max(len(line) for line in footer.split("<br>")) * 6.2 <= css_width - 24
+    assert fig.layout.margin.t >= 12 + 30 + 22 + 17 * (len(lines) - 1)
+
+
+def test_wrap_lines_ends_with_an_ellipsis_past_the_last_line():
+    from evidence.figures.theme import wrap_lines
+
+    assert wrap_lines("a bb ccc dddd", 6) == ["a bb", "ccc", "dddd"]
+    assert wrap_lines("a bb ccc dddd eeee", 6, max_lines=2) == ["a bb", "ccc …"]
+    assert wrap_lines("", 10) == []
