@@ -8,23 +8,40 @@ from dash import dcc, html
 TOPOJSON_URL = "/assets/topojson/"
 
 
-def graph_config(filename: str) -> dict:
-    """Plotly config: local map topology, a tidy mode bar, PNG download at slide size."""
+# Mode bar buttons no chart shows. plotly.js 3 adds "Share chart..." (sendChartToCloud:
+# uploads the figure, data included, to Plotly Cloud) unless told not to; the camera
+# (toImage) makes images in the browser, which the page's CSP blocks, and the Export
+# menu makes them on the server anyway. The rest are unused tools.
+REMOVED_BUTTONS = [
+    "toImage", "sendChartToCloud", "sendDataToCloud", "editInChartStudio",
+    "lasso2d", "autoScale2d", "toggleSpikelines",
+]  # fmt: skip
+
+
+def graph_config() -> dict:
+    """Plotly config: local map topology, and a mode bar that sends nothing anywhere.
+
+    No share or image button, no plotly.com logo or link, and no cloud URL for any button
+    to send to (assets/embed/embed.js sets the same for the embed pages).
+    """
     return {
         "topojsonURL": TOPOJSON_URL,
-        "displaylogo": False,
         "responsive": True,
-        "modeBarButtonsToRemove": ["lasso2d", "autoScale2d", "toggleSpikelines"],
-        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        "displaylogo": False,
+        "showLink": False,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "plotlyServerURL": "",
+        "modeBarButtonsToRemove": REMOVED_BUTTONS,
     }
 
 
-def graph(graph_id: str, *, height: int, filename: str, label: str) -> html.Div:
+def graph(graph_id: str, *, height: int, label: str) -> html.Div:
     """A dcc.Graph with the project's config, wrapped in a labelled figure region."""
     return html.Div(
         dcc.Graph(
             id=graph_id,
-            config=graph_config(filename),
+            config=graph_config(),
             style={"height": f"{height}px"},
             className="view-graph",
         ),

@@ -143,11 +143,36 @@ def embed_modal(uploaded: bool = False) -> dbc.Modal:
     )
 
 
+# The iframe height the embed code suggests. An embed page (title, filters, chart at its
+# 300 px minimum, summary, synthetic note, source, data-table toggle, link back) needs, in
+# Chromium, at most 595 px at 400 px wide (625 with a four-filter subtitle), 560 px at
+# 640 and 544 px at 800; the chart takes any height above that. Every view is checked at
+# 400 and 640 px wide by tests/e2e/test_toolbars_embeds.py.
+EMBED_HEIGHT = 640
+
+# Optional: the embed page posts {type: "iome-embed-height", height} to its parent
+# (assets/embed/embed.js); these lines on the host page let the frame take that height
+# (it grows when the reader opens the data table). Without them the fixed height holds.
+RESIZE_SNIPPET = (
+    '<script>addEventListener("message",function(e){{if(e.origin!=="{origin}"||!e.data||'
+    'e.data.type!=="iome-embed-height")return;document.querySelectorAll("iframe")'
+    ".forEach(function(f){{if(f.contentWindow===e.source)f.style.height=e.data.height+"
+    '"px"}})}});</script>'
+)
+
+
 def embed_code(origin: str, view: str, query: str) -> tuple[str, str]:
-    """The iframe code and the embed URL of a view at a query state."""
-    url = origin.rstrip("/") + link_for("/embed/{view}", view, query)
+    """The iframe code and the embed URL of a view at a query state.
+
+    The code is the iframe, at a fixed height that fits the page, then an optional script
+    that resizes the frame to its content (a page that does not allow scripts can leave it
+    out).
+    """
+    origin = origin.rstrip("/")
+    url = origin + link_for("/embed/{view}", view, query)
     code = (
-        f'<iframe src="{url}" title="IoME Evidence Map: {view}" width="100%" height="560" '
-        'style="border:0" loading="lazy"></iframe>'
+        f'<iframe src="{url}" title="IoME Evidence Map: {view}" width="100%" '
+        f'height="{EMBED_HEIGHT}" style="border:0" loading="lazy"></iframe>\n'
+        "<!-- Optional: fit the frame to its content -->\n" + RESIZE_SNIPPET.format(origin=origin)
     )
     return code, url

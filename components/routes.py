@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
+import math
 from collections.abc import Callable
 from datetime import date
 
@@ -27,13 +28,13 @@ from evidence.filters import apply
 from evidence.model import EvidenceBase
 from evidence.render import RendererUnavailable, default_renderer
 from evidence.state import parse_query, to_query
-from evidence.views import EXPORT_VIEWS, VIEWS, view_figure
+from evidence.views import EXPORT_VIEWS, VIEWS, caption_for, view_figure
 
 MIME = {
     "png": "image/png",
     "svg": "image/svg+xml",
     "pdf": "application/pdf",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Flask adds "; charset=utf-8" to text/* types
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
@@ -52,11 +53,20 @@ def _file_name(eb: EvidenceBase, what: str) -> str:
     return stem + ("-SYNTHETIC-DEMO" if eb.synthetic else "")
 
 
+def _cell(value) -> str:
+    """A table cell as a reader wants it: blank for missing, shares to 3 decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
 def _table_html(frame) -> str:
     shown = frame.head(EMBED_TABLE_ROWS)
     head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in shown.columns)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
         for row in shown.itertuples(index=False)
     )
     more = (f"<p>First {EMBED_TABLE_ROWS} of {len(frame)} rows.</p>"
@@ -65,31 +75,52 @@ def _table_html(frame) -> str:
 
 
 def embed_page(eb: EvidenceBase, view: str, query: str) -> str:
-    """The HTML of one chart alone, with caption, summary, data table and a link back."""
+    """The HTML of one chart alone, with caption, summary, data table and a link back.
+
+    Title, filters and source are HTML around the chart rather than text drawn in it, so
+    they wrap in a narrow frame; the chart takes the height the text leaves
+    (assets/embed/embed.css, embed.js).
+    """
     state, _ = parse_query(query)
-    data, fig = view_figure(eb, state, view, captioned=True)
+    data, fig = view_figure(eb, state, view)
     sub = apply(eb, state)
+    caption = caption_for(eb, sub, state, view)
     summary = VIEWS[view].takeaway(sub, state) if sub.n_articles else "No articles match."
     figure_json = pio.to_json(fig, validate=False).replace("</", "<\\/")
     canonical = to_query(state)
-    title = VIEWS[view].title
+    title = html.escape(caption.title)
+    # The caption's footer lines, as text: "N = ...; <rule>" (N is in the summary), the
+    # source, the income groups; its bold synthetic line is the note above them.
+    source = []
+    for line in (caption.footer or "").split("<br>"):
+        if line.startswith("<b>"):
+            continue
+        if line.startswith("N = ") and "; " in line:
+            rule = line.split("; ", 1)[1]
+            line = rule[:1].upper() + rule[1:] + "."
+        source.append(html.escape(line))
     synthetic = (
         '<p class="synthetic">Synthetic demo data: not real articles.</p>' if eb.synthetic else ""
     )
+    rows = f"{len(data):,} row{'s' if len(data) != 1 else ''}"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)} - IoME Evidence Map</title>
+<title>{title} - IoME Evidence Map</title>
 <link rel="stylesheet" href="/assets/embed/embed.css"></head>
 <body><main>
+<header class="embed-head"><h1>{title}</h1>
+<p class="subtitle">{html.escape(caption.subtitle or "")}</p></header>
 <div id="chart" role="figure" data-topojson="/assets/topojson/"
-     aria-label="{html.escape(title)}. {html.escape(summary)}"></div>
-<div class="embed-meta">
+     aria-label="{title}. {html.escape(summary)}"></div>
+<footer class="embed-meta">
 <p id="summary">{html.escape(summary)} N = {sub.n_articles:,} articles.</p>{synthetic}
-<details><summary>Data table</summary>{_table_html(data)}</details>
-<p><a href="/?{html.escape(canonical)}" target="_top">Open this view in the full IoME
-Evidence Map</a></p>
-</div></main>
+<p class="source">{"<br>".join(source)}</p>
+<details><summary>Data table ({rows})</summary>
+<div class="table-scroll">{_table_html(data)}</div></details>
+<p class="back"><a href="/?{html.escape(canonical)}" target="_top">Open this view in the full
+IoME Evidence Map</a></p>
+</footer></main>
 <script type="application/json" id="figure-data">{figure_json}</script>
 <script src="{PLOTLY_JS}"></script>
 <script src="/assets/embed/embed.js"></script>

@@ -659,12 +659,12 @@ def register_upload_routes(server: Flask, sessions: Sessions) -> None:
             return Response("No uploaded file in this session.", 404, mimetype="text/plain")
         frame = eb.report.to_frame()
         frame.insert(0, "file", eb.source)
-        response = Response(write_csv(frame), mimetype="text/csv; charset=utf-8")
+        response = Response(write_csv(frame), mimetype="text/csv")  # Flask adds the charset
         response.headers["Content-Disposition"] = 'attachment; filename="iome-load-report.csv"'
         return response
 
     @server.get("/upload/template.csv")
     def template():
-        response = Response(template_csv(), mimetype="text/csv; charset=utf-8")
+        response = Response(template_csv(), mimetype="text/csv")  # Flask adds the charset
         response.headers["Content-Disposition"] = 'attachment; filename="iome-template.csv"'
         return response

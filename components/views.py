@@ -25,7 +25,7 @@ def map_card():
     return card(
         "Where the evidence comes from",
         [
-            graph(ID.MAP, height=430, filename="iome-map", label="World map of article counts"),
+            graph(ID.MAP, height=430, label="World map of article counts"),
             alternative("map"),
         ],
         tools=[tools, export_menu("map")],
@@ -57,7 +57,6 @@ def flows_card():
                         graph(
                             ID.FLOWS,
                             height=430,
-                            filename="iome-flows",
                             label="Map of directed student mobility flows",
                         ),
                         lg=8,
@@ -66,7 +65,6 @@ def flows_card():
                         graph(
                             ID.FLOW_MATRIX,
                             height=330,
-                            filename="iome-flow-matrix",
                             label="Origin by destination income group matrix",
                         ),
                         lg=4,
@@ -95,7 +93,6 @@ def partnerships_card():
                         graph(
                             ID.PARTNERSHIPS,
                             height=400,
-                            filename="iome-partnerships",
                             label="Partnership formats and directions",
                         ),
                         lg=6,
@@ -104,7 +101,6 @@ def partnerships_card():
                         graph(
                             ID.PARTNER_MAP,
                             height=400,
-                            filename="iome-partner-map",
                             label="Map of partner pairs, lead country first",
                         ),
                         lg=6,
@@ -133,7 +129,6 @@ def alignment_card():
             graph(
                 ID.ALIGNMENT,
                 height=440,
-                filename="iome-alignment",
                 label="Motivation by format alignment matrix",
             ),
             alternative("alignment"),
@@ -151,7 +146,7 @@ def trends_card():
     return card(
         "How the evidence grew",
         [
-            graph(ID.TRENDS, height=340, filename="iome-trends", label="Articles per year"),
+            graph(ID.TRENDS, height=340, label="Articles per year"),
             alternative("trends"),
         ],
         tools=[tools, export_menu("trends")],
