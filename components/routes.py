@@ -178,7 +178,7 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         theme = request.args.get("theme", "light")
         try:
             if fmt in (*IMAGE_FORMATS, "pptx"):
-                default_renderer().check()  # no browser: answer before building anything
+                default_renderer().check(probe=True)  # no browser: answer before any work
             if view == "deck" and fmt == "pptx":
                 key = export_key(eb, state, view, fmt, "-", theme)
                 content = rendered(key, lambda: export_deck(eb, state, theme=theme))

@@ -313,7 +313,7 @@ def test_source_name_is_the_file_name_only(source, name):
     assert source_name(source) == name
 
 
-LONG_QUERY = (
+WRAP_QUERY = (
     "format=mobility.outbound,mobility.inbound,mobility.clinical,partnership.north_south"
     "&motivation=market.student,social.transformation,liberal.understanding&year=2005-2020"
     "&country=USA,GBR,CAN,KEN,UGA&origin_income=H"
@@ -327,7 +327,7 @@ def test_long_filters_wrap_inside_the_exported_picture(width):
     from evidence.figures.theme import SUBTITLE_CHAR_PX, SUBTITLE_LINES
 
     eb = load_cached(DEMO_PATH)
-    state = parse_query(LONG_QUERY)[0]
+    state = parse_query(WRAP_QUERY)[0]
     fig = export_figure(eb, state, "alignment", width=width, height=900)
     css_width = round(width / export_scale(width))
     lines = fig.layout.title.subtitle.text.split("<br>")
