@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 from pathlib import Path
@@ -445,5 +446,14 @@ def create_app(data_path: str | Path | None = None, cache_url: str | None = None
 
 
 def create_server():
-    """WSGI entry point for gunicorn (``app:create_server()``); data from $IOME_DATA."""
-    return create_app().server
+    """WSGI entry point for gunicorn (``app:create_server()``); data from $IOME_DATA.
+
+    With ``--preload`` this runs once in the master before the workers fork. Everything
+    built so far is then moved out of the garbage collector's sight (``gc.freeze``): a
+    collection in a worker would otherwise write to every preloaded object and copy the
+    shared pages into each worker, which threaded workers do sooner.
+    """
+    server = create_app().server
+    gc.collect()
+    gc.freeze()
+    return server
