@@ -46,6 +46,7 @@ PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"
 CLICK_SOURCES = {
     ID.MAP: "map",
     ID.FLOWS: "flows",
+    ID.FLOW_MATRIX: "flow_matrix",
     ID.PARTNER_MAP: "partner_map",
     ID.ALIGNMENT: "alignment",
     ID.PARTNERSHIPS: "partnerships",
@@ -442,6 +443,11 @@ def create_app(data_path: str | Path | None = None, cache_url: str | None = None
     # Off whatever FLASK_DEBUG says; only `iome-map serve --debug` (app.run) turns debug
     # mode and the Dash dev tools on.
     app.server.debug = False
+    # Dash finishes its own set-up on the first request and marks it done before it is
+    # done: with threaded workers a second request could be served half set up ("dash is
+    # not a registered library", found by the soak). Do it now, once, before any request.
+    with app.server.test_request_context("/"):
+        app._setup_server()
     return app
 
 
