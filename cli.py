@@ -149,7 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8050)
     serve.add_argument("--debug", action="store_true", help="Dash debug mode and dev tools")
     serve.add_argument("--workers", type=int, default=0, help="run N gunicorn workers")
-    serve.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("IOME_THREADS", "8") or 8),
+        help="threads per gunicorn worker (default 8, or IOME_THREADS)",
+    )
     serve.add_argument("--cache", help="shared result cache, e.g. redis://127.0.0.1:6379/0")
     serve.set_defaults(func=cmd_serve)
 
