@@ -31,6 +31,7 @@ from evidence.filters import apply
 from evidence.load import load_cached
 from evidence.state import parse_query
 from evidence.views import EXPORT_VIEWS, describe_filters
+from tests.hostile import HYPERLINK, hostile_csv
 
 SOFFICE = shutil.which("soffice")
 pytestmark = [
@@ -42,14 +43,6 @@ pytestmark = [
     ),
 ]
 
-HYPERLINK = '=HYPERLINK("http://evil.example","x")'
-HEADER = ["id", "title", "year", "authors", "journal", "notes", "author_countries", "formats"]
-ROWS = [
-    ["h1", "=1+1", "2010", "-1+1", " =1+1", "@SUM(1+1)", "USA", "mobility.outbound"],
-    ["h2", HYPERLINK, "2011", "+1+1", "\t=1+1", "-5", "USA;" + HYPERLINK, "mobility.outbound"],
-    ["h3", "Rejected: bad year", "=1+1", "A", "J", "", "USA", "mobility.outbound"],
-    ["=1+1", "The id is a formula", "2012", "-5", "=SUM(1;2)", "", "KEN", "mobility.inbound"],
-]  # fmt: skip
 # Calc's CSV filter: comma, double quote, UTF-8, from line 1; the last token (-1) writes
 # every sheet of a workbook to its own file, <name>-<sheet>.csv.
 CSV_FILTER = "Text - txt - csv (StarCalc):44,34,76,1"
@@ -115,12 +108,6 @@ def assert_shown_as_written(written: list[list], shown: list[list[str]], where: 
         for c, (w, s) in enumerate(zip(row_w, row_s, strict=True)):
             assert not ERRORS.match(s), f"{where} row {r + 1} col {c + 1}: error {s!r}"
             assert same_cell(w, s), f"{where} row {r + 1} col {c + 1}: {w!r} became {s!r}"
-
-
-def hostile_csv() -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf).writerows([HEADER, *ROWS])
-    return buf.getvalue().encode("utf-8")
 
 
 @pytest.fixture

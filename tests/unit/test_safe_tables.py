@@ -30,18 +30,9 @@ from evidence.safe_table import (
     write_xlsx,
 )
 from evidence.views import VIEWS
+from tests.hostile import HOSTILE_NAME, HYPERLINK, hostile_csv
 
 ROOT = Path(__file__).resolve().parents[2]
-HYPERLINK = '=HYPERLINK("http://evil.example","x")'
-HOSTILE_HEADER = ["id", "title", "year", "authors", "journal", "notes", "author_countries",
-                  "formats"]  # fmt: skip
-HOSTILE_ROWS = [
-    ["h1", "=1+1", "2010", "-1+1", " =1+1", "@SUM(1+1)", "USA", "mobility.outbound"],
-    ["h2", HYPERLINK, "2011", "+1+1", "\t=1+1", "-5", "USA;" + HYPERLINK, "mobility.outbound"],
-    ["h3", "Rejected: bad year", "=1+1", "A", "J", "", "USA", "mobility.outbound"],
-    ["=1+1", "The id is a formula", "2012", "-5", "=1+1", "", "KEN", "mobility.inbound"],
-]  # fmt: skip
-HOSTILE_NAME = "=1+1.csv"
 # Anything that writes a CSV or an XLSX file. Only evidence/safe_table.py may.
 WRITES_TABLES = re.compile(
     r"\.to_csv\(|\.to_excel\(|\bcsv\.(?:writer|DictWriter)\b|ExcelWriter|Workbook\("
@@ -49,12 +40,6 @@ WRITES_TABLES = re.compile(
 )
 # Every route that hands out a table; a new one must be added here and below.
 TABLE_ROUTES = {"/upload/report.csv", "/upload/template.csv", "/data/<what>.<fmt>"}
-
-
-def hostile_csv() -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf).writerows([HOSTILE_HEADER, *HOSTILE_ROWS])
-    return buf.getvalue().encode("utf-8")
 
 
 @pytest.mark.parametrize(
