@@ -9,10 +9,10 @@ from dash import dcc, html
 
 from components.ids import ID
 from evidence.codebook import load_codebook
-from evidence.countries import country_name, economies
+from evidence.countries import REGION_GROUPS, country_name, economies
 from evidence.languages import language_name
 from evidence.model import INCOME_GROUPS, EvidenceBase
-from evidence.state import BASES, REGIONS, FilterState
+from evidence.state import BASES, ROLES, FilterState
 
 # (FilterState field, control id) for every control whose value is a list of strings.
 LIST_CONTROLS = (
@@ -84,11 +84,57 @@ def _income_options() -> list[dict]:
     return [{"label": groups[g]["label"], "value": g} for g in INCOME_GROUPS]
 
 
-def _labelled(label: str, control, control_id: str, hint: str | None = None) -> html.Div:
+# Dash's default list (200 px, search box and "Select all" included) shows two regions;
+# this shows both headings and most of the twelve regions without scrolling.
+REGION_LIST_HEIGHT = 440
+
+
+def _region_options() -> list[dict]:
+    """Continents, then World Bank regions, each under a heading that cannot be chosen."""
+    options = []
+    for heading, regions in REGION_GROUPS.items():
+        options.append(
+            {
+                "label": html.Span(heading, className="option-heading"),
+                "value": f"heading:{heading}",
+                "disabled": True,
+                "search": "",
+            }
+        )
+        options += [
+            {"label": name, "value": value, "search": f"{name} {value}"}
+            for value, name in regions.items()
+        ]
+    return options
+
+
+def role_tag() -> html.Span:
+    """The country role the filter matches, in the map's switch's words ("as setting").
+
+    Every role's word is in the page; the stylesheet shows the one whose switch option is
+    checked (``body:has(#ctl-role input[value=...]:checked)``), so the tag follows the
+    switch at once, with no round trip, and there is only one role control to keep in
+    step with the URL.
+    """
+    cb = load_codebook()
+    return html.Span(
+        [
+            html.Span(
+                cb.roles[r]["tag"],
+                className=f"role-tag role-is-{r}",
+                title=f"Matched as the {cb.roles[r]['country']} (the map's country role)",
+            )
+            for r in ROLES
+        ],
+        className="role-tags",
+    )
+
+
+def _labelled(label, control, control_id: str, hint=None, *, className: str = "mb-3") -> html.Div:
     children = [dbc.Label(label, html_for=control_id, className="fw-semibold small mb-1"), control]
     if hint:
         children.append(html.Div(hint, className="form-text"))
-    return html.Div(children, className="mb-3")
+    return html.Div(children, className=className)
 
 
 def filter_panel(eb: EvidenceBase) -> html.Div:
@@ -118,7 +164,7 @@ def filter_panel(eb: EvidenceBase) -> html.Div:
                 ID.YEAR,
             ),
             _labelled(
-                "Countries",
+                ["Countries ", role_tag()],
                 dcc.Dropdown(
                     id=ID.COUNTRY,
                     multi=True,
@@ -126,12 +172,25 @@ def filter_panel(eb: EvidenceBase) -> html.Div:
                     options=[{"label": f"{country_name(c)} ({c})", "value": c} for c in present],
                 ),
                 ID.COUNTRY,
-                "Matched in the role chosen on the map (origin, author or setting).",
+                className="mb-2",
             ),
             _labelled(
-                "Regions",
-                dcc.Dropdown(id=ID.REGION, multi=True, options=list(REGIONS), placeholder="Any"),
+                ["Regions ", role_tag()],
+                dcc.Dropdown(
+                    id=ID.REGION,
+                    multi=True,
+                    options=_region_options(),
+                    maxHeight=REGION_LIST_HEIGHT,
+                    placeholder="Any region",
+                ),
                 ID.REGION,
+                html.Span(
+                    [
+                        "Both follow the map's ",
+                        html.A("Country role", href="#card-map"),
+                        " switch (Setting: where the activity took place).",
+                    ]
+                ),
             ),
             _labelled(
                 "Origin income group",

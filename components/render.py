@@ -21,7 +21,7 @@ from evidence.figures.theme import empty_figure, specs_only
 from evidence.model import EvidenceBase
 from evidence.state import FilterState, parse_query, to_query
 from evidence.table import article_page
-from evidence.views import EMPTY_MESSAGE, VIEWS, value_label
+from evidence.views import EMPTY_MESSAGE, VIEWS, role_word, value_label
 
 # Which view of evidence.views each graph shows.
 VIEW_OF = {
@@ -38,9 +38,19 @@ RENDER_OUTPUTS = tuple(VIEW_OF)
 
 KEY_LABELS = {
     "year": "Years", "country": "Country", "format": "Format", "motivation": "Motivation",
-    "origin_income": "Origin", "setting_income": "Setting", "region": "Region",
+    "origin_income": "Origin income", "setting_income": "Setting income", "region": "Region",
     "basis": "Basis", "language": "Language", "type": "Type", "flow": "Flow",
+    "kind": "Mobility kind",
 }  # fmt: skip
+ROLE_KEYS = ("country", "region")  # matched in the state's role, which their chips name
+
+
+def chip_label(key: str, state: FilterState) -> str:
+    """A chip's prefix: "Format", or for countries and regions their role too,
+    "Region (setting)", as the filter panel and the map's role switch say."""
+    if key in ROLE_KEYS:
+        return f"{KEY_LABELS[key]} ({role_word(state.role)})"
+    return KEY_LABELS[key]
 
 
 def chips(state: FilterState) -> list:
@@ -53,11 +63,11 @@ def chips(state: FilterState) -> list:
             text = text.capitalize() if key == "basis" else text
             items.append(
                 dbc.Button(
-                    [html.Span(f"{KEY_LABELS[key]}: ", className="fw-normal"), text,
+                    [html.Span(f"{chip_label(key, state)}: ", className="fw-normal"), text,
                      html.Span(" ×", **{"aria-hidden": "true"})],
                     id={"type": CHIP, "index": f"{key}|{v}"},
                     size="sm", color="primary", outline=True, className="chip me-1 mb-1",
-                    title=f"Remove this filter ({KEY_LABELS[key]}: {text})",
+                    title=f"Remove this filter ({chip_label(key, state)}: {text})",
                 )
             )  # fmt: skip
     return items
@@ -105,8 +115,6 @@ def count_text(n: int, total: int) -> str:
 # those and on the income classification).
 VIEW_FIELDS = {
     "map": ("role",),
-    "flows": ("kind",),
-    "flow-matrix": ("kind",),
     "alignment": ("align",),
     "trends": ("stack",),
 }
@@ -116,7 +124,7 @@ SHARED_FIELDS = ("income",)
 def view_key(eb: EvidenceBase, view: str, state: FilterState) -> str:
     """Cache key: data version, view, and the canonical form of what the view depends on."""
     keep = {f: getattr(state, f) for f in (*VIEW_FIELDS.get(view, ()), *SHARED_FIELDS)}
-    relevant = replace(FilterState(), **state.filter_fields(), **keep)
+    relevant = replace(FilterState(), **(state.filter_fields() | keep))
     if state.country or state.region:
         relevant = replace(relevant, role=state.role)  # the role decides which country counts
     return f"{eb.version}:{view}:{to_query(relevant)}"
@@ -146,6 +154,8 @@ def render_views(
     todo = changed_views(state, before, eb)
     out: dict = {ID.NOTICES: [html.Div(f"Link notice: {n}", className="small") for n in notices]}
     filters_changed = before is None or state.filter_fields() != before.filter_fields()
+    if before is not None and (state.country or state.region) and state.role != before.role:
+        filters_changed = True  # the role decides which countries match: N and chips change
     if not (todo or filters_changed):
         return out
     sub = filters.apply(eb, state)

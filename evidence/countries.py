@@ -288,3 +288,106 @@ def region_of(iso3: pd.Series) -> pd.Series:
     regions = economies()["un_region"]
     values = codes.map(regions).fillna("").astype(object)
     return pd.Series(values.to_numpy(), index=codes.index, dtype=object, name="region")
+
+
+# --------------------------------------------------------------------------- regions
+# The regions a filter can select: continents (UN M49 regions, column un_region) and the
+# World Bank regions (column wb_region), each under a readable URL value. Names are the
+# tables' own; the URL values never change, so links keep working.
+CONTINENTS: dict[str, str] = {
+    "africa": "Africa",
+    "americas": "Americas",
+    "asia": "Asia",
+    "europe": "Europe",
+    "oceania": "Oceania",
+}
+WB_REGIONS: dict[str, str] = {
+    "east-asia-pacific": "East Asia & Pacific",
+    "europe-central-asia": "Europe & Central Asia",
+    "latin-america-caribbean": "Latin America & Caribbean",
+    "middle-east-north-africa": "Middle East, North Africa, Afghanistan & Pakistan",
+    "north-america": "North America",
+    "south-asia": "South Asia",
+    "sub-saharan-africa": "Sub-Saharan Africa",
+}
+REGION_GROUPS: dict[str, dict[str, str]] = {
+    "Continents": CONTINENTS,
+    "World Bank regions": WB_REGIONS,
+}
+# Other spellings accepted in links: the World Bank's region codes and common acronyms.
+_REGION_ALIASES = {
+    "eas": "east-asia-pacific", "eap": "east-asia-pacific",
+    "ecs": "europe-central-asia", "eca": "europe-central-asia",
+    "lcn": "latin-america-caribbean", "lac": "latin-america-caribbean",
+    "mea": "middle-east-north-africa", "mena": "middle-east-north-africa",
+    "menaap": "middle-east-north-africa", "middle east & north africa": "middle-east-north-africa",
+    "nac": "north-america", "sas": "south-asia", "sar": "south-asia",
+    "ssf": "sub-saharan-africa", "ssa": "sub-saharan-africa",
+}  # fmt: skip
+
+
+def region_label(region: str) -> str:
+    """Display name of a region's URL value ("sub-saharan-africa" -> "Sub-Saharan Africa")."""
+    return CONTINENTS.get(region) or WB_REGIONS.get(region) or region
+
+
+@cache
+def _region_keys() -> dict[str, str]:
+    keys = {_key(a): v for a, v in _REGION_ALIASES.items()}
+    for table in REGION_GROUPS.values():
+        for value, name in table.items():
+            keys[_key(value)] = keys[_key(name)] = value
+    return keys
+
+
+def resolve_region(text: str) -> str | None:
+    """A region's URL value from its URL value, name (any case or punctuation: "Africa",
+    "Sub-Saharan Africa", "sub_saharan_africa") or World Bank code ("SSF"); else None."""
+    return _region_keys().get(_key(text)) if isinstance(text, str) else None
+
+
+@cache
+def region_members(region: str) -> tuple[str, ...]:
+    """ISO-3 codes of the economies in a region (its URL value, or anything
+    :func:`resolve_region` reads, such as "Africa"); () when unknown."""
+    region = resolve_region(region) or region
+    table = economies()
+    if region in CONTINENTS:
+        column, name = "un_region", CONTINENTS[region]
+    elif region in WB_REGIONS:
+        column, name = "wb_region", WB_REGIONS[region]
+    else:
+        return ()
+    return tuple(table.index[table[column] == name])
+
+
+# --------------------------------------------------------------------------- income history
+def income_periods(iso3: pd.Series, first_year: int, last_year: int) -> pd.Series:
+    """The income groups in force for publication years ``first_year..last_year``.
+
+    One tuple of ``(group, from_year, to_year)`` runs per code, in year order, by the
+    same rule as :func:`income_at_year` (FY = year + 1, nearest classified FY when a year
+    is unclassified): ``(("L", 2000, 2013), ("LM", 2014, 2020))`` for a country that
+    moved up in FY2015. A country whose group never changed has one run; unknown codes
+    get ``()``. Index as ``iso3``.
+    """
+    codes = _codes(iso3)
+    years = np.arange(int(first_year), int(last_year) + 1)
+    matrix = _income_matrix()
+    rows = matrix.index.get_indexer(codes.to_numpy())
+    cols = np.clip(years + 1, FIRST_FY, LATEST_FY) - FIRST_FY
+    values = matrix.to_numpy()
+    out = []
+    for row in rows:
+        if row < 0 or len(years) == 0:
+            out.append(())
+            continue
+        groups = values[row, cols]
+        starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+        ends = np.r_[starts[1:], len(groups)] - 1
+        runs = tuple(
+            (str(groups[a]), int(years[a]), int(years[b]))
+            for a, b in zip(starts, ends, strict=True)
+        )
+        out.append(runs if any(g for g, _, _ in runs) else ())
+    return pd.Series(out, index=codes.index, dtype=object, name="income_periods")

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from evidence.codebook import load_codebook
+from evidence.countries import region_members
 from evidence.memo import PerBase
 from evidence.model import EvidenceBase
 from evidence.state import FilterState
@@ -206,8 +207,9 @@ def article_mask(eb: EvidenceBase, state: FilterState) -> np.ndarray:
         if state.country:
             where = in_role & hit(eb, countries, "iso3", state.country)
             mask &= _any_of(idx.n, idx.countries_pos, where)
-        if state.region:
-            where = in_role & hit(eb, countries, "region", state.region)
+        if state.region:  # continents and World Bank regions, by their member countries
+            members = {c for region in state.region for c in region_members(region)}
+            where = in_role & hit(eb, countries, "iso3", members)
             mask &= _any_of(idx.n, idx.countries_pos, where)
     if state.origin_income:
         col = "origin_income" if state.income == "year" else "origin_income_latest"
@@ -216,7 +218,7 @@ def article_mask(eb: EvidenceBase, state: FilterState) -> np.ndarray:
         where = hit(eb, countries, "role", ("setting",))
         where &= hit(eb, countries, income_col, state.setting_income)
         mask &= _any_of(idx.n, idx.countries_pos, where)
-    for selection in (state.format, state.motivation):
+    for selection in (state.format, state.motivation, state.kind):
         if selection:
             where = hit(eb, "article_codes", "code", expand_codes(selection))
             mask &= _any_of(idx.n, idx.codes_pos, where)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields, replace
 from urllib.parse import parse_qsl, quote
 
 from evidence.codebook import load_codebook
+from evidence.countries import CONTINENTS, WB_REGIONS, resolve_region
 from evidence.model import INCOME_GROUPS
 
 ROLES = ("origin", "author", "setting")
@@ -19,7 +20,9 @@ CLASSIFICATIONS = ("year", "latest")
 ALIGN_MODES = ("counts", "row_share", "by_income")
 STACKS = ("format", "motivation")
 BASES = ("explicit", "assigned")
-REGIONS = ("Africa", "Americas", "Asia", "Europe", "Oceania")
+# URL values of the regions: continents ("africa"), then World Bank regions
+# ("sub-saharan-africa"); names, codes and old values ("Africa") are read too.
+REGIONS = (*CONTINENTS, *WB_REGIONS)
 MOBILITY_KINDS = (
     "mobility.outbound", "mobility.inbound", "mobility.bilateral", "mobility.degree",
     "mobility.clinical", "mobility.preclinical", "mobility.unspecified",
@@ -29,7 +32,10 @@ MAX_QUERY = 8_000
 _SIDE_ALIASES = {
     "hic": ("H",),
     "north": ("H",),
-    "lmic": ("UM", "LM", "L"),
+    "lmic": ("UM", "LM", "L"),  # low AND middle income, never lower-middle alone
+    "umc": ("UM",),
+    "lmc": ("LM",),
+    "lic": ("L",),
     "south": ("UM", "LM", "L"),
 }
 
@@ -50,7 +56,9 @@ class FilterState:
     language: tuple[str, ...] = ()
     type: tuple[str, ...] = ()
     flow: tuple[str, ...] = ()  # "ORIGIN>DESTINATION" pairs selected on the flow map
-    kind: tuple[str, ...] = ()  # mobility kinds shown on the flow map
+    # Mobility kinds (the flow map's switch): articles coded with one of these mobility
+    # formats, and so the flows they describe.
+    kind: tuple[str, ...] = ()
     income: str = "year"  # classification: at publication year, or latest
     align: str = "counts"
     stack: str = "format"
@@ -62,7 +70,7 @@ class FilterState:
     def filter_fields(self) -> dict[str, object]:
         """The fields that restrict the set of articles, with their non-default values."""
         names = ("year", "country", "format", "motivation", "origin_income", "setting_income",
-                 "region", "basis", "language", "type", "flow")  # fmt: skip
+                 "region", "basis", "language", "type", "flow", "kind")  # fmt: skip
         return {n: getattr(self, n) for n in names if getattr(self, n) != _DEFAULT_VALUES[n]}
 
     def without(self, key: str, value: str | None = None) -> FilterState:
@@ -202,10 +210,7 @@ def _income(item: str):
 
 
 def _region(item: str):
-    for region in REGIONS:
-        if region.lower() == item.strip().lower():
-            return region
-    return None
+    return resolve_region(item)
 
 
 def _lang(item: str):

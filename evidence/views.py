@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from evidence import aggregate, filters
 from evidence.codebook import load_codebook
-from evidence.countries import LATEST_FY, country_name
+from evidence.countries import LATEST_FY, country_name, income_periods, region_label
 from evidence.figures.alignment import build_alignment_figure
 from evidence.figures.flows import build_direction_matrix_figure, build_flows_figure
 from evidence.figures.map import build_map_figure
@@ -35,8 +35,32 @@ def flows_evidence(sub: EvidenceBase, state: FilterState) -> EvidenceBase:
     return filters.apply(sub, FilterState(format=state.kind)) if state.kind else sub
 
 
+def income_history(iso3: pd.Series, years: tuple[int, int]) -> pd.Series:
+    """Each country's income group over publication years ``years`` in words: "Low
+    income" when it never changed, else its periods, "Low income 2000-2013, lower-middle
+    2014-2020" (publication years; the group of FY = year + 1). "" when unknown."""
+    groups = load_codebook().income_groups
+
+    def words(runs) -> str:
+        if len(runs) == 1:
+            return groups.get(runs[0][0], {}).get("label", "Unclassified")
+        parts = []
+        for i, (g, a, b) in enumerate(runs):
+            name = groups.get(g, {}).get("label" if i == 0 else "short", "unclassified")
+            parts.append(f"{name if i == 0 else name.lower()} {a if a == b else f'{a}-{b}'}")
+        return ", ".join(parts)
+
+    periods = income_periods(iso3, *years)
+    return periods.map(lambda runs: words(runs) if runs else "").rename("income_history")
+
+
 def _map(sub, state):
     counts = aggregate.counts_by_country(sub, role=state.role, classification=state.income)
+    if state.income == "year" and len(counts) and sub.n_articles:
+        # Over the years on screen: the year filter, else the years of the articles.
+        years = state.year or (int(sub.articles["year"].min()), int(sub.articles["year"].max()))
+        history = income_history(counts["iso3"], years)
+        counts = counts.assign(income_history=history.where(history != "", counts["income_label"]))
     return counts, build_map_figure(counts, role=state.role)
 
 
@@ -85,15 +109,37 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def _role_share_high(sub: EvidenceBase, state: FilterState) -> tuple[int, float]:
+    """Articles naming a country in the state's role, and the share of them naming a
+    high-income country in that role."""
+    ac = sub.article_countries
+    col = "income" if state.income == "year" else "income_latest"
+    in_role = ac["role"].to_numpy() == state.role
+    ids = ac["article_id"].to_numpy()[in_role]
+    high = ac[col].to_numpy()[in_role] == "H"
+    n = len(pd.unique(ids))
+    return n, (len(pd.unique(ids[high])) / n if n else 0.0)
+
+
 def _takeaway_map(sub, state):
+    """The map's sentence, by the role the map shows (origin, any author or setting)."""
     top = aggregate.top_countries(
         aggregate.counts_by_country(sub, role=state.role, classification=state.income), n=3
     )
+    country = load_codebook().roles[state.role]["country"]
     if not top:
-        return "No article has a country in this role."
-    side = _pct(aggregate.share_from_side(sub, "north", classification=state.income))
+        return f"No article names a {country}."
     names = ", ".join(f"{name} ({n})" for name, n in top)
-    return f"{side} of articles come from high-income countries; most from {names}."
+    if state.role == "origin":
+        side = _pct(aggregate.share_from_side(sub, "north", classification=state.income))
+        return (f"By first author's country: {side} of articles come from high-income "
+                f"countries; most from {names}.")  # fmt: skip
+    n, share = _role_share_high(sub, state)
+    if state.role == "author":
+        return (f"By any author's country: {_pct(share)} of articles have an author in a "
+                f"high-income country; most often {names}.")  # fmt: skip
+    return (f"By setting country: {_pct(share)} of the {n:,} articles with a setting country "
+            f"have one in a high-income country; most in {names}.")  # fmt: skip
 
 
 def _takeaway_flows(sub, state):
@@ -153,6 +199,13 @@ VIEWS: dict[str, View] = {
 EXPORT_VIEWS = ("map", "flows", "partnerships", "alignment", "trends")
 
 
+def role_word(role: str) -> str:
+    """The role's name as the map's switch says it, in lower case: "origin", "any author",
+    "setting" (the Countries and Regions filters match this role)."""
+    spec = load_codebook().roles.get(role)
+    return spec["short"].lower() if spec else role
+
+
 def value_label(key: str, value: str) -> str:
     """Readable label of one filter value (a code, ISO-3, income group, flow, ...)."""
     cb = load_codebook()
@@ -160,6 +213,8 @@ def value_label(key: str, value: str) -> str:
         return cb.label(value)
     if key == "country":
         return country_name(value)
+    if key == "region":
+        return region_label(value)
     if key in ("origin_income", "setting_income"):
         return cb.income_groups.get(value, {}).get("short", value)
     if key == "language":
@@ -178,7 +233,10 @@ def _names(key: str, values: tuple[str, ...]) -> str:
 
 
 def describe_filters(state: FilterState) -> str:
-    """The active filters in words, e.g. 'Outbound mobility, 2010-2020, origin: HIC'."""
+    """The active filters in words, e.g. 'Outbound mobility, 2010-2020, origin income: High'.
+
+    Countries and regions are named with the role they match ("setting country: Kenya").
+    """
     cb = load_codebook()
     parts = []
     f = state.filter_fields()
@@ -189,10 +247,14 @@ def describe_filters(state: FilterState) -> str:
     if "year" in f:
         a, b = state.year
         parts.append(str(a) if a == b else f"{a}-{b}")
+    if "kind" in f:
+        parts.append("mobility kind: " + _names("kind", state.kind))
+    country = cb.roles[state.role]["country"]  # the one role of Countries and Regions
     if "country" in f:
-        parts.append(f"{cb.roles[state.role]['label'].split(' (')[0].lower()}: "
-                     f"{_names('country', state.country)}")  # fmt: skip
-    labels = {"origin_income": "origin", "setting_income": "setting", "region": "region",
+        parts.append(f"{country}: {_names('country', state.country)}")
+    if "region" in f:
+        parts.append(f"{country.replace('country', 'region')}: {_names('region', state.region)}")
+    labels = {"origin_income": "origin income", "setting_income": "setting income",
               "basis": "basis", "language": "language", "type": "type", "flow": "flow"}  # fmt: skip
     for key, label in labels.items():
         if key in f:
@@ -217,9 +279,7 @@ def source_name(source: str) -> str:
 
 def caption_for(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, view: str) -> Caption:
     """Title, filter subtitle and footer (N, source and version, classification, synthetic)."""
-    subtitle = describe_filters(state)
-    if view in ("flows", "flow-matrix") and state.kind:
-        subtitle += f"; flows of {_names('kind', state.kind)}"
+    subtitle = describe_filters(state)  # the mobility kind too: it filters the articles
     name = source_name(eb.source)
     source = (
         f"{name} (version {eb.version or '-'}, exported {date.today().isoformat()}); "

@@ -218,7 +218,8 @@ def build_arc_figure(
         # land, and wraps onto more rows on a phone.
         "legend": {
             "title": {
-                "text": f"Direction by income group, {ends}{shown}",
+                "text": f"Direction by income group, {ends}{shown}<br>"
+                "HIC: high income · LMIC: low and middle income",
                 "side": "top",
                 "font": {"size": 12, "color": MUTED},
             },
@@ -271,12 +272,11 @@ def build_direction_matrix_figure(
         return caption_figure(empty_figure(f"No {what} with known income groups"), caption)
     cb = load_codebook()
     matrix = matrix.reindex(index=list(INCOME_GROUPS), columns=list(INCOME_GROUPS), fill_value=0)
+    # "Lower-middle", never "LMIC" (which means low AND middle income, as in the legend).
     short = [cb.income_groups[g]["short"] for g in INCOME_GROUPS]
     src, dst = ("Lead", "Partner") if what == "partnerships" else ("Origin", "Destination")
     z = matrix.to_numpy(dtype=int)
-    names = {
-        g: f"{cb.income_groups[g]['label']} ({cb.income_groups[g]['short']})" for g in INCOME_GROUPS
-    }
+    names = {g: cb.income_groups[g]["label"] for g in INCOME_GROUPS}
     custom = np.array(
         [[[r, c, names[r], names[c]] for c in INCOME_GROUPS] for r in INCOME_GROUPS], dtype=object
     )
@@ -321,14 +321,20 @@ def build_direction_matrix_figure(
         "template": TEMPLATE,
         # Two short lines: the matrix can be narrower than "Destination income group".
         "xaxis": {
-            "title": {"text": f"{dst}<br>income group", "font": {"size": 12}},
+            "title": {"text": f"{dst}<br>income group", "font": {"size": 12}, "standoff": 10},
             "side": "bottom",
             "showgrid": False,
+            # "Upper-/middle" on two lines rather than slanted.
+            "tickmode": "array",
+            "tickvals": short,
+            "ticktext": [t.replace("-", "-<br>") for t in short],
+            "tickangle": 0,
         },
         "yaxis": {
             "title": {"text": f"{src} income group", "font": {"size": 12}},
             "autorange": "reversed",
             "showgrid": False,
+            "ticksuffix": " ",  # a gap between "Upper-middle" and its row
         },
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
         "font": {"color": INK},

@@ -72,7 +72,9 @@ def role_label(role: str) -> str:
 
 
 def _custom(frame: pd.DataFrame) -> np.ndarray:
-    return frame[["iso3", "name", "income_label", "n_articles"]].to_numpy(dtype=object)
+    # The income line: its periods when the group changed over the years shown.
+    income = "income_history" if "income_history" in frame.columns else "income_label"
+    return frame[["iso3", "name", income, "n_articles"]].to_numpy(dtype=object)
 
 
 def build_map_figure(
@@ -81,7 +83,9 @@ def build_map_figure(
     """Countries coloured by distinct articles in ``role``; zero countries in light grey.
 
     Args:
-        counts: a :func:`evidence.aggregate.counts_by_country` frame.
+        counts: a :func:`evidence.aggregate.counts_by_country` frame; an optional
+            ``income_history`` column ("Low income 2000-2013, lower-middle 2014-2020")
+            replaces ``income_label`` in the hover.
         role: the role the counts refer to (used in hover and legend text).
         caption: optional title / subtitle / footer written into the figure.
 

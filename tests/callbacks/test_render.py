@@ -119,7 +119,7 @@ def test_only_views_that_change_are_redrawn(eb):
     out = render_views("?role=setting", eb, previous="")
     assert set(out) & set(RENDER_OUTPUTS) == {ID.MAP}
     out = render_views("?kind=mobility.inbound", eb, previous="")
-    assert set(out) & set(RENDER_OUTPUTS) == {ID.FLOWS, ID.FLOW_MATRIX}
+    assert set(RENDER_OUTPUTS) <= set(out) and ID.COUNT in out  # kind filters the articles
     out = render_views("?format=mobility", eb, previous="")
     assert set(RENDER_OUTPUTS) <= set(out) and ID.COUNT in out
     # With a country filter the role decides which articles match: every view changes.

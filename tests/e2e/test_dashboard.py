@@ -66,7 +66,7 @@ def test_clicking_a_map_country_filters_the_table_and_updates_the_url(page, serv
     wait_ready(page)
     n = expected_count("country=USA")
     assert count_text(page) == f"{n} of 350 articles"
-    assert page.locator(".chip").first.inner_text().startswith("Country: United States")
+    assert page.locator(".chip").first.inner_text().startswith("Country (origin): United States")
     page.wait_for_function(
         """() => {
           const cells = [...document.querySelectorAll(".ag-row [col-id='origin']")];

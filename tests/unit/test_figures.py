@@ -205,7 +205,7 @@ def test_direction_matrix_figure_shows_every_cell(eb):
     zero = matrix.to_numpy() == 0
     assert np.array_equal(~np.isnan(np.array(gaps.z, dtype=float)), zero)
     assert {c for _, c in gaps.colorscale} == {theme.NO_DATA}
-    assert np.array(gaps.customdata, dtype=object)[0, 1, 3] == "Upper-middle income (UMIC)"
+    assert np.array(gaps.customdata, dtype=object)[0, 1, 3] == "Upper-middle income"
 
 
 def test_direction_matrix_figure_empty(empty):

@@ -75,6 +75,7 @@ import pandas as pd  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 
 from evidence import DEMO_PATH, filters  # noqa: E402
+from evidence.countries import region_members  # noqa: E402
 from evidence.load import load_cached  # noqa: E402
 from evidence.model import EvidenceBase  # noqa: E402
 
@@ -100,14 +101,15 @@ def _reference_mask(eb: EvidenceBase, state: FilterState) -> np.ndarray:
     if state.country:
         mask &= any_of(countries_pos, in_role & ac["iso3"].isin(state.country).to_numpy())
     if state.region:
-        mask &= any_of(countries_pos, in_role & ac["region"].isin(state.region).to_numpy())
+        members = {c for r in state.region for c in region_members(r)}
+        mask &= any_of(countries_pos, in_role & ac["iso3"].isin(members).to_numpy())
     if state.origin_income:
         col = "origin_income" if state.income == "year" else "origin_income_latest"
         mask &= arts[col].isin(state.origin_income).to_numpy()
     if state.setting_income:
         hit = (ac["role"] == "setting").to_numpy() & ac[income_col].isin(state.setting_income)
         mask &= any_of(countries_pos, hit)
-    for selection in (state.format, state.motivation):
+    for selection in (state.format, state.motivation, state.kind):
         if selection:
             hit = eb.article_codes["code"].isin(filters.expand_codes(selection)).to_numpy()
             mask &= any_of(codes_pos, hit)
@@ -154,6 +156,8 @@ DEMO_STATES = [
     FilterState(country=("USA", "GBR", "KEN"), role="author"),
     FilterState(country=("UGA",), role="setting", format=("mobility",)),
     FilterState(region=("Africa", "Asia"), motivation=("social", "market.student")),
+    FilterState(region=("sub-saharan-africa", "south-asia"), role="setting"),
+    FilterState(kind=("mobility.clinical", "mobility.inbound"), format=("mobility",)),
     FilterState(origin_income=("H",), income="latest"),
     FilterState(origin_income=("UM", "LM", "L")),
     FilterState(setting_income=("L",), income="latest"),

@@ -14,7 +14,7 @@ def test_round_trip_of_a_full_state():
     state = FilterState(
         year=(2010, 2020), country=("HTI", "UGA"), role="setting",
         format=("mobility.outbound", "mobility.inbound"), motivation=("social",),
-        origin_income=("H",), setting_income=("L", "LM"), region=("Africa",),
+        origin_income=("H",), setting_income=("L", "LM"), region=("africa",),
         basis=("explicit",), language=("en",), type=("research",), flow=("USA>HTI",),
         kind=("mobility.outbound",), income="latest", align="by_income", stack="motivation",
     )  # fmt: skip

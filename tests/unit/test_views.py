@@ -16,7 +16,7 @@ def eb():
 
 def test_describe_filters_in_words():
     state = parse_query("format=mobility.outbound&year=2010-2020&origin_income=H")[0]
-    assert describe_filters(state) == "Outbound mobility, 2010-2020, origin: HIC"
+    assert describe_filters(state) == "Outbound mobility, 2010-2020, origin income: High"
     assert describe_filters(FilterState()) == "All articles"
     assert "Haiti" in describe_filters(FilterState(country=("HTI",)))
 
@@ -49,9 +49,12 @@ def test_flow_takeaway_is_the_share_of_north_south_flows(eb):
     assert text.startswith(f"{100 * share:.0f}%")
 
 
-def test_kind_restricts_flows_only(eb):
+def test_kind_filters_the_articles_and_so_the_flows(eb):
+    """kind=K keeps the articles coded with mobility format K, in every view; the flows
+    shown are theirs (as when kind only restricted the flow map)."""
     state = FilterState(kind=("mobility.inbound",))
     data, _ = view_figure(eb, state, "flows")
     inbound = apply(eb, FilterState(format=("mobility.inbound",)))
     assert data["n_articles"].sum() == aggregate.flows_by_pair(inbound)["n_articles"].sum()
-    assert view_figure(eb, state, "map")[0]["n_articles"].sum() == eb.n_articles
+    assert apply(eb, state).n_articles == inbound.n_articles < eb.n_articles
+    assert view_figure(eb, state, "map")[0]["n_articles"].sum() == inbound.n_articles
