@@ -22,7 +22,7 @@ system-deps:
 test: system-deps $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit tests/callbacks
