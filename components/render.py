@@ -40,7 +40,7 @@ KEY_LABELS = {
     "year": "Years", "country": "Country", "format": "Format", "motivation": "Motivation",
     "origin_income": "Origin income", "setting_income": "Setting income", "region": "Region",
     "basis": "Basis", "language": "Language", "type": "Type", "flow": "Flow",
-    "kind": "Mobility kind",
+    "direction": "Flow direction", "partner": "Partnership", "kind": "Mobility kind",
 }  # fmt: skip
 ROLE_KEYS = ("country", "region")  # matched in the state's role, which their chips name
 
@@ -53,13 +53,18 @@ def chip_label(key: str, state: FilterState) -> str:
     return KEY_LABELS[key]
 
 
+def _year_text(year: tuple[int, int]) -> str:
+    """'2012' for one year, '2010-2014' for a range."""
+    return str(year[0]) if year[0] == year[1] else f"{year[0]}-{year[1]}"
+
+
 def chips(state: FilterState) -> list:
     """Removable chips, one per active filter value."""
     items = []
     for key, value in state.filter_fields().items():
         values = [f"{value[0]}-{value[1]}"] if key == "year" else list(value)
         for v in values:
-            text = f"{v}" if key == "year" else value_label(key, v)
+            text = _year_text(value) if key == "year" else value_label(key, v)
             text = text.capitalize() if key == "basis" else text
             items.append(
                 dbc.Button(

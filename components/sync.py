@@ -16,19 +16,53 @@ def _toggle(values: tuple[str, ...], value: str) -> tuple[str, ...]:
 
 
 def _point(click: dict | None) -> dict | None:
-    points = (click or {}).get("points") or []
-    return points[0] if points else None
+    points = click.get("points") if isinstance(click, dict) else None
+    first = points[0] if isinstance(points, list) and points else None
+    return first if isinstance(first, dict) else None
 
 
 def _custom(point: dict) -> list:
     data = point.get("customdata")
     if data is None:
         return []
+    if isinstance(data, dict):  # a typed-array row arrives as {"0": a, "1": b}
+        return [data[k] for k in sorted(data, key=lambda k: int(k) if k.isdigit() else -1)]
     return list(data) if isinstance(data, list | tuple) else [data]
 
 
+def _key(point: dict) -> list[str]:
+    """The click key of a heatmap cell. Dash drops a heatmap point's ``customdata`` (its
+    point number is a [row, column] pair), so the matrices put the key in ``hovertext``
+    ("H>L"; "social|mobility|all"), which reaches the server."""
+    text = point.get("hovertext")
+    return text.split("|") if isinstance(text, str) and text else []
+
+
+# Origin income groups of a side of the "HIC vs LMIC" alignment matrix.
+SIDE_GROUPS = {"north": ("H",), "south": ("UM", "LM", "L")}
+
+
+def _alignment_cell(state: FilterState, key: list[str]) -> FilterState:
+    """Motivation x format (x origin side, when the matrix is split by income) of a cell;
+    the same cell again removes it."""
+    if len(key) < 2:
+        return state
+    cell = {"motivation": (key[0],), "format": (key[1],)}
+    side = key[2] if len(key) > 2 else "all"
+    if side in SIDE_GROUPS:
+        cell["origin_income"] = SIDE_GROUPS[side]
+    new = state.with_values(**cell)
+    if all(getattr(new, k) == getattr(state, k) for k in cell):
+        return state.with_values(**dict.fromkeys(cell, ()))
+    return new
+
+
 def state_after_click(state: FilterState, source: str, click: dict | None) -> FilterState:
-    """The state after a click on a chart mark (country, arc, matrix cell, bar)."""
+    """The state after a click on a chart mark (country, arc, matrix cell, bar).
+
+    Each click toggles: the same mark clicked again removes its filter. ``click`` is the
+    ``clickData`` Dash sends (recorded examples: tests/fixtures/clicks).
+    """
     point = _point(click)
     if point is None:
         return state
@@ -37,19 +71,22 @@ def state_after_click(state: FilterState, source: str, click: dict | None) -> Fi
         iso3 = point.get("location") or (custom[0] if custom else None)
         return state.with_values(country=_toggle(state.country, iso3)) if iso3 else state
     if source in ("flows", "partner_map"):
-        if len(custom) >= 2 and source == "flows":
-            return state.with_values(flow=_toggle(state.flow, f"{custom[0]}>{custom[1]}"))
-        if len(custom) >= 2:
-            return state.with_values(country=(custom[0], custom[1]), role="author")
-        return state
-    if source == "alignment" and len(custom) >= 2:
-        motivation, fmt = str(custom[0]), str(custom[1])
-        if state.motivation == (motivation,) and state.format == (fmt,):
-            return state.with_values(motivation=(), format=())
-        return state.with_values(motivation=(motivation,), format=(fmt,))
+        if len(custom) < 2:
+            return state
+        pair = f"{custom[0]}>{custom[1]}"
+        if source == "flows":
+            return state.with_values(flow=_toggle(state.flow, pair))
+        return state.with_values(partner=_toggle(state.partner, pair))
+    if source == "flow_matrix":
+        key = _key(point)
+        return state.with_values(direction=_toggle(state.direction, key[0])) if key else state
+    if source == "alignment":
+        return _alignment_cell(state, _key(point))
     if source == "partnerships" and custom:
         code = str(custom[0])
-        return state.with_values(format=_toggle(state.format, code)) if "." in code else state
+        if "." in code:  # a coded partnership format
+            return state.with_values(format=_toggle(state.format, code))
+        return state.with_values(partner=_toggle(state.partner, code))  # a direction class
     if source == "trends":
         year = custom[0] if custom else point.get("x")
         try:
@@ -62,7 +99,7 @@ def state_after_click(state: FilterState, source: str, click: dict | None) -> Fi
 
 def state_after_selection(state: FilterState, selected: dict | None) -> FilterState:
     """The state after dragging across years on the trends chart."""
-    xs = ((selected or {}).get("range") or {}).get("x")
+    xs = ((selected if isinstance(selected, dict) else {}).get("range") or {}).get("x")
     if not xs:
         return state
     lo, hi = round(min(xs)), round(max(xs))
@@ -90,7 +127,8 @@ def sync(
     """Decide the new query string and control values; ``None`` means leave unchanged.
 
     ``trigger`` names what happened: "url", "control", "reset", "chip", "select" or a
-    click source ("map", "flows", "partner_map", "alignment", "partnerships", "trends").
+    click source ("map", "flows", "flow_matrix", "partner_map", "alignment", "partnerships",
+    "trends").
     """
     current, _ = parse_query(search)
     if trigger in (None, "url"):

@@ -77,7 +77,8 @@ def flows_card():
             html.Div([html.Span("Mobility kind: ", className="small me-1"), kinds]),
             export_menu("flows"),
         ],
-        subtitle="Arrows run from origin to destination; click one to filter.",
+        subtitle="Arrows run from origin to destination; click an arrow or a matrix cell to "
+        "filter.",
         card_id="card-flows",
     )
 
@@ -110,7 +111,8 @@ def partnerships_card():
             alternative("partnerships"),
         ],
         tools=export_menu("partnerships"),
-        subtitle="Coded partnership formats, and the direction of each lead → partner pair.",
+        subtitle="Coded partnership formats, and the direction of each lead → partner pair; "
+        "click a bar or an arc to filter.",
         card_id="card-partnerships",
     )
 
@@ -134,7 +136,8 @@ def alignment_card():
             alternative("alignment"),
         ],
         tools=[tools, export_menu("alignment")],
-        subtitle="Articles coded with both; colour and symbol give the rubric's judgement.",
+        subtitle="Articles coded with both; colour and symbol give the rubric's judgement. "
+        "Click a cell to filter.",
         card_id="card-alignment",
     )
 

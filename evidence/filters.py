@@ -179,6 +179,22 @@ def _flow_pairs(eb: EvidenceBase) -> tuple[np.ndarray, np.ndarray]:
     return found
 
 
+def _pair_rows(
+    eb: EvidenceBase, table: str, columns: tuple[str, str], direction: str, values
+) -> np.ndarray:
+    """Rows of a flows or partnerships table matching any of ``values``: "A>B" pairs of
+    the two ``columns`` (countries or income groups) or direction classes ("N>S")."""
+    rows = np.zeros(len(getattr(eb, table)), dtype=bool)
+    classes = [v for v in values if ">" not in v or v.split(">")[0] in ("N", "S")]
+    if classes:
+        rows |= hit(eb, table, direction, classes)
+    for value in values:
+        if value not in classes:
+            a, b = value.split(">", 1)
+            rows |= hit(eb, table, columns[0], (a,)) & hit(eb, table, columns[1], (b,))
+    return rows
+
+
 def _any_of(n: int, positions: np.ndarray, hit: np.ndarray) -> np.ndarray:
     mask = np.zeros(n, dtype=bool)
     mask[positions[hit]] = True
@@ -232,6 +248,15 @@ def article_mask(eb: EvidenceBase, state: FilterState) -> np.ndarray:
         inverse, texts = _flow_pairs(eb)
         lookup = pd.Series(texts, dtype=object).isin(list(state.flow)).to_numpy()
         mask &= _any_of(idx.n, idx.flows_pos, lookup[inverse])
+    sfx = "" if state.income == "year" else "_latest"
+    if state.direction:
+        cols = (f"origin_income{sfx}", f"destination_income{sfx}")
+        where = _pair_rows(eb, "flows", cols, f"direction{sfx}", state.direction)
+        mask &= _any_of(idx.n, idx.flows_pos, where)
+    if state.partner:
+        where = _pair_rows(eb, "partnerships", ("lead", "partner"), f"direction{sfx}",
+                           state.partner)  # fmt: skip
+        mask &= _any_of(idx.n, idx.partnerships_pos, where)
     return mask
 
 

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, quote
 
 from evidence.codebook import load_codebook
 from evidence.countries import CONTINENTS, WB_REGIONS, resolve_region
-from evidence.model import INCOME_GROUPS
+from evidence.model import DIRECTIONS, INCOME_GROUPS
 
 ROLES = ("origin", "author", "setting")
 CLASSIFICATIONS = ("year", "latest")
@@ -56,6 +56,11 @@ class FilterState:
     language: tuple[str, ...] = ()
     type: tuple[str, ...] = ()
     flow: tuple[str, ...] = ()  # "ORIGIN>DESTINATION" pairs selected on the flow map
+    # Flows by income group ("H>L": high-income origin, low-income destination; from the
+    # matrix beside the flow map) or by direction class ("N>S").
+    direction: tuple[str, ...] = ()
+    # Partnerships: "LEAD>PARTNER" country pairs (partner map) or direction classes ("N>S").
+    partner: tuple[str, ...] = ()
     # Mobility kinds (the flow map's switch): articles coded with one of these mobility
     # formats, and so the flows they describe.
     kind: tuple[str, ...] = ()
@@ -70,7 +75,8 @@ class FilterState:
     def filter_fields(self) -> dict[str, object]:
         """The fields that restrict the set of articles, with their non-default values."""
         names = ("year", "country", "format", "motivation", "origin_income", "setting_income",
-                 "region", "basis", "language", "type", "flow", "kind")  # fmt: skip
+                 "region", "basis", "language", "type", "flow", "direction",
+                 "partner", "kind")  # fmt: skip
         return {n: getattr(self, n) for n in names if getattr(self, n) != _DEFAULT_VALUES[n]}
 
     def without(self, key: str, value: str | None = None) -> FilterState:
@@ -89,6 +95,12 @@ class FilterState:
 _DEFAULT_VALUES = {f.name: f.default for f in fields(FilterState)}
 
 
+# Keys whose values are "A>B" pairs. Browsers percent-encode ">" in a query ("%3E"), so the
+# URL writes them "A-B" (flow=USA-KEN, direction=H-L, partner=N-S); both forms are read.
+PAIR_KEYS = ("flow", "direction", "partner")
+_PAIR_SEP = re.compile(r"\s*(?:>|-|→)\s*")
+
+
 def _year_text(year: tuple[int, int]) -> str:
     return str(year[0]) if year[0] == year[1] else f"{year[0]}-{year[1]}"
 
@@ -102,6 +114,8 @@ def to_query(state: FilterState) -> str:
             continue
         if f.name == "year":
             text = _year_text(value)
+        elif f.name in PAIR_KEYS:
+            text = ",".join(v.replace(">", "-") for v in value)
         elif isinstance(value, tuple):
             text = ",".join(value)
         else:
@@ -225,12 +239,40 @@ def _type(item: str):
     return key if key in types else None
 
 
+def _pair(item: str) -> tuple[str, str] | None:
+    """The two sides of "A>B" (or "A-B", "A→B"), upper case."""
+    parts = _PAIR_SEP.split(item.strip().upper())
+    return (parts[0], parts[1]) if len(parts) == 2 and all(parts) else None
+
+
 def _flow(item: str):
-    m = re.fullmatch(r"([A-Za-z]{3})>([A-Za-z]{3})", item.strip())
-    if not m:
+    pair = _pair(item)
+    if not pair or not all(re.fullmatch(r"[A-Z]{3}", p) for p in pair):
         return None
-    a, b = _iso3(m.group(1)), _iso3(m.group(2))
+    a, b = _iso3(pair[0]), _iso3(pair[1])
     return f"{a}>{b}" if a and b else None
+
+
+def _direction_class(item: str):
+    pair = _pair(item)
+    key = f"{pair[0]}>{pair[1]}" if pair else item.strip().upper()
+    for direction in DIRECTIONS:
+        if direction.upper() == key:
+            return direction
+    return None
+
+
+def _direction(item: str):
+    """An income-group pair "H>L" (origin group > destination group) or a class "N>S"."""
+    pair = _pair(item)
+    if pair and all(p in INCOME_GROUPS for p in pair):
+        return f"{pair[0]}>{pair[1]}"
+    return _direction_class(item)
+
+
+def _partner(item: str):
+    """A lead > partner country pair "IRL>BOL", or a direction class "N>S"."""
+    return _flow(item) or _direction_class(item)
 
 
 def _kind(item: str):
@@ -251,6 +293,8 @@ _PARSERS = {
     "language": _multi(_lang),
     "type": _multi(_type),
     "flow": _multi(_flow),
+    "direction": _multi(_direction),
+    "partner": _multi(_partner),
     "kind": _multi(_kind),
     "income": _choice(CLASSIFICATIONS),
     "align": _choice(ALIGN_MODES),

@@ -102,7 +102,8 @@ def _alignment(sub, state):
 
 def _trends(sub, state):
     trend = aggregate.trends(sub, stack=state.stack, year_range=state.year)
-    return trend, build_trends_figure(trend, stack=state.stack)
+    totals = sub.articles["year"].value_counts().to_dict()  # what a click on a year shows
+    return trend, build_trends_figure(trend, stack=state.stack, totals=totals)
 
 
 def _pct(x: float) -> str:
@@ -221,7 +222,12 @@ def value_label(key: str, value: str) -> str:
         return language_name(value)
     if key == "type":
         return cb.article_types.get(value, value)
-    if key == "flow":
+    if key in ("direction", "partner") and value in cb.directions:
+        return cb.directions[value]["label"]  # a direction class, "HIC → LMIC"
+    if key == "direction":
+        a, b = value.split(">")
+        return " → ".join(cb.income_groups.get(g, {}).get("label", g) for g in (a, b))
+    if key in ("flow", "partner"):
         a, b = value.split(">")
         return f"{country_name(a)} → {country_name(b)}"
     return value
@@ -255,7 +261,8 @@ def describe_filters(state: FilterState) -> str:
     if "region" in f:
         parts.append(f"{country.replace('country', 'region')}: {_names('region', state.region)}")
     labels = {"origin_income": "origin income", "setting_income": "setting income",
-              "basis": "basis", "language": "language", "type": "type", "flow": "flow"}  # fmt: skip
+              "basis": "basis", "language": "language", "type": "type", "flow": "flow",
+              "direction": "flow direction", "partner": "partnership"}  # fmt: skip
     for key, label in labels.items():
         if key in f:
             parts.append(f"{label}: {_names(key, getattr(state, key))}")

@@ -110,6 +110,12 @@ def _heatmap(
         axis=-1,
     ).reshape((*shape, 8))
     share_of = "of all articles" if mode == "counts" else "of this motivation's articles"
+    # The click key of each cell, "motivation|format|side": Dash leaves a heatmap point's
+    # customdata out of clickData, but passes its hovertext (not shown: hovertemplate).
+    side = str(cells["side"].iloc[0]) if len(cells) else "all"
+    key = (custom[..., 0].astype(str) + "|" + custom[..., 1].astype(str) + "|" + side).astype(
+        object
+    )
     return {
         "type": "heatmap",
         "z": z,
@@ -126,6 +132,7 @@ def _heatmap(
         "texttemplate": "%{text}",
         "textfont": {"size": font_size},
         "customdata": custom,
+        "hovertext": key,
         "hovertemplate": (
             "<b>%{y} × %{x}</b><br>%{customdata[2]:,} articles coded with both "
             f"(%{{customdata[3]}} {share_of})<br>"
@@ -165,7 +172,8 @@ def build_alignment_figure(
     Returns:
         One heatmap per side. ``z`` is the status index, the cell text is the status
         symbol plus the value, ``customdata`` per cell is ``[motivation, format, n,
-        share, status label, rationale, side, n_row]``.
+        share, status label, rationale, side, n_row]``; ``hovertext`` holds the cell's
+        click key "motivation|format|side" (side: "all", "north" or "south").
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")

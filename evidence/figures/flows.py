@@ -33,6 +33,13 @@ CURVE = 0.12  # bend of the arc, as a share of its length
 HEAD_AT = 0.94  # arrowhead position along the arc (1 = at the destination)
 WIDTHS = (1.0, 1.8, 3.0, 4.6)  # line width per bin
 HEAD_SIZES = (8, 10, 12, 14)
+# Hover and click targets: invisible points on each arc's body, where arcs sharing an
+# origin or a destination have fanned apart (arrowheads crowd at a shared destination).
+TARGETS_AT = (0.3, 0.5, 0.7)
+# Plotly treats every point within max(3 px, marker radius) of the mouse as equally close
+# and takes the last one: the smallest radius, with the biggest arcs last, so that of two
+# targets that close the bigger arc wins.
+TARGET_SIZE = 6
 
 
 def _width_bins(n: np.ndarray) -> np.ndarray:
@@ -83,7 +90,8 @@ def screen_angle(lon0, lat0, lon1, lat1) -> np.ndarray:
     return np.degrees(np.arctan2(x1 - x0, y1 - y0))
 
 
-def _hover_text(frame: pd.DataFrame, noun: str) -> np.ndarray:
+def _hover_text(frame: pd.DataFrame) -> np.ndarray:
+    """'Canada → Uganda: 12 articles (HIC → LMIC)' per pair."""
     labels = {d: direction_style(d)["label"] for d in DIRECTIONS}
     n = frame["n_articles"].astype(int)
     word = np.where(n == 1, "article", "articles")
@@ -98,15 +106,16 @@ def _hover_text(frame: pd.DataFrame, noun: str) -> np.ndarray:
         + " ("
         + frame["direction"].map(labels).fillna(frame["direction"])
         + ")"
-        + (f"<br>{noun}" if noun else "")
     ).to_numpy()
 
 
 def _arc_traces(pairs: pd.DataFrame, noun: str) -> list[dict]:
-    """Trace dicts: lines (one per direction x width bin), then one arrowhead trace per
-    direction. Lines are float arrays with NaN gaps and no per-vertex hover data: object
-    arrays would make building and serialising the figure several times slower. Hover
-    and click data live on the arrowheads."""
+    """Trace dicts: lines (one per direction x width bin), one arrowhead trace per
+    direction, then one trace of targets. Lines are float arrays with NaN gaps and no
+    per-vertex hover data: object arrays would make building and serialising the figure
+    several times slower. Hover and click data live on the targets, invisible points
+    along each arc's body (``TARGETS_AT``); arrowheads take no hover, since many sit on
+    top of each other at a shared destination."""
     frame = pairs[pairs["origin"] != pairs["destination"]].dropna(
         subset=["lon0", "lat0", "lon1", "lat1"]
     )
@@ -118,8 +127,13 @@ def _arc_traces(pairs: pd.DataFrame, noun: str) -> list[dict]:
     t = np.linspace(0.0, 1.0, N_POINTS)
     lon, lat = arc_points(
         *(frame[c].to_numpy(dtype=float) for c in ("lon0", "lat0", "lon1", "lat1")),
-        np.append(t, [HEAD_AT - 0.04, HEAD_AT]),
+        np.concatenate([t, [HEAD_AT - 0.04, HEAD_AT], TARGETS_AT]),
     )
+    n_targets = len(TARGETS_AT)
+    # Invisible, so a tenth of a degree (under a pixel on screen) is precise enough.
+    target_lon = np.round(lon[:, -n_targets:], 1)
+    target_lat = np.round(lat[:, -n_targets:], 1)
+    lon, lat = lon[:, :-n_targets], lat[:, :-n_targets]
     # Each arc's vertices followed by a NaN gap (serialised as null).
     k = N_POINTS + 1
     line_lon = np.full((len(frame), k), np.nan)
@@ -128,8 +142,9 @@ def _arc_traces(pairs: pd.DataFrame, noun: str) -> list[dict]:
     line_lat[:, :N_POINTS] = np.round(lat[:, :N_POINTS], DECIMALS)
     head_lon, head_lat = np.round(lon[:, -1], DECIMALS), np.round(lat[:, -1], DECIMALS)
     angle = np.round(screen_angle(lon[:, -2], lat[:, -2], lon[:, -1], lat[:, -1]), 1)
-    text = _hover_text(frame, noun)
-    custom = frame[["origin", "destination", "n_articles", "direction"]].to_numpy(dtype=object)
+    text = _hover_text(frame)
+    custom = frame[["origin", "destination", "n_articles"]].to_numpy(dtype=object)
+    extra = f"<br>{noun}" if noun else ""
     ends = frame[["origin", "destination"]].to_numpy(dtype=str)
     directions = frame["direction"].to_numpy()
 
@@ -177,16 +192,30 @@ def _arc_traces(pairs: pd.DataFrame, noun: str) -> list[dict]:
                     "angleref": "up",
                     "line": {"color": WHITE, "width": 0.8},
                 },
-                "text": text[rows],
-                "customdata": custom[rows],
-                "hovertemplate": "%{text}<extra></extra>",
+                "hoverinfo": "skip",
                 "name": style["label"],
                 "legendgroup": direction,
                 "showlegend": False,
                 "meta": {"direction": direction, "kind": "head"},
             }
         )
-    return lines + heads
+    # One trace of targets for all classes, smallest arcs first (see TARGET_SIZE).
+    colours = np.array([direction_style(d)["colour"] for d in directions], dtype=object)
+    targets = {
+        "type": "scattergeo",
+        "lon": target_lon.ravel(),
+        "lat": target_lat.ravel(),
+        "mode": "markers",
+        # Invisible; the colour is the hover label's.
+        "marker": {"size": TARGET_SIZE, "color": np.repeat(colours, n_targets), "opacity": 0},
+        "text": np.repeat(text, n_targets),
+        "customdata": np.repeat(custom, n_targets, axis=0),
+        "hovertemplate": f"%{{text}}{extra}<extra></extra>",
+        "name": "arcs",
+        "showlegend": False,
+        "meta": {"kind": "target"},
+    }
+    return [*lines, *heads, targets]
 
 
 def build_arc_figure(
@@ -251,9 +280,11 @@ def build_flows_figure(pairs: pd.DataFrame, *, caption: CaptionLike = None) -> g
         ``meta["pairs"]`` lists their [origin, destination]; the first line trace of each
         class carries the legend entry), then one arrowhead trace per direction class
         whose markers sit near each destination, turned along the arc on the Natural
-        Earth map (``angleref="up"``, angle computed from the projection). Colour and dash
+        Earth map (``angleref="up"``, angle computed from the projection), then one
+        trace of invisible hover and click targets, ``len(TARGETS_AT)`` per arc along
+        its body, smallest arcs first (``meta["kind"] == "target"``). Colour and dash
         style come from the codebook; hover reads "Canada → Uganda: 12 articles
-        (HIC → LMIC)"; ``customdata`` rows are ``[origin, destination, n, direction]``.
+        (HIC → LMIC)"; target ``customdata`` rows are ``[origin, destination, n]``.
     """
     return build_arc_figure(pairs, caption=caption, empty="No mobility flows match these filters")
 
@@ -280,6 +311,9 @@ def build_direction_matrix_figure(
     custom = np.array(
         [[[r, c, names[r], names[c]] for c in INCOME_GROUPS] for r in INCOME_GROUPS], dtype=object
     )
+    # The click key of each cell, "H>L" (origin group > destination group): Dash leaves a
+    # heatmap point's customdata out of clickData, but passes its hovertext.
+    key = np.array([[f"{r}>{c}" for c in INCOME_GROUPS] for r in INCOME_GROUPS], dtype=object)
     cell = {
         "x": short,
         "y": short,
@@ -288,6 +322,7 @@ def build_direction_matrix_figure(
         "xgap": 2,
         "ygap": 2,
         "customdata": custom,
+        "hovertext": key,
         "hovertemplate": (
             f"{src}: %{{customdata[2]}}<br>{dst}: %{{customdata[3]}}<br>"
             "<b>%{text}</b> articles<extra></extra>"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -23,21 +25,29 @@ UNCODED = "uncoded"
 
 
 def build_trends_figure(
-    trend: pd.DataFrame, *, stack: str = "format", caption: CaptionLike = None
+    trend: pd.DataFrame,
+    *,
+    stack: str = "format",
+    caption: CaptionLike = None,
+    totals: Mapping[int, int] | None = None,
 ) -> go.Figure:
     """Stacked bars per year, one trace per group in codebook order.
 
-    A box selection along x gives the dashboard a year range (``dragmode="select"``).
-    An article coded with two groups adds to both bars of its year, so a stack can be
-    taller than the number of articles that year.
+    A click on a bar gives the dashboard that year, a box selection along x a year range
+    (``dragmode="select"``; ``clickmode="event"``, so that a click is not also sent as a
+    selection). An article coded with two groups adds to both bars of its year, so a
+    stack can be taller than the number of articles that year.
 
     Args:
         trend: an :func:`evidence.aggregate.trends` frame.
         stack: "format" or "motivation", used for the legend title.
         caption: optional title / subtitle / footer.
+        totals: articles per year; when given, hover names the year's total, which a
+            click filters to.
 
     Returns:
-        One ``go.Bar`` per group (``customdata`` = year, ``meta`` = group name).
+        One ``go.Bar`` per group (``customdata`` = year, or ``[year, articles that
+        year]`` with ``totals``; ``meta`` = group name).
     """
     if trend is None or trend.empty or int(trend["n_articles"].sum()) == 0:
         return caption_figure(empty_figure(), caption)
@@ -47,6 +57,14 @@ def build_trends_figure(
     for group, part in trend.groupby("group", sort=False):
         label = part["label"].iloc[0]
         note = "" if group == UNCODED else f"<br><i>An article with two {word}s is in both bars</i>"
+        years = part["year"].to_numpy()
+        custom, click = years, ""
+        if totals is not None:
+            all_n = np.array([int(totals.get(int(y), 0)) for y in years])
+            # Object rows: plain JSON lists, never a typed array (whose rows would reach
+            # the server as {"0": year, "1": n}).
+            custom = np.stack([years, all_n], axis=-1).astype(object)
+            click = "<br>Click: all %{customdata[1]:,} articles of %{x}"
         traces.append(
             {
                 "type": "bar",
@@ -62,8 +80,8 @@ def build_trends_figure(
                     "color": FAINT if group == UNCODED else group_colour(group),
                     "line": {"width": 0},
                 },
-                "customdata": part["year"].to_numpy(),
-                "hovertemplate": f"<b>%{{x}}</b> · {label}<br>%{{y:,}} articles{note}"
+                "customdata": custom,
+                "hovertemplate": f"<b>%{{x}}</b> · {label}<br>%{{y:,}} articles{note}{click}"
                 + "<extra></extra>",
                 "meta": group,
             }
@@ -102,7 +120,7 @@ def build_trends_figure(
             "fixedrange": True,
         },
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-        "clickmode": "event+select",
+        "clickmode": "event",
         "meta": {"stack": stack},
     }
     fig = new_figure({"data": traces, "layout": layout})

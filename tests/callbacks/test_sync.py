@@ -1,15 +1,113 @@
-"""The state writer, called directly: every kind of user action gives the right URL."""
+"""The state writer, called directly: every kind of user action gives the right URL.
 
+Chart clicks replay the clickData / selectedData that headless Chromium sent when a mark
+was clicked with the mouse (tests/fixtures/clicks, recorded by scripts/record_clicks.py
+from the browser tests in tests/e2e/test_marks.py), never payloads written by hand.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app import CLICK_SOURCES
 from components.controls import CONTROL_IDS, state_to_controls
 from components.ids import ID
 from components.sync import sync
 from evidence.state import FilterState, parse_query
 
 BOUNDS = (2000, 2020)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clicks"
+
+# Recorded mark -> the URL query its click must give (from the page's query).
+EXPECTED = {
+    "map-country": "?country=USA",
+    "map-country-390": "?country=USA",
+    "flow-arc": "?flow=USA-KEN",
+    "flow-arc-largest": "?flow=USA-UGA",
+    "flow-arc-largest-390": "?flow=USA-UGA",
+    "flow-matrix-cell": "?direction=H-L",
+    "partner-arc": "?partner=IRL-BOL",
+    "partner-arc-390": "?partner=IRL-BOL",
+    "partnership-format-bar": "?format=partnership.north_south",
+    "partnership-direction-bar": "?partner=S-S",
+    "alignment-cell": "?format=mobility&motivation=social",
+    "alignment-cell-390": "?format=mobility&motivation=social",
+    "alignment-cell-by-income": (
+        "?format=mobility&motivation=market&origin_income=UM,LM,L&align=by_income"
+    ),
+    "trends-bar": "?year=2012",
+    "trends-drag": "?year=2010-2014",
+}
+
+
+def recorded(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def replay(name: str, search: str | None = None) -> tuple[str | None, list | None]:
+    """sync() for the recorded event ``name``, from ``search`` (default: the page's query
+    when it was recorded)."""
+    event = recorded(name)
+    search = (
+        ("?" + event["page_query"] if event["page_query"] else "") if search is None else search
+    )
+    if event["property"] == "selectedData":
+        return sync("select", search, [], BOUNDS, selected=event["value"])
+    return sync(CLICK_SOURCES[event["graph"]], search, [], BOUNDS, click=event["value"])
 
 
 def controls_for(state: FilterState) -> list:
     return state_to_controls(state, BOUNDS)
+
+
+def test_every_recorded_mark_has_an_expectation():
+    assert sorted(p.stem for p in FIXTURES.glob("*.json")) == sorted(EXPECTED)
+    graphs = {recorded(name)["graph"] for name in EXPECTED}
+    assert graphs == set(CLICK_SOURCES)  # every clickable view has a recorded click
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_recorded_click_filters_to_its_mark_and_again_removes_it(name):
+    query, controls = replay(name)
+    assert query == EXPECTED[name]
+    assert controls is not None  # the panel shows the new state
+    if recorded(name)["property"] == "clickData":
+        page = recorded(name)["page_query"]
+        again, _ = replay(name, query)
+        assert again == ("?" + page if page else "")
+
+
+def test_a_click_keeps_the_other_filters():
+    query, controls = replay("map-country", "?format=mobility")
+    assert parse_query(query)[0] == FilterState(format=("mobility",), country=("USA",))
+    assert dict(zip(CONTROL_IDS, controls, strict=True))[ID.COUNTRY] == ["USA"]
+    query, _ = replay("map-country", query)
+    assert parse_query(query)[0] == FilterState(format=("mobility",))
+
+
+def test_a_partner_arc_keeps_the_map_role():
+    query, _ = replay("partner-arc", "?role=setting&country=FRA")
+    assert query == "?country=FRA&role=setting&partner=IRL-BOL"
+
+
+def test_two_arcs_select_both_pairs():
+    query, _ = replay("flow-arc", "")
+    query, _ = replay("flow-arc-largest", query)
+    assert parse_query(query)[0].flow == ("USA>KEN", "USA>UGA")
+
+
+def test_a_year_click_replaces_a_dragged_range():
+    query, _ = replay("trends-bar", "?year=2010-2014")
+    assert query == "?year=2012"
+
+
+def test_old_links_with_greater_than_signs_still_work():
+    state, notices = parse_query("?flow=USA%3EKEN&direction=N>S&partner=IRL>BOL")
+    assert notices == []
+    assert (state.flow, state.direction, state.partner) == (("USA>KEN",), ("N>S",), ("IRL>BOL",))
+    query, _ = replay("flow-arc", "?flow=USA>KEN")
+    assert query == ""  # the same pair clicked again, whichever way its link was written
 
 
 def test_first_load_sets_controls_from_url_and_leaves_url_alone():
@@ -33,35 +131,6 @@ def test_full_year_range_is_not_a_filter():
     assert sync("control", "?year=2005-2010", values, BOUNDS)[0] == ""
 
 
-def test_map_click_toggles_country_and_keeps_other_filters():
-    click = {"points": [{"location": "UGA"}]}
-    query, controls = sync("map", "?format=mobility", [], BOUNDS, click=click)
-    assert parse_query(query)[0] == FilterState(format=("mobility",), country=("UGA",))
-    assert dict(zip(CONTROL_IDS, controls, strict=True))[ID.COUNTRY] == ["UGA"]
-    query, _ = sync("map", query, [], BOUNDS, click=click)
-    assert parse_query(query)[0] == FilterState(format=("mobility",))
-
-
-def test_flow_arc_click_selects_the_directed_pair():
-    click = {"points": [{"customdata": ["CAN", "UGA"]}]}
-    query, _ = sync("flows", "", [], BOUNDS, click=click)
-    assert parse_query(query)[0].flow == ("CAN>UGA",)
-
-
-def test_alignment_cell_click_sets_motivation_and_format():
-    click = {"points": [{"customdata": ["social", "mobility"]}]}
-    query, _ = sync("alignment", "", [], BOUNDS, click=click)
-    state = parse_query(query)[0]
-    assert (state.motivation, state.format) == (("social",), ("mobility",))
-
-
-def test_trend_bar_click_and_drag_set_years():
-    query, _ = sync("trends", "", [], BOUNDS, click={"points": [{"x": 2012}]})
-    assert parse_query(query)[0].year == (2012, 2012)
-    query, _ = sync("select", "", [], BOUNDS, selected={"range": {"x": [2009.6, 2014.4]}})
-    assert parse_query(query)[0].year == (2010, 2014)
-
-
 def test_chip_removes_one_value_and_reset_clears_everything():
     search = "?country=HTI,UGA&year=2001-2002"
     query, _ = sync("chip", search, [], BOUNDS, chip_index="country|HTI")
@@ -73,3 +142,5 @@ def test_chip_removes_one_value_and_reset_clears_everything():
 
 def test_click_without_points_changes_nothing():
     assert sync("map", "?country=HTI", [], BOUNDS, click={"points": []})[0] is None
+    empty_selection = {"points": []}  # what the trends chart sends after it redraws
+    assert sync("select", "?year=2010-2014", [], BOUNDS, selected=empty_selection)[0] is None

@@ -14,6 +14,7 @@ from evidence.codebook import load_codebook
 from evidence.figures import theme
 from evidence.figures.alignment import build_alignment_figure, status_fill
 from evidence.figures.flows import (
+    TARGETS_AT,
     build_direction_matrix_figure,
     build_flows_figure,
     screen_angle,
@@ -128,6 +129,24 @@ def _arcs(fig):
     return [t for t in fig.data if t.meta and t.meta["kind"] == "arc"]
 
 
+def _target(fig):
+    (target,) = [t for t in fig.data if t.meta and t.meta["kind"] == "target"]
+    return target
+
+
+def _target_pairs(fig) -> dict[tuple[str, str], dict]:
+    """Per arc: its [origin, destination, n] and the positions of its targets."""
+    target, k = _target(fig), len(TARGETS_AT)
+    custom = np.asarray(target.customdata, dtype=object)
+    spots = np.c_[np.asarray(target.lon, dtype=float), np.asarray(target.lat, dtype=float)]
+    return {
+        (custom[i][0], custom[i][1]): {
+            "n": custom[i][2], "text": target.text[i], "spots": spots[i : i + k]
+        }
+        for i in range(0, len(custom), k)
+    }  # fmt: skip
+
+
 def test_arc_runs_from_origin_to_destination_with_head_at_destination(eb):
     pairs = ag.flows_by_pair(eb, points=POINTS, names=NAMES)
     fig = build_flows_figure(pairs)
@@ -139,13 +158,21 @@ def test_arc_runs_from_origin_to_destination_with_head_at_destination(eb):
         for arc, (origin, destination) in zip(arcs, trace.meta["pairs"], strict=True):
             assert tuple(arc[0]) == pytest.approx(tuple(POINTS.loc[origin, ["lon", "lat"]]))
             assert tuple(arc[-1]) == pytest.approx(tuple(POINTS.loc[destination, ["lon", "lat"]]))
-    for trace in _heads(fig):
-        points = zip(trace.lon, trace.lat, strict=True)
-        for (lon, lat), row in zip(points, trace.customdata, strict=True):
-            o = POINTS.loc[row[0], ["lon", "lat"]].to_numpy(dtype=float)
-            d = POINTS.loc[row[1], ["lon", "lat"]].to_numpy(dtype=float)
-            head = np.array([lon, lat])
-            assert np.linalg.norm(head - d) < 0.2 * np.linalg.norm(head - o)
+    heads = np.concatenate([np.c_[t.lon, t.lat] for t in _heads(fig)])
+    assert all(t.hoverinfo == "skip" for t in _heads(fig))  # they crowd at a destination
+    targets = _target_pairs(fig)
+    assert len(heads) == len(targets)
+    for (origin, destination), target in targets.items():
+        o = POINTS.loc[origin, ["lon", "lat"]].to_numpy(dtype=float)
+        d = POINTS.loc[destination, ["lon", "lat"]].to_numpy(dtype=float)
+        near = heads[np.linalg.norm(heads - d, axis=1) < 0.2 * np.linalg.norm(d - o)]
+        assert len(near) >= 1  # its head sits near the destination
+        # The hover and click targets sit on the arc's body, away from both ends.
+        for spot in target["spots"]:
+            assert np.linalg.norm(spot - o) > 0.2 * np.linalg.norm(d - o)
+            assert np.linalg.norm(spot - d) > 0.2 * np.linalg.norm(d - o)
+    # Smallest arcs first: of two targets equally close to the mouse, the bigger arc wins.
+    assert [t["n"] for t in targets.values()] == sorted(t["n"] for t in targets.values())
 
 
 def test_flow_heads_carry_hover_counts_and_codebook_style(eb):
@@ -155,12 +182,15 @@ def test_flow_heads_carry_hover_counts_and_codebook_style(eb):
     heads = {t.meta["direction"]: t for t in _heads(fig)}
     assert set(heads) == set(pairs["direction"])
     n_s = heads["N>S"]
-    assert "Canada → Uganda: 2 articles (HIC → LMIC)" in n_s.text
+    target = _target(fig)
+    assert _target_pairs(fig)[("CAN", "UGA")]["text"] == "Canada → Uganda: 2 articles (HIC → LMIC)"
+    assert target.marker.opacity == 0
     assert n_s.marker.color == directions["N>S"]["colour"]
     assert n_s.marker.angleref == "up"
     legend = [t.name for t in fig.data if t.showlegend]
     assert legend == [directions[d]["label"] for d in ("N>S", "S>N", "S>S")]
     assert sum(len(t.lon) for t in _heads(fig)) == len(pairs)
+    assert len(_target(fig).lon) == len(pairs) * len(TARGETS_AT)
     for trace in _arcs(fig):
         spec = directions[trace.meta["direction"]]
         assert trace.line.color == spec["colour"] and trace.line.dash == spec["dash"]
@@ -260,7 +290,7 @@ def test_partnership_direction_is_named_not_only_coloured(eb):
 def test_partner_map_reuses_arcs(eb, empty):
     fig = build_partner_map_figure(ag.partner_pairs(eb, points=POINTS, names=NAMES))
     assert sum(len(t.lon) for t in _heads(fig)) == 3
-    assert any("lead → partner" in s for t in _heads(fig) for s in t.text)
+    assert "lead → partner" in _target(fig).hovertemplate
     assert "lead → partner" in fig.layout.legend.title.text
     summary, dirs = ag.partnership_summary(empty), ag.direction_counts(empty, "partnerships")
     assert theme.is_empty_figure(build_partnerships_figure(summary, dirs))
@@ -367,8 +397,7 @@ def test_arc_map_draws_only_the_largest_pairs_and_says_so():
         }
     )
     fig = build_flows_figure(pairs)
-    heads = _heads(fig)
-    drawn = sorted(int(row[2]) for t in heads for row in t.customdata)
+    drawn = sorted(int(t["n"]) for t in _target_pairs(fig).values())
     assert drawn == list(range(n - MAX_ARCS + 1, n + 1))
     assert f"{MAX_ARCS} largest of {n:,} pairs" in fig.layout.legend.title.text
     lons = np.concatenate([np.asarray(t.lon, dtype=float) for t in _arcs(fig)])

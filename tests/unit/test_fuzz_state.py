@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from evidence.codebook import load_codebook
 from evidence.countries import economies
 from evidence.languages import LANGUAGES
-from evidence.model import INCOME_GROUPS
+from evidence.model import DIRECTIONS, INCOME_GROUPS
 from evidence.state import (
     ALIGN_MODES,
     BASES,
@@ -96,7 +96,7 @@ def assert_valid_round_trip(query, check: str) -> FilterState:
         a, b = state.year
         assert 1900 <= a <= b <= 2100
     for name in ("country", "format", "motivation", "origin_income", "setting_income", "region",
-                 "basis", "language", "type", "flow", "kind"):  # fmt: skip
+                 "basis", "language", "type", "flow", "direction", "partner", "kind"):  # fmt: skip
         value = getattr(state, name)
         assert isinstance(value, tuple) and len(value) == len(set(value))
     assert set(state.country) <= set(ISO3) and set(state.region) <= set(REGIONS)
@@ -104,6 +104,10 @@ def assert_valid_round_trip(query, check: str) -> FilterState:
     assert set(state.format) | set(state.motivation) <= set(CODES) | set(GROUPS)
     assert set(state.kind) <= set(MOBILITY_KINDS) and set(state.basis) <= set(BASES)
     assert set(state.language) <= set(LANGUAGES)
+    groups = {f"{a}>{b}" for a in INCOME_GROUPS for b in INCOME_GROUPS}
+    assert set(state.direction) <= groups | set(DIRECTIONS)
+    countries = [p.split(">") for p in (*state.flow, *set(state.partner) - set(DIRECTIONS))]
+    assert all(len(p) == 2 and set(p) <= set(ISO3) for p in countries)
     canonical = to_query(state)
     again, notices_again = parse_query(canonical)
     assert again == state, (query, canonical)
@@ -125,7 +129,9 @@ VALID = {
     "basis": list(BASES),
     "language": [*LANGUAGES, "English", "german", "Farsi"],
     "type": sorted(CB.article_types),
-    "flow": ["USA>KEN", "gbr>uga", "DEU>IND"],
+    "flow": ["USA>KEN", "gbr>uga", "DEU>IND", "USA-KEN", "usa%3Eken"],
+    "direction": ["H>L", "h-lm", "UM>H", "N>S", "s-s", "unclassified"],
+    "partner": ["IRL>BOL", "irl-bol", "N>S", "N-N", "unclassified"],
     "kind": ["outbound", "clinical", *MOBILITY_KINDS],
     "income": list(CLASSIFICATIONS),
     "align": list(ALIGN_MODES),
@@ -211,6 +217,10 @@ def states(draw):
         language=draw(_unique(sorted(LANGUAGES))),
         type=draw(_unique(sorted(CB.article_types))),
         flow=tuple(f"{a}>{b}" for a, b in flows),
+        direction=draw(
+            _unique([f"{a}>{b}" for a in INCOME_GROUPS for b in INCOME_GROUPS] + list(DIRECTIONS))
+        ),
+        partner=tuple(f"{b}>{a}" for a, b in flows) + draw(_unique(DIRECTIONS)),
         kind=draw(_unique(MOBILITY_KINDS)),
         income=draw(st.sampled_from(CLASSIFICATIONS)),
         align=draw(st.sampled_from(ALIGN_MODES)),

@@ -1,0 +1,266 @@
+"""Every mark is a filter, clicked like a person would: the mouse moves onto a real mark
+at its pixel position in headless Chromium and clicks it.
+
+After the click the URL holds the filter readably, a chip names it in words, and
+"N of M" equals the number the mark showed in its hover label; the same mark clicked
+again removes the filter. Hovering an arc names exactly the pair a click chooses.
+
+With ``IOME_RECORD_CLICKS=1`` the clickData / selectedData the page sent for each mark
+are saved to tests/fixtures/clicks/ (``python scripts/record_clicks.py``); the unit
+tests of click -> state (tests/callbacks/test_sync.py) replay them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+import marks
+import pytest
+from helpers import count_text, wait_ready
+
+from evidence import DEMO_PATH
+from evidence.filters import apply
+from evidence.load import load_cached
+from evidence.state import parse_query
+
+pytestmark = pytest.mark.e2e
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clicks"
+RECORD = os.environ.get("IOME_RECORD_CLICKS") == "1"
+DESKTOP, PHONE = (1440, 900), (390, 844)
+TOTAL = 350
+
+
+def expected_count(query: str) -> int:
+    return apply(load_cached(DEMO_PATH), parse_query(query)[0]).n_articles
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A mark to click: how to find it, how its hover label gives its count, and the URL
+    parameter and chip its click must give."""
+
+    name: str  # fixture name
+    graph: str
+    find: Callable  # page -> {"xy": [x, y], "custom": ...}
+    count: str  # regex: the count in the hover label
+    param: str  # what the URL must hold after the click, e.g. "flow=USA-KEN"
+    chip: str  # the chip's text, e.g. "Flow: United States → Kenya"
+    query: str = ""  # the page's URL query before the click
+
+    @property
+    def key(self) -> str:
+        return self.param.split("=")[0] + "="
+
+
+MARKS = {
+    m.name: m
+    for m in (
+        Mark("map-country", "fig-map", lambda pg: marks.country(pg, "fig-map", -98, 39),
+             r"([\d,]+) articles", "country=USA", "United States"),
+        Mark("flow-arc", "fig-flows", lambda pg: marks.arc(pg, "fig-flows", "USA", "KEN"),
+             r"United States → Kenya: ([\d,]+) article", "flow=USA-KEN",
+             "Flow: United States → Kenya"),
+        Mark("flow-arc-largest", "fig-flows",
+             lambda pg: marks.arc(pg, "fig-flows", "USA", "UGA"),
+             r"United States → Uganda: ([\d,]+) article", "flow=USA-UGA",
+             "Flow: United States → Uganda"),
+        Mark("flow-matrix-cell", "fig-flow-matrix",
+             lambda pg: marks.cell(pg, "fig-flow-matrix", "H>L"), r"([\d,]+) articles",
+             "direction=H-L", "Flow direction: High income → Low income"),
+        Mark("partner-arc", "fig-partner-map",
+             lambda pg: marks.arc(pg, "fig-partner-map", "IRL", "BOL"),
+             r"Ireland → Bolivia: ([\d,]+) article", "partner=IRL-BOL",
+             "Partnership: Ireland → Bolivia"),
+        Mark("partnership-format-bar", "fig-partnerships",
+             lambda pg: marks.bar(pg, "fig-partnerships", "partnership.north_south"),
+             r"partnership: ([\d,]+) articles", "format=partnership.north_south",
+             "Format: North-South partnership"),
+        Mark("partnership-direction-bar", "fig-partnerships",
+             lambda pg: marks.bar(pg, "fig-partnerships", "S>S"), r": ([\d,]+) articles",
+             "partner=S-S", "Partnership: LMIC → LMIC"),
+        Mark("alignment-cell", "fig-alignment",
+             lambda pg: marks.cell(pg, "fig-alignment", "social|mobility|all"),
+             r"([\d,]+) articles coded with both", "motivation=social",
+             "Motivation: Social transformation"),
+        Mark("alignment-cell-by-income", "fig-alignment",
+             lambda pg: marks.cell(pg, "fig-alignment", "market|mobility|south"),
+             r"([\d,]+) articles? coded with both", "origin_income=UM,LM,L",
+             "Motivation: Market", query="align=by_income"),
+        Mark("trends-bar", "fig-trends", lambda pg: marks.bar(pg, "fig-trends", 2012),
+             r"Click: all ([\d,]+) articles of 2012", "year=2012", "Years: 2012"),
+    )
+}  # fmt: skip
+# On a phone the United States -> Kenya arc runs within 2 px of United States -> Uganda
+# (their lines overlap): a tap there chooses the bigger, Uganda, and says so on hover.
+PHONE_MARKS = ("map-country", "flow-arc-largest", "partner-arc", "alignment-cell")
+
+
+def _open(browser, viewport):
+    context = browser.new_context(viewport=dict(zip(("width", "height"), viewport, strict=True)))
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    return context, page
+
+
+def _search(page) -> str:
+    return unquote(page.evaluate("location.search"))
+
+
+def _save(name: str, graph: str, prop: str, value, viewport, query: str, hover: str) -> None:
+    """Write what the page sent for one mark as a fixture."""
+    assert value is not None, f"the page sent no {graph}.{prop}"
+    FIXTURES.mkdir(parents=True, exist_ok=True)
+    record = {"graph": graph, "property": prop, "viewport": list(viewport),
+              "page_query": query, "hover": hover, "value": value}  # fmt: skip
+    text = json.dumps(record, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    (FIXTURES / f"{name}.json").write_text(text, encoding="utf-8")
+
+
+def _click_mark(page, recorder, mark: Mark, viewport) -> None:
+    """Hover the mark, click it, check the filter it sets; click it again, check it goes."""
+    base = f"{TOTAL} of {TOTAL} articles" if not mark.query else None
+    base = base or f"{expected_count(mark.query)} of {TOTAL} articles"
+    assert count_text(page) == base
+    found = mark.find(page)
+    label = marks.hover(page, mark.graph, found["xy"])
+    n = marks.number(label, mark.count)
+    page.mouse.click(*found["xy"])
+    page.wait_for_function(
+        "p => decodeURIComponent(location.search).includes(p)", arg=mark.param, timeout=10_000
+    )
+    wait_ready(page)
+    search = _search(page)
+    # "N of M" is the number the mark showed, and the URL holds the filter as written.
+    assert count_text(page) == f"{n:,} of {TOTAL:,} articles", (mark.name, label, search)
+    assert expected_count(search) == n
+    assert mark.param in search.lstrip("?").split("&"), search
+    chips = page.locator(".chip").all_inner_texts()
+    assert any(mark.chip in c for c in chips), (chips, mark.chip)
+    if isinstance(found.get("custom"), list) and mark.graph in ("fig-flows", "fig-partner-map"):
+        assert found["custom"][2] == n  # the arc's own count, from its customdata
+    sent = recorder.last(f"{mark.graph}.clickData")
+    if RECORD:
+        suffix = "" if viewport == DESKTOP else f"-{viewport[0]}"
+        _save(mark.name + suffix, mark.graph, "clickData", sent, viewport, mark.query, label)
+    # The same mark again removes the filter.
+    again = mark.find(page)
+    marks.hover(page, mark.graph, again["xy"])
+    page.mouse.click(*again["xy"])
+    page.wait_for_function(
+        "k => !decodeURIComponent(location.search).includes(k)", arg=mark.key, timeout=10_000
+    )
+    wait_ready(page)
+    assert count_text(page) == base
+    assert not any(mark.chip in c for c in page.locator(".chip").all_inner_texts())
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("name", list(MARKS))
+def test_clicking_a_mark_filters_to_its_articles_and_again_removes_it(browser, server_url, name):
+    mark = MARKS[name]
+    context, page = _open(browser, DESKTOP)
+    try:
+        recorder = marks.Recorder(page)
+        page.goto(f"{server_url}/?{mark.query}")
+        wait_ready(page)
+        _click_mark(page, recorder, mark, DESKTOP)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", PHONE_MARKS)
+def test_clicking_a_mark_on_a_phone(browser, server_url, name):
+    mark = MARKS[name]
+    context, page = _open(browser, PHONE)
+    try:
+        recorder = marks.Recorder(page)
+        page.goto(f"{server_url}/?{mark.query}")
+        wait_ready(page)
+        _click_mark(page, recorder, mark, PHONE)
+    finally:
+        context.close()
+
+
+def test_a_partner_arc_keeps_the_map_role(browser, server_url):
+    context, page = _open(browser, DESKTOP)
+    try:
+        page.goto(f"{server_url}/?role=setting")
+        wait_ready(page)
+        found = marks.arc(page, "fig-partner-map", "IRL", "BOL")
+        marks.hover(page, "fig-partner-map", found["xy"])
+        page.mouse.click(*found["xy"])
+        page.wait_for_function("() => location.search.includes('partner=')")
+        wait_ready(page)
+        assert _search(page) == "?role=setting&partner=IRL-BOL"
+        assert page.locator("#ctl-role input[value='setting']").is_checked()
+    finally:
+        context.close()
+
+
+def test_hovering_the_united_states_kenya_arc_names_it(browser, server_url):
+    context, page = _open(browser, DESKTOP)
+    try:
+        page.goto(server_url + "/")
+        wait_ready(page)
+        found = marks.arc(page, "fig-flows", "USA", "KEN")
+        label = marks.hover(page, "fig-flows", found["xy"])
+        assert label.startswith("United States → Kenya: 5 articles (HIC → LMIC)"), label
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1440", "390"])
+def test_hovering_the_biggest_arc_names_it(browser, server_url, viewport):
+    context, page = _open(browser, viewport)
+    try:
+        page.goto(server_url + "/")
+        wait_ready(page)
+        biggest = marks.arc(page, "fig-flows")
+        assert biggest["custom"][:2] == ["USA", "UGA"]
+        label = marks.hover(page, "fig-flows", biggest["xy"])
+        assert label.startswith("United States → Uganda: 11 articles"), label
+    finally:
+        context.close()
+
+
+def test_dragging_across_years_sets_a_range_and_a_click_one_year(browser, server_url):
+    context, page = _open(browser, DESKTOP)
+    try:
+        recorder = marks.Recorder(page)
+        page.goto(server_url + "/")
+        wait_ready(page)
+        start = marks.year(page, "fig-trends", 2009.6)["xy"]
+        end = marks.year(page, "fig-trends", 2014.4)["xy"]
+        page.mouse.move(*start)
+        page.mouse.down()
+        page.mouse.move((start[0] + end[0]) / 2, start[1], steps=5)
+        page.mouse.move(*end, steps=5)
+        page.mouse.up()
+        page.wait_for_function("() => location.search.includes('year=2010-2014')")
+        wait_ready(page)
+        assert count_text(page) == f"{expected_count('year=2010-2014')} of {TOTAL} articles"
+        assert any("Years: 2010-2014" in c for c in page.locator(".chip").all_inner_texts())
+        assert recorder.last("fig-trends.clickData") is None  # a drag is not a click
+        # The selection as dragged (the redrawn chart then sends an empty one).
+        dragged = [v for v in recorder.values("fig-trends.selectedData") if v and v.get("range")]
+        assert len(dragged) == 1, recorder.values("fig-trends.selectedData")
+        if RECORD:
+            _save("trends-drag", "fig-trends", "selectedData", dragged[0], DESKTOP, "", "")
+        # A click on a bar then gives that one year.
+        found = marks.bar(page, "fig-trends", 2012)
+        label = marks.hover(page, "fig-trends", found["xy"])
+        n = marks.number(label, r"Click: all ([\d,]+) articles of 2012")
+        page.mouse.click(*found["xy"])
+        page.wait_for_function("() => location.search.includes('year=2012')")
+        wait_ready(page)
+        assert _search(page) == "?year=2012"
+        assert count_text(page) == f"{n} of {TOTAL} articles"
+    finally:
+        context.close()
