@@ -6,7 +6,6 @@ dashboard's URL, so any worker on any host answers the same way.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import html
 import math
@@ -16,6 +15,7 @@ from datetime import date
 import plotly.io as pio
 from flask import Flask, Response, request
 
+from components.cache import cached
 from evidence.export import (
     IMAGE_FORMATS,
     TABLE_FORMATS,
@@ -158,19 +158,6 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
             "renderer": default_renderer().status(),
         }
 
-    def rendered(key: str, build: Callable[[], bytes]) -> bytes:
-        if export_cache is None:
-            return build()
-        try:
-            content = export_cache.get(key)
-        except Exception:  # a cache outage costs a render, never the request
-            content = None
-        if content is None:
-            content = build()
-            with contextlib.suppress(Exception):
-                export_cache.set(key, content)
-        return content
-
     @server.get("/export/<view>.<fmt>")
     def export_view(view: str, fmt: str):
         eb = current()
@@ -181,14 +168,15 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
                 default_renderer().check(probe=True)  # no browser: answer before any work
             if view == "deck" and fmt == "pptx":
                 key = export_key(eb, state, view, fmt, "-", theme)
-                content = rendered(key, lambda: export_deck(eb, state, theme=theme))
+                content = cached(export_cache, key, lambda: export_deck(eb, state, theme=theme))
                 return _attachment(content, _file_name(eb, "slides"), fmt)
             if fmt not in IMAGE_FORMATS:
                 raise ExportError(f"unknown image format '{fmt}'")
             width = request.args.get("width", 1920, type=int)
             height = request.args.get("height", 1080, type=int)
             key = export_key(eb, state, view, fmt, f"{width}x{height}", theme)
-            content = rendered(
+            content = cached(
+                export_cache,
                 key,
                 lambda: export_image(eb, state, view, fmt, width=width, height=height, theme=theme),
             )

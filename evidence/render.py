@@ -191,21 +191,17 @@ class Renderer:
         or cooling down after a failure): callers check before building a figure. With
         ``probe``, a browser not yet started is first asked for its version (once; under
         a second), so a broken or hung browser is found before any work is done."""
-        if probe and self._kaleido is None:
-            with self._start_lock:
-                if not self._cooling_down() and self._kaleido is None and not self._probed:
-                    browser = browser_path()
-                    problem = probe_browser(browser) if browser else None
-                    if problem:
-                        self._fail(problem)
-                        self._refused += 1
-                        raise RendererUnavailable(
-                            f"{INSTALL_HINT}; {problem}.", self.settings.cooldown
-                        )
-                    self._probed = browser is not None
         if browser_path() is None:
             self._refused += 1
             raise RendererUnavailable(f"{INSTALL_HINT}; no browser was found.", 300)
+        if probe and self._kaleido is None:
+            with self._start_lock:
+                if not self._cooling_down() and self._kaleido is None:
+                    try:
+                        self._probe_once()
+                    except RendererUnavailable:
+                        self._refused += 1
+                        raise
         if self._cooling_down():
             self._refused += 1
             wait = self.settings.cooldown - (time.monotonic() - (self._failed_at or 0))
@@ -263,18 +259,26 @@ class Renderer:
         return content
 
     # ------------------------------------------------------- browser lifecycle
+    def _probe_once(self) -> None:
+        """Ask the browser for its version before its first start (and again after a
+        failure); the caller holds ``_start_lock``."""
+        if self._probed:
+            return
+        browser = browser_path()
+        problem = probe_browser(browser) if browser else "no browser was found"
+        if problem:
+            self._fail(problem)
+            raise RendererUnavailable(f"{INSTALL_HINT}; {problem}.", self.settings.cooldown)
+        self._probed = True
+
     def _ensure_started(self) -> None:
         if self._kaleido is not None and self._thread is not None and self._thread.is_alive():
             return
         self._shutdown()
         import kaleido  # imported late: the rest of the package works without it
 
-        browser = browser_path()
-        self._browser = browser
-        problem = probe_browser(browser) if browser else "no browser was found"
-        if problem:
-            self._fail(problem)
-            raise RendererUnavailable(f"{INSTALL_HINT}; {problem}.", self.settings.cooldown)
+        self._probe_once()
+        browser = self._browser = browser_path()
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="iome-renderer", daemon=True)
         thread.start()
