@@ -1,5 +1,6 @@
-"""Hostile spreadsheet cells shared by the table-safety tests (unit and LibreOffice):
-formulas, a live link, whitespace before '=', and a formula as an article id."""
+"""Hostile inputs shared by the unit and LibreOffice tests: spreadsheet cells (formulas, a
+live link, whitespace before '=', a formula as an article id) and a filter state whose
+text is longer than any slide or caption line."""
 
 from __future__ import annotations
 
@@ -23,3 +24,12 @@ def hostile_csv() -> bytes:
     buf = io.StringIO()
     csv.writer(buf).writerows([HOSTILE_HEADER, *HOSTILE_ROWS])
     return buf.getvalue().encode("utf-8")
+
+
+LONG_QUERY = (
+    "format=mobility.outbound,mobility.inbound,mobility.clinical,partnership.north_south,"
+    "partnership.south_south,at_home.virtual,at_home.gh_course,at_home.credit_course"
+    "&country=USA,GBR,KEN,UGA,IND,BRA,DEU,FRA,CAN,AUS,NGA,ZAF,CHN,JPN,MEX,PER,HTI,GHA,TZA,"
+    "RWA,NPL,VNM,PAK,BGD,EGY,ETH,COL,CHL,ARG,ESP,ITA,NLD,SWE,NOR,DNK,FIN"
+    "&motivation=market.student,liberal.understanding,social.transformation&year=2005-2018"
+)

@@ -162,28 +162,22 @@ def _click_mark(page, recorder, mark: Mark, viewport) -> None:
     assert page.errors == []
 
 
-@pytest.mark.parametrize("name", list(MARKS))
-def test_clicking_a_mark_filters_to_its_articles_and_again_removes_it(browser, server_url, name):
+CLICK_CASES = [(n, DESKTOP) for n in MARKS] + [(n, PHONE) for n in PHONE_MARKS]
+
+
+@pytest.mark.parametrize(
+    ("name", "viewport"), CLICK_CASES, ids=[f"{n}-{w}px" for n, (w, _) in CLICK_CASES]
+)
+def test_clicking_a_mark_filters_to_its_articles_and_again_removes_it(
+    browser, server_url, name, viewport
+):
     mark = MARKS[name]
-    context, page = _open(browser, DESKTOP)
+    context, page = _open(browser, viewport)
     try:
         recorder = marks.Recorder(page)
         page.goto(f"{server_url}/?{mark.query}")
         wait_ready(page)
-        _click_mark(page, recorder, mark, DESKTOP)
-    finally:
-        context.close()
-
-
-@pytest.mark.parametrize("name", PHONE_MARKS)
-def test_clicking_a_mark_on_a_phone(browser, server_url, name):
-    mark = MARKS[name]
-    context, page = _open(browser, PHONE)
-    try:
-        recorder = marks.Recorder(page)
-        page.goto(f"{server_url}/?{mark.query}")
-        wait_ready(page)
-        _click_mark(page, recorder, mark, PHONE)
+        _click_mark(page, recorder, mark, viewport)
     finally:
         context.close()
 

@@ -31,7 +31,7 @@ from evidence.filters import apply
 from evidence.load import load_cached
 from evidence.state import parse_query
 from evidence.views import EXPORT_VIEWS, describe_filters
-from tests.hostile import HYPERLINK, hostile_csv
+from tests.hostile import HYPERLINK, LONG_QUERY, hostile_csv
 
 SOFFICE = shutil.which("soffice")
 pytestmark = [
@@ -48,13 +48,6 @@ pytestmark = [
 CSV_FILTER = "Text - txt - csv (StarCalc):44,34,76,1"
 CSV_ALL_SHEETS = CSV_FILTER + ",,0,false,true,false,false,false,-1"
 ERRORS = re.compile(r"^(#NAME\?|#VALUE!|#REF!|#N/A|#DIV/0!|Err:\d+)$")
-LONG_QUERY = (
-    "format=mobility.outbound,mobility.inbound,mobility.clinical,partnership.north_south,"
-    "partnership.south_south,at_home.virtual,at_home.gh_course,at_home.credit_course"
-    "&country=USA,GBR,KEN,UGA,IND,BRA,DEU,FRA,CAN,AUS,NGA,ZAF,CHN,JPN,MEX,PER,HTI,GHA,TZA,"
-    "RWA,NPL,VNM,PAK,BGD,EGY,ETH,COL,CHL,ARG,ESP,ITA,NLD,SWE,NOR,DNK,FIN"
-    "&motivation=market.student,liberal.understanding,social.transformation&year=2005-2018"
-)
 
 
 def soffice(tmp: Path, convert_to: str, files: list[Path], infilter: str | None = None) -> Path:
