@@ -364,6 +364,9 @@ def build_direction_matrix_figure(
             "tickvals": short,
             "ticktext": [t.replace("-", "-<br>") for t in short],
             "tickangle": 0,
+            # narrow columns (about 40 px at 1280 px wide): at 13 px "Upper-" and
+            # "Lower-" ran into each other
+            "tickfont": {"size": 11},
         },
         "yaxis": {
             "title": {"text": f"{src} income group", "font": {"size": 12}},
