@@ -15,7 +15,7 @@ from components import views
 from components.about import about_modal
 from components.alternatives import SUMMARY, TABLE_BODY, TABLE_TOGGLE, data_table, summaries
 from components.cache import make_cache, make_export_cache
-from components.controls import CONTROL_IDS, filter_panel, year_bounds
+from components.controls import filter_panel, year_bounds
 from components.export_menu import (
     EMBED_OPEN,
     EXPORT_LINK,
@@ -24,9 +24,17 @@ from components.export_menu import (
     href_for,
     page_menu,
 )
-from components.ids import CHIP, ID
+from components.ids import CHIP, ID, control_id, graph_id
 from components.limits import register_limits
-from components.render import RENDER_OUTPUTS, render_views, rows_response, warm_up
+from components.render import (
+    CHIPS,
+    COUNT,
+    NOTICES,
+    RENDER_OUTPUTS,
+    render_views,
+    rows_response,
+    warm_up,
+)
 from components.routes import register_routes
 from components.security import register_security
 from components.sync import sync
@@ -39,19 +47,12 @@ from components.uploads import (
     register_upload_routes,
 )
 from evidence import ASSETS_DIR, DEMO_PATH
+from evidence.fields import CONTROLLED
 from evidence.load import load_cached
 from evidence.model import EvidenceBase
+from evidence.views import CLICKABLE, SELECTABLE, VIEWS
 
 PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"
-CLICK_SOURCES = {
-    ID.MAP: "map",
-    ID.FLOWS: "flows",
-    ID.FLOW_MATRIX: "flow_matrix",
-    ID.PARTNER_MAP: "partner_map",
-    ID.ALIGNMENT: "alignment",
-    ID.PARTNERSHIPS: "partnerships",
-    ID.TRENDS: "trends",
-}
 
 
 class EvidenceDash(Dash):
@@ -168,11 +169,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
     main = [
         status,
         html.Div(id=ID.NOTICES, className="text-warning-emphasis"),
-        views.map_card(),
-        views.flows_card(),
-        views.partnerships_card(),
-        views.alignment_card(),
-        views.trends_card(),
+        *views.view_cards(eb),
         views.articles_card(),
     ]
     return html.Div(
@@ -217,115 +214,151 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
     )
 
 
+def _view_outputs(**kw) -> dict:
+    """The outputs one render fills, grouped by name: a figure per chart, and the page's
+    chips, count and link notices (the keys of render_views' answer)."""
+    return {
+        **{name: Output(graph_id(name), "figure", **kw) for name in RENDER_OUTPUTS},
+        CHIPS: Output(ID.CHIPS, "children", **kw),
+        COUNT: Output(ID.COUNT, "children", **kw),
+        NOTICES: Output(ID.NOTICES, "children", **kw),
+    }
+
+
+def _unchanged(group: dict) -> dict:
+    return dict.fromkeys(group, no_update)
+
+
+def _trigger() -> tuple[str, str | None]:
+    """What fired the state writer: ("url"|"control"|"reset"|"chip"|"click"|"select",
+    the control's key, the chart's name or the chip's index)."""
+    triggered = ctx.triggered_id
+    prop = ctx.triggered[0]["prop_id"] if ctx.triggered else ""
+    if triggered in (ID.URL, None):
+        return "url", None
+    if triggered == ID.RESET:
+        return "reset", None
+    if isinstance(triggered, dict) and triggered.get("type") == CHIP:
+        return "chip", triggered.get("index")
+    if triggered in CONTROL_OF:
+        return "control", CONTROL_OF[triggered]
+    if triggered in CHART_OF:
+        return ("select" if prop.endswith("selectedData") else "click"), CHART_OF[triggered]
+    return "url", None
+
+
+CONTROL_OF = {control_id(key): key for key in CONTROLLED}
+CHART_OF = {graph_id(name): name for name in VIEWS}
+
+
 def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
     """Wire the single state writer, the render callback and the small UI callbacks.
 
-    Every callback reads the dataset of the session that sent it (``sessions.current()``).
+    Callbacks take named, grouped arguments built from the declarations (every field
+    with a control, every chart with a click or drag rule), so a new filter or view
+    needs no change here. Every callback reads the dataset of the session that sent it
+    (``sessions.current()``).
     """
-    click_inputs = [Input(graph_id, "clickData") for graph_id in CLICK_SOURCES]
-
-    view_outputs = (*RENDER_OUTPUTS, ID.CHIPS, ID.COUNT, ID.NOTICES)
-    view_props = {ID.CHIPS: "children", ID.COUNT: "children", ID.NOTICES: "children"}
-
-    def view_values(out: dict) -> list:
-        return [out.get(k, no_update) for k in view_outputs]
 
     @app.callback(
-        Output(ID.URL, "search"),
-        *[Output(c, "value") for c in CONTROL_IDS],
-        # The writer also draws the views it changed, saving a second round trip; the
-        # URL-driven callback below skips a state that was drawn here already.
-        *[Output(k, view_props.get(k, "figure"), allow_duplicate=True) for k in view_outputs],
-        Output(ID.RENDERED, "data", allow_duplicate=True),
-        Input(ID.URL, "search"),
-        *[Input(c, "value") for c in CONTROL_IDS],
-        *click_inputs,
-        Input(ID.TRENDS, "selectedData"),
-        Input(ID.RESET, "n_clicks"),
-        Input({"type": CHIP, "index": ALL}, "n_clicks"),
-        State(ID.RENDERED, "data"),
+        output={
+            "search": Output(ID.URL, "search"),
+            "controls": {k: Output(control_id(k), "value") for k in CONTROLLED},
+            # The writer also draws the views it changed, saving a second round trip; the
+            # URL-driven callback below skips a state that was drawn here already.
+            "views": _view_outputs(allow_duplicate=True),
+            "drawn": Output(ID.RENDERED, "data", allow_duplicate=True),
+        },
+        inputs={
+            "search": Input(ID.URL, "search"),
+            "controls": {k: Input(control_id(k), "value") for k in CONTROLLED},
+            "clicks": {name: Input(graph_id(name), "clickData") for name in CLICKABLE},
+            "drags": {name: Input(graph_id(name), "selectedData") for name in SELECTABLE},
+            "reset": Input(ID.RESET, "n_clicks"),
+            "chips": Input({"type": CHIP, "index": ALL}, "n_clicks"),
+        },
+        state={"rendered": State(ID.RENDERED, "data")},
         prevent_initial_call="initial_duplicate",
     )
-    def update_state(search, *args):
+    def update_state(search, controls, clicks, drags, reset, chips, rendered):
         eb = sessions.current()
-        bounds = year_bounds(eb)
-        n = len(CONTROL_IDS)
-        control_values = list(args[:n])
-        clicks = dict(zip(CLICK_SOURCES, args[n : n + len(CLICK_SOURCES)], strict=True))
-        selected = args[n + len(CLICK_SOURCES)]
-        rendered = args[-1]
-        unchanged = (no_update,) * (1 + n + len(view_outputs) + 1)
-        triggered = ctx.triggered_id
-        chip_index = None
-        if triggered == ID.URL or triggered is None:
-            trigger = "url"
-        elif triggered in CONTROL_IDS:
-            trigger = "control"
-        elif triggered == ID.RESET:
-            trigger = "reset"
-        elif isinstance(triggered, dict) and triggered.get("type") == CHIP:
-            if not ctx.triggered[0].get("value"):
-                return unchanged
-            trigger, chip_index = "chip", triggered["index"]
-        elif triggered == ID.TRENDS and ctx.triggered[0]["prop_id"].endswith("selectedData"):
-            trigger = "select"
-        else:
-            trigger = CLICK_SOURCES.get(triggered, "url")
-        click = clicks.get(triggered) if isinstance(triggered, str) else None
-        query, controls = sync(
+        unchanged = {
+            "search": no_update,
+            "controls": _unchanged(controls),
+            "views": _unchanged((*RENDER_OUTPUTS, CHIPS, COUNT, NOTICES)),
+            "drawn": no_update,
+        }
+        trigger, what = _trigger()
+        if trigger == "chip" and not ctx.triggered[0].get("value"):
+            return unchanged  # a chip drawn anew, not clicked
+        event = None
+        if trigger == "click":
+            event = clicks.get(what)
+        elif trigger == "select":
+            event = drags.get(what)
+        query, new_controls = sync(
             trigger,
             search,
-            control_values,
-            bounds,
-            click=click,
-            selected=selected,
-            chip_index=chip_index,
+            controls,
+            year_bounds(eb),
+            chart=what if trigger in ("click", "select") else None,
+            event=event,
+            chip_index=what if trigger == "chip" else None,
         )
-        views, drawn = [no_update] * len(view_outputs), no_update
+        out = dict(unchanged)
+        if query is not None:
+            out["search"] = query
+        if new_controls is not None:
+            out["controls"] = new_controls
         if query is not None and trigger != "url":
             previous = rendered if rendered is not None else search
-            views = view_values(render_views(query, eb, previous=previous, cache=cache))
-            drawn = query
-        return (
-            no_update if query is None else query,
-            *(controls if controls is not None else [no_update] * n),
-            *views,
-            drawn,
-        )
+            drawn = render_views(query, eb, previous=previous, cache=cache)
+            out["views"] = {k: drawn.get(k, no_update) for k in out["views"]}
+            out["drawn"] = query
+        return out
 
     @app.callback(
-        *[Output(k, view_props.get(k, "figure")) for k in view_outputs],
-        Output(ID.SHARE, "content"),
-        Output(ID.RENDERED, "data"),
-        # Everything else that follows the URL rides on the same request.
-        Output({"type": EXPORT_LINK, "view": ALL, "item": ALL}, "href"),
-        Output({"type": SUMMARY, "view": ALL}, "children"),
-        Output({"type": TABLE_BODY, "view": ALL}, "children", allow_duplicate=True),
-        Input(ID.URL, "search"),
-        State(ID.URL, "href"),
-        State(ID.RENDERED, "data"),
-        State({"type": TABLE_TOGGLE, "view": ALL}, "n_clicks"),
+        output={
+            "views": _view_outputs(),
+            "share": Output(ID.SHARE, "content"),
+            "drawn": Output(ID.RENDERED, "data"),
+            # Everything else that follows the URL rides on the same request.
+            "links": Output({"type": EXPORT_LINK, "view": ALL, "item": ALL}, "href"),
+            "summaries": Output({"type": SUMMARY, "view": ALL}, "children"),
+            "tables": Output({"type": TABLE_BODY, "view": ALL}, "children",
+                             allow_duplicate=True),
+        },
+        inputs={"search": Input(ID.URL, "search")},
+        state={
+            "href": State(ID.URL, "href"),
+            "rendered": State(ID.RENDERED, "data"),
+            "toggles": State({"type": TABLE_TOGGLE, "view": ALL}, "n_clicks"),
+        },
         prevent_initial_call="initial_duplicate",
-    )
+    )  # fmt: skip
     def update_views(search, href, rendered, toggles):
         eb = sessions.current()
         search, href = _text(search), _text(href)
-        share = href.split("?")[0] + search
-        n = len(view_outputs)
-        links = [
-            href_for(o["id"]["view"], o["id"]["item"], search) for o in ctx.outputs_list[n + 2]
-        ]
-        summary_views = [o["id"]["view"] for o in ctx.outputs_list[n + 3]]
-        table_views = [o["id"]["view"] for o in ctx.outputs_list[n + 4]]
+        grouped = ctx.outputs_grouping
+        links = [href_for(o["id"]["view"], o["id"]["item"], search) for o in grouped["links"]]
+        summary_views = [o["id"]["view"] for o in grouped["summaries"]]
+        table_views = [o["id"]["view"] for o in grouped["tables"]]
         tables = [
             data_table(search, eb, view) if _is_open(clicks) else no_update
             for view, clicks in zip(table_views, toggles or [], strict=False)
         ]
-        extras = (links, summaries(search, eb, summary_views), tables)
+        tables += [no_update] * (len(table_views) - len(tables))
+        out = {
+            "share": href.split("?")[0] + search,
+            "links": links,
+            "summaries": summaries(search, eb, summary_views),
+            "tables": tables,
+        }
+        names = (*RENDER_OUTPUTS, CHIPS, COUNT, NOTICES)
         if rendered is not None and (rendered or "") == search:
-            return (*[no_update] * n, share, no_update, *extras)
-        out = render_views(search, eb, previous=rendered, cache=cache)
-        return (*view_values(out), share, search, *extras)
+            return {**out, "views": _unchanged(names), "drawn": no_update}
+        drawn = render_views(search, eb, previous=rendered, cache=cache)
+        return {**out, "views": {k: drawn.get(k, no_update) for k in names}, "drawn": search}
 
     @app.callback(
         Output(ID.TABLE, "getRowsResponse"),

@@ -160,10 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser(
         "export",
-        help="export a view (map, flows, partnerships, alignment, trends, flow-matrix, "
-        "partner-map) as png/svg/pdf, its data or 'articles'/'gaps' as csv/xlsx, or 'deck'",
+        help="export a chart as png/svg/pdf, its data or 'articles'/'gaps' as csv/xlsx, or 'deck'",
     )
-    export.add_argument("view")
+    export.add_argument(
+        "view", help="a chart's name as in /export/<chart>.png (a wrong name lists them)"
+    )
     export.add_argument("--format", choices=("png", "svg", "pdf", "csv", "xlsx", "pptx"))
     export.add_argument("--out", required=True)
     export.add_argument("--query", default="", help='dashboard state, e.g. "year=2010-2020"')

@@ -10,6 +10,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from bench import VIEW_GRAPHS
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTES_START = "<!-- notes:start -->"
 NOTES_END = "<!-- notes:end -->"
@@ -483,9 +485,9 @@ def markdown(results: dict, previous: str | None = None) -> str:
         "keyboard. The clock starts at the input event's timestamp and stops at the first "
         "frame after: every Dash request the action caused has been answered and read "
         "(including callbacks chained on others' outputs; Dash's own callback queue is "
-        'empty), no `[data-dash-is-loading="true"]` is left, every graph of `#fig-map, '
-        "#fig-flows, #fig-flow-matrix, #fig-partnerships, #fig-partner-map, #fig-alignment, "
-        "#fig-trends` whose figure a response set has fired `plotly_afterplot` after that "
+        'empty), no `[data-dash-is-loading="true"]` is left, every graph of the view '
+        f"registry ({', '.join('`#' + g + '`' for g in VIEW_GRAPHS)}) whose figure a "
+        "response set has fired `plotly_afterplot` after that "
         "response (a view answered with `no_update`, missing or not plotly needs no redraw), "
         "and `#article-count` shows the count the response sent. 'Views repainted' is when "
         "the last redrawn graph finished, before trailing callbacks (summaries, tables, "

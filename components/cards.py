@@ -67,22 +67,3 @@ def card(title: str, body: list, *, tools=None, subtitle: str | None = None, car
         className="view-card mb-3 shadow-sm",
         id=card_id or f"card-{title.lower().split()[0]}",
     )
-
-
-def radio(control_id: str, options: list[tuple[str, str]], value: str, label: str):
-    """A compact inline radio group with a visually hidden label."""
-    return html.Div(
-        [
-            html.Span(label, className="visually-hidden", id=f"{control_id}-label"),
-            dbc.RadioItems(
-                id=control_id,
-                options=[{"label": text, "value": v} for v, text in options],
-                value=value,
-                inline=True,
-                className="small",
-                input_class_name="me-1",
-            ),
-        ],
-        role="group",
-        **{"aria-labelledby": f"{control_id}-label"},
-    )

@@ -1,38 +1,17 @@
-"""Every component id of the dashboard, in one place."""
+"""Every component id of the dashboard: the page's own here; those of filters, switches
+and charts are derived from their declarations (evidence.fields, evidence.views)."""
 
 from enum import StrEnum
 
 
 class ID(StrEnum):
-    """Component ids. Controls that appear in the URL are named after their query key."""
+    """Component ids of the page itself."""
 
     URL = "url"
-    YEAR = "ctl-year"
-    COUNTRY = "ctl-country"
-    ROLE = "ctl-role"
-    FORMAT = "ctl-format"
-    MOTIVATION = "ctl-motivation"
-    ORIGIN_INCOME = "ctl-origin-income"
-    SETTING_INCOME = "ctl-setting-income"
-    REGION = "ctl-region"
-    BASIS = "ctl-basis"
-    LANGUAGE = "ctl-language"
-    TYPE = "ctl-type"
-    KIND = "ctl-kind"
-    INCOME = "ctl-income"
-    ALIGN = "ctl-align"
-    STACK = "ctl-stack"
     RESET = "btn-reset"
     CHIPS = "active-chips"
     COUNT = "article-count"
     NOTICES = "url-notices"
-    MAP = "fig-map"
-    FLOWS = "fig-flows"
-    FLOW_MATRIX = "fig-flow-matrix"
-    PARTNERSHIPS = "fig-partnerships"
-    PARTNER_MAP = "fig-partner-map"
-    ALIGNMENT = "fig-alignment"
-    TRENDS = "fig-trends"
     TABLE = "articles-grid"
     TABLE_SEARCH = "articles-search"
     ABOUT_OPEN = "btn-about"
@@ -45,3 +24,18 @@ class ID(StrEnum):
 
 
 CHIP = "chip"  # pattern-matching type of the removable filter chips
+
+
+def control_id(key: str) -> str:
+    """The id of a field's control: ``ctl-origin-income`` for ``origin_income``."""
+    return "ctl-" + key.replace("_", "-")
+
+
+def graph_id(chart: str) -> str:
+    """The id of a chart's graph: ``fig-flow-matrix`` for the chart ``flow-matrix``."""
+    return f"fig-{chart}"
+
+
+def card_id(view: str) -> str:
+    """The id of a view's card (also the anchor the page links to): ``card-map``."""
+    return f"card-{view}"

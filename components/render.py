@@ -17,55 +17,38 @@ from dash import html
 from components.cache import cached
 from components.ids import CHIP, ID
 from evidence import filters
+from evidence.fields import FIELD, role_word
 from evidence.figures.theme import empty_figure, specs_only
 from evidence.model import EvidenceBase
 from evidence.state import FilterState, parse_query, to_query
 from evidence.table import article_page
-from evidence.views import EMPTY_MESSAGE, VIEWS, role_word, value_label
+from evidence.views import ALWAYS_DEPENDS, EMPTY_MESSAGE, VIEWS
 
-# Which view of evidence.views each graph shows.
-VIEW_OF = {
-    ID.MAP: "map",
-    ID.FLOWS: "flows",
-    ID.FLOW_MATRIX: "flow-matrix",
-    ID.PARTNERSHIPS: "partnerships",
-    ID.PARTNER_MAP: "partner-map",
-    ID.ALIGNMENT: "alignment",
-    ID.TRENDS: "trends",
-}
-RENDER_OUTPUTS = tuple(VIEW_OF)
+# What one render returns: a figure per chart (by chart name), and the page's text.
+RENDER_OUTPUTS = tuple(VIEWS)
+CHIPS, COUNT, NOTICES = ID.CHIPS, ID.COUNT, ID.NOTICES  # also their component ids
 
 
-KEY_LABELS = {
-    "year": "Years", "country": "Country", "format": "Format", "motivation": "Motivation",
-    "origin_income": "Origin income", "setting_income": "Setting income", "region": "Region",
-    "basis": "Basis", "language": "Language", "type": "Type", "flow": "Flow",
-    "direction": "Flow direction", "partner": "Partnership", "kind": "Mobility kind",
-}  # fmt: skip
-ROLE_KEYS = ("country", "region")  # matched in the state's role, which their chips name
+def _role_matters(state: FilterState) -> bool:
+    """True when a filter that matches the country role (Countries, Regions) is active."""
+    return any(FIELD[k].role_matched for k in state.filter_fields())
 
 
 def chip_label(key: str, state: FilterState) -> str:
     """A chip's prefix: "Format", or for countries and regions their role too,
     "Region (setting)", as the filter panel and the map's role switch say."""
-    if key in ROLE_KEYS:
-        return f"{KEY_LABELS[key]} ({role_word(state.role)})"
-    return KEY_LABELS[key]
-
-
-def _year_text(year: tuple[int, int]) -> str:
-    """'2012' for one year, '2010-2014' for a range."""
-    return str(year[0]) if year[0] == year[1] else f"{year[0]}-{year[1]}"
+    field = FIELD[key]
+    return f"{field.label} ({role_word(state.role)})" if field.role_matched else field.label
 
 
 def chips(state: FilterState) -> list:
     """Removable chips, one per active filter value."""
     items = []
     for key, value in state.filter_fields().items():
-        values = [f"{value[0]}-{value[1]}"] if key == "year" else list(value)
+        field = FIELD[key]
+        values = [field.text(value)] if key == "year" else list(value)
         for v in values:
-            text = _year_text(value) if key == "year" else value_label(key, v)
-            text = text.capitalize() if key == "basis" else text
+            text = field.words(value) if key == "year" else field.value_label(v)
             items.append(
                 dbc.Button(
                     [html.Span(f"{chip_label(key, state)}: ", className="fw-normal"), text,
@@ -116,30 +99,20 @@ def count_text(n: int, total: int) -> str:
     return f"{n:,} of {total:,} articles"
 
 
-# The state fields each view depends on besides the article filters (all views depend on
-# those and on the income classification).
-VIEW_FIELDS = {
-    "map": ("role",),
-    "alignment": ("align",),
-    "trends": ("stack",),
-}
-SHARED_FIELDS = ("income",)
-
-
 def view_key(eb: EvidenceBase, view: str, state: FilterState) -> str:
-    """Cache key: data version, view, and the canonical form of what the view depends on."""
-    keep = {f: getattr(state, f) for f in (*VIEW_FIELDS.get(view, ()), *SHARED_FIELDS)}
+    """Cache key: data version, chart, and the canonical form of what the chart depends on."""
+    keep = {f: getattr(state, f) for f in (*VIEWS[view].depends, *ALWAYS_DEPENDS)}
     relevant = replace(FilterState(), **(state.filter_fields() | keep))
-    if state.country or state.region:
+    if _role_matters(state):
         relevant = replace(relevant, role=state.role)  # the role decides which country counts
     return f"{eb.version}:{view}:{to_query(relevant)}"
 
 
 def changed_views(state: FilterState, previous: FilterState | None, eb: EvidenceBase) -> set[str]:
-    """Views whose content differs between two states (all views when unknown)."""
+    """Charts whose content differs between two states (all charts when unknown)."""
     if previous is None:
-        return set(VIEW_OF.values())
-    return {v for v in VIEW_OF.values() if view_key(eb, v, state) != view_key(eb, v, previous)}
+        return set(VIEWS)
+    return {v for v in VIEWS if view_key(eb, v, state) != view_key(eb, v, previous)}
 
 
 def render_views(
@@ -149,7 +122,8 @@ def render_views(
     previous: str | None = None,
     cache=None,
 ) -> dict:
-    """Every view's content for the state in ``search``; keys are component ids.
+    """Every chart's figure (keyed by chart name) and the page's chips, count and notices
+    (CHIPS, COUNT, NOTICES) for the state in ``search``.
 
     With ``previous`` (the query the page shows now), views that would not change are
     left out of the result, so the browser redraws only what changed.
@@ -157,20 +131,20 @@ def render_views(
     state, notices = parse_query(search)
     before = parse_query(previous)[0] if previous is not None else None
     todo = changed_views(state, before, eb)
-    out: dict = {ID.NOTICES: [html.Div(f"Link notice: {n}", className="small") for n in notices]}
+    out: dict = {NOTICES: [html.Div(f"Link notice: {n}", className="small") for n in notices]}
     filters_changed = before is None or state.filter_fields() != before.filter_fields()
-    if before is not None and (state.country or state.region) and state.role != before.role:
+    if before is not None and _role_matters(state) and state.role != before.role:
         filters_changed = True  # the role decides which countries match: N and chips change
     if not (todo or filters_changed):
         return out
     sub = filters.apply(eb, state)
     if filters_changed:
-        out[ID.CHIPS] = chips(state)
-        out[ID.COUNT] = count_text(sub.n_articles, eb.n_articles)
-    for component, view in VIEW_OF.items():
+        out[CHIPS] = chips(state)
+        out[COUNT] = count_text(sub.n_articles, eb.n_articles)
+    for view in VIEWS:
         if view not in todo:
             continue
-        out[component] = cached(
+        out[view] = cached(
             cache, view_key(eb, view, state), lambda v=view: _figure_dict(sub, state, v)
         )
     return out

@@ -1,4 +1,5 @@
-"""The six views: each card's layout. Their content is drawn by components.render."""
+"""The cards of the views, drawn from the registry (evidence.views.REGISTRY), and the
+article list. Their content is filled by components.render."""
 
 from __future__ import annotations
 
@@ -7,155 +8,35 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.alternatives import alternative
-from components.cards import card, graph, radio
+from components.cards import card, graph
+from components.controls import view_switches
 from components.export_menu import EXPORT_LINK, export_menu
-from components.ids import ID
-from evidence.codebook import load_codebook
-from evidence.state import MOBILITY_KINDS
+from components.ids import ID, card_id, graph_id
+from evidence.model import EvidenceBase
+from evidence.views import REGISTRY, View
 
 
-def map_card():
-    """World choropleth of article counts per country, by country role."""
-    tools = radio(
-        ID.ROLE,
-        [("origin", "Origin"), ("author", "Any author"), ("setting", "Setting")],
-        "origin",
-        "Country role",
-    )
-    return card(
-        "Where the evidence comes from",
-        [
-            graph(ID.MAP, height=430, label="World map of article counts"),
-            alternative("map"),
-        ],
-        tools=[tools, export_menu("map")],
-        subtitle="Articles per country; click a country to filter every view.",
-        card_id="card-map",
-    )
+def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
+    """A view's card, drawn from its declaration: charts side by side on a wide screen
+    (stacked on a narrow one), the summary and data table of its main chart, and in the
+    header its switches and Export menu."""
+    graphs = [
+        graph(graph_id(c.name), height=c.height, label=c.label or c.title) for c in view.charts
+    ]
+    if len(graphs) == 1:
+        body = graphs[0]
+    else:
+        body = dbc.Row([dbc.Col(g, lg=c.width) for g, c in zip(graphs, view.charts, strict=True)])
+    tools = [*view_switches(view.name, eb)]
+    if view.export:
+        tools.append(export_menu(view.name))
+    return card(view.title, [body, alternative(view.name)], tools=tools,
+                subtitle=view.subtitle, card_id=card_id(view.name))  # fmt: skip
 
 
-def flows_card():
-    """Directed student-mobility arcs plus the origin × destination income matrix."""
-    cb = load_codebook()
-    kinds = dbc.Checklist(
-        id=ID.KIND,
-        options=[
-            {"label": cb.codes[k].label.replace(" mobility", ""), "value": k}
-            for k in MOBILITY_KINDS
-            if not k.endswith("unspecified")
-        ],
-        value=[],
-        inline=True,
-        className="small",
-    )
-    return card(
-        "Who sends students where",
-        [
-            dbc.Row(
-                [
-                    dbc.Col(
-                        graph(
-                            ID.FLOWS,
-                            height=430,
-                            label="Map of directed student mobility flows",
-                        ),
-                        lg=8,
-                    ),
-                    dbc.Col(
-                        graph(
-                            ID.FLOW_MATRIX,
-                            height=330,
-                            label="Origin by destination income group matrix",
-                        ),
-                        lg=4,
-                    ),
-                ]
-            ),
-            alternative("flows"),
-        ],
-        tools=[
-            html.Div([html.Span("Mobility kind: ", className="small me-1"), kinds]),
-            export_menu("flows"),
-        ],
-        subtitle="Arrows run from origin to destination; click an arrow or a matrix cell to "
-        "filter.",
-        card_id="card-flows",
-    )
-
-
-def partnerships_card():
-    """Partnership formats and partner-pair arcs (lead country first)."""
-    return card(
-        "Who partners with whom",
-        [
-            dbc.Row(
-                [
-                    dbc.Col(
-                        graph(
-                            ID.PARTNERSHIPS,
-                            height=400,
-                            label="Partnership formats and directions",
-                        ),
-                        lg=6,
-                    ),
-                    dbc.Col(
-                        graph(
-                            ID.PARTNER_MAP,
-                            height=400,
-                            label="Map of partner pairs, lead country first",
-                        ),
-                        lg=6,
-                    ),
-                ]
-            ),
-            alternative("partnerships"),
-        ],
-        tools=export_menu("partnerships"),
-        subtitle="Coded partnership formats, and the direction of each lead → partner pair; "
-        "click a bar or an arc to filter.",
-        card_id="card-partnerships",
-    )
-
-
-def alignment_card():
-    """Motivation × format matrix coloured by the alignment rubric."""
-    tools = radio(
-        ID.ALIGN,
-        [("counts", "Counts"), ("row_share", "Row shares"), ("by_income", "HIC vs LMIC")],
-        "counts",
-        "Matrix values",
-    )
-    return card(
-        "Do motivations fit formats?",
-        [
-            graph(
-                ID.ALIGNMENT,
-                height=440,
-                label="Motivation by format alignment matrix",
-            ),
-            alternative("alignment"),
-        ],
-        tools=[tools, export_menu("alignment")],
-        subtitle="Articles coded with both; colour and symbol give the rubric's judgement. "
-        "Click a cell to filter.",
-        card_id="card-alignment",
-    )
-
-
-def trends_card():
-    """Articles per year, stacked by format or motivation group."""
-    tools = radio(ID.STACK, [("format", "Formats"), ("motivation", "Motivations")], "format",
-                  "Stack by")  # fmt: skip
-    return card(
-        "How the evidence grew",
-        [
-            graph(ID.TRENDS, height=340, label="Articles per year"),
-            alternative("trends"),
-        ],
-        tools=[tools, export_menu("trends")],
-        subtitle="Drag across years, or click a bar, to set the year filter.",
-        card_id="card-trends",
-    )
+def view_cards(eb: EvidenceBase) -> list:
+    """Every registered view's card, in registry order."""
+    return [view_card(view, eb) for view in REGISTRY]
 
 
 PAGE_SIZE = 10

@@ -172,7 +172,7 @@ def table_for(eb: EvidenceBase, state: FilterState, what: str) -> pd.DataFrame:
     if what == "gaps":
         return gaps_table(eb, state)
     if what not in VIEWS:
-        raise ExportError(f"unknown table '{what}' (use articles, gaps or a view name)")
+        raise ExportError(f"unknown table '{what}' (use articles, gaps, {', '.join(VIEWS)})")
     return view_figure(eb, state, what)[0]
 
 

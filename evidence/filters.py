@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from evidence.codebook import load_codebook
-from evidence.countries import region_members
+from evidence.fields import FIELD
 from evidence.memo import PerBase
 from evidence.model import EvidenceBase
 from evidence.state import FilterState
@@ -210,53 +210,56 @@ def expand_codes(selection: tuple[str, ...]) -> set[str]:
     return codes
 
 
+class Masker:
+    """Masks over one evidence base's articles, for the filters' declarations
+    (:mod:`evidence.fields`): each filter's mask is written with these few look-ups."""
+
+    def __init__(self, eb: EvidenceBase):
+        self.eb = eb
+        self.idx = index_of(eb)
+
+    @staticmethod
+    def suffix(state: FilterState) -> str:
+        """The column suffix of the state's income classification ("" or "_latest")."""
+        return "" if state.income == "year" else "_latest"
+
+    def years(self, first: int, last: int) -> np.ndarray:
+        return (self.idx.years >= first) & (self.idx.years <= last)
+
+    def articles(self, column: str, values) -> np.ndarray:
+        """Articles whose ``column`` is one of ``values``."""
+        return hit(self.eb, "articles", column, values)
+
+    def countries(self, column: str, values, *, role: str) -> np.ndarray:
+        """Articles naming, in ``role``, a country whose ``column`` is one of ``values``."""
+        table = "article_countries"
+        where = hit(self.eb, table, "role", (role,)) & hit(self.eb, table, column, values)
+        return _any_of(self.idx.n, self.idx.countries_pos, where)
+
+    def codes(self, selection) -> np.ndarray:
+        """Articles coded with any of these codes or whole groups."""
+        where = hit(self.eb, "article_codes", "code", expand_codes(selection))
+        return _any_of(self.idx.n, self.idx.codes_pos, where)
+
+    def flow_pairs(self, pairs) -> np.ndarray:
+        """Articles describing a flow between one of these "ORIGIN>DESTINATION" pairs."""
+        inverse, texts = _flow_pairs(self.eb)
+        lookup = pd.Series(texts, dtype=object).isin(list(pairs)).to_numpy()
+        return _any_of(self.idx.n, self.idx.flows_pos, lookup[inverse])
+
+    def pairs(self, table: str, columns: tuple[str, str], direction: str, values) -> np.ndarray:
+        """Articles with a flow or partnership row matching "A>B" pairs or classes."""
+        where = _pair_rows(self.eb, table, columns, direction, values)
+        return _any_of(self.idx.n, self.idx.positions(table), where)
+
+
 def article_mask(eb: EvidenceBase, state: FilterState) -> np.ndarray:
-    """Boolean mask over ``eb.articles``: True for articles that pass every filter."""
-    idx = index_of(eb)
-    mask = np.ones(idx.n, dtype=bool)
-    income_col = "income" if state.income == "year" else "income_latest"
-    if state.year:
-        mask &= (idx.years >= state.year[0]) & (idx.years <= state.year[1])
-    countries = "article_countries"
-    if state.country or state.region:
-        in_role = hit(eb, countries, "role", (state.role,))
-        if state.country:
-            where = in_role & hit(eb, countries, "iso3", state.country)
-            mask &= _any_of(idx.n, idx.countries_pos, where)
-        if state.region:  # continents and World Bank regions, by their member countries
-            members = {c for region in state.region for c in region_members(region)}
-            where = in_role & hit(eb, countries, "iso3", members)
-            mask &= _any_of(idx.n, idx.countries_pos, where)
-    if state.origin_income:
-        col = "origin_income" if state.income == "year" else "origin_income_latest"
-        mask &= hit(eb, "articles", col, state.origin_income)
-    if state.setting_income:
-        where = hit(eb, countries, "role", ("setting",))
-        where &= hit(eb, countries, income_col, state.setting_income)
-        mask &= _any_of(idx.n, idx.countries_pos, where)
-    for selection in (state.format, state.motivation, state.kind):
-        if selection:
-            where = hit(eb, "article_codes", "code", expand_codes(selection))
-            mask &= _any_of(idx.n, idx.codes_pos, where)
-    if state.basis:
-        mask &= hit(eb, "articles", "motivation_basis", state.basis)
-    if state.language:
-        mask &= hit(eb, "articles", "language", state.language)
-    if state.type:
-        mask &= hit(eb, "articles", "article_type", state.type)
-    if state.flow:
-        inverse, texts = _flow_pairs(eb)
-        lookup = pd.Series(texts, dtype=object).isin(list(state.flow)).to_numpy()
-        mask &= _any_of(idx.n, idx.flows_pos, lookup[inverse])
-    sfx = "" if state.income == "year" else "_latest"
-    if state.direction:
-        cols = (f"origin_income{sfx}", f"destination_income{sfx}")
-        where = _pair_rows(eb, "flows", cols, f"direction{sfx}", state.direction)
-        mask &= _any_of(idx.n, idx.flows_pos, where)
-    if state.partner:
-        where = _pair_rows(eb, "partnerships", ("lead", "partner"), f"direction{sfx}",
-                           state.partner)  # fmt: skip
-        mask &= _any_of(idx.n, idx.partnerships_pos, where)
+    """Boolean mask over ``eb.articles``: True for articles that pass every filter
+    (each filter's mask is declared with the filter, in :data:`evidence.fields.FIELDS`)."""
+    masker = Masker(eb)
+    mask = np.ones(masker.idx.n, dtype=bool)
+    for key, value in state.filter_fields().items():
+        mask &= FIELD[key].mask(masker, value, state)
     return mask
 
 

@@ -44,7 +44,7 @@ def test_map_counts_follow_the_filter(eb):
     expected = aggregate.counts_by_country(sub, role="origin")
     expected = dict(zip(expected["iso3"], expected["n_articles"], strict=True))
     plotted = {}
-    for trace in go.Figure(out[ID.MAP]).data:
+    for trace in go.Figure(out["map"]).data:
         if trace.type == "choropleth" and trace.z is not None:
             plotted |= dict(zip(decoded(trace.locations), decoded(trace.z), strict=True))
     assert plotted["USA"] == expected["USA"] > 0
@@ -114,10 +114,10 @@ def test_rows_response_sorts_and_searches(eb):
 
 def test_only_views_that_change_are_redrawn(eb):
     out = render_views("?align=by_income", eb, previous="")
-    assert set(out) & set(RENDER_OUTPUTS) == {ID.ALIGNMENT}
+    assert set(out) & set(RENDER_OUTPUTS) == {"alignment"}
     assert ID.COUNT not in out  # the article set did not change
     out = render_views("?role=setting", eb, previous="")
-    assert set(out) & set(RENDER_OUTPUTS) == {ID.MAP}
+    assert set(out) & set(RENDER_OUTPUTS) == {"map"}
     out = render_views("?kind=mobility.inbound", eb, previous="")
     assert set(RENDER_OUTPUTS) <= set(out) and ID.COUNT in out  # kind filters the articles
     out = render_views("?format=mobility", eb, previous="")
@@ -130,7 +130,7 @@ def test_only_views_that_change_are_redrawn(eb):
 def test_partial_render_equals_full_render(eb):
     full = render_views("?align=row_share&format=mobility", eb)
     part = render_views("?align=row_share&format=mobility", eb, previous="?format=mobility")
-    assert pio.to_json(part[ID.ALIGNMENT]) == pio.to_json(full[ID.ALIGNMENT])
+    assert pio.to_json(part["alignment"]) == pio.to_json(full["alignment"])
 
 
 @pytest.mark.parametrize(

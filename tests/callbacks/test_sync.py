@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from app import CLICK_SOURCES
-from components.controls import CONTROL_IDS, state_to_controls
-from components.ids import ID
+from app import CHART_OF
+from components.controls import state_to_controls
 from components.sync import sync
 from evidence.state import FilterState, parse_query
+from evidence.views import CLICKABLE
 
 BOUNDS = (2000, 2020)
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clicks"
@@ -34,7 +34,7 @@ EXPECTED = {
     "alignment-cell": "?format=mobility&motivation=social",
     "alignment-cell-390": "?format=mobility&motivation=social",
     "alignment-cell-by-income": (
-        "?format=mobility&motivation=market&origin_income=UM,LM,L&align=by_income"
+        "?origin_income=UM,LM,L&format=mobility&motivation=market&align=by_income"
     ),
     "trends-bar": "?year=2012",
     "trends-drag": "?year=2010-2014",
@@ -52,19 +52,19 @@ def replay(name: str, search: str | None = None) -> tuple[str | None, list | Non
     search = (
         ("?" + event["page_query"] if event["page_query"] else "") if search is None else search
     )
-    if event["property"] == "selectedData":
-        return sync("select", search, [], BOUNDS, selected=event["value"])
-    return sync(CLICK_SOURCES[event["graph"]], search, [], BOUNDS, click=event["value"])
+    trigger = "select" if event["property"] == "selectedData" else "click"
+    return sync(trigger, search, {}, BOUNDS, chart=CHART_OF[event["graph"]], event=event["value"])
 
 
-def controls_for(state: FilterState) -> list:
+def controls_for(state: FilterState) -> dict:
     return state_to_controls(state, BOUNDS)
 
 
 def test_every_recorded_mark_has_an_expectation():
     assert sorted(p.stem for p in FIXTURES.glob("*.json")) == sorted(EXPECTED)
     graphs = {recorded(name)["graph"] for name in EXPECTED}
-    assert graphs == set(CLICK_SOURCES)  # every clickable view has a recorded click
+    # every chart with a click rule has a recorded click
+    assert {CHART_OF[g] for g in graphs} == set(CLICKABLE)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -81,7 +81,7 @@ def test_a_recorded_click_filters_to_its_mark_and_again_removes_it(name):
 def test_a_click_keeps_the_other_filters():
     query, controls = replay("map-country", "?format=mobility")
     assert parse_query(query)[0] == FilterState(format=("mobility",), country=("USA",))
-    assert dict(zip(CONTROL_IDS, controls, strict=True))[ID.COUNTRY] == ["USA"]
+    assert controls["country"] == ["USA"]
     query, _ = replay("map-country", query)
     assert parse_query(query)[0] == FilterState(format=("mobility",))
 
@@ -111,11 +111,10 @@ def test_old_links_with_greater_than_signs_still_work():
 
 
 def test_first_load_sets_controls_from_url_and_leaves_url_alone():
-    query, controls = sync(None, "?format=mobility.outbound&year=2010-2015", [], BOUNDS)
+    query, controls = sync(None, "?format=mobility.outbound&year=2010-2015", {}, BOUNDS)
     assert query is None
-    values = dict(zip(CONTROL_IDS, controls, strict=True))
-    assert values[ID.FORMAT] == ["mobility.outbound"]
-    assert values[ID.YEAR] == [2010, 2015]
+    assert controls["format"] == ["mobility.outbound"]
+    assert controls["year"] == [2010, 2015]
 
 
 def test_control_change_writes_url_only():
@@ -127,20 +126,21 @@ def test_control_change_writes_url_only():
 
 def test_full_year_range_is_not_a_filter():
     values = controls_for(FilterState())
-    values[0] = [2000, 2020]
+    values["year"] = [2000, 2020]
     assert sync("control", "?year=2005-2010", values, BOUNDS)[0] == ""
 
 
 def test_chip_removes_one_value_and_reset_clears_everything():
     search = "?country=HTI,UGA&year=2001-2002"
-    query, _ = sync("chip", search, [], BOUNDS, chip_index="country|HTI")
+    query, _ = sync("chip", search, {}, BOUNDS, chip_index="country|HTI")
     assert parse_query(query)[0] == FilterState(country=("UGA",), year=(2001, 2002))
-    query, controls = sync("reset", search, [], BOUNDS)
+    query, controls = sync("reset", search, {}, BOUNDS)
     assert query == ""
     assert controls == controls_for(FilterState())
 
 
 def test_click_without_points_changes_nothing():
-    assert sync("map", "?country=HTI", [], BOUNDS, click={"points": []})[0] is None
-    empty_selection = {"points": []}  # what the trends chart sends after it redraws
-    assert sync("select", "?year=2010-2014", [], BOUNDS, selected=empty_selection)[0] is None
+    no_points = {"points": []}
+    assert sync("click", "?country=HTI", {}, BOUNDS, chart="map", event=no_points)[0] is None
+    # what the trends chart sends after it redraws
+    assert sync("select", "?year=2010-2014", {}, BOUNDS, chart="trends", event=no_points)[0] is None

@@ -7,12 +7,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench import VIEW_GRAPHS as BENCH_GRAPHS
 from bench.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
-VIEW_GRAPHS = ["fig-map", "fig-flows", "fig-flow-matrix", "fig-partnerships", "fig-partner-map",
-               "fig-alignment", "fig-trends"]  # fmt: skip
+VIEW_GRAPHS = list(BENCH_GRAPHS)  # every chart of the view registry
 
 JS_TRACES = """ids => ids.map(id => {
   const gd = document.querySelector('#' + id + ' .js-plotly-plot');

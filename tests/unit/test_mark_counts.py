@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from components.sync import SIDE_GROUPS
 from evidence import DEMO_PATH, aggregate
 from evidence.filters import apply
 from evidence.load import load_cached
 from evidence.model import INCOME_GROUPS
 from evidence.state import ROLES, FilterState
 from evidence.views import flows_evidence
+from evidence.views.alignment import SIDE_GROUPS
 
 BASES = [FilterState(), FilterState(year=(2010, 2020)), FilterState(income="latest")]
 

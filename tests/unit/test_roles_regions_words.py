@@ -10,8 +10,8 @@ import re
 import pandas as pd
 import pytest
 
-from components.controls import _region_options, filter_panel
-from components.ids import ID
+from components.controls import _options, filter_panel
+from components.ids import ID, control_id
 from components.render import chips, render_views
 from evidence import ASSETS_DIR, DEMO_PATH, PROJECT_ROOT, aggregate
 from evidence.codebook import load_codebook
@@ -25,6 +25,7 @@ from evidence.countries import (
     resolve_region,
 )
 from evidence.export import export_table
+from evidence.fields import FIELD
 from evidence.filters import apply
 from evidence.load import load, load_cached
 from evidence.rubric import load_rubric
@@ -126,7 +127,7 @@ def test_old_region_link_selects_the_same_articles(demo):
 
 
 def test_region_control_groups_continents_and_world_bank_regions():
-    options = _region_options()
+    options = _options(FIELD["region"], None)
     headings = [o for o in options if o.get("disabled")]
     assert [o["label"].children for o in headings] == ["Continents", "World Bank regions"]
     values = [o["value"] for o in options if not o.get("disabled")]
@@ -162,7 +163,12 @@ def _find(component, predicate):
 
 def test_countries_and_regions_controls_carry_the_role_tag(demo):
     panel = filter_panel(demo)
-    labels = list(_find(panel, lambda c: getattr(c, "html_for", None) in (ID.COUNTRY, ID.REGION)))
+    labels = list(
+        _find(
+            panel,
+            lambda c: getattr(c, "html_for", None) in (control_id("country"), control_id("region")),
+        )
+    )
     assert len(labels) == 2
     roles = load_codebook().roles
     for label in labels:
@@ -174,7 +180,9 @@ def test_countries_and_regions_controls_carry_the_role_tag(demo):
     # The stylesheet shows the tag of the role checked on the map's switch (#ctl-role).
     css = (ASSETS_DIR / "style.css").read_text()
     for role in ROLES:
-        assert f'body:has(#{ID.ROLE} input[value="{role}"]:checked) .role-is-{role}' in css, role
+        assert (
+            f'body:has(#{control_id("role")} input[value="{role}"]:checked) .role-is-{role}' in css
+        ), role
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,514 @@
+"""Every filter and switch of the dashboard, each declared once.
+
+A :class:`Field` holds everything about one setting: its URL key (also its
+``FilterState`` field), its labels, how its URL text is read and written, how it
+restricts the articles (its mask; switches have none), how a value reads in a chip or a
+caption, and the control that shows it. The state and its URL codec
+(:mod:`evidence.state`), the filtering pipeline (:mod:`evidence.filters`), the chips and
+captions, and the dashboard's filter panel and view switches are all generated from
+:data:`FIELDS`: adding a filter is one declaration here.
+
+No Dash here: a control is described as data and drawn by ``components.controls``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from evidence.codebook import load_codebook
+from evidence.countries import (
+    CONTINENTS,
+    REGION_GROUPS,
+    WB_REGIONS,
+    country_name,
+    economies,
+    region_label,
+    region_members,
+    resolve_region,
+)
+from evidence.languages import language_name, resolve_language
+from evidence.model import DIRECTIONS, INCOME_GROUPS
+
+if TYPE_CHECKING:  # only for annotations: the mask helper lives in evidence.filters
+    import numpy as np
+
+    from evidence.filters import Masker
+    from evidence.model import EvidenceBase
+
+ROLES = ("origin", "author", "setting")
+CLASSIFICATIONS = ("year", "latest")
+ALIGN_MODES = ("counts", "row_share", "by_income")
+STACKS = ("format", "motivation")
+BASES = ("explicit", "assigned")
+# URL values of the regions: continents ("africa"), then World Bank regions
+# ("sub-saharan-africa"); names, codes and old values ("Africa") are read too.
+REGIONS = (*CONTINENTS, *WB_REGIONS)
+MOBILITY_KINDS = (
+    "mobility.outbound", "mobility.inbound", "mobility.bilateral", "mobility.degree",
+    "mobility.clinical", "mobility.preclinical", "mobility.unspecified",
+)  # fmt: skip
+MAX_LIST = 300
+_SIDE_ALIASES = {
+    "hic": ("H",),
+    "north": ("H",),
+    "lmic": ("UM", "LM", "L"),  # low AND middle income, never lower-middle alone
+    "umc": ("UM",),
+    "lmc": ("LM",),
+    "lic": ("L",),
+    "south": ("UM", "LM", "L"),
+}
+
+Parsed = tuple[Any, list[str]]  # (value or None, the items that were not understood)
+
+
+# --------------------------------------------------------------------------- controls
+@dataclass(frozen=True)
+class Option:
+    """One choice of a control; a heading groups the options after it and is not a choice."""
+
+    value: str
+    label: str
+    heading: bool = False
+
+
+@dataclass(frozen=True)
+class Control:
+    """How a field is shown: a description the dashboard draws (no Dash here).
+
+    ``widget``: "years" (a range slider), "dropdown" (searchable, many values),
+    "checklist", "radio" (one value) or "switch" (a compact inline radio; "inline" for an
+    inline checklist). ``where`` is "panel" (the filter panel, in declaration order) or
+    the name of the view whose card header shows it. A ``hint`` may hold one markdown
+    link, ``[text](#anchor)``.
+    """
+
+    widget: str
+    label: str
+    options: Callable[[EvidenceBase], list[Option]] | None = None
+    where: str = "panel"
+    placeholder: str = ""
+    hint: str = ""
+    max_height: int | None = None
+
+
+# --------------------------------------------------------------------------- parsers
+def _clip(text: str, n: int = 40) -> str:
+    text = re.sub(r"[^\w.,+\- ]", "?", text)
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _items(raw: str) -> list[str]:
+    return [x.strip() for x in raw.split(",") if x.strip()][:MAX_LIST]
+
+
+def choice(options: tuple[str, ...]) -> Callable[[str], Parsed]:
+    def parse(raw: str) -> Parsed:
+        value = raw.strip().lower()
+        for option in options:
+            if option.lower() == value:
+                return option, []
+        return None, [raw]
+
+    return parse
+
+
+def many(normalise: Callable[[str], Any]) -> Callable[[str], Parsed]:
+    """A comma-separated list; each item normalised (a value, a tuple of them, or None)."""
+
+    def parse(raw: str) -> Parsed:
+        good, bad = [], []
+        for item in _items(raw):
+            result = normalise(item)
+            if not result:
+                bad.append(item)
+                continue
+            for r in result if isinstance(result, tuple) else (result,):
+                if r not in good:
+                    good.append(r)
+        return (tuple(good) if good else None), bad
+
+    return parse
+
+
+def _year(raw: str) -> Parsed:
+    m = re.fullmatch(r"\s*(\d{4})\s*(?:[-:–]\s*(\d{4}))?\s*", raw)
+    if not m:
+        return None, [raw]
+    a, b = int(m.group(1)), int(m.group(2) or m.group(1))
+    if not (1900 <= a <= 2100 and 1900 <= b <= 2100):
+        return None, [raw]
+    return (min(a, b), max(a, b)), []
+
+
+def year_text(year: tuple[int, int]) -> str:
+    """'2012' for one year, '2010-2014' for a range."""
+    return str(year[0]) if year[0] == year[1] else f"{year[0]}-{year[1]}"
+
+
+def _code(dimension: str) -> Callable[[str], str | None]:
+    """A code, a code label, or a whole group name (which selects every code of the group)."""
+
+    def norm(item: str) -> str | None:
+        cb = load_codebook()
+        key = item.strip().lower()
+        if key in cb.groups and cb.groups[key].dimension == dimension:
+            return key
+        return cb.resolve(dimension, item)
+
+    return norm
+
+
+def _iso3(item: str) -> str | None:
+    code = item.strip().upper()
+    return code if re.fullmatch(r"[A-Z]{3}", code) and code in economies().index else None
+
+
+def _income(item: str):
+    code = item.strip().upper()
+    if code in INCOME_GROUPS:
+        return code
+    return _SIDE_ALIASES.get(item.strip().lower())
+
+
+def _type(item: str) -> str | None:
+    key = item.strip().lower()
+    return key if key in load_codebook().article_types else None
+
+
+def _basis(item: str) -> str | None:
+    key = item.strip().lower()
+    return key if key in BASES else None
+
+
+# "A>B" pairs. Browsers percent-encode ">" in a query ("%3E"), so the URL writes them
+# "A-B" (flow=USA-KEN, direction=H-L, partner=N-S); both forms are read.
+_PAIR_SEP = re.compile(r"\s*(?:>|-|→)\s*")
+
+
+def _pair(item: str) -> tuple[str, str] | None:
+    parts = _PAIR_SEP.split(item.strip().upper())
+    return (parts[0], parts[1]) if len(parts) == 2 and all(parts) else None
+
+
+def _country_pair(item: str) -> str | None:
+    pair = _pair(item)
+    if not pair or not all(re.fullmatch(r"[A-Z]{3}", p) for p in pair):
+        return None
+    a, b = _iso3(pair[0]), _iso3(pair[1])
+    return f"{a}>{b}" if a and b else None
+
+
+def _direction_class(item: str) -> str | None:
+    pair = _pair(item)
+    key = f"{pair[0]}>{pair[1]}" if pair else item.strip().upper()
+    return next((d for d in DIRECTIONS if d.upper() == key), None)
+
+
+def _direction(item: str) -> str | None:
+    """An income-group pair "H>L" (origin group > destination group) or a class "N>S"."""
+    pair = _pair(item)
+    if pair and all(p in INCOME_GROUPS for p in pair):
+        return f"{pair[0]}>{pair[1]}"
+    return _direction_class(item)
+
+
+def _partner(item: str) -> str | None:
+    """A lead > partner country pair "IRL>BOL", or a direction class "N>S"."""
+    return _country_pair(item) or _direction_class(item)
+
+
+def _kind(item: str) -> str | None:
+    code = load_codebook().resolve("format", item if "." in item else f"mobility.{item}")
+    return code if code in MOBILITY_KINDS else None
+
+
+def _join(value) -> str:
+    return ",".join(value)
+
+
+def _join_pairs(value) -> str:
+    return ",".join(v.replace(">", "-") for v in value)
+
+
+# --------------------------------------------------------------------------- labels
+def _code_label(value: str) -> str:
+    return load_codebook().label(value)
+
+
+def _income_label(value: str) -> str:
+    return load_codebook().income_groups.get(value, {}).get("short", value)
+
+
+def _type_label(value: str) -> str:
+    return load_codebook().article_types.get(value, value)
+
+
+def _direction_label(value: str) -> str:
+    cb = load_codebook()
+    if value in cb.directions:
+        return cb.directions[value]["label"]  # a direction class, "HIC → LMIC"
+    a, b = value.split(">")
+    return " → ".join(cb.income_groups.get(g, {}).get("label", g) for g in (a, b))
+
+
+def _pair_label(value: str) -> str:
+    cb = load_codebook()
+    if value in cb.directions:
+        return cb.directions[value]["label"]
+    a, b = value.split(">")
+    return f"{country_name(a)} → {country_name(b)}"
+
+
+# --------------------------------------------------------------------------- masks
+# Each mask gets the evidence's Masker (evidence.filters), the field's value and the
+# whole state, and returns a boolean array over the articles.
+def _mask_year(m: Masker, value, state) -> np.ndarray:
+    return m.years(*value)
+
+
+def _mask_country(m: Masker, value, state) -> np.ndarray:
+    return m.countries("iso3", value, role=state.role)
+
+
+def _mask_region(m: Masker, value, state) -> np.ndarray:
+    members = {c for region in value for c in region_members(region)}
+    return m.countries("iso3", members, role=state.role)
+
+
+def _mask_origin_income(m: Masker, value, state) -> np.ndarray:
+    return m.articles("origin_income" + m.suffix(state), value)
+
+
+def _mask_setting_income(m: Masker, value, state) -> np.ndarray:
+    return m.countries("income" + m.suffix(state), value, role="setting")
+
+
+def _mask_codes(m: Masker, value, state) -> np.ndarray:
+    return m.codes(value)
+
+
+def _mask_column(column: str):
+    def mask(m: Masker, value, state) -> np.ndarray:
+        return m.articles(column, value)
+
+    return mask
+
+
+def _mask_flow(m: Masker, value, state) -> np.ndarray:
+    return m.flow_pairs(value)
+
+
+def _mask_direction(m: Masker, value, state) -> np.ndarray:
+    sfx = m.suffix(state)
+    return m.pairs("flows", (f"origin_income{sfx}", f"destination_income{sfx}"),
+                   f"direction{sfx}", value)  # fmt: skip
+
+
+def _mask_partner(m: Masker, value, state) -> np.ndarray:
+    return m.pairs("partnerships", ("lead", "partner"), f"direction{m.suffix(state)}", value)
+
+
+# --------------------------------------------------------------------------- options
+def _country_options(eb) -> list[Option]:
+    # Every economy is an option, so a deep link to a country without articles is kept.
+    codes = sorted(economies().index, key=country_name)
+    return [Option(c, f"{country_name(c)} ({c})") for c in codes]
+
+
+def _region_options(eb) -> list[Option]:
+    """Continents, then World Bank regions, each under a heading."""
+    options = []
+    for heading, regions in REGION_GROUPS.items():
+        options.append(Option(f"heading:{heading}", heading, heading=True))
+        options += [Option(value, name) for value, name in regions.items()]
+    return options
+
+
+def _income_options(eb) -> list[Option]:
+    groups = load_codebook().income_groups
+    return [Option(g, groups[g]["label"]) for g in INCOME_GROUPS]
+
+
+def _code_options(dimension: str):
+    def options(eb) -> list[Option]:
+        cb = load_codebook()
+        out = []
+        for group in cb.groups_of(dimension):
+            g = cb.groups[group]
+            out.append(Option(group, f"{g.label} (any)"))
+            out += [Option(c, f"   {cb.codes[c].label}") for c in g.codes
+                    if not c.endswith(".unspecified")]  # fmt: skip
+        return out
+
+    return options
+
+
+def _basis_options(eb) -> list[Option]:
+    who = {"explicit": "by the article", "assigned": "by the review team"}
+    return [Option(b, f"{b.capitalize()} {who[b]}") for b in BASES]
+
+
+def _language_options(eb) -> list[Option]:
+    return [Option(c, language_name(c)) for c in sorted(set(eb.articles["language"]))]
+
+
+def _type_options(eb) -> list[Option]:
+    types = load_codebook().article_types
+    present = set(eb.articles["article_type"])
+    return [Option(t, label) for t, label in types.items() if t in present]
+
+
+def _role_options(eb) -> list[Option]:
+    roles = load_codebook().roles
+    return [Option(r, roles[r]["short"]) for r in ROLES]
+
+
+def _kind_options(eb) -> list[Option]:
+    cb = load_codebook()
+    return [Option(k, cb.codes[k].label.replace(" mobility", "")) for k in MOBILITY_KINDS
+            if not k.endswith("unspecified")]  # fmt: skip
+
+
+def _fixed(*pairs: tuple[str, str]):
+    return lambda eb: [Option(v, label) for v, label in pairs]
+
+
+# --------------------------------------------------------------------------- fields
+@dataclass(frozen=True)
+class Field:
+    """One filter or switch: URL key, labels, codec, mask, words and control.
+
+    ``label`` prefixes its chips ("Format: Outbound mobility"); ``caption`` prefixes its
+    words in a chart's subtitle ("motivation: Market", "" for none) and ``caption_rank``
+    orders them there. ``role_matched`` fields match the country role on screen, which
+    their chips and captions name. A field without ``mask`` is a switch: it changes how
+    views are drawn, not which articles count.
+    """
+
+    key: str
+    label: str
+    parse: Callable[[str], Parsed]
+    default: Any = ()
+    write: Callable[[Any], str] = _join
+    mask: Callable[[Masker, Any, Any], np.ndarray] | None = None
+    value_label: Callable[[str], str] = str
+    caption: str | None = None
+    caption_rank: int = 99
+    joiner: str = ", "
+    role_matched: bool = False
+    control: Control | None = None
+
+    @property
+    def is_filter(self) -> bool:
+        return self.mask is not None
+
+    def text(self, value) -> str:
+        """The value as the URL writes it (no escaping)."""
+        if self.key == "year":
+            return year_text(value)
+        return self.write(value) if isinstance(value, tuple) else str(value)
+
+    def words(self, value) -> str:
+        """The value in words: "Outbound mobility or Inbound mobility", "2010-2014"."""
+        if self.key == "year":
+            return year_text(value)
+        return self.joiner.join(self.value_label(v) for v in value)
+
+
+_ROLE_HINT = ("Both follow the map's [Country role](#card-map) switch "
+              "(Setting: where the activity took place).")  # fmt: skip
+
+# Declaration order is the URL's order and the filter panel's order.
+FIELDS: tuple[Field, ...] = (
+    Field("year", "Years", _year, default=None, mask=_mask_year, caption="", caption_rank=2,
+          control=Control("years", "Publication years")),
+    Field("country", "Country", many(_iso3), mask=_mask_country, value_label=country_name,
+          caption="country", caption_rank=4, role_matched=True,
+          control=Control("dropdown", "Countries", _country_options,
+                          placeholder="Search by name…")),
+    Field("region", "Region", many(resolve_region), mask=_mask_region,
+          value_label=region_label, caption="region", caption_rank=5, role_matched=True,
+          control=Control("dropdown", "Regions", _region_options, placeholder="Any region",
+                          hint=_ROLE_HINT, max_height=440)),
+    Field("role", "Country role", choice(ROLES), default="origin",
+          control=Control("switch", "Country role", _role_options, where="map")),
+    Field("origin_income", "Origin income", many(_income), mask=_mask_origin_income,
+          value_label=_income_label, caption="origin income", caption_rank=6,
+          control=Control("checklist", "Origin income group", _income_options,
+                          hint="Income group of the first author's country.")),
+    Field("setting_income", "Setting income", many(_income), mask=_mask_setting_income,
+          value_label=_income_label, caption="setting income", caption_rank=7,
+          control=Control("checklist", "Setting income group", _income_options,
+                          hint="Income group of a country where the activity took place.")),
+    Field("income", "Income classification", choice(CLASSIFICATIONS), default="year",
+          control=Control("radio", "Income classification",
+                          _fixed(("year", "At publication year"), ("latest", "Latest (FY2026)")),
+                          hint="World Bank groups in force when each article appeared, "
+                               "or today's.")),
+    Field("format", "Format", many(_code("format")), mask=_mask_codes, value_label=_code_label,
+          caption="", caption_rank=0, joiner=" or ",
+          control=Control("dropdown", "Formats", _code_options("format"),
+                          placeholder="Any format")),
+    Field("motivation", "Motivation", many(_code("motivation")), mask=_mask_codes,
+          value_label=_code_label, caption="motivation", caption_rank=1, joiner=" or ",
+          control=Control("dropdown", "Motivations", _code_options("motivation"),
+                          placeholder="Any motivation")),
+    Field("basis", "Basis", many(_basis), mask=_mask_column("motivation_basis"),
+          value_label=str.capitalize, caption="basis", caption_rank=8,
+          control=Control("checklist", "Motivation basis", _basis_options)),
+    Field("language", "Language", many(resolve_language), mask=_mask_column("language"),
+          value_label=language_name, caption="language", caption_rank=9,
+          control=Control("dropdown", "Language", _language_options, placeholder="Any")),
+    Field("type", "Type", many(_type), mask=_mask_column("article_type"),
+          value_label=_type_label, caption="type", caption_rank=10,
+          control=Control("dropdown", "Article type", _type_options, placeholder="Any")),
+    Field("kind", "Mobility kind", many(_kind), mask=_mask_codes, value_label=_code_label,
+          caption="mobility kind", caption_rank=3, joiner=" or ",
+          control=Control("inline", "Mobility kind", _kind_options, where="flows")),
+    # Marks only (no control): a pair of countries on the flow map, an income-group pair
+    # or direction class from the matrix beside it, a lead > partner pair or class.
+    Field("flow", "Flow", many(_country_pair), write=_join_pairs, mask=_mask_flow,
+          value_label=_pair_label, caption="flow", caption_rank=11),
+    Field("direction", "Flow direction", many(_direction), write=_join_pairs,
+          mask=_mask_direction, value_label=_direction_label, caption="flow direction",
+          caption_rank=12),
+    Field("partner", "Partnership", many(_partner), write=_join_pairs, mask=_mask_partner,
+          value_label=_pair_label, caption="partnership", caption_rank=13),
+    Field("align", "Matrix values", choice(ALIGN_MODES), default="counts",
+          control=Control("switch", "Matrix values",
+                          _fixed(("counts", "Counts"), ("row_share", "Row shares"),
+                                 ("by_income", "HIC vs LMIC")), where="alignment")),
+    Field("stack", "Stack by", choice(STACKS), default="format",
+          control=Control("switch", "Stack by",
+                          _fixed(("format", "Formats"), ("motivation", "Motivations")),
+                          where="trends")),
+)  # fmt: skip
+FIELD: dict[str, Field] = {f.key: f for f in FIELDS}
+FILTER_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.is_filter)
+CONTROLLED: tuple[str, ...] = tuple(f.key for f in FIELDS if f.control is not None)
+
+
+def controls_in(where: str) -> tuple[Field, ...]:
+    """The fields whose control sits in ``where`` ("panel" or a view's name), in order."""
+    return tuple(f for f in FIELDS if f.control is not None and f.control.where == where)
+
+
+def value_label(key: str, value: str) -> str:
+    """Readable label of one value of a field (a code, ISO-3, income group, pair...)."""
+    field = FIELD.get(key)
+    return field.value_label(value) if field is not None else value
+
+
+def role_word(role: str) -> str:
+    """The role's name as the map's switch says it, in lower case: "origin", "any author",
+    "setting" (the Countries and Regions filters match this role)."""
+    spec = load_codebook().roles.get(role)
+    return spec["short"].lower() if spec else role
+
+
+def clip(text: str, n: int = 40) -> str:
+    """A value from a URL made safe to quote back in a notice."""
+    return _clip(text, n)

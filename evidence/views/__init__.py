@@ -1,0 +1,129 @@
+"""The views of the evidence map, and what turns (evidence, state) into their charts.
+
+**The registry.** Each view lives in one module of this package, which declares its
+card (title, subtitle, charts), each chart's data and figure, takeaway sentence and
+click rule (:mod:`evidence.views.base`). :data:`REGISTRY` lists them in page order: the
+dashboard's cards, graphs, click wiring and text, the render callback, the exports, the
+embeds, the deck and the benchmark all loop over it. Adding a view is one module plus
+one line below.
+
+The dashboard, the exports, the embed pages and the slide deck all call these, so the
+chart on screen and the chart in a file are built by the same code from the same state.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from evidence import filters
+from evidence.codebook import load_codebook
+from evidence.countries import LATEST_FY
+from evidence.fields import FIELD, FIELDS, role_word, value_label  # noqa: F401
+from evidence.figures.theme import Caption, caption_figure, empty_figure, footer_text
+from evidence.model import EvidenceBase
+from evidence.state import FilterState
+from evidence.views import alignment, flows, partnerships, trends
+from evidence.views import map as world_map
+from evidence.views.base import Chart, View, first_point
+from evidence.views.flows import flows_evidence  # noqa: F401
+from evidence.views.map import income_history  # noqa: F401
+
+REGISTRY: tuple[View, ...] = (
+    world_map.VIEW,
+    flows.VIEW,
+    partnerships.VIEW,
+    alignment.VIEW,
+    trends.VIEW,
+)
+# Every chart by name (a view's first chart has the view's name).
+VIEWS: dict[str, Chart] = {c.name: c for v in REGISTRY for c in v.charts}
+EXPORT_VIEWS: tuple[str, ...] = tuple(v.name for v in REGISTRY if v.export)
+CLICKABLE: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.click)
+SELECTABLE: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.select)
+
+# What every chart depends on besides the filters: the income classification.
+ALWAYS_DEPENDS = ("income",)
+EMPTY_MESSAGE = "No articles match these filters"
+DRAWING_COLUMNS = ("lon0", "lat0", "lon1", "lat1")  # arc ends: drawing aids, not data
+
+
+def after_click(state: FilterState, chart: str, click: dict | None) -> FilterState:
+    """The state after a click on a mark of ``chart`` (a country, an arc, a matrix cell,
+    a bar). Each click toggles: the same mark again removes its filter. ``click`` is the
+    ``clickData`` the browser sends (recorded examples: tests/fixtures/clicks)."""
+    point = first_point(click)
+    rule = VIEWS[chart].click if chart in VIEWS else None
+    return rule(state, point) if point is not None and rule is not None else state
+
+
+def after_select(state: FilterState, chart: str, selected: dict | None) -> FilterState:
+    """The state after a drag across ``chart`` (the years of the trends chart)."""
+    rule = VIEWS[chart].select if chart in VIEWS else None
+    return rule(state, selected) if isinstance(selected, dict) and rule else state
+
+
+def describe_filters(state: FilterState) -> str:
+    """The active filters in words, e.g. 'Outbound mobility, 2010-2020, origin income: High'.
+
+    Countries and regions are named with the role they match ("setting country: Kenya").
+    """
+    country = load_codebook().roles[state.role]["country"]  # the one role of both
+    active = state.filter_fields()
+    parts = []
+    for field in sorted((FIELD[k] for k in active), key=lambda f: f.caption_rank):
+        prefix = field.caption
+        if field.role_matched:
+            prefix = country.replace("country", field.caption)
+        words = field.words(active[field.key])
+        parts.append(f"{prefix}: {words}" if prefix else words)
+    return ", ".join(parts) if parts else "All articles"
+
+
+def classification_text(state: FilterState) -> str:
+    """Which World Bank classification the income groups use."""
+    if state.income == "latest":
+        return f"World Bank income groups FY{LATEST_FY}"
+    return "World Bank income groups at publication year (FY = year + 1)"
+
+
+def source_name(source: str) -> str:
+    """The file name of a data source, never the server's folders ("data" when unknown).
+
+    Every caption, export, dialog and message shows a source by this name and version.
+    """
+    return str(source).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or "data"
+
+
+def caption_for(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, view: str) -> Caption:
+    """Title, filter subtitle and footer (N, source and version, classification, synthetic)."""
+    subtitle = describe_filters(state)  # the mobility kind too: it filters the articles
+    name = source_name(eb.source)
+    source = (
+        f"{name} (version {eb.version or '-'}, exported {date.today().isoformat()}); "
+        "coding after Wu et al. 2022, Med Sci Educ, "
+        f"doi:{load_codebook().doi}<br>Income groups: {classification_text(state)}, "
+        "World Bank (CC BY 4.0)"
+    )
+    footer = footer_text(n_articles=sub.n_articles, source=source, synthetic=eb.synthetic)
+    return Caption(VIEWS[view].title, subtitle, footer)
+
+
+def view_figure(
+    eb: EvidenceBase, state: FilterState, view: str, *, captioned: bool = False
+) -> tuple[pd.DataFrame, go.Figure]:
+    """The displayed data and figure of one chart for the whole evidence base and a state.
+
+    The data is what the chart shows, without the drawing coordinates of arc ends.
+    """
+    sub = filters.apply(eb, state)
+    if sub.n_articles == 0:
+        data, fig = pd.DataFrame(), empty_figure(EMPTY_MESSAGE)
+    else:
+        data, fig = VIEWS[view].build(sub, state)
+        data = data.drop(columns=[c for c in DRAWING_COLUMNS if c in data.columns])
+    if captioned:
+        caption_figure(fig, caption_for(eb, sub, state, view))
+    return data, fig

@@ -1,0 +1,47 @@
+"""Do motivations fit formats? The motivation × format matrix, coloured by the
+alignment rubric (data/alignment_rubric.yaml)."""
+
+from __future__ import annotations
+
+from evidence import aggregate
+from evidence.figures.alignment import build_alignment_figure
+from evidence.views.base import Chart, View, cell_key
+
+# Origin income groups of a side of the "HIC vs LMIC" matrix.
+SIDE_GROUPS = {"north": ("H",), "south": ("UM", "LM", "L")}
+
+
+def build(sub, state):
+    matrix = aggregate.alignment_matrix(sub, mode=state.align, classification=state.income)
+    return matrix, build_alignment_figure(matrix, mode=state.align)
+
+
+def takeaway(sub, state) -> str:
+    matrix = aggregate.alignment_matrix(sub, mode="counts", classification=state.income)
+    return aggregate.alignment_takeaway(matrix)
+
+
+def click(state, point):
+    """A cell: that motivation and that format (and, when the matrix is split by income,
+    that side's origin income groups); the same cell again removes them."""
+    key = cell_key(point)
+    if len(key) < 2:
+        return state
+    cell = {"motivation": (key[0],), "format": (key[1],)}
+    side = key[2] if len(key) > 2 else "all"
+    if side in SIDE_GROUPS:
+        cell["origin_income"] = SIDE_GROUPS[side]
+    new = state.with_values(**cell)
+    if all(getattr(new, k) == getattr(state, k) for k in cell):
+        return state.with_values(**dict.fromkeys(cell, ()))
+    return new
+
+
+VIEW = View(
+    "alignment",
+    "Do motivations fit formats?",
+    "Articles coded with both; colour and symbol give the rubric's judgement. Click a cell "
+    "to filter.",
+    (Chart("alignment", "Do motivations fit formats?", build, takeaway, click=click,
+           depends=("align",), height=440, label="Motivation by format alignment matrix"),),
+)  # fmt: skip

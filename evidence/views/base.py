@@ -1,0 +1,101 @@
+"""What a view is: one card of charts, each chart with its data, figure, takeaway and
+click rule. Every view module (``evidence/views/<name>.py``) declares one :class:`View`;
+``evidence/views/__init__.py`` lists them.
+
+A view is described as data, so that the dashboard (``components``) can draw its card,
+wire its clicks and fill its text without per-view code, and the exports, embeds, deck
+and benchmark loop over the same registry. Nothing here imports Dash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from evidence.model import EvidenceBase
+from evidence.state import FilterState
+
+Build = Callable[[EvidenceBase, FilterState], tuple[pd.DataFrame, go.Figure]]
+Takeaway = Callable[[EvidenceBase, FilterState], str]
+# (state, one point of the chart's clickData or its selectedData) -> the new state.
+Rule = Callable[[FilterState, dict], FilterState]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its name (``/data/<name>.csv``, ``/export/<name>.png``, ``/embed/<name>``
+    and, on the dashboard, the graph ``fig-<name>``), title, data and figure, one-line
+    takeaway, and what a click (``click``) or a drag (``select``) on it does to the state.
+
+    ``depends`` names the switches, besides the filters and the income classification,
+    that change the chart (it is redrawn only when one of them changes). ``height`` (px),
+    ``width`` (of 12 columns on a wide screen) and ``label`` (what a screen reader hears)
+    place it in its card.
+    """
+
+    name: str
+    title: str
+    build: Build
+    takeaway: Takeaway
+    click: Rule | None = None
+    select: Rule | None = None
+    depends: tuple[str, ...] = ()
+    height: int = 400
+    width: int = 12
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class View:
+    """One card of the dashboard: a title, a subtitle saying what its marks do, and its
+    charts. The first chart is the view's own: its exports, embed, summary sentence and
+    data table carry the view's name. The switches in the card's header are the fields
+    whose control sits ``where`` this view's name (evidence.fields)."""
+
+    name: str
+    title: str
+    subtitle: str
+    charts: tuple[Chart, ...]
+    export: bool = True
+
+    @property
+    def main(self) -> Chart:
+        return self.charts[0]
+
+
+# --------------------------------------------------------------------------- clicks
+def toggle(values: tuple[str, ...], value: str) -> tuple[str, ...]:
+    """``values`` with ``value`` added, or removed when it is there (a second click)."""
+    return tuple(v for v in values if v != value) if value in values else (*values, value)
+
+
+def first_point(click: dict | None) -> dict | None:
+    """The first point of a clickData payload (None when there is none)."""
+    points = click.get("points") if isinstance(click, dict) else None
+    first = points[0] if isinstance(points, list) and points else None
+    return first if isinstance(first, dict) else None
+
+
+def custom(point: dict) -> list:
+    """A point's customdata as a list."""
+    data = point.get("customdata")
+    if data is None:
+        return []
+    if isinstance(data, dict):  # a typed-array row arrives as {"0": a, "1": b}
+        return [data[k] for k in sorted(data, key=lambda k: int(k) if k.isdigit() else -1)]
+    return list(data) if isinstance(data, list | tuple) else [data]
+
+
+def cell_key(point: dict) -> list[str]:
+    """The click key of a heatmap cell. Dash drops a heatmap point's ``customdata`` (its
+    point number is a [row, column] pair), so the matrices put the key in ``hovertext``
+    ("H>L"; "social|mobility|all"), which reaches the server."""
+    text = point.get("hovertext")
+    return text.split("|") if isinstance(text, str) and text else []
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.0f}%"

@@ -1,0 +1,89 @@
+"""Where the evidence comes from: articles per country, by the country role on screen."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from evidence import aggregate
+from evidence.codebook import load_codebook
+from evidence.countries import income_periods
+from evidence.figures.map import build_map_figure
+from evidence.views.base import Chart, View, custom, pct, toggle
+
+
+def income_history(iso3: pd.Series, years: tuple[int, int]) -> pd.Series:
+    """Each country's income group over publication years ``years`` in words: "Low
+    income" when it never changed, else its periods, "Low income 2000-2013, lower-middle
+    2014-2020" (publication years; the group of FY = year + 1). "" when unknown."""
+    groups = load_codebook().income_groups
+
+    def words(runs) -> str:
+        if len(runs) == 1:
+            return groups.get(runs[0][0], {}).get("label", "Unclassified")
+        parts = []
+        for i, (g, a, b) in enumerate(runs):
+            name = groups.get(g, {}).get("label" if i == 0 else "short", "unclassified")
+            parts.append(f"{name if i == 0 else name.lower()} {a if a == b else f'{a}-{b}'}")
+        return ", ".join(parts)
+
+    periods = income_periods(iso3, *years)
+    return periods.map(lambda runs: words(runs) if runs else "").rename("income_history")
+
+
+def build(sub, state):
+    counts = aggregate.counts_by_country(sub, role=state.role, classification=state.income)
+    if state.income == "year" and len(counts) and sub.n_articles:
+        # Over the years on screen: the year filter, else the years of the articles.
+        years = state.year or (int(sub.articles["year"].min()), int(sub.articles["year"].max()))
+        history = income_history(counts["iso3"], years)
+        counts = counts.assign(income_history=history.where(history != "", counts["income_label"]))
+    return counts, build_map_figure(counts, role=state.role)
+
+
+def _role_share_high(sub, state) -> tuple[int, float]:
+    """Articles naming a country in the state's role, and the share of them naming a
+    high-income country in that role."""
+    ac = sub.article_countries
+    col = "income" if state.income == "year" else "income_latest"
+    in_role = ac["role"].to_numpy() == state.role
+    ids = ac["article_id"].to_numpy()[in_role]
+    high = ac[col].to_numpy()[in_role] == "H"
+    n = len(pd.unique(ids))
+    return n, (len(pd.unique(ids[high])) / n if n else 0.0)
+
+
+def takeaway(sub, state) -> str:
+    """The map's sentence, by the role the map shows (origin, any author or setting)."""
+    top = aggregate.top_countries(
+        aggregate.counts_by_country(sub, role=state.role, classification=state.income), n=3
+    )
+    country = load_codebook().roles[state.role]["country"]
+    if not top:
+        return f"No article names a {country}."
+    names = ", ".join(f"{name} ({n})" for name, n in top)
+    if state.role == "origin":
+        side = pct(aggregate.share_from_side(sub, "north", classification=state.income))
+        return (f"By first author's country: {side} of articles come from high-income "
+                f"countries; most from {names}.")  # fmt: skip
+    n, share = _role_share_high(sub, state)
+    if state.role == "author":
+        return (f"By any author's country: {pct(share)} of articles have an author in a "
+                f"high-income country; most often {names}.")  # fmt: skip
+    return (f"By setting country: {pct(share)} of the {n:,} articles with a setting country "
+            f"have one in a high-income country; most in {names}.")  # fmt: skip
+
+
+def click(state, point):
+    """A country: the Countries filter (in the map's role) gains or loses it."""
+    data = custom(point)
+    iso3 = point.get("location") or (data[0] if data else None)
+    return state.with_values(country=toggle(state.country, iso3)) if iso3 else state
+
+
+VIEW = View(
+    "map",
+    "Where the evidence comes from",
+    "Articles per country; click a country to filter every view.",
+    (Chart("map", "Where the evidence comes from", build, takeaway, click=click,
+           depends=("role",), height=430, label="World map of article counts"),),
+)  # fmt: skip

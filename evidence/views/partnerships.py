@@ -1,0 +1,70 @@
+"""Who partners with whom: coded partnership formats and lead → partner directions as
+bars, and each lead → partner country pair as an arc."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from evidence import aggregate
+from evidence.figures.partnerships import build_partner_map_figure, build_partnerships_figure
+from evidence.figures.theme import empty_figure
+from evidence.views.base import Chart, View, custom, pct, toggle
+
+
+def build(sub, state):
+    summary = aggregate.partnership_summary(sub)
+    directions = aggregate.direction_counts(sub, what="partnerships", classification=state.income)
+    data = pd.concat(
+        [summary.assign(chart="coded format"), directions.assign(chart="lead → partner")],
+        ignore_index=True,
+    )
+    return data, build_partnerships_figure(summary, directions)
+
+
+def build_map(sub, state):
+    pairs = aggregate.partner_pairs(sub, classification=state.income)
+    if not len(pairs):
+        return pairs, empty_figure("No partner countries coded for these articles")
+    return pairs, build_partner_map_figure(pairs)
+
+
+def takeaway(sub, state) -> str:
+    if not len(sub.partnerships):
+        return "No partnerships between countries are coded for these articles."
+    share = aggregate.share_of_partnerships(sub, "N>S", classification=state.income)
+    return f"{pct(share)} of articles with partner pairs have a HIC lead with an LMIC partner."
+
+
+def click(state, point):
+    """A bar: a coded partnership format ("partnership.north_south") or, on the direction
+    bars, a direction class of the lead → partner pairs ("N>S")."""
+    data = custom(point)
+    if not data:
+        return state
+    code = str(data[0])
+    if "." in code:
+        return state.with_values(format=toggle(state.format, code))
+    return state.with_values(partner=toggle(state.partner, code))
+
+
+def click_map(state, point):
+    """An arc: that lead → partner country pair (the map's role is left as it is)."""
+    data = custom(point)
+    if len(data) < 2:
+        return state
+    return state.with_values(partner=toggle(state.partner, f"{data[0]}>{data[1]}"))
+
+
+VIEW = View(
+    "partnerships",
+    "Who partners with whom",
+    "Coded partnership formats, and the direction of each lead → partner pair; click a bar "
+    "or an arc to filter.",
+    (
+        Chart("partnerships", "Who partners with whom", build, takeaway, click=click,
+              height=400, width=6, label="Partnership formats and directions"),
+        Chart("partner-map", "Partnerships between countries", build_map, takeaway,
+              click=click_map, height=400, width=6,
+              label="Map of partner pairs, lead country first"),
+    ),
+)  # fmt: skip
