@@ -139,6 +139,7 @@ def control(field: Field, eb: EvidenceBase):
                 dbc.Checklist(id=cid, options=_plain(options), value=value, inline=True,
                               className="small"),
             ],
+            className="d-flex flex-wrap align-items-center",
             role="group",
             **{"aria-labelledby": f"{cid}-label"},
         )  # fmt: skip

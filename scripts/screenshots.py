@@ -11,11 +11,13 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from components.ids import card_id
+from evidence.views import REGISTRY
+
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]  # fmt: skip
-SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
-CARDS = ["card-map", "card-flows", "card-partnerships", "card-alignment", "card-trends",
-         "card-articles"]  # fmt: skip
+SIZES = {"desktop": (1440, 900), "laptop": (1280, 720), "phone": (390, 844)}
+CARDS = [*(card_id(v.name) for v in REGISTRY), "card-articles"]  # every registered view
 
 
 def main() -> None:
