@@ -30,8 +30,10 @@ def state_to_controls(state: FilterState, bounds: tuple[int, int]) -> dict:
         value = getattr(state, key)
         if key == "year":
             values[key] = list(value) if value else list(bounds)
+        elif isinstance(value, tuple):
+            values[key] = list(value)
         else:
-            values[key] = list(value) if isinstance(value, tuple) else value
+            values[key] = value if value != "" else None  # an empty single choice
     return values
 
 
@@ -50,8 +52,8 @@ def controls_to_state(values: dict, base: FilterState, bounds: tuple[int, int]) 
             changes[key] = year
         elif isinstance(default, tuple):
             changes[key] = tuple(value or ())
-        elif value:
-            changes[key] = value
+        else:  # a cleared single choice goes back to the default
+            changes[key] = value if value else default
     return replace(base, **changes).with_values()
 
 
@@ -118,6 +120,15 @@ def control(field: Field, eb: EvidenceBase):
         extra = {"maxHeight": spec.max_height} if spec.max_height else {}
         return dcc.Dropdown(id=cid, multi=True, options=options, value=value,
                             placeholder=spec.placeholder, **extra)  # fmt: skip
+    if spec.widget == "select":
+        select = dcc.Dropdown(id=cid, multi=False, clearable=True, options=options,
+                              value=value or None, placeholder=spec.placeholder,
+                              className="select-control")  # fmt: skip
+        if spec.where == "panel":
+            return select
+        # In a card header: a label for screen readers, the placeholder for the eye.
+        return html.Div([dbc.Label(spec.label, html_for=cid, className="visually-hidden"),
+                         select], className="card-select")  # fmt: skip
     if spec.widget == "checklist":
         return dbc.Checklist(id=cid, options=_plain(options), value=value)
     if spec.widget == "radio":

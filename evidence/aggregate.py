@@ -37,6 +37,7 @@ from pandas.errors import InvalidIndexError
 
 from evidence import filters
 from evidence.codebook import load_codebook
+from evidence.memo import PerBase
 from evidence.model import DIRECTIONS, INCOME_GROUPS, EvidenceBase, side_of
 from evidence.rubric import Rubric, load_rubric
 
@@ -1542,3 +1543,77 @@ def _alignment_takeaway_generic(cells: pd.DataFrame) -> str:
         f"{aligned / total:.0%} of motivation-format pairings fall in cells the rubric calls "
         f"aligned, {tension / total:.0%} in cells in tension or misaligned."
     )
+
+
+# --------------------------------------------------------------------------- arc maps
+_LARGEST = PerBase()
+
+
+def _root(eb: EvidenceBase) -> EvidenceBase:
+    """The unfiltered evidence base ``eb`` was filtered from (itself when unknown)."""
+    found = filters.lineage(eb)
+    return found[0] if found is not None and found[2] is None else eb
+
+
+def largest_pair(eb: EvidenceBase, what: str = "flows") -> int:
+    """Articles of the largest country pair in the loaded data (before any filter), which
+    fixes the arc maps' width scale while filters change."""
+    root = _root(eb)
+
+    def build() -> int:
+        pairs = flows_by_pair(root) if what == "flows" else partner_pairs(root)
+        return int(pairs["n_articles"].max()) if len(pairs) else 1
+
+    return _LARGEST.get(root, what, build)
+
+
+def pair_kinds(flows: pd.DataFrame) -> pd.Series:
+    """The kinds of mobility coded for each origin -> destination pair, in words
+    ("Outbound, Clinical"), indexed by (origin, destination)."""
+    if flows.empty or "kinds" not in flows.columns:
+        return pd.Series(dtype=object)
+    cb = load_codebook()
+    order = {c: i for i, c in enumerate(cb.codes)}
+    exploded = (
+        flows[["origin", "destination", "kinds"]]
+        .assign(kind=flows["kinds"].fillna("").astype(str).str.split(";"))
+        .explode("kind")
+    )
+    exploded = exploded[exploded["kind"].isin(cb.codes)]
+
+    def words(kinds: pd.Series) -> str:
+        codes = sorted(set(kinds), key=lambda c: order.get(c, 99))
+        return ", ".join(cb.codes[c].label.replace(" mobility", "") for c in codes)
+
+    return exploded.groupby(["origin", "destination"], sort=False)["kind"].agg(words)
+
+
+def focus_ranking(
+    eb: EvidenceBase, focus: str, what: str = "flows", classification: str = "year"
+) -> dict:
+    """The pairs into and out of one country, ranked by distinct articles.
+
+    Returns ``{"in": [(name, n), ...], "out": [...], "n_in", "n_in_north", "n_out",
+    "n_out_north"}``: for flows, "in" are the origins of students coming to ``focus`` and
+    "out" the destinations of its students; for partnerships, "in" are the leads of
+    partnerships with ``focus`` as partner and "out" the partners it leads. ``n_in`` counts
+    the distinct articles of the incoming pairs and ``n_in_north`` those with a
+    high-income other end (likewise for ``out``).
+    """
+    from evidence.countries import country_name
+
+    src, dst = ("origin", "destination") if what == "flows" else ("lead", "partner")
+    table = eb.flows if what == "flows" else eb.partnerships
+    sfx = _suffix(classification)
+    out: dict = {}
+    for side, here, there in (("in", dst, src), ("out", src, dst)):
+        rows = table[(table[here] == focus) & (table[there] != focus)]
+        per = rows.groupby(there, sort=False)["article_id"].nunique()
+        per = per.sort_values(ascending=False, kind="stable")
+        ranked = sorted(per.items(), key=lambda kv: (-kv[1], country_name(kv[0])))
+        out[side] = [(country_name(c), int(n)) for c, n in ranked]
+        out[f"n_{side}"] = int(rows["article_id"].nunique())
+        income = f"{there}_income{sfx}"
+        north = rows[rows[income] == "H"] if income in rows.columns else rows.iloc[:0]
+        out[f"n_{side}_north"] = int(north["article_id"].nunique())
+    return out

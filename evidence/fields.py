@@ -43,6 +43,9 @@ CLASSIFICATIONS = ("year", "latest")
 ALIGN_MODES = ("counts", "row_share", "by_income")
 STACKS = ("format", "motivation")
 BASES = ("explicit", "assigned")
+TOP_ARCS = 30  # arcs an arc map draws by default: the largest pairs a reader can follow
+ARC_MODES = ("top", "all")
+ARC_WORDS = {"top": f"{TOP_ARCS} largest", "all": "All pairs"}
 # URL values of the regions: continents ("africa"), then World Bank regions
 # ("sub-saharan-africa"); names, codes and old values ("Africa") are read too.
 REGIONS = (*CONTINENTS, *WB_REGIONS)
@@ -78,7 +81,8 @@ class Option:
 class Control:
     """How a field is shown: a description the dashboard draws (no Dash here).
 
-    ``widget``: "years" (a range slider), "dropdown" (searchable, many values),
+    ``widget``: "years" (a range slider), "dropdown" (searchable, many values), "select"
+    (searchable, one value, clearable),
     "checklist", "radio" (one value) or "switch" (a compact inline radio; "inline" for an
     inline checklist). ``where`` is "panel" (the filter panel, in declaration order) or
     the name of the view whose card header shows it. A ``hint`` may hold one markdown
@@ -223,6 +227,11 @@ def _partner(item: str) -> str | None:
 def _kind(item: str) -> str | None:
     code = load_codebook().resolve("format", item if "." in item else f"mobility.{item}")
     return code if code in MOBILITY_KINDS else None
+
+
+def _one_country(raw: str) -> Parsed:
+    code = _iso3(raw)
+    return (code, []) if code else (None, [raw])
 
 
 def _join(value) -> str:
@@ -372,6 +381,15 @@ def _kind_options(eb) -> list[Option]:
             if not k.endswith("unspecified")]  # fmt: skip
 
 
+def _arc_countries(eb) -> list[Option]:
+    """Countries at an end of a flow or a partnership in the data, by name."""
+    codes = set(eb.flows["origin"].dropna()) | set(eb.flows["destination"].dropna())
+    codes |= set(eb.partnerships["lead"].dropna()) | set(eb.partnerships["partner"].dropna())
+    present = economies().index
+    codes = sorted((c for c in codes if c in present), key=country_name)
+    return [Option(c, f"{country_name(c)} ({c})") for c in codes]
+
+
 def _fixed(*pairs: tuple[str, str]):
     return lambda eb: [Option(v, label) for v, label in pairs]
 
@@ -415,6 +433,8 @@ class Field:
         """The value in words: "Outbound mobility or Inbound mobility", "2010-2014"."""
         if self.key == "year":
             return year_text(value)
+        if not isinstance(value, tuple):
+            return self.value_label(value)
         return self.joiner.join(self.value_label(v) for v in value)
 
 
@@ -477,6 +497,18 @@ FIELDS: tuple[Field, ...] = (
           caption_rank=12),
     Field("partner", "Partnership", many(_partner), write=_join_pairs, mask=_mask_partner,
           value_label=_pair_label, caption="partnership", caption_rank=13),
+    # The arc maps: one country in focus (its flows and partnerships in and out, ranked),
+    # and how many pairs are drawn without a focus (the largest, or all).
+    Field("focus", "Focus", _one_country, default="", value_label=country_name,
+          caption="focus", control=Control("select", "Focus a country", _arc_countries,
+                                           where="flows", placeholder="Focus a country…")),
+    Field("arcs", "Flows drawn", choice(ARC_MODES), default="top",
+          value_label=lambda v: ARC_WORDS[v], caption="",
+          control=Control("switch", "Flows drawn", _fixed(*ARC_WORDS.items()), where="flows")),
+    Field("partner_arcs", "Pairs drawn", choice(ARC_MODES), default="top",
+          value_label=lambda v: ARC_WORDS[v], caption="",
+          control=Control("switch", "Partner pairs drawn", _fixed(*ARC_WORDS.items()),
+                          where="partnerships")),
     Field("align", "Matrix values", choice(ALIGN_MODES), default="counts",
           control=Control("switch", "Matrix values",
                           _fixed(("counts", "Counts"), ("row_share", "Row shares"),

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evidence.codebook import load_codebook
+from evidence.countries import country_name
 from evidence.figures.map import base_geo
 from evidence.figures.theme import (
     FAINT,
@@ -21,33 +22,78 @@ from evidence.figures.theme import (
     caption_figure,
     direction_style,
     empty_figure,
+    is_empty_figure,
     new_figure,
     sequential_scale,
 )
 from evidence.model import DIRECTIONS, INCOME_GROUPS
 
 N_POINTS = 12  # vertices per arc
-MAX_ARCS = 150  # the largest pairs drawn; the rest are listed in the data table and exports
+TOP_ARCS = 30  # arcs drawn by default: the largest pairs (all are in the data table)
 DECIMALS = 2  # coordinate precision sent to the browser (about 1 km)
 CURVE = 0.12  # bend of the arc, as a share of its length
 HEAD_AT = 0.94  # arrowhead position along the arc (1 = at the destination)
-WIDTHS = (1.0, 1.8, 3.0, 4.6)  # line width per bin
+WIDTHS = (1.0, 2.2, 3.8, 5.8)  # line width per bin (px)
 HEAD_SIZES = (8, 10, 12, 14)
+NODE_SIZE, FOCUS_SIZE = 7, 13  # country dots at the arcs' ends (px)
 # Hover and click targets: invisible points on each arc's body, where arcs sharing an
 # origin or a destination have fanned apart (arrowheads crowd at a shared destination).
-TARGETS_AT = (0.3, 0.5, 0.7)
+TARGETS_AT = (0.2, 0.35, 0.5, 0.65, 0.8, 0.88)
 # Plotly treats every point within max(3 px, marker radius) of the mouse as equally close
 # and takes the last one: the smallest radius, with the biggest arcs last, so that of two
 # targets that close the bigger arc wins.
 TARGET_SIZE = 6
 
 
-def _width_bins(n: np.ndarray) -> np.ndarray:
-    """Bin index 0-3 from counts: sqrt-scaled against the largest count."""
+def width_edges(largest: int) -> tuple[int, ...]:
+    """Lower bounds (articles) of the four line widths, from the largest pair count of the
+    loaded data: kept while filters change, so a width means the same count throughout.
+
+    Roughly geometric steps: 1, 2, 3, 6 for a largest pair of 11 articles; fewer bins
+    when counts are small (largest 2: 1, 2).
+    """
+    largest = max(int(largest), 1)
+    edges = [1]
+    for k in (1, 2, 3):
+        step = max(round(largest ** (k / 4)), edges[-1] + 1)
+        if step <= largest:
+            edges.append(step)
+    return tuple(edges)
+
+
+def width_bins(n: np.ndarray, edges: tuple[int, ...]) -> np.ndarray:
+    """Bin index of each count on a fixed scale (counts above the scale take the widest)."""
     if len(n) == 0:
         return np.zeros(0, dtype=int)
-    rel = np.sqrt(n / n.max())
-    return np.minimum((rel * len(WIDTHS)).astype(int), len(WIDTHS) - 1)
+    return np.clip(np.searchsorted(np.asarray(edges), n, side="right") - 1, 0, len(edges) - 1)
+
+
+def width_labels(edges: tuple[int, ...]) -> list[str]:
+    """'1', '2', '3-5', '6+' (articles) for the legend of the line widths."""
+    labels = []
+    for i, lo in enumerate(edges):
+        if i == len(edges) - 1:
+            labels.append(f"{lo}+")
+        else:
+            hi = edges[i + 1] - 1
+            labels.append(str(lo) if hi == lo else f"{lo}–{hi}")
+    return labels
+
+
+def select_pairs(pairs: pd.DataFrame, *, top: int | None, focus: str = "") -> pd.DataFrame:
+    """The pairs an arc map draws: every pair into or out of ``focus`` when one is set,
+    else the ``top`` largest (all when ``top`` is None); same-country pairs and pairs
+    without map points are left out. Ties at the cut keep the alphabetically first."""
+    frame = pairs[pairs["origin"] != pairs["destination"]].dropna(
+        subset=["lon0", "lat0", "lon1", "lat1"]
+    )
+    if focus:
+        return frame[(frame["origin"] == focus) | (frame["destination"] == focus)]
+    if top is not None and len(frame) > top:
+        order = frame.sort_values(["n_articles", "origin", "destination"],
+                                  ascending=[False, True, True], kind="stable")  # fmt: skip
+        frame = order.head(top)
+    return frame
 
 
 def arc_points(
@@ -109,21 +155,17 @@ def _hover_text(frame: pd.DataFrame) -> np.ndarray:
     ).to_numpy()
 
 
-def _arc_traces(pairs: pd.DataFrame, noun: str) -> list[dict]:
+def _arc_traces(frame: pd.DataFrame, noun: str, edges: tuple[int, ...]) -> list[dict]:
     """Trace dicts: lines (one per direction x width bin), one arrowhead trace per
     direction, then one trace of targets. Lines are float arrays with NaN gaps and no
     per-vertex hover data: object arrays would make building and serialising the figure
     several times slower. Hover and click data live on the targets, invisible points
     along each arc's body (``TARGETS_AT``); arrowheads take no hover, since many sit on
-    top of each other at a shared destination."""
-    frame = pairs[pairs["origin"] != pairs["destination"]].dropna(
-        subset=["lon0", "lat0", "lon1", "lat1"]
-    )
-    if len(frame) > MAX_ARCS:
-        frame = frame.nlargest(MAX_ARCS, "n_articles", keep="first")
+    top of each other at a shared destination. ``frame`` holds the pairs to draw
+    (:func:`select_pairs`); ``edges`` the fixed width scale (:func:`width_edges`)."""
     frame = frame.sort_values("n_articles", kind="stable")  # big arcs drawn last, on top
     n = frame["n_articles"].to_numpy(dtype=float)
-    bins = _width_bins(n)
+    bins = width_bins(n, edges)
     t = np.linspace(0.0, 1.0, N_POINTS)
     lon, lat = arc_points(
         *(frame[c].to_numpy(dtype=float) for c in ("lon0", "lat0", "lon1", "lat1")),
@@ -143,6 +185,9 @@ def _arc_traces(pairs: pd.DataFrame, noun: str) -> list[dict]:
     head_lon, head_lat = np.round(lon[:, -1], DECIMALS), np.round(lat[:, -1], DECIMALS)
     angle = np.round(screen_angle(lon[:, -2], lat[:, -2], lon[:, -1], lat[:, -1]), 1)
     text = _hover_text(frame)
+    if "kinds" in frame.columns:  # the kinds of mobility of a flow's articles
+        kinds = frame["kinds"].fillna("").astype(str).to_numpy()
+        text = np.where(kinds != "", text + "<br>" + kinds, text)
     custom = frame[["origin", "destination", "n_articles"]].to_numpy(dtype=object)
     extra = f"<br>{noun}" if noun else ""
     ends = frame[["origin", "destination"]].to_numpy(dtype=str)
@@ -156,7 +201,7 @@ def _arc_traces(pairs: pd.DataFrame, noun: str) -> list[dict]:
         if not in_class.any():
             continue
         first = True
-        for b in range(len(WIDTHS)):
+        for b in range(len(edges)):
             rows = np.flatnonzero(in_class & (bins == b))
             if len(rows) == 0:
                 continue
@@ -166,7 +211,11 @@ def _arc_traces(pairs: pd.DataFrame, noun: str) -> list[dict]:
                     "lon": line_lon[rows].ravel(),
                     "lat": line_lat[rows].ravel(),
                     "mode": "lines",
-                    "line": {"color": style["colour"], "width": WIDTHS[b], "dash": style["dash"]},
+                    "line": {
+                        "color": style["colour"],
+                        "width": _width(b, edges),
+                        "dash": style["dash"],
+                    },
                     "opacity": 0.75,
                     "hoverinfo": "skip",
                     "name": style["label"],
@@ -186,7 +235,7 @@ def _arc_traces(pairs: pd.DataFrame, noun: str) -> list[dict]:
                 "mode": "markers",
                 "marker": {
                     "symbol": "triangle-up",
-                    "size": np.asarray(HEAD_SIZES)[bins[rows]],
+                    "size": np.asarray(HEAD_SIZES)[_width_index(bins[rows], edges)],
                     "color": style["colour"],
                     "angle": angle[rows],
                     "angleref": "up",
@@ -218,37 +267,132 @@ def _arc_traces(pairs: pd.DataFrame, noun: str) -> list[dict]:
     return [*lines, *heads, targets]
 
 
+def _width_index(b, edges: tuple[int, ...]):
+    """Index into WIDTHS of bin ``b`` on a scale of fewer than four bins: the widths
+    spread from the thinnest to the widest."""
+    if len(edges) == len(WIDTHS):
+        return b
+    spread = np.round(np.linspace(0, len(WIDTHS) - 1, len(edges))).astype(int)
+    return spread[b]
+
+
+def _width(b: int, edges: tuple[int, ...]) -> float:
+    return WIDTHS[int(_width_index(b, edges))]
+
+
+def _width_key(edges: tuple[int, ...]) -> list[dict]:
+    """Legend entries of the line widths, on the same row as the direction classes: one
+    short grey line per bin, "1 article", "2–4", "5–10", "11+ articles"."""
+    labels = width_labels(edges)
+    if len(labels) == 1:
+        labels = [f"{labels[0]} articles"]
+    else:
+        labels[0] = "1 article" if labels[0] == "1" else f"{labels[0]} articles"
+        labels[-1] = f"{labels[-1]} articles"
+    return [
+        {
+            "type": "scattergeo",
+            "lon": [None],
+            "lat": [None],
+            "mode": "lines",
+            "line": {"color": MUTED, "width": _width(b, edges)},
+            "name": label,
+            "hoverinfo": "skip",
+            "showlegend": True,
+            "meta": {"kind": "width-key", "edge": edges[b]},
+        }
+        for b, label in enumerate(labels)
+    ]
+
+
+def _node_trace(frame: pd.DataFrame, focus: str, noun: str) -> dict:
+    """Dots at the arcs' ends: hover names the country, a click focuses it (or, on the
+    country in focus, shows every pair again). ``customdata`` is ``[iso3]``."""
+    ends = pd.concat(
+        [
+            frame[["origin", "origin_name", "lon0", "lat0"]].set_axis(
+                ["iso3", "name", "lon", "lat"], axis=1
+            ),
+            frame[["destination", "destination_name", "lon1", "lat1"]].set_axis(
+                ["iso3", "name", "lon", "lat"], axis=1
+            ),
+        ]
+    ).drop_duplicates("iso3")
+    focused = ends["iso3"].to_numpy() == focus
+    what = "partnerships" if noun else "flows"
+    hint = np.where(focused, f"in focus: click to show all {what}",
+                    f"click to show only its {what}")  # fmt: skip
+    return {
+        "type": "scattergeo",
+        "lon": np.round(ends["lon"].to_numpy(dtype=float), DECIMALS),
+        "lat": np.round(ends["lat"].to_numpy(dtype=float), DECIMALS),
+        "mode": "markers",
+        "marker": {
+            "size": np.where(focused, FOCUS_SIZE, NODE_SIZE),
+            "color": np.where(focused, INK, WHITE).astype(object),
+            "line": {"color": INK, "width": 1.2},
+        },
+        "text": (ends["name"].astype(str) + "<br><i>" + hint + "</i>").to_numpy(),
+        "customdata": ends[["iso3"]].to_numpy(dtype=object),
+        "hovertemplate": "%{text}<extra></extra>",
+        "name": "countries",
+        "showlegend": False,
+        "meta": {"kind": "node"},
+    }
+
+
 def build_arc_figure(
     pairs: pd.DataFrame,
     *,
     caption: CaptionLike = None,
     noun: str = "",
     empty: str = "No articles match these filters",
+    top: int | None = TOP_ARCS,
+    focus: str = "",
+    edges: tuple[int, ...] | None = None,
 ) -> go.Figure:
     """Directed arcs for any pairs frame (flows or partnerships); see :func:`build_flows_figure`.
 
-    ``noun`` is an extra hover line (e.g. "lead → partner"); ``empty`` the empty-state text.
+    ``noun`` is an extra hover line (e.g. "lead → partner"); ``empty`` the empty-state
+    text; ``top`` how many of the largest pairs are drawn (None: all); ``focus`` an ISO-3
+    code whose pairs in and out are drawn instead; ``edges`` the width scale (by default
+    from these pairs, :func:`width_edges`).
     """
     if pairs is None or pairs.empty:
         return caption_figure(empty_figure(empty), caption)
-    traces = _arc_traces(pairs, noun)
-    if not traces:
-        return caption_figure(empty_figure(empty), caption)
+    frame = select_pairs(pairs, top=top, focus=focus)
+    if frame.empty:
+        name = focus and country_name(focus)
+        what = "partnerships" if noun else "flows"
+        text = f"No {what} into or out of {name}" if focus else empty
+        return caption_figure(empty_figure(text), caption)
+    edges = edges or width_edges(int(pairs["n_articles"].max()))
+    # The width key goes last: it holds no points, and the legend lists it after the
+    # direction classes.
+    traces = [_node_trace(frame, focus, noun), *_arc_traces(frame, noun, edges), *_width_key(edges)]
     ends = noun or "origin → destination"
-    n_pairs = int((pairs["origin"] != pairs["destination"]).sum())
-    shown = f" (the {MAX_ARCS} largest of {n_pairs:,} pairs)" if n_pairs > MAX_ARCS else ""
+    n_pairs = len(select_pairs(pairs, top=None))
+    if focus:
+        shown = f" · {len(frame):,} pairs into and out of {country_name(focus)}"
+    elif len(frame) < n_pairs:
+        shown = f" · the {len(frame)} largest of {n_pairs:,} pairs"
+    else:
+        shown = f" · all {n_pairs:,} pairs"
+    geo = base_geo(landcolor=GRID, lataxis={"range": [-57, 80]})
+    if focus:
+        geo = base_geo(landcolor=GRID, fitbounds="locations")
     layout = {
         "template": TEMPLATE,
         # Land a shade darker than on the choropleth, so the continents still show
         # under the arcs.
-        "geo": base_geo(landcolor=GRID),
-        "margin": {"l": 0, "r": 0, "t": 6, "b": 4},
+        "geo": {**geo, "domain": {"x": [0, 1], "y": [0, 1]}},
+        "margin": {"l": 0, "r": 0, "t": 4, "b": 2},
         # A horizontal key under the map: it pushes the bottom margin instead of covering
         # land, and wraps onto more rows on a phone.
         "legend": {
             "title": {
-                "text": f"Direction by income group, {ends}{shown}<br>"
-                "HIC: high income · LMIC: low and middle income",
+                "text": f"Colour: direction by income group, {ends}{shown}<br>"
+                "HIC: high income · LMIC: low and middle income · line width: articles",
                 "side": "top",
                 "font": {"size": 12, "color": MUTED},
             },
@@ -258,7 +402,7 @@ def build_arc_figure(
             "xanchor": "left",
             "yanchor": "top",
             "font": {"size": 12},
-            "itemwidth": 40,
+            "itemwidth": 30,
             "tracegroupgap": 0,
         },
         "hovermode": "closest",
@@ -268,7 +412,14 @@ def build_arc_figure(
     return caption_figure(fig, caption)
 
 
-def build_flows_figure(pairs: pd.DataFrame, *, caption: CaptionLike = None) -> go.Figure:
+def build_flows_figure(
+    pairs: pd.DataFrame,
+    *,
+    caption: CaptionLike = None,
+    top: int | None = TOP_ARCS,
+    focus: str = "",
+    edges: tuple[int, ...] | None = None,
+) -> go.Figure:
     """Directed mobility arcs from origin to destination.
 
     Args:
@@ -286,7 +437,8 @@ def build_flows_figure(pairs: pd.DataFrame, *, caption: CaptionLike = None) -> g
         style come from the codebook; hover reads "Canada → Uganda: 12 articles
         (HIC → LMIC)"; target ``customdata`` rows are ``[origin, destination, n]``.
     """
-    return build_arc_figure(pairs, caption=caption, empty="No mobility flows match these filters")
+    return build_arc_figure(pairs, caption=caption, empty="No mobility flows match these filters",
+                            top=top, focus=focus, edges=edges)  # fmt: skip
 
 
 def build_direction_matrix_figure(
@@ -379,3 +531,21 @@ def build_direction_matrix_figure(
     }
     fig = new_figure({"data": traces, "layout": layout})
     return caption_figure(fig, caption)
+
+
+def with_matrix(map_fig: go.Figure, matrix_fig: go.Figure, *, share: float = 0.7) -> go.Figure:
+    """The arc map with its income-group matrix beside it, in one figure (for files: an
+    exported picture or slide carries both, as the dashboard's card shows them)."""
+    heatmaps = [t for t in matrix_fig.data if t.type == "heatmap"]
+    if not heatmaps or is_empty_figure(map_fig):
+        return map_fig
+    fig = go.Figure(map_fig)
+    fig.update_layout(geo={"domain": {"x": [0, share], "y": [0, 1]}})
+    for trace in heatmaps:
+        fig.add_trace(trace)
+    m = matrix_fig.layout
+    fig.update_layout(
+        xaxis={**m.xaxis.to_plotly_json(), "domain": [share + 0.08, 1], "anchor": "y"},
+        yaxis={**m.yaxis.to_plotly_json(), "domain": [0.3, 0.95], "anchor": "x"},
+    )
+    return fig

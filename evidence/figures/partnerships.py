@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evidence.codebook import load_codebook
-from evidence.figures.flows import build_arc_figure
+from evidence.figures.flows import TOP_ARCS, build_arc_figure
 from evidence.figures.theme import (
     GRID,
     INK,
@@ -181,11 +181,21 @@ def build_partnerships_figure(
     return caption_figure(fig, caption)
 
 
-def build_partner_map_figure(pairs: pd.DataFrame, *, caption: CaptionLike = None) -> go.Figure:
-    """Arcs from lead to partner country, styled like mobility flows.
+def build_partner_map_figure(
+    pairs: pd.DataFrame,
+    *,
+    caption: CaptionLike = None,
+    top: int | None = TOP_ARCS,
+    focus: str = "",
+    edges: tuple[int, ...] | None = None,
+) -> go.Figure:
+    """Arcs from lead to partner country, styled like mobility flows (a consortium draws
+    its lead to each partner, never every pair among the partners).
 
     Args:
         pairs: a :func:`evidence.aggregate.partner_pairs` frame.
         caption: optional title / subtitle / footer.
+        top, focus, edges: see :func:`evidence.figures.flows.build_arc_figure`.
     """
-    return build_arc_figure(pairs, caption=caption, noun="lead → partner", empty=EMPTY)
+    return build_arc_figure(pairs, caption=caption, noun="lead → partner", empty=EMPTY,
+                            top=top, focus=focus, edges=edges)  # fmt: skip

@@ -40,7 +40,10 @@ REGISTRY: tuple[View, ...] = (
 )
 # Every chart by name (a view's first chart has the view's name).
 VIEWS: dict[str, Chart] = {c.name: c for v in REGISTRY for c in v.charts}
-EXPORT_VIEWS: tuple[str, ...] = tuple(v.name for v in REGISTRY if v.export)
+# The charts of the slide deck, in page order.
+EXPORT_VIEWS: tuple[str, ...] = tuple(
+    name for v in REGISTRY if v.export for name in (v.slides or (v.main.name,))
+)
 CLICKABLE: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.click)
 SELECTABLE: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.select)
 
@@ -100,6 +103,15 @@ def source_name(source: str) -> str:
 def caption_for(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, view: str) -> Caption:
     """Title, filter subtitle and footer (N, source and version, classification, synthetic)."""
     subtitle = describe_filters(state)  # the mobility kind too: it filters the articles
+    # and the switches this chart follows that change what it shows ("focus: Kenya")
+    switches = [FIELD[k] for k in VIEWS[view].depends if FIELD[k].caption is not None]
+    extra = [
+        (f"{f.caption}: " if f.caption else "") + f.words(getattr(state, f.key))
+        for f in switches
+        if getattr(state, f.key) != f.default
+    ]
+    if extra:
+        subtitle = ", ".join([subtitle, *extra])
     name = source_name(eb.source)
     source = (
         f"{name} (version {eb.version or '-'}, exported {date.today().isoformat()}); "
@@ -116,13 +128,17 @@ def view_figure(
 ) -> tuple[pd.DataFrame, go.Figure]:
     """The displayed data and figure of one chart for the whole evidence base and a state.
 
-    The data is what the chart shows, without the drawing coordinates of arc ends.
+    The data is what the chart shows, without the drawing coordinates of arc ends. A
+    ``captioned`` figure is one for a file: titled, and drawn by the chart's export hook
+    when it has one.
     """
     sub = filters.apply(eb, state)
+    chart = VIEWS[view]
     if sub.n_articles == 0:
         data, fig = pd.DataFrame(), empty_figure(EMPTY_MESSAGE)
     else:
-        data, fig = VIEWS[view].build(sub, state)
+        build = chart.export if captioned and chart.export else chart.build
+        data, fig = build(sub, state)
         data = data.drop(columns=[c for c in DRAWING_COLUMNS if c in data.columns])
     if captioned:
         caption_figure(fig, caption_for(eb, sub, state, view))

@@ -30,6 +30,9 @@ class Chart:
     and, on the dashboard, the graph ``fig-<name>``), title, data and figure, one-line
     takeaway, and what a click (``click``) or a drag (``select``) on it does to the state.
 
+    ``export`` (optional) builds the figure files carry instead of the screen's (a
+    picture, a PDF, a slide), e.g. the flow map with its matrix beside it.
+
     ``depends`` names the switches, besides the filters and the income classification,
     that change the chart (it is redrawn only when one of them changes). ``height`` (px),
     ``width`` (of 12 columns on a wide screen) and ``label`` (what a screen reader hears)
@@ -42,6 +45,7 @@ class Chart:
     takeaway: Takeaway
     click: Rule | None = None
     select: Rule | None = None
+    export: Build | None = None
     depends: tuple[str, ...] = ()
     height: int = 400
     width: int = 12
@@ -60,6 +64,7 @@ class View:
     subtitle: str
     charts: tuple[Chart, ...]
     export: bool = True
+    slides: tuple[str, ...] = ()  # charts with a slide in the deck (default: the main one)
 
     @property
     def main(self) -> Chart:

@@ -3,8 +3,17 @@ income-group matrix beside them."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from evidence import aggregate, filters
-from evidence.figures.flows import build_direction_matrix_figure, build_flows_figure
+from evidence.countries import country_name
+from evidence.fields import TOP_ARCS
+from evidence.figures.flows import (
+    build_direction_matrix_figure,
+    build_flows_figure,
+    width_edges,
+    with_matrix,
+)
 from evidence.figures.theme import empty_figure
 from evidence.state import FilterState
 from evidence.views.base import Chart, View, cell_key, custom, pct, toggle
@@ -15,11 +24,63 @@ def flows_evidence(sub, state):
     return filters.apply(sub, FilterState(format=state.kind)) if state.kind else sub
 
 
+def top(state, key: str = "arcs") -> int | None:
+    """How many of the largest pairs an arc map draws (None: all)."""
+    return None if getattr(state, key) == "all" else TOP_ARCS
+
+
 def build(sub, state):
-    pairs = aggregate.flows_by_pair(flows_evidence(sub, state), classification=state.income)
+    flows_eb = flows_evidence(sub, state)
+    pairs = aggregate.flows_by_pair(flows_eb, classification=state.income)
     if not len(pairs):
         return pairs, empty_figure("No mobility flows coded for these articles")
-    return pairs, build_flows_figure(pairs)
+    kinds = aggregate.pair_kinds(flows_eb.flows)
+    keys = pd.MultiIndex.from_frame(pairs[["origin", "destination"]])
+    pairs = pairs.assign(kinds=kinds.reindex(keys).fillna("").to_numpy())
+    edges = width_edges(aggregate.largest_pair(sub, "flows"))
+    fig = build_flows_figure(pairs, top=top(state), focus=state.focus, edges=edges)
+    return focused(pairs, state.focus), fig
+
+
+def focused(pairs, focus: str):
+    """The pairs into and out of ``focus`` (all pairs without a focus): the chart's data."""
+    if not focus:
+        return pairs
+    return pairs[(pairs["origin"] == focus) | (pairs["destination"] == focus)]
+
+
+def ranked(items: list[tuple[str, int]], n: int = 5) -> str:
+    """'United States 5, Canada 2 and 3 more' (the ``n`` largest)."""
+    head = ", ".join(f"{name} {k:,}" for name, k in items[:n])
+    rest = len(items) - n
+    return head + (f" and {rest} more" if rest > 0 else "")
+
+
+def focus_sentence(rank: dict, name: str, words: dict) -> str:
+    """Both directions of a country in focus in one sentence, ranked, with the share
+    from (or to) high-income countries."""
+    parts = []
+    for side in ("in", "out"):
+        label = words[side].format(name=name)
+        if rank[side]:
+            north = words[f"{side}_north"]
+            total = rank[f"n_{side}"]
+            noun = "article" if total == 1 else "articles"
+            parts.append(f"{label}: {ranked(rank[side])}; {rank[f'n_{side}_north']} of "
+                         f"{total} {noun} {north}.")  # fmt: skip
+        else:
+            parts.append(f"{label}: none.")
+    return " ".join(parts)
+
+
+FLOW_WORDS = {"in": "Into {name}", "out": "Out of {name}", "in_north": "from HIC",
+              "out_north": "to HIC"}  # fmt: skip
+
+
+def build_for_files(sub, state):
+    """The flow map with the income-group matrix beside it, for pictures and slides."""
+    pairs, fig = build(sub, state)
+    return pairs, with_matrix(fig, build_matrix(sub, state)[1])
 
 
 def build_matrix(sub, state):
@@ -33,13 +94,25 @@ def takeaway(sub, state) -> str:
     flows_eb = flows_evidence(sub, state)
     if not len(flows_eb.flows):
         return "No mobility flows are coded for these articles."
+    if state.focus:
+        rank = aggregate.focus_ranking(flows_eb, state.focus, "flows", state.income)
+        return focus_sentence(rank, country_name(state.focus), FLOW_WORDS)
     share = aggregate.share_of_flows(flows_eb, "N>S", classification=state.income)
     return f"{pct(share)} of articles with student flows describe a flow from HIC to LMIC."
 
 
+def click_focus(state, data: list):
+    """A country's dot (``[iso3]``): focus it, or, when it is in focus, show all again."""
+    iso3 = str(data[0])
+    return state.with_values(focus="" if state.focus == iso3 else iso3)
+
+
 def click(state, point):
-    """An arc (its invisible targets carry [origin, destination, n]): that pair."""
+    """An arc (its invisible targets carry [origin, destination, n]): that pair. A
+    country's dot: focus on it."""
     data = custom(point)
+    if len(data) == 1:
+        return click_focus(state, data)
     if len(data) < 2:
         return state
     return state.with_values(flow=toggle(state.flow, f"{data[0]}>{data[1]}"))
@@ -54,10 +127,12 @@ def click_matrix(state, point):
 VIEW = View(
     "flows",
     "Who sends students where",
-    "Arrows run from origin to destination; click an arrow or a matrix cell to filter.",
+    "Arrows run from origin to destination. Click a country's dot, or pick one, to see only "
+    "its flows; click an arrow or a matrix cell to filter.",
     (
-        Chart("flows", "Who sends students where", build, takeaway, click=click, height=430,
-              width=8, label="Map of directed student mobility flows"),
+        Chart("flows", "Who sends students where", build, takeaway, click=click,
+              export=build_for_files, depends=("focus", "arcs"), height=470, width=8,
+              label="Map of directed student mobility flows"),
         Chart("flow-matrix", "Student mobility by income group", build_matrix, takeaway,
               click=click_matrix, height=330, width=4,
               label="Origin by destination income group matrix"),

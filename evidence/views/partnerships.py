@@ -6,9 +6,12 @@ from __future__ import annotations
 import pandas as pd
 
 from evidence import aggregate
+from evidence.countries import country_name
+from evidence.figures.flows import build_direction_matrix_figure, width_edges, with_matrix
 from evidence.figures.partnerships import build_partner_map_figure, build_partnerships_figure
 from evidence.figures.theme import empty_figure
 from evidence.views.base import Chart, View, custom, pct, toggle
+from evidence.views.flows import click_focus, focus_sentence, focused, top
 
 
 def build(sub, state):
@@ -25,12 +28,29 @@ def build_map(sub, state):
     pairs = aggregate.partner_pairs(sub, classification=state.income)
     if not len(pairs):
         return pairs, empty_figure("No partner countries coded for these articles")
-    return pairs, build_partner_map_figure(pairs)
+    edges = width_edges(aggregate.largest_pair(sub, "partnerships"))
+    fig = build_partner_map_figure(pairs, top=top(state, "partner_arcs"), focus=state.focus,
+                                   edges=edges)  # fmt: skip
+    return focused(pairs, state.focus), fig
+
+
+def build_map_for_files(sub, state):
+    """The partner map with its lead × partner income-group matrix beside it."""
+    pairs, fig = build_map(sub, state)
+    matrix = aggregate.direction_matrix(sub, what="partnerships", classification=state.income)
+    return pairs, with_matrix(fig, build_direction_matrix_figure(matrix, what="partnerships"))
+
+
+PARTNER_WORDS = {"in": "{name} as partner, led from", "out": "{name} as lead, with",
+                 "in_north": "led from HIC", "out_north": "with HIC partners"}  # fmt: skip
 
 
 def takeaway(sub, state) -> str:
     if not len(sub.partnerships):
         return "No partnerships between countries are coded for these articles."
+    if state.focus:
+        rank = aggregate.focus_ranking(sub, state.focus, "partnerships", state.income)
+        return focus_sentence(rank, country_name(state.focus), PARTNER_WORDS)
     share = aggregate.share_of_partnerships(sub, "N>S", classification=state.income)
     return f"{pct(share)} of articles with partner pairs have a HIC lead with an LMIC partner."
 
@@ -48,8 +68,11 @@ def click(state, point):
 
 
 def click_map(state, point):
-    """An arc: that lead → partner country pair (the map's role is left as it is)."""
+    """An arc: that lead → partner country pair (the map's role is left as it is). A
+    country's dot: focus on it."""
     data = custom(point)
+    if len(data) == 1:
+        return click_focus(state, data)
     if len(data) < 2:
         return state
     return state.with_values(partner=toggle(state.partner, f"{data[0]}>{data[1]}"))
@@ -64,7 +87,9 @@ VIEW = View(
         Chart("partnerships", "Who partners with whom", build, takeaway, click=click,
               height=400, width=6, label="Partnership formats and directions"),
         Chart("partner-map", "Partnerships between countries", build_map, takeaway,
-              click=click_map, height=400, width=6,
+              click=click_map, export=build_map_for_files, depends=("focus", "partner_arcs"),
+              height=400, width=6,
               label="Map of partner pairs, lead country first"),
     ),
+    slides=("partnerships", "partner-map"),
 )  # fmt: skip

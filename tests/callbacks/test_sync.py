@@ -27,8 +27,9 @@ EXPECTED = {
     "flow-arc-largest": "?flow=USA-UGA",
     "flow-arc-largest-390": "?flow=USA-UGA",
     "flow-matrix-cell": "?direction=H-L",
-    "partner-arc": "?partner=IRL-BOL",
-    "partner-arc-390": "?partner=IRL-BOL",
+    "partner-arc": "?partner=GBR-MWI",
+    "partner-arc-390": "?partner=GBR-MWI",
+    "flow-node": "?focus=KEN",
     "partnership-format-bar": "?format=partnership.north_south",
     "partnership-direction-bar": "?partner=S-S",
     "alignment-cell": "?format=mobility&motivation=social",
@@ -88,7 +89,7 @@ def test_a_click_keeps_the_other_filters():
 
 def test_a_partner_arc_keeps_the_map_role():
     query, _ = replay("partner-arc", "?role=setting&country=FRA")
-    assert query == "?country=FRA&role=setting&partner=IRL-BOL"
+    assert query == "?country=FRA&role=setting&partner=GBR-MWI"
 
 
 def test_two_arcs_select_both_pairs():

@@ -30,7 +30,7 @@ JS_COUNTRY = (
     + "; return {xy: geoPoint(gd, lon, lat)}; }"
 )
 
-# A hover/click target (meta.kind "target", three per arc) of the arc origin ->
+# A hover/click target (meta.kind "target", several per arc) of the arc origin ->
 # destination, or of the arc with the most articles when no pair is given: of its
 # targets, the one farthest from any other arc's target. ``gap``: that distance in px.
 # (Figures without targets carried hover and click data on the arrowheads: the arc's
@@ -55,13 +55,15 @@ JS_ARC = (
     if (match && (best < 0 || c[2] > t.customdata[best][2])) best = i;
   });
   if (best < 0) return null;
-  const run = best - (best % 3);
+  const same = (i, j) => t.customdata[i][0] === t.customdata[j][0] &&
+                         t.customdata[i][1] === t.customdata[j][1];
   const xy = Array.from(t.lon, (lon, i) => geoPoint(gd, lon, t.lat[i]));
   let pick = null;
-  for (let i = run; i < run + 3; i++) {
+  for (let i = 0; i < xy.length; i++) {
+    if (!same(i, best)) continue;
     let gap = Infinity;
     xy.forEach((p, j) => {
-      if (j < run || j >= run + 3) gap = Math.min(gap, Math.hypot(p[0] - xy[i][0], p[1] - xy[i][1]));
+      if (!same(i, j)) gap = Math.min(gap, Math.hypot(p[0] - xy[i][0], p[1] - xy[i][1]));
     });
     if (pick === null || gap > pick.gap) pick = {xy: xy[i], custom: t.customdata[i], gap};
   }
@@ -138,6 +140,52 @@ JS_HOVER = (
 )
 
 
+# A country's dot on an arc map (meta.kind "node", customdata [iso3]).
+JS_NODE = (
+    "([id, iso3]) => {"
+    + _GEO
+    + "const gd = "
+    + GRAPH
+    + """;
+  const t = gd._fullData.find(t => t.meta && t.meta.kind === 'node');
+  if (!t) return null;
+  const i = Array.from(t.customdata).findIndex(c => c[0] === iso3);
+  return i < 0 ? null : {xy: geoPoint(gd, t.lon[i], t.lat[i]), custom: t.customdata[i]};
+}"""
+)
+
+# What an arc map draws, in screen pixels: the pairs of its targets; ``reach``, over the
+# pairs, the smallest of each pair's best clearance (the distance from its most isolated
+# target to any other pair's target), so every arc can be aimed at when it is >= 5 px;
+# and the number of arrowheads.
+JS_ARC_LAYOUT = (
+    "(id) => {"
+    + _GEO
+    + "const gd = "
+    + GRAPH
+    + """;
+  const t = gd._fullData.find(t => t.meta && t.meta.kind === 'target');
+  const targets = t ? Array.from(t.lon, (lon, i) => ({
+    xy: geoPoint(gd, lon, t.lat[i]), pair: t.customdata[i][0] + '>' + t.customdata[i][1]})) : [];
+  const pairs = [...new Set(targets.map(p => p.pair))];
+  let reach = Infinity, worst = null;
+  for (const pair of pairs) {
+    let best = 0;
+    for (const p of targets.filter(q => q.pair === pair)) {
+      let gap = Infinity;
+      for (const q of targets) if (q.pair !== pair)
+        gap = Math.min(gap, Math.hypot(p.xy[0] - q.xy[0], p.xy[1] - q.xy[1]));
+      best = Math.max(best, gap);
+    }
+    if (best < reach) { reach = best; worst = pair; }
+  }
+  const nHeads = gd._fullData.filter(t => t.meta && t.meta.kind === 'head')
+    .reduce((n, h) => n + h.lon.length, 0);
+  return {pairs, reach, worst, nHeads};
+}"""
+)
+
+
 def _steady(page, js: str, args: list, tries: int = 40):
     """A mark finder's answer once two reads 100 ms apart agree (a graph may still be
     settling: a late resize moves every mark)."""
@@ -182,6 +230,15 @@ def arc(page, graph: str, origin: str | None = None, destination: str | None = N
 
 def cell(page, graph: str, key: str) -> dict:
     return _in_view(page, JS_CELL, [graph, key])
+
+
+def node(page, graph: str, iso3: str) -> dict:
+    return _in_view(page, JS_NODE, [graph, iso3])
+
+
+def arc_layout(page, graph: str) -> dict:
+    """The pairs an arc map draws and the pixel gaps between its marks (JS_ARC_LAYOUT)."""
+    return page.evaluate(JS_ARC_LAYOUT, graph)
 
 
 def bar(page, graph: str, value) -> dict:

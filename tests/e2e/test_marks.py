@@ -23,7 +23,8 @@ import marks
 import pytest
 from helpers import count_text, wait_ready
 
-from evidence import DEMO_PATH
+from evidence import DEMO_PATH, aggregate
+from evidence.countries import country_name
 from evidence.filters import apply
 from evidence.load import load_cached
 from evidence.state import parse_query
@@ -74,9 +75,9 @@ MARKS = {
              lambda pg: marks.cell(pg, "fig-flow-matrix", "H>L"), r"([\d,]+) articles",
              "direction=H-L", "Flow direction: High income → Low income"),
         Mark("partner-arc", "fig-partner-map",
-             lambda pg: marks.arc(pg, "fig-partner-map", "IRL", "BOL"),
-             r"Ireland → Bolivia: ([\d,]+) article", "partner=IRL-BOL",
-             "Partnership: Ireland → Bolivia"),
+             lambda pg: marks.arc(pg, "fig-partner-map", "GBR", "MWI"),
+             r"United Kingdom → Malawi: ([\d,]+) article", "partner=GBR-MWI",
+             "Partnership: United Kingdom → Malawi"),
         Mark("partnership-format-bar", "fig-partnerships",
              lambda pg: marks.bar(pg, "fig-partnerships", "partnership.north_south"),
              r"partnership: ([\d,]+) articles", "format=partnership.north_south",
@@ -197,12 +198,12 @@ def test_a_partner_arc_keeps_the_map_role(browser, server_url):
     try:
         page.goto(f"{server_url}/?role=setting")
         wait_ready(page)
-        found = marks.arc(page, "fig-partner-map", "IRL", "BOL")
+        found = marks.arc(page, "fig-partner-map", "GBR", "MWI")
         marks.hover(page, "fig-partner-map", found["xy"])
         page.mouse.click(*found["xy"])
         page.wait_for_function("() => location.search.includes('partner=')")
         wait_ready(page)
-        assert _search(page) == "?role=setting&partner=IRL-BOL"
+        assert _search(page) == "?role=setting&partner=GBR-MWI"
         assert page.locator("#ctl-role input[value='setting']").is_checked()
     finally:
         context.close()
@@ -266,5 +267,98 @@ def test_dragging_across_years_sets_a_range_and_a_click_one_year(browser, server
         wait_ready(page)
         assert _search(page) == "?year=2012"
         assert count_text(page) == f"{n} of {TOTAL} articles"
+    finally:
+        context.close()
+
+
+def _flows_summary(page) -> str:
+    return page.inner_text("#card-flows .view-summary")
+
+
+def test_one_click_on_kenya_shows_who_sends_students_there(browser, server_url):
+    """The flow map draws its 30 largest pairs; one click on Kenya's dot shows every pair
+    into and out of Kenya, and the sentence under the map ranks them with the numbers a
+    flow filter gives; the same dot again shows all pairs."""
+    eb = load_cached(DEMO_PATH)
+    rank = aggregate.focus_ranking(eb, "KEN", "flows")
+    context, page = _open(browser, DESKTOP)
+    try:
+        recorder = marks.Recorder(page)
+        page.goto(server_url + "/")
+        wait_ready(page)
+        drawn = marks.arc_layout(page, "fig-flows")
+        assert len(drawn["pairs"]) == 30  # the largest pairs, a number a reader can follow
+        legend = page.locator("#fig-flows .legend").text_content()
+        assert "the 30 largest of 147 pairs" in legend and "6+ articles" in legend
+        found = marks.node(page, "fig-flows", "KEN")
+        assert marks.hover(page, "fig-flows", found["xy"]).startswith("Kenya")
+        page.mouse.click(*found["xy"])
+        page.wait_for_function("() => location.search.includes('focus=KEN')", timeout=10_000)
+        wait_ready(page)
+        assert _search(page) == "?focus=KEN"
+        assert count_text(page) == f"{TOTAL} of {TOTAL} articles"  # a focus is not a filter
+        focused = marks.arc_layout(page, "fig-flows")
+        assert focused["pairs"] and all("KEN" in p.split(">") for p in focused["pairs"])
+        assert len(focused["pairs"]) == len(rank["in"]) + len(rank["out"])
+        summary = _flows_summary(page)
+        first, n = rank["in"][0]
+        assert summary.startswith(f"Into Kenya: {first} {n}"), summary
+        assert expected_count("flow=USA-KEN") == n  # the ranking counts what a filter keeps
+        assert f"{rank['n_in_north']} of {rank['n_in']} articles from HIC" in summary
+        assert page.inner_text("#ctl-focus").startswith("Kenya")
+        if RECORD:
+            sent = recorder.last("fig-flows.clickData")
+            _save("flow-node", "fig-flows", "clickData", sent, DESKTOP, "", "Kenya")
+        again = marks.node(page, "fig-flows", "KEN")
+        marks.hover(page, "fig-flows", again["xy"])
+        page.mouse.click(*again["xy"])
+        page.wait_for_function("() => !location.search.includes('focus=')", timeout=10_000)
+        wait_ready(page)
+        assert len(marks.arc_layout(page, "fig-flows")["pairs"]) == 30
+        assert page.errors == []
+    finally:
+        context.close()
+
+
+def test_typing_a_country_focuses_it_on_a_phone(browser, server_url):
+    context, page = _open(browser, PHONE)
+    try:
+        page.goto(server_url + "/")
+        wait_ready(page)
+        box = page.locator("#ctl-focus")
+        box.scroll_into_view_if_needed()
+        box.click()
+        page.keyboard.type("Kenya")
+        page.get_by_role("listbox").get_by_role("option", name="Kenya (KEN)").click()
+        page.wait_for_function("() => location.search.includes('focus=KEN')", timeout=10_000)
+        wait_ready(page)
+        assert _flows_summary(page).startswith("Into Kenya:")
+        partner = page.inner_text("#card-partnerships .view-summary")
+        assert partner.startswith("Kenya as partner, led from:"), partner
+        pairs = marks.arc_layout(page, "fig-partner-map")["pairs"]
+        assert pairs and all("KEN" in p.split(">") for p in pairs)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("graph", ["fig-flows", "fig-partner-map"])
+def test_every_drawn_arc_can_be_hovered_and_is_named_at_1440(browser, server_url, graph):
+    """Hover and click targets sit on the arcs' bodies (arrowheads take no hover, so their
+    crowding at a shared destination cannot pick the wrong pair). Every drawn arc has a
+    target farther than plotly's 3 px pick distance from any other arc's, and hovering
+    there names that arc, so what a click picks is what the label said."""
+    context, page = _open(browser, DESKTOP)
+    try:
+        page.goto(server_url + "/")
+        wait_ready(page)
+        drawn = marks.arc_layout(page, graph)
+        assert drawn["nHeads"] == len(drawn["pairs"]) == 30
+        assert drawn["reach"] > 3, drawn
+        for pair in drawn["pairs"]:
+            origin, destination = pair.split(">")
+            found = marks.arc(page, graph, origin, destination)
+            label = marks.hover(page, graph, found["xy"])
+            name = f"{country_name(origin)} → {country_name(destination)}:"
+            assert label.startswith(name), (pair, label)
     finally:
         context.close()

@@ -167,10 +167,12 @@ def test_arc_runs_from_origin_to_destination_with_head_at_destination(eb):
         d = POINTS.loc[destination, ["lon", "lat"]].to_numpy(dtype=float)
         near = heads[np.linalg.norm(heads - d, axis=1) < 0.2 * np.linalg.norm(d - o)]
         assert len(near) >= 1  # its head sits near the destination
-        # The hover and click targets sit on the arc's body, away from both ends.
+        # The hover and click targets sit on the arc's body, away from the origin and
+        # before the arrowhead (the last one where arcs to neighbouring destinations have
+        # fanned apart).
         for spot in target["spots"]:
-            assert np.linalg.norm(spot - o) > 0.2 * np.linalg.norm(d - o)
-            assert np.linalg.norm(spot - d) > 0.2 * np.linalg.norm(d - o)
+            assert np.linalg.norm(spot - o) > 0.15 * np.linalg.norm(d - o)
+            assert np.linalg.norm(spot - d) > 0.1 * np.linalg.norm(d - o)
     # Smallest arcs first: of two targets equally close to the mouse, the bigger arc wins.
     assert [t["n"] for t in targets.values()] == sorted(t["n"] for t in targets.values())
 
@@ -187,7 +189,11 @@ def test_flow_heads_carry_hover_counts_and_codebook_style(eb):
     assert target.marker.opacity == 0
     assert n_s.marker.color == directions["N>S"]["colour"]
     assert n_s.marker.angleref == "up"
-    legend = [t.name for t in fig.data if t.showlegend]
+    legend = [
+        t.name
+        for t in fig.data
+        if t.showlegend and not (isinstance(t.meta, dict) and t.meta.get("kind") == "width-key")
+    ]
     assert legend == [directions[d]["label"] for d in ("N>S", "S>N", "S>S")]
     assert sum(len(t.lon) for t in _heads(fig)) == len(pairs)
     assert len(_target(fig).lon) == len(pairs) * len(TARGETS_AT)
@@ -378,7 +384,8 @@ def test_trends_empty(empty):
 
 
 def test_arc_map_draws_only_the_largest_pairs_and_says_so():
-    from evidence.figures.flows import MAX_ARCS, build_flows_figure
+    from evidence.figures.flows import TOP_ARCS as MAX_ARCS
+    from evidence.figures.flows import build_flows_figure
 
     n = MAX_ARCS + 50
     rng = np.random.default_rng(1)

@@ -1,0 +1,103 @@
+"""The arc maps read at a glance: the largest pairs by default, a width scale that keeps
+its meaning across filters and says so, and one country in focus with its pairs ranked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from evidence import DEMO_PATH, aggregate
+from evidence.figures.flows import select_pairs, width_bins, width_edges, width_labels
+from evidence.filters import apply
+from evidence.load import load_cached
+from evidence.state import parse_query
+from evidence.views import VIEWS, caption_for, view_figure
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_cached(DEMO_PATH)
+
+
+def _kinds(fig, kind: str) -> list:
+    return [t for t in fig.data if isinstance(t.meta, dict) and t.meta.get("kind") == kind]
+
+
+def _target_pairs(fig) -> set[tuple[str, str]]:
+    (targets,) = _kinds(fig, "target")
+    return {(c[0], c[1]) for c in targets.customdata}
+
+
+@pytest.mark.parametrize(
+    ("largest", "edges"), [(1, (1,)), (2, (1, 2)), (3, (1, 2, 3)), (11, (1, 2, 3, 6)),
+                           (23, (1, 2, 5, 11)), (400, (1, 4, 20, 89))],
+)  # fmt: skip
+def test_width_edges_grow_roughly_geometrically(largest, edges):
+    assert width_edges(largest) == edges
+    labels = width_labels(edges)
+    assert labels[-1] == f"{edges[-1]}+" and len(labels) == len(edges)
+
+
+def test_width_bins_put_each_count_in_its_labelled_range():
+    edges = (1, 2, 3, 6)
+    assert width_labels(edges) == ["1", "2", "3–5", "6+"]
+    assert width_bins(np.array([1, 2, 3, 5, 6, 40]), edges).tolist() == [0, 1, 2, 2, 3, 3]
+
+
+@pytest.mark.parametrize("view", ["flows", "partner-map"])
+def test_thirty_largest_by_default_and_all_on_request(demo, view):
+    key = "arcs" if view == "flows" else "partner_arcs"
+    data, fig = view_figure(demo, parse_query("")[0], view)
+    pairs = _target_pairs(fig)
+    assert len(pairs) == 30
+    # exactly the largest (ties at the cut broken by name, so the choice is stable)
+    expected = select_pairs(data.assign(lon0=0.0, lat0=0.0, lon1=1.0, lat1=1.0), top=30)
+    assert pairs == set(zip(expected["origin"], expected["destination"], strict=True))
+    assert f"the 30 largest of {len(data)} pairs" in fig.layout.legend.title.text
+    _, every = view_figure(demo, parse_query(f"{key}=all")[0], view)
+    assert len(_target_pairs(every)) == len(data)
+    assert f"all {len(data)} pairs" in every.layout.legend.title.text
+
+
+def test_the_width_key_stays_the_same_when_filters_change(demo):
+    def key(query: str) -> list[tuple[str, float]]:
+        _, fig = view_figure(demo, parse_query(query)[0], "flows")
+        return [
+            (t.name, t.line.width)
+            for t in fig.data
+            if isinstance(t.meta, dict) and t.meta.get("kind") == "width-key"
+        ]
+
+    full = key("")
+    assert [name for name, _ in full] == ["1 article", "2", "3–5", "6+ articles"]
+    assert key("year=2019") == full == key("focus=KEN") == key("kind=clinical")
+    # and the arcs use it: a 1-article arc is drawn as thin with or without a filter
+    _, fig = view_figure(demo, parse_query("year=2019")[0], "flows")
+    thin = {t.line.width for t in _kinds(fig, "arc")}
+    assert thin <= {w for _, w in full}
+
+
+def test_focus_draws_every_pair_into_and_out_of_the_country(demo):
+    state = parse_query("focus=KEN")[0]
+    data, fig = view_figure(demo, state, "flows")
+    pairs = _target_pairs(fig)
+    assert pairs and all("KEN" in p for p in pairs)
+    assert set(zip(data["origin"], data["destination"], strict=True)) == pairs
+    assert fig.layout.geo.fitbounds == "locations"
+    (nodes,) = _kinds(fig, "node")
+    focus = [i for i, c in enumerate(nodes.customdata) if c[0] == "KEN"]
+    assert len(focus) == 1 and nodes.marker.size[focus[0]] > nodes.marker.size[1 - focus[0]]
+    assert "focus: Kenya" in caption_for(demo, demo, state, "flows").subtitle
+
+
+def test_the_focus_sentence_ranks_pairs_with_the_counts_a_filter_keeps(demo):
+    state = parse_query("focus=KEN")[0]
+    sentence = VIEWS["flows"].takeaway(demo, state)
+    rank = aggregate.focus_ranking(demo, "KEN", "flows")
+    assert sentence.startswith("Into Kenya: United States 5, ")
+    assert f"{rank['n_in_north']} of {rank['n_in']} articles from HIC" in sentence
+    assert "Out of Kenya: " in sentence
+    for iso3, name in (("USA", "United States"), ("CAN", "Canada")):
+        n = apply(demo, parse_query(f"flow={iso3}-KEN")[0]).n_articles
+        assert n == dict(rank["in"])[name]
+    assert VIEWS["partnerships"].takeaway(demo, state).startswith("Kenya as partner, led from: ")
