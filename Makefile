@@ -22,7 +22,10 @@ system-deps:
 test: system-deps $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q --durations=15
+	# Two workers for everything else, then the tests whose time limits or memory
+	# figures need the machine to themselves.
+	$(BIN)/python -m pytest -q -n 2 -m "not serial" --durations=15
+	$(BIN)/python -m pytest -q -m serial --durations=5
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit tests/callbacks

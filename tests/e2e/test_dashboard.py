@@ -116,27 +116,3 @@ def test_empty_selection_shows_designed_empty_state(page, server_url):
     wait_ready(page)
     assert count_text(page) == "0 of 350 articles"
     assert "No articles match" in page.inner_text("#fig-map")
-
-
-JS_YEAR_TO_PIXEL = """([id, year]) => {
-  const gd = document.querySelector('#' + id + ' .js-plotly-plot');
-  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-  const r = gd.querySelector('.main-svg').getBoundingClientRect();
-  return [r.left + xa._offset + xa.d2p(year), r.top + ya._offset + ya._length / 2];
-}"""
-
-
-def test_dragging_across_years_on_trends_sets_the_year_filter(page, server_url):
-    page.goto(server_url + "/")
-    wait_ready(page)
-    page.locator("#card-trends").scroll_into_view_if_needed()
-    x0, y = page.evaluate(JS_YEAR_TO_PIXEL, ["fig-trends", 2009.6])
-    x1, _ = page.evaluate(JS_YEAR_TO_PIXEL, ["fig-trends", 2014.4])
-    page.mouse.move(x0, y)
-    page.mouse.down()
-    page.mouse.move((x0 + x1) / 2, y, steps=5)
-    page.mouse.move(x1, y, steps=5)
-    page.mouse.up()
-    page.wait_for_function("() => location.search.includes('year=2010-2014')")
-    wait_ready(page)
-    assert count_text(page) == f"{expected_count('year=2010-2014')} of 350 articles"

@@ -14,7 +14,8 @@ from bench.faults import _get, export_burst
 from bench.server import Server
 from evidence import DEMO_PATH
 
-pytestmark = pytest.mark.e2e
+# Timing and memory figures: run alone, not beside other tests (see the Makefile).
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 
 MESSAGE = "Image export needs Chromium (apt-get install chromium)"
 

@@ -15,7 +15,8 @@ from bench.faults import _get
 from bench.server import Server
 from evidence import DEMO_PATH
 
-pytestmark = pytest.mark.e2e
+# Timing and memory figures: run alone, not beside other tests (see the Makefile).
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 
 
 def test_first_requests_at_once_on_fresh_workers_all_succeed(tmp_path):

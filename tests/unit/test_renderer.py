@@ -15,6 +15,9 @@ from evidence.load import load_cached
 from evidence.render import Renderer, RendererUnavailable, RenderSettings, browser_path
 from evidence.state import parse_query
 
+# Time limits of a second or less: run alone, not beside other tests (see the Makefile).
+pytestmark = pytest.mark.serial
+
 
 def test_no_browser_is_refused_at_once_with_the_install_hint(monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")

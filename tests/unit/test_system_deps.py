@@ -9,7 +9,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "system-deps.sh"
+
+# Time limits of a second or less: run alone, not beside other tests (see the Makefile).
+pytestmark = pytest.mark.serial
 
 
 def test_missing_packages_are_named_with_the_install_command(tmp_path):
