@@ -1617,3 +1617,26 @@ def focus_ranking(
         north = rows[rows[income] == "H"] if income in rows.columns else rows.iloc[:0]
         out[f"n_{side}_north"] = int(north["article_id"].nunique())
     return out
+
+
+def net_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Net flows: one row per pair of countries, from the side that sends more.
+
+    ``n_articles`` becomes the difference (A → B minus B → A), ``n_forward`` and
+    ``n_back`` keep the two counts, and ``direction`` is the class of the side drawn.
+    Pairs whose two sides are equal are left out (``attrs["n_balanced"]`` counts them).
+    A pair split over two direction classes (an income group changed) is summed first.
+    """
+    cols = ["origin", "destination"]
+    if pairs.empty:
+        return pairs.assign(n_forward=pd.Series(dtype=int), n_back=pd.Series(dtype=int))
+    first = pairs.sort_values("n_articles", ascending=False, kind="stable")
+    keep = first.drop_duplicates(cols)  # names, points and class of each ordered pair
+    sums = pairs.groupby(cols, sort=False)["n_articles"].sum()
+    keep = keep.assign(n_forward=sums.reindex(pd.MultiIndex.from_frame(keep[cols])).to_numpy())
+    back = sums.reindex(pd.MultiIndex.from_arrays([keep["destination"], keep["origin"]]))
+    keep = keep.assign(n_back=back.fillna(0).astype(int).to_numpy())
+    net = keep["n_forward"] - keep["n_back"]
+    out = keep[net > 0].assign(n_articles=net[net > 0].astype(int))
+    out.attrs["n_balanced"] = int(((net == 0) & (keep["origin"] < keep["destination"])).sum())
+    return out.sort_values("n_articles", ascending=False, kind="stable").reset_index(drop=True)

@@ -46,6 +46,8 @@ BASES = ("explicit", "assigned")
 TOP_ARCS = 30  # arcs an arc map draws by default: the largest pairs a reader can follow
 ARC_MODES = ("top", "all")
 ARC_WORDS = {"top": f"{TOP_ARCS} largest", "all": "All pairs"}
+NET_MODES = ("both", "net")
+NET_WORDS = {"both": "Both directions", "net": "Net flows"}
 # URL values of the regions: continents ("africa"), then World Bank regions
 # ("sub-saharan-africa"); names, codes and old values ("Africa") are read too.
 REGIONS = (*CONTINENTS, *WB_REGIONS)
@@ -505,6 +507,9 @@ FIELDS: tuple[Field, ...] = (
     Field("arcs", "Flows drawn", choice(ARC_MODES), default="top",
           value_label=lambda v: ARC_WORDS[v], caption="",
           control=Control("switch", "Flows drawn", _fixed(*ARC_WORDS.items()), where="flows")),
+    Field("net", "Arcs", choice(NET_MODES), default="both", value_label=lambda v: NET_WORDS[v],
+          caption="", control=Control("switch", "Arcs", _fixed(*NET_WORDS.items()),
+                                      where="flows")),
     Field("partner_arcs", "Pairs drawn", choice(ARC_MODES), default="top",
           value_label=lambda v: ARC_WORDS[v], caption="",
           control=Control("switch", "Partner pairs drawn", _fixed(*ARC_WORDS.items()),

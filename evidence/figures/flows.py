@@ -184,7 +184,7 @@ def _arc_traces(frame: pd.DataFrame, noun: str, edges: tuple[int, ...]) -> list[
     line_lat[:, :N_POINTS] = np.round(lat[:, :N_POINTS], DECIMALS)
     head_lon, head_lat = np.round(lon[:, -1], DECIMALS), np.round(lat[:, -1], DECIMALS)
     angle = np.round(screen_angle(lon[:, -2], lat[:, -2], lon[:, -1], lat[:, -1]), 1)
-    text = _hover_text(frame)
+    text = frame["hover"].to_numpy() if "hover" in frame.columns else _hover_text(frame)
     if "kinds" in frame.columns:  # the kinds of mobility of a flow's articles
         kinds = frame["kinds"].fillna("").astype(str).to_numpy()
         text = np.where(kinds != "", text + "<br>" + kinds, text)
@@ -350,13 +350,15 @@ def build_arc_figure(
     top: int | None = TOP_ARCS,
     focus: str = "",
     edges: tuple[int, ...] | None = None,
+    net: bool = False,
 ) -> go.Figure:
     """Directed arcs for any pairs frame (flows or partnerships); see :func:`build_flows_figure`.
 
     ``noun`` is an extra hover line (e.g. "lead → partner"); ``empty`` the empty-state
     text; ``top`` how many of the largest pairs are drawn (None: all); ``focus`` an ISO-3
     code whose pairs in and out are drawn instead; ``edges`` the width scale (by default
-    from these pairs, :func:`width_edges`).
+    from these pairs, :func:`width_edges`); ``net``: the pairs are net flows
+    (:func:`evidence.aggregate.net_pairs`), which the key says.
     """
     if pairs is None or pairs.empty:
         return caption_figure(empty_figure(empty), caption)
@@ -371,6 +373,8 @@ def build_arc_figure(
     # direction classes.
     traces = [_node_trace(frame, focus, noun), *_arc_traces(frame, noun, edges), *_width_key(edges)]
     ends = noun or "origin → destination"
+    if net:
+        ends = f"net flows, {ends}"
     n_pairs = len(select_pairs(pairs, top=None))
     if focus:
         shown = f" · {len(frame):,} pairs into and out of {country_name(focus)}"
@@ -392,7 +396,8 @@ def build_arc_figure(
         "legend": {
             "title": {
                 "text": f"Colour: direction by income group, {ends}{shown}<br>"
-                "HIC: high income · LMIC: low and middle income · line width: articles",
+                "HIC: high income · LMIC: low and middle income · line width: "
+                + ("net articles" if net else "articles"),
                 "side": "top",
                 "font": {"size": 12, "color": MUTED},
             },
@@ -419,6 +424,7 @@ def build_flows_figure(
     top: int | None = TOP_ARCS,
     focus: str = "",
     edges: tuple[int, ...] | None = None,
+    net: bool = False,
 ) -> go.Figure:
     """Directed mobility arcs from origin to destination.
 
@@ -438,7 +444,7 @@ def build_flows_figure(
         (HIC → LMIC)"; target ``customdata`` rows are ``[origin, destination, n]``.
     """
     return build_arc_figure(pairs, caption=caption, empty="No mobility flows match these filters",
-                            top=top, focus=focus, edges=edges)  # fmt: skip
+                            top=top, focus=focus, edges=edges, net=net)  # fmt: skip
 
 
 def build_direction_matrix_figure(

@@ -14,7 +14,7 @@ from evidence.figures.flows import (
     width_edges,
     with_matrix,
 )
-from evidence.figures.theme import empty_figure
+from evidence.figures.theme import direction_style, empty_figure
 from evidence.state import FilterState
 from evidence.views.base import Chart, View, cell_key, custom, pct, toggle
 
@@ -37,8 +37,11 @@ def build(sub, state):
     kinds = aggregate.pair_kinds(flows_eb.flows)
     keys = pd.MultiIndex.from_frame(pairs[["origin", "destination"]])
     pairs = pairs.assign(kinds=kinds.reindex(keys).fillna("").to_numpy())
+    if state.net == "net":
+        pairs = with_net_hover(aggregate.net_pairs(pairs))
     edges = width_edges(aggregate.largest_pair(sub, "flows"))
-    fig = build_flows_figure(pairs, top=top(state), focus=state.focus, edges=edges)
+    fig = build_flows_figure(pairs, top=top(state), focus=state.focus, edges=edges,
+                             net=state.net == "net")  # fmt: skip
     return focused(pairs, state.focus), fig
 
 
@@ -47,6 +50,24 @@ def focused(pairs, focus: str):
     if not focus:
         return pairs
     return pairs[(pairs["origin"] == focus) | (pairs["destination"] == focus)]
+
+
+def with_net_hover(net: pd.DataFrame) -> pd.DataFrame:
+    """Net pairs with their hover text: the net count, both sides, and what a click keeps
+    (the articles of the side drawn, as a flow filter on that pair)."""
+    if net.empty:
+        return net.assign(hover=pd.Series(dtype=object))
+    styles = {d: direction_style(d)["label"] for d in net["direction"].unique()}
+    hover = [
+        f"{a} → {b}: net {n:,} ({fwd:,} this way, {back:,} the other)"
+        f" ({styles[d]})<br><i>Click: the {fwd:,} article{'s' if fwd != 1 else ''} of "
+        f"{a} → {b}</i>"
+        for a, b, n, fwd, back, d in zip(
+            net["origin_name"], net["destination_name"], net["n_articles"],
+            net["n_forward"], net["n_back"], net["direction"], strict=True,
+        )
+    ]  # fmt: skip
+    return net.assign(hover=hover)
 
 
 def ranked(items: list[tuple[str, int]], n: int = 5) -> str:
@@ -94,6 +115,12 @@ def takeaway(sub, state) -> str:
     flows_eb = flows_evidence(sub, state)
     if not len(flows_eb.flows):
         return "No mobility flows are coded for these articles."
+    if state.net == "net" and not state.focus:
+        net = aggregate.net_pairs(aggregate.flows_by_pair(flows_eb, classification=state.income))
+        by_class = net["direction"].value_counts()
+        return (f"Net flows: {by_class.get('N>S', 0)} country pairs send more students from "
+                f"HIC to LMIC, {by_class.get('S>N', 0)} from LMIC to HIC; "
+                f"{net.attrs.get('n_balanced', 0)} pairs are balanced.")  # fmt: skip
     if state.focus:
         rank = aggregate.focus_ranking(flows_eb, state.focus, "flows", state.income)
         return focus_sentence(rank, country_name(state.focus), FLOW_WORDS)
@@ -131,7 +158,7 @@ VIEW = View(
     "its flows; click an arrow or a matrix cell to filter.",
     (
         Chart("flows", "Who sends students where", build, takeaway, click=click,
-              export=build_for_files, depends=("focus", "arcs"), height=470, width=8,
+              export=build_for_files, depends=("focus", "arcs", "net"), height=470, width=8,
               label="Map of directed student mobility flows"),
         Chart("flow-matrix", "Student mobility by income group", build_matrix, takeaway,
               click=click_matrix, height=330, width=4,

@@ -101,3 +101,24 @@ def test_the_focus_sentence_ranks_pairs_with_the_counts_a_filter_keeps(demo):
         n = apply(demo, parse_query(f"flow={iso3}-KEN")[0]).n_articles
         assert n == dict(rank["in"])[name]
     assert VIEWS["partnerships"].takeaway(demo, state).startswith("Kenya as partner, led from: ")
+
+
+def test_net_flows_draw_one_arc_per_pair_from_the_side_that_sends_more(demo):
+    pairs = aggregate.flows_by_pair(demo)
+    net = aggregate.net_pairs(pairs)
+    row = net[(net["origin"] == "USA") & (net["destination"] == "UGA")].iloc[0]
+    forward = apply(demo, parse_query("flow=USA-UGA")[0]).n_articles
+    back = apply(demo, parse_query("flow=UGA-USA")[0]).n_articles
+    assert (row["n_forward"], row["n_back"], row["n_articles"]) == (forward, back, forward - back)
+    assert not ((net["origin"] == "UGA") & (net["destination"] == "USA")).any()
+    # every pair of countries is drawn once, or counted as balanced
+    unordered = {frozenset(p) for p in zip(pairs["origin"], pairs["destination"], strict=True)}
+    assert len(net) + net.attrs["n_balanced"] == len(unordered)
+    state = parse_query("net=net")[0]
+    _, fig = view_figure(demo, state, "flows")
+    (targets,) = _kinds(fig, "target")
+    i = next(i for i, c in enumerate(targets.customdata) if tuple(c[:2]) == ("USA", "UGA"))
+    assert targets.text[i].startswith(f"United States → Uganda: net {forward - back} ")
+    assert f"Click: the {forward} articles of United States → Uganda" in targets.text[i]
+    assert "net flows" in fig.layout.legend.title.text
+    assert VIEWS["flows"].takeaway(demo, state).startswith("Net flows: ")
