@@ -395,9 +395,12 @@ def build_arc_figure(
         # land, and wraps onto more rows on a phone.
         "legend": {
             "title": {
-                "text": f"Colour: direction by income group, {ends}{shown}<br>"
-                "HIC: high income · LMIC: low and middle income · line width: "
-                + ("net articles" if net else "articles"),
+                # Short lines: plotly does not wrap a legend title, and a phone-wide map
+                # is about 350 px.
+                "text": f"Colour: direction by income group, {ends}<br>"
+                f"{shown.removeprefix(' · ')} · line width: "
+                + ("net articles" if net else "articles")
+                + "<br>HIC: high income · LMIC: low and middle income",
                 "side": "top",
                 "font": {"size": 12, "color": MUTED},
             },
