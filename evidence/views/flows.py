@@ -128,21 +128,24 @@ def takeaway(sub, state) -> str:
     return f"{pct(share)} of articles with student flows describe a flow from HIC to LMIC."
 
 
-def click_focus(state, data: list):
-    """A country's dot (``[iso3]``): focus it, or, when it is in focus, show all again."""
-    iso3 = str(data[0])
-    return state.with_values(focus="" if state.focus == iso3 else iso3)
+def arc_click(key: str):
+    """The click rule of an arc map: an arc (its invisible targets carry [origin,
+    destination, n]) toggles that pair in the filter ``key`` ("flow", "partner"); a
+    country's dot (``[iso3]``) focuses it, or, when it is in focus, shows all again."""
+
+    def click(state, point):
+        data = custom(point)
+        if len(data) == 1:
+            iso3 = str(data[0])
+            return state.with_values(focus="" if state.focus == iso3 else iso3)
+        if len(data) < 2:
+            return state
+        return state.with_values(**{key: toggle(getattr(state, key), f"{data[0]}>{data[1]}")})
+
+    return click
 
 
-def click(state, point):
-    """An arc (its invisible targets carry [origin, destination, n]): that pair. A
-    country's dot: focus on it."""
-    data = custom(point)
-    if len(data) == 1:
-        return click_focus(state, data)
-    if len(data) < 2:
-        return state
-    return state.with_values(flow=toggle(state.flow, f"{data[0]}>{data[1]}"))
+click = arc_click("flow")
 
 
 def click_matrix(state, point):

@@ -11,7 +11,7 @@ from evidence.figures.flows import build_direction_matrix_figure, width_edges, w
 from evidence.figures.partnerships import build_partner_map_figure, build_partnerships_figure
 from evidence.figures.theme import empty_figure
 from evidence.views.base import Chart, View, custom, pct, toggle
-from evidence.views.flows import click_focus, focus_sentence, focused, top
+from evidence.views.flows import arc_click, focus_sentence, focused, top
 
 
 def build(sub, state):
@@ -67,15 +67,8 @@ def click(state, point):
     return state.with_values(partner=toggle(state.partner, code))
 
 
-def click_map(state, point):
-    """An arc: that lead → partner country pair (the map's role is left as it is). A
-    country's dot: focus on it."""
-    data = custom(point)
-    if len(data) == 1:
-        return click_focus(state, data)
-    if len(data) < 2:
-        return state
-    return state.with_values(partner=toggle(state.partner, f"{data[0]}>{data[1]}"))
+# An arc: that lead → partner pair (the map's role is left as it is); a dot: focus.
+click_map = arc_click("partner")
 
 
 VIEW = View(

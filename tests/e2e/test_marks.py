@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -110,6 +111,18 @@ def _open(browser, viewport):
     return context, page
 
 
+@contextmanager
+def _page_at(browser, viewport, url: str):
+    """A fresh page at ``viewport`` showing ``url``, drawn; closed afterwards."""
+    context, page = _open(browser, viewport)
+    try:
+        page.goto(url)
+        wait_ready(page)
+        yield page
+    finally:
+        context.close()
+
+
 def _search(page) -> str:
     return unquote(page.evaluate("location.search"))
 
@@ -194,10 +207,7 @@ def test_clicking_a_mark_filters_to_its_articles_and_again_removes_it(
 
 
 def test_a_partner_arc_keeps_the_map_role(browser, server_url):
-    context, page = _open(browser, DESKTOP)
-    try:
-        page.goto(f"{server_url}/?role=setting")
-        wait_ready(page)
+    with _page_at(browser, DESKTOP, f"{server_url}/?role=setting") as page:
         found = marks.arc(page, "fig-partner-map", "GBR", "MWI")
         marks.hover(page, "fig-partner-map", found["xy"])
         page.mouse.click(*found["xy"])
@@ -205,34 +215,22 @@ def test_a_partner_arc_keeps_the_map_role(browser, server_url):
         wait_ready(page)
         assert _search(page) == "?role=setting&partner=GBR-MWI"
         assert page.locator("#ctl-role input[value='setting']").is_checked()
-    finally:
-        context.close()
 
 
 def test_hovering_the_united_states_kenya_arc_names_it(browser, server_url):
-    context, page = _open(browser, DESKTOP)
-    try:
-        page.goto(server_url + "/")
-        wait_ready(page)
+    with _page_at(browser, DESKTOP, server_url + "/") as page:
         found = marks.arc(page, "fig-flows", "USA", "KEN")
         label = marks.hover(page, "fig-flows", found["xy"])
         assert label.startswith("United States → Kenya: 5 articles (HIC → LMIC)"), label
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1440", "390"])
 def test_hovering_the_biggest_arc_names_it(browser, server_url, viewport):
-    context, page = _open(browser, viewport)
-    try:
-        page.goto(server_url + "/")
-        wait_ready(page)
+    with _page_at(browser, viewport, server_url + "/") as page:
         biggest = marks.arc(page, "fig-flows")
         assert biggest["custom"][:2] == ["USA", "UGA"]
         label = marks.hover(page, "fig-flows", biggest["xy"])
         assert label.startswith("United States → Uganda: 11 articles"), label
-    finally:
-        context.close()
 
 
 def test_dragging_across_years_sets_a_range_and_a_click_one_year(browser, server_url):
@@ -321,10 +319,7 @@ def test_one_click_on_kenya_shows_who_sends_students_there(browser, server_url):
 
 
 def test_typing_a_country_focuses_it_on_a_phone(browser, server_url):
-    context, page = _open(browser, PHONE)
-    try:
-        page.goto(server_url + "/")
-        wait_ready(page)
+    with _page_at(browser, PHONE, server_url + "/") as page:
         box = page.locator("#ctl-focus")
         box.scroll_into_view_if_needed()
         box.click()
@@ -337,8 +332,6 @@ def test_typing_a_country_focuses_it_on_a_phone(browser, server_url):
         assert partner.startswith("Kenya as partner, led from:"), partner
         pairs = marks.arc_layout(page, "fig-partner-map")["pairs"]
         assert pairs and all("KEN" in p.split(">") for p in pairs)
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("graph", ["fig-flows", "fig-partner-map"])
@@ -347,10 +340,7 @@ def test_every_drawn_arc_can_be_hovered_and_is_named_at_1440(browser, server_url
     crowding at a shared destination cannot pick the wrong pair). Every drawn arc has a
     target farther than plotly's 3 px pick distance from any other arc's, and hovering
     there names that arc, so what a click picks is what the label said."""
-    context, page = _open(browser, DESKTOP)
-    try:
-        page.goto(server_url + "/")
-        wait_ready(page)
+    with _page_at(browser, DESKTOP, server_url + "/") as page:
         drawn = marks.arc_layout(page, graph)
         assert drawn["nHeads"] == len(drawn["pairs"]) == 30
         assert drawn["reach"] > 3, drawn
@@ -360,5 +350,3 @@ def test_every_drawn_arc_can_be_hovered_and_is_named_at_1440(browser, server_url
             label = marks.hover(page, graph, found["xy"])
             name = f"{country_name(origin)} → {country_name(destination)}:"
             assert label.startswith(name), (pair, label)
-    finally:
-        context.close()
