@@ -16,34 +16,38 @@ TABLE_BODY = "view-table-body"
 MAX_ROWS = 100
 
 
-def alternative(view: str) -> html.Div:
-    """The summary line and a collapsible data table, placed under a view's chart."""
-    return html.Div(
-        [
+def alternative(view: str, *, summary: bool = True) -> html.Div:
+    """The summary line and a collapsible data table, placed under a view's chart; for a
+    card's other charts (``summary=False``) the table alone, named after its chart."""
+    what = "this chart" if summary else f"“{VIEWS[view].title}”"
+    children = [
+        html.Details(
+            [
+                html.Summary(
+                    f"Show the data behind {what} as a table",
+                    id={"type": TABLE_TOGGLE, "view": view},
+                    className="small",
+                ),
+                html.Div(
+                    id={"type": TABLE_BODY, "view": view},
+                    className="view-table",
+                    tabIndex="0",
+                    role="region",
+                    **{"aria-label": f"Data table: {VIEWS[view].title}"},
+                ),
+            ]
+        )
+    ]
+    if summary:
+        children.insert(
+            0,
             html.P(
                 id={"type": SUMMARY, "view": view},
                 className="view-summary small mb-1",
                 **{"aria-live": "polite"},
             ),
-            html.Details(
-                [
-                    html.Summary(
-                        "Show the data behind this chart as a table",
-                        id={"type": TABLE_TOGGLE, "view": view},
-                        className="small",
-                    ),
-                    html.Div(
-                        id={"type": TABLE_BODY, "view": view},
-                        className="view-table",
-                        tabIndex="0",
-                        role="region",
-                        **{"aria-label": f"Data table: {VIEWS[view].title}"},
-                    ),
-                ]
-            ),
-        ],
-        className="px-2 pb-1",
-    )
+        )
+    return html.Div(children, className="px-2 pb-1")
 
 
 def summaries(search: str | None, eb: EvidenceBase, views: list[str]) -> list[str]:

@@ -28,6 +28,8 @@ def graph_config() -> dict:
         "topojsonURL": TOPOJSON_URL,
         "responsive": True,
         "displaylogo": False,
+        # The mouse wheel scrolls the page; it does not zoom a map under the pointer.
+        "scrollZoom": False,
         "showLink": False,
         "showSendToCloud": False,
         "showEditInChartStudio": False,

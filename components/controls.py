@@ -134,12 +134,15 @@ def control(field: Field, eb: EvidenceBase):
     if spec.widget == "radio":
         return dbc.RadioItems(id=cid, options=_plain(options), value=value)
     if spec.widget == "switch":  # compact, inline, in a card header
+        shown = "small me-2 text-muted" if spec.show_label else "visually-hidden"
         return html.Div(
             [
-                html.Span(spec.label, className="visually-hidden", id=f"{cid}-label"),
+                html.Span(spec.label + (":" if spec.show_label else ""), className=shown,
+                          id=f"{cid}-label"),
                 dbc.RadioItems(id=cid, options=_plain(options), value=value, inline=True,
                                className="small", input_class_name="me-1"),
             ],
+            className="d-flex flex-wrap align-items-center",
             role="group",
             **{"aria-labelledby": f"{cid}-label"},
         )  # fmt: skip

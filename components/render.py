@@ -42,13 +42,17 @@ def chip_label(key: str, state: FilterState) -> str:
 
 
 def chips(state: FilterState) -> list:
-    """Removable chips, one per active filter value."""
+    """Removable chips, one per active filter value (and one for the arc maps' focus)."""
     items = []
-    for key, value in state.filter_fields().items():
+    for key, value in state.chip_fields().items():
         field = FIELD[key]
-        values = [field.text(value)] if key == "year" else list(value)
+        values = list(value) if isinstance(value, tuple) and key != "year" else [field.text(value)]
         for v in values:
-            text = field.words(value) if key == "year" else field.value_label(v)
+            text = (
+                field.value_label(v)
+                if isinstance(value, tuple) and key != "year"
+                else field.words(value)
+            )
             items.append(
                 dbc.Button(
                     [html.Span(f"{chip_label(key, state)}: ", className="fw-normal"), text,
@@ -132,7 +136,7 @@ def render_views(
     before = parse_query(previous)[0] if previous is not None else None
     todo = changed_views(state, before, eb)
     out: dict = {NOTICES: [html.Div(f"Link notice: {n}", className="small") for n in notices]}
-    filters_changed = before is None or state.filter_fields() != before.filter_fields()
+    filters_changed = before is None or state.chip_fields() != before.chip_fields()
     if before is not None and _role_matters(state) and state.role != before.role:
         filters_changed = True  # the role decides which countries match: N and chips change
     if not (todo or filters_changed):

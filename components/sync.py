@@ -24,9 +24,11 @@ def state_after_click(state: FilterState, source: str, click: dict | None) -> Fi
 def state_after_chip(state: FilterState, chip_index: str) -> FilterState:
     """The state with one chip's filter value removed."""
     key, _, value = chip_index.partition("|")
-    if key not in state.filter_fields():
+    if key not in state.chip_fields():
         return state
-    return state.without(key) if key == "year" else state.without(key, value)
+    if key == "year" or not isinstance(getattr(state, key), tuple):
+        return state.without(key)
+    return state.without(key, value)
 
 
 def sync(

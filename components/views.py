@@ -30,7 +30,8 @@ def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
     tools = [*view_switches(view.name, eb)]
     if view.export:
         tools.append(export_menu(view.name))
-    return card(view.title, [body, alternative(view.name)], tools=tools,
+    tables = [alternative(c.name, summary=False) for c in view.charts[1:]]
+    return card(view.title, [body, alternative(view.name), *tables], tools=tools,
                 subtitle=view.subtitle, card_id=card_id(view.name))  # fmt: skip
 
 

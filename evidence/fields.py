@@ -98,6 +98,7 @@ class Control:
     placeholder: str = ""
     hint: str = ""
     max_height: int | None = None
+    show_label: bool = False  # a card switch's label shown, not only read out
 
 
 # --------------------------------------------------------------------------- parsers
@@ -420,10 +421,15 @@ class Field:
     joiner: str = ", "
     role_matched: bool = False
     control: Control | None = None
+    chip: bool | None = None  # a removable chip when set (default: filters have one)
 
     @property
     def is_filter(self) -> bool:
         return self.mask is not None
+
+    @property
+    def has_chip(self) -> bool:
+        return self.is_filter if self.chip is None else self.chip
 
     def text(self, value) -> str:
         """The value as the URL writes it (no escaping)."""
@@ -489,7 +495,8 @@ FIELDS: tuple[Field, ...] = (
           control=Control("dropdown", "Article type", _type_options, placeholder="Any")),
     Field("kind", "Mobility kind", many(_kind), mask=_mask_codes, value_label=_code_label,
           caption="mobility kind", caption_rank=3, joiner=" or ",
-          control=Control("inline", "Mobility kind", _kind_options, where="flows")),
+          control=Control("inline", "Mobility kind (filters every view)", _kind_options,
+                          where="flows")),
     # Marks only (no control): a pair of countries on the flow map, an income-group pair
     # or direction class from the matrix beside it, a lead > partner pair or class.
     Field("flow", "Flow", many(_country_pair), write=_join_pairs, mask=_mask_flow,
@@ -501,19 +508,20 @@ FIELDS: tuple[Field, ...] = (
           value_label=_pair_label, caption="partnership", caption_rank=13),
     # The arc maps: one country in focus (its flows and partnerships in and out, ranked),
     # and how many pairs are drawn without a focus (the largest, or all).
-    Field("focus", "Focus", _one_country, default="", value_label=country_name,
-          caption="focus", control=Control("select", "Focus a country", _arc_countries,
+    Field("focus", "Focus (arc maps)", _one_country, default="", value_label=country_name,
+          caption="focus", chip=True, control=Control("select", "Focus a country", _arc_countries,
                                            where="flows", placeholder="Focus a country…")),
     Field("arcs", "Flows drawn", choice(ARC_MODES), default="top",
           value_label=lambda v: ARC_WORDS[v], caption="",
-          control=Control("switch", "Flows drawn", _fixed(*ARC_WORDS.items()), where="flows")),
+          control=Control("switch", "Pairs drawn", _fixed(*ARC_WORDS.items()), where="flows",
+                          show_label=True)),
     Field("net", "Arcs", choice(NET_MODES), default="both", value_label=lambda v: NET_WORDS[v],
-          caption="", control=Control("switch", "Arcs", _fixed(*NET_WORDS.items()),
-                                      where="flows")),
+          caption="", control=Control("switch", "Two-way pairs", _fixed(*NET_WORDS.items()),
+                                      where="flows", show_label=True)),
     Field("partner_arcs", "Pairs drawn", choice(ARC_MODES), default="top",
           value_label=lambda v: ARC_WORDS[v], caption="",
-          control=Control("switch", "Partner pairs drawn", _fixed(*ARC_WORDS.items()),
-                          where="partnerships")),
+          control=Control("switch", "Pairs drawn", _fixed(*ARC_WORDS.items()),
+                          where="partnerships", show_label=True)),
     Field("align", "Matrix values", choice(ALIGN_MODES), default="counts",
           control=Control("switch", "Matrix values",
                           _fixed(("counts", "Counts"), ("row_share", "Row shares"),
@@ -525,6 +533,7 @@ FIELDS: tuple[Field, ...] = (
 )  # fmt: skip
 FIELD: dict[str, Field] = {f.key: f for f in FIELDS}
 FILTER_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.is_filter)
+CHIP_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.has_chip)
 CONTROLLED: tuple[str, ...] = tuple(f.key for f in FIELDS if f.control is not None)
 
 

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, quote
 from evidence.fields import (  # noqa: F401  (names other modules import from here)
     ALIGN_MODES,
     BASES,
+    CHIP_KEYS,
     CLASSIFICATIONS,
     FIELD,
     FIELDS,
@@ -42,6 +43,12 @@ def _filter_fields(self) -> dict[str, object]:
     return {k: getattr(self, k) for k in FILTER_KEYS if getattr(self, k) != FIELD[k].default}
 
 
+def _chip_fields(self) -> dict[str, object]:
+    """The fields shown as removable chips (the filters, and the arc maps' focus), with
+    their non-default values."""
+    return {k: getattr(self, k) for k in CHIP_KEYS if getattr(self, k) != FIELD[k].default}
+
+
 def _without(self, key: str, value: str | None = None):
     """This state with one filter removed (or one value of a list filter)."""
     current = getattr(self, key)
@@ -65,6 +72,7 @@ FilterState = make_dataclass(
         "evidence.fields). Empty tuple = no restriction.",
         "is_default": _is_default,
         "filter_fields": _filter_fields,
+        "chip_fields": _chip_fields,
         "without": _without,
         "with_values": _with_values,
     },

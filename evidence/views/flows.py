@@ -104,11 +104,37 @@ def build_for_files(sub, state):
     return pairs, with_matrix(fig, build_matrix(sub, state)[1])
 
 
+def unfocused_note(fig, focus: str, what: str):
+    """Say on a chart beside a focused map that it still counts everything (``fig`` is a
+    Figure, or a plain dict when drawn for the dashboard)."""
+    if not focus:
+        return fig
+    note = {"text": f"All {what}, not only {country_name(focus)}'s", "xref": "paper",
+            "yref": "paper", "x": 0, "y": 1, "yshift": 6, "xanchor": "left",
+            "yanchor": "bottom", "showarrow": False,
+            "font": {"size": 11, "color": "#5f6670"}}  # fmt: skip
+    layout = fig["layout"] if isinstance(fig, dict) else None
+    if layout is None:
+        if not fig.layout.xaxis:  # an empty-state figure
+            return fig
+        fig.add_annotation(**note)
+        fig.update_layout(margin={"t": max(fig.layout.margin.t or 0, 28)})
+        return fig
+    if "xaxis" not in layout:
+        return fig
+    layout["annotations"] = [*(layout.get("annotations") or []), note]
+    margin = dict(layout.get("margin") or {})
+    margin["t"] = max(margin.get("t") or 0, 28)
+    layout["margin"] = margin
+    return fig
+
+
 def build_matrix(sub, state):
     matrix = aggregate.direction_matrix(
         flows_evidence(sub, state).flows, classification=state.income
     )
-    return matrix, build_direction_matrix_figure(matrix)
+    fig = build_direction_matrix_figure(matrix)
+    return matrix, unfocused_note(fig, state.focus, "flows")
 
 
 def takeaway(sub, state) -> str:
@@ -164,7 +190,7 @@ VIEW = View(
               export=build_for_files, depends=("focus", "arcs", "net"), height=470, width=8,
               label="Map of directed student mobility flows"),
         Chart("flow-matrix", "Student mobility by income group", build_matrix, takeaway,
-              click=click_matrix, height=330, width=4,
+              click=click_matrix, depends=("focus",), height=330, width=4,
               label="Origin by destination income group matrix"),
     ),
 )  # fmt: skip

@@ -11,7 +11,7 @@ from evidence.figures.flows import build_direction_matrix_figure, width_edges, w
 from evidence.figures.partnerships import build_partner_map_figure, build_partnerships_figure
 from evidence.figures.theme import empty_figure
 from evidence.views.base import Chart, View, custom, pct, toggle
-from evidence.views.flows import arc_click, focus_sentence, focused, top
+from evidence.views.flows import arc_click, focus_sentence, focused, top, unfocused_note
 
 
 def build(sub, state):
@@ -21,7 +21,8 @@ def build(sub, state):
         [summary.assign(chart="coded format"), directions.assign(chart="lead → partner")],
         ignore_index=True,
     )
-    return data, build_partnerships_figure(summary, directions)
+    fig = build_partnerships_figure(summary, directions)
+    return data, unfocused_note(fig, state.focus, "partnerships")
 
 
 def build_map(sub, state):
@@ -75,10 +76,12 @@ VIEW = View(
     "partnerships",
     "Who partners with whom",
     "Coded partnership formats, and the direction of each lead → partner pair; click a bar "
-    "or an arc to filter.",
+    "or an arc to filter, a country's dot to see only its partnerships (the flow map "
+    "follows).",
     (
         Chart("partnerships", "Who partners with whom", build, takeaway, click=click,
-              height=400, width=6, label="Partnership formats and directions"),
+              depends=("focus",), height=400, width=6,
+              label="Partnership formats and directions"),
         Chart("partner-map", "Partnerships between countries", build_map, takeaway,
               click=click_map, export=build_map_for_files, depends=("focus", "partner_arcs"),
               height=400, width=6,

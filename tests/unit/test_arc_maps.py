@@ -122,3 +122,26 @@ def test_net_flows_draw_one_arc_per_pair_from_the_side_that_sends_more(demo):
     assert f"Click: the {forward} articles of United States → Uganda" in targets.text[i]
     assert "net flows" in fig.layout.legend.title.text
     assert VIEWS["flows"].takeaway(demo, state).startswith("Net flows: ")
+
+
+def test_the_focus_shows_as_a_chip_that_removes_it(demo):
+    from components.render import render_views
+    from components.sync import sync
+
+    out = render_views("?focus=KEN", demo)
+    (chip,) = out["active-chips"]
+    assert chip.id["index"] == "focus|KEN"
+    assert "Focus (arc maps): " in str(chip.children) and "Kenya" in str(chip.children)
+    assert out["article-count"] == "350 of 350 articles"  # a focus filters nothing
+    query, controls = sync("chip", "?focus=KEN&year=2019", {}, (2000, 2020),
+                           chip_index="focus|KEN")  # fmt: skip
+    assert query == "?year=2019" and controls["focus"] is None
+
+
+def test_charts_beside_a_focused_map_say_they_count_everything(demo):
+    state = parse_query("focus=KEN")[0]
+    for view, what in (("flow-matrix", "flows"), ("partnerships", "partnerships")):
+        _, fig = view_figure(demo, state, view)
+        assert f"All {what}, not only Kenya's" in [a.text for a in fig.layout.annotations]
+        _, plain = view_figure(demo, parse_query("")[0], view)
+        assert "not only" not in " ".join(a.text for a in plain.layout.annotations)
