@@ -373,8 +373,6 @@ def build_arc_figure(
     # direction classes.
     traces = [_node_trace(frame, focus, noun), *_arc_traces(frame, noun, edges), *_width_key(edges)]
     ends = noun or "origin → destination"
-    if net:
-        ends = f"net flows, {ends}"
     n_pairs = len(select_pairs(pairs, top=None))
     if focus:
         shown = f" · {len(frame):,} pairs into and out of {country_name(focus)}"
@@ -398,9 +396,11 @@ def build_arc_figure(
                 # Short lines: plotly does not wrap a legend title, and a phone-wide map
                 # is about 350 px.
                 "text": f"Colour: direction by income group, {ends}<br>"
-                f"{shown.removeprefix(' · ')} · line width: "
+                + ("Net flows: " if net else "")
+                + shown.removeprefix(" · ")
+                + "<br>Line width: "
                 + ("net articles" if net else "articles")
-                + "<br>HIC: high income · LMIC: low and middle income",
+                + " · HIC: high income<br>LMIC: low and middle income",
                 "side": "top",
                 "font": {"size": 12, "color": MUTED},
             },

@@ -104,13 +104,15 @@ def build_for_files(sub, state):
     return pairs, with_matrix(fig, build_matrix(sub, state)[1])
 
 
-def unfocused_note(fig, focus: str, what: str):
+def unfocused_note(fig, focus: str, what: str, *, right: bool = False):
     """Say on a chart beside a focused map that it still counts everything (``fig`` is a
     Figure, or a plain dict when drawn for the dashboard)."""
     if not focus:
         return fig
-    note = {"text": f"All {what}, not only {country_name(focus)}'s", "xref": "paper",
-            "yref": "paper", "x": 0, "y": 1, "yshift": 6, "xanchor": "left",
+    # Short: the matrix beside the flow map is about 160 px wide.
+    note = {"text": f"All {what}, not only the focus", "xref": "paper",
+            "yref": "paper", "x": int(right), "y": 1, "yshift": 6,
+            "xanchor": "right" if right else "left",
             "yanchor": "bottom", "showarrow": False,
             "font": {"size": 11, "color": "#5f6670"}}  # fmt: skip
     layout = fig["layout"] if isinstance(fig, dict) else None

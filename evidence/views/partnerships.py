@@ -22,7 +22,8 @@ def build(sub, state):
         ignore_index=True,
     )
     fig = build_partnerships_figure(summary, directions)
-    return data, unfocused_note(fig, state.focus, "partnerships")
+    # on the right: the bars' headings sit top left
+    return data, unfocused_note(fig, state.focus, "partnerships", right=True)
 
 
 def build_map(sub, state):
