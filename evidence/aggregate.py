@@ -1556,12 +1556,17 @@ def _root(eb: EvidenceBase) -> EvidenceBase:
 
 
 def largest_pair(eb: EvidenceBase, what: str = "flows") -> int:
-    """Articles of the largest country pair in the loaded data (before any filter), which
-    fixes the arc maps' width scale while filters change."""
+    """Articles of the largest pair in the loaded data (before any filter), which fixes
+    the arc maps' width scale while filters change. ``what``: "flows", "partnerships" or
+    "regions" (flows between World Bank regions, one region to another)."""
     root = _root(eb)
 
     def build() -> int:
-        pairs = flows_by_pair(root) if what == "flows" else partner_pairs(root)
+        if what == "regions":
+            pairs = region_flows(root)
+            pairs = pairs[pairs["origin"] != pairs["destination"]]
+        else:
+            pairs = flows_by_pair(root) if what == "flows" else partner_pairs(root)
         return int(pairs["n_articles"].max()) if len(pairs) else 1
 
     return _LARGEST.get(root, what, build)
@@ -1640,3 +1645,59 @@ def net_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     out = keep[net > 0].assign(n_articles=net[net > 0].astype(int))
     out.attrs["n_balanced"] = int(((net == 0) & (keep["origin"] < keep["destination"])).sum())
     return out.sort_values("n_articles", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def region_flows(eb: EvidenceBase, classification: str = "year") -> pd.DataFrame:
+    """Mobility flows per World Bank region pair, in the columns of :func:`flows_by_pair`
+    (``origin`` / ``destination`` are region URL values, e.g. "north-america"; the points
+    are the median of the region's country points).
+
+    ``n_articles`` counts the distinct articles with a flow from a country of one region
+    to a country of the other (what the ``region_flow`` filter keeps); ``direction`` is
+    the class most of those articles' flows have. Flows within one region are kept as
+    rows with the same origin and destination (the map cannot draw them).
+    """
+    from evidence.countries import WB_REGIONS, country_points, economies
+
+    cols = ["origin", "destination", "origin_name", "destination_name", "n_articles",
+            "direction", "lon0", "lat0", "lon1", "lat1"]  # fmt: skip
+    flows = eb.flows
+    if flows.empty:
+        return pd.DataFrame(columns=cols)
+    key_of = {name: key for key, name in WB_REGIONS.items()}
+    region = economies()["wb_region"].map(key_of)
+    points = country_points().join(region.rename("region"), how="inner")
+    centre = points.groupby("region")[["lon", "lat"]].median()  # robust to far islands
+    dcol = "direction" + _suffix(classification)
+    rows = pd.DataFrame(
+        {
+            "article_id": flows["article_id"].to_numpy(),
+            "origin": flows["origin"].map(region).to_numpy(),
+            "destination": flows["destination"].map(region).to_numpy(),
+            "direction": flows[dcol].to_numpy(),
+        }
+    ).dropna(subset=["origin", "destination"])
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    per = rows.groupby(["origin", "destination"], sort=False)["article_id"].nunique()
+    major = (
+        rows.drop_duplicates(["origin", "destination", "article_id", "direction"])
+        .groupby(["origin", "destination", "direction"], sort=False)
+        .size()
+        .reset_index(name="k")
+        .sort_values(["k", "direction"], ascending=[False, True], kind="stable")
+        .drop_duplicates(["origin", "destination"])
+        .set_index(["origin", "destination"])["direction"]
+    )
+    out = per.rename("n_articles").reset_index()
+    out["direction"] = major.reindex(
+        pd.MultiIndex.from_frame(out[["origin", "destination"]])
+    ).to_numpy()
+    out["origin_name"] = out["origin"].map(WB_REGIONS)
+    out["destination_name"] = out["destination"].map(WB_REGIONS)
+    for end, (lon, lat) in (("origin", ("lon0", "lat0")), ("destination", ("lon1", "lat1"))):
+        out[lon] = out[end].map(centre["lon"]).round(3)
+        out[lat] = out[end].map(centre["lat"]).round(3)
+    out = out.sort_values(["n_articles", "origin", "destination"],
+                          ascending=[False, True, True], kind="stable")  # fmt: skip
+    return out[cols].reset_index(drop=True)

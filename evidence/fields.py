@@ -46,6 +46,8 @@ BASES = ("explicit", "assigned")
 TOP_ARCS = 30  # arcs an arc map draws by default: the largest pairs a reader can follow
 ARC_MODES = ("top", "all")
 ARC_WORDS = {"top": f"{TOP_ARCS} largest", "all": "All pairs"}
+LEVELS = ("country", "region")
+LEVEL_WORDS = {"country": "Countries", "region": "World Bank regions"}
 NET_MODES = ("both", "net")
 NET_WORDS = {"both": "Both directions", "net": "Net flows"}
 # URL values of the regions: continents ("africa"), then World Bank regions
@@ -227,6 +229,24 @@ def _partner(item: str) -> str | None:
     return _country_pair(item) or _direction_class(item)
 
 
+def _region_pair(item: str) -> str | None:
+    """Two World Bank regions "north-america~sub-saharan-africa" (also with ">")."""
+    parts = re.split(r"\s*[~>→]\s*", item.strip())
+    if len(parts) != 2:
+        return None
+    a, b = (resolve_region(p) for p in parts)
+    return f"{a}>{b}" if a in WB_REGIONS and b in WB_REGIONS else None
+
+
+def _join_region_pairs(value) -> str:
+    return ",".join(v.replace(">", "~") for v in value)
+
+
+def _region_pair_label(value: str) -> str:
+    a, b = value.split(">")
+    return f"{region_label(a)} → {region_label(b)}"
+
+
 def _kind(item: str) -> str | None:
     code = load_codebook().resolve("format", item if "." in item else f"mobility.{item}")
     return code if code in MOBILITY_KINDS else None
@@ -317,6 +337,11 @@ def _mask_direction(m: Masker, value, state) -> np.ndarray:
     sfx = m.suffix(state)
     return m.pairs("flows", (f"origin_income{sfx}", f"destination_income{sfx}"),
                    f"direction{sfx}", value)  # fmt: skip
+
+
+def _mask_region_flow(m: Masker, value, state) -> np.ndarray:
+    pairs = [tuple(region_members(r) for r in v.split(">")) for v in value]
+    return m.member_pairs("flows", ("origin", "destination"), pairs)
 
 
 def _mask_partner(m: Masker, value, state) -> np.ndarray:
@@ -501,6 +526,9 @@ FIELDS: tuple[Field, ...] = (
     # or direction class from the matrix beside it, a lead > partner pair or class.
     Field("flow", "Flow", many(_country_pair), write=_join_pairs, mask=_mask_flow,
           value_label=_pair_label, caption="flow", caption_rank=11),
+    Field("region_flow", "Region flow", many(_region_pair), write=_join_region_pairs,
+          mask=_mask_region_flow, value_label=_region_pair_label, caption="region flow",
+          caption_rank=11),
     Field("direction", "Flow direction", many(_direction), write=_join_pairs,
           mask=_mask_direction, value_label=_direction_label, caption="flow direction",
           caption_rank=12),
@@ -518,6 +546,10 @@ FIELDS: tuple[Field, ...] = (
     Field("net", "Arcs", choice(NET_MODES), default="both", value_label=lambda v: NET_WORDS[v],
           caption="", control=Control("switch", "Two-way pairs", _fixed(*NET_WORDS.items()),
                                       where="flows", show_label=True)),
+    Field("level", "Flow map level", choice(LEVELS), default="country",
+          value_label=lambda v: LEVEL_WORDS[v], caption="",
+          control=Control("switch", "Level", _fixed(*LEVEL_WORDS.items()), where="flows",
+                          show_label=True)),
     Field("partner_arcs", "Pairs drawn", choice(ARC_MODES), default="top",
           value_label=lambda v: ARC_WORDS[v], caption="",
           control=Control("switch", "Pairs drawn", _fixed(*ARC_WORDS.items()),

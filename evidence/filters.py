@@ -247,6 +247,14 @@ class Masker:
         lookup = pd.Series(texts, dtype=object).isin(list(pairs)).to_numpy()
         return _any_of(self.idx.n, self.idx.flows_pos, lookup[inverse])
 
+    def member_pairs(self, table: str, columns: tuple[str, str], pairs) -> np.ndarray:
+        """Articles with a row of ``table`` whose two ``columns`` fall in one of the
+        ``pairs`` of country sets (a flow from a region to a region)."""
+        rows = np.zeros(len(getattr(self.eb, table)), dtype=bool)
+        for a, b in pairs:
+            rows |= hit(self.eb, table, columns[0], a) & hit(self.eb, table, columns[1], b)
+        return _any_of(self.idx.n, self.idx.positions(table), rows)
+
     def pairs(self, table: str, columns: tuple[str, str], direction: str, values) -> np.ndarray:
         """Articles with a flow or partnership row matching "A>B" pairs or classes."""
         where = _pair_rows(self.eb, table, columns, direction, values)

@@ -351,6 +351,8 @@ def build_arc_figure(
     focus: str = "",
     edges: tuple[int, ...] | None = None,
     net: bool = False,
+    nodes: bool = True,
+    pair_word: str = "pairs",
 ) -> go.Figure:
     """Directed arcs for any pairs frame (flows or partnerships); see :func:`build_flows_figure`.
 
@@ -358,7 +360,8 @@ def build_arc_figure(
     text; ``top`` how many of the largest pairs are drawn (None: all); ``focus`` an ISO-3
     code whose pairs in and out are drawn instead; ``edges`` the width scale (by default
     from these pairs, :func:`width_edges`); ``net``: the pairs are net flows
-    (:func:`evidence.aggregate.net_pairs`), which the key says.
+    (:func:`evidence.aggregate.net_pairs`), which the key says; ``nodes``: draw the
+    clickable country dots; ``pair_word`` names the pairs in the key ("region pairs").
     """
     if pairs is None or pairs.empty:
         return caption_figure(empty_figure(empty), caption)
@@ -371,15 +374,16 @@ def build_arc_figure(
     edges = edges or width_edges(int(pairs["n_articles"].max()))
     # The width key goes last: it holds no points, and the legend lists it after the
     # direction classes.
-    traces = [_node_trace(frame, focus, noun), *_arc_traces(frame, noun, edges), *_width_key(edges)]
+    dots = [_node_trace(frame, focus, noun)] if nodes else []
+    traces = [*dots, *_arc_traces(frame, noun, edges), *_width_key(edges)]
     ends = noun or "origin → destination"
     n_pairs = len(select_pairs(pairs, top=None))
     if focus:
         shown = f" · {len(frame):,} pairs into and out of {country_name(focus)}"
     elif len(frame) < n_pairs:
-        shown = f" · the {len(frame)} largest of {n_pairs:,} pairs"
+        shown = f" · the {len(frame)} largest of {n_pairs:,} {pair_word}"
     else:
-        shown = f" · all {n_pairs:,} pairs"
+        shown = f" · all {n_pairs:,} {pair_word}"
     geo = base_geo(landcolor=GRID, lataxis={"range": [-57, 80]})
     if focus:
         geo = base_geo(landcolor=GRID, fitbounds="locations")
@@ -428,6 +432,8 @@ def build_flows_figure(
     focus: str = "",
     edges: tuple[int, ...] | None = None,
     net: bool = False,
+    nodes: bool = True,
+    pair_word: str = "pairs",
 ) -> go.Figure:
     """Directed mobility arcs from origin to destination.
 
@@ -447,7 +453,8 @@ def build_flows_figure(
         (HIC → LMIC)"; target ``customdata`` rows are ``[origin, destination, n]``.
     """
     return build_arc_figure(pairs, caption=caption, empty="No mobility flows match these filters",
-                            top=top, focus=focus, edges=edges, net=net)  # fmt: skip
+                            top=top, focus=focus, edges=edges, net=net, nodes=nodes,
+                            pair_word=pair_word)  # fmt: skip
 
 
 def build_direction_matrix_figure(

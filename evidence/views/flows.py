@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from evidence import aggregate, filters
-from evidence.countries import country_name
+from evidence.countries import WB_REGIONS, country_name
 from evidence.fields import TOP_ARCS
 from evidence.figures.flows import (
     build_direction_matrix_figure,
@@ -29,8 +29,22 @@ def top(state, key: str = "arcs") -> int | None:
     return None if getattr(state, key) == "all" else TOP_ARCS
 
 
+def build_regions(flows_eb, state):
+    """The flow map one level up: arcs between World Bank regions (flows within a region
+    are in the data, not drawn)."""
+    pairs = aggregate.region_flows(flows_eb, classification=state.income)
+    if state.net == "net":
+        pairs = with_net_hover(aggregate.net_pairs(pairs))
+    edges = width_edges(aggregate.largest_pair(flows_eb, "regions"))
+    fig = build_flows_figure(pairs, top=None, edges=edges, net=state.net == "net",
+                             nodes=False, pair_word="region pairs")  # fmt: skip
+    return pairs, fig
+
+
 def build(sub, state):
     flows_eb = flows_evidence(sub, state)
+    if state.level == "region":
+        return build_regions(flows_eb, state)
     pairs = aggregate.flows_by_pair(flows_eb, classification=state.income)
     if not len(pairs):
         return pairs, empty_figure("No mobility flows coded for these articles")
@@ -143,6 +157,18 @@ def takeaway(sub, state) -> str:
     flows_eb = flows_evidence(sub, state)
     if not len(flows_eb.flows):
         return "No mobility flows are coded for these articles."
+    if state.level == "region":
+        pairs = aggregate.region_flows(flows_eb, classification=state.income)
+        pairs = pairs[pairs["origin"] != pairs["destination"]]
+        if pairs.empty:
+            return "No flows between World Bank regions for these articles."
+        head = pairs.head(3)
+        top = ", ".join(
+            f"{a} → {b} ({n:,})"
+            for a, b, n in zip(head["origin_name"], head["destination_name"],
+                               head["n_articles"], strict=True)
+        )  # fmt: skip
+        return f"Between World Bank regions, most articles with flows describe {top}."
     if state.net == "net" and not state.focus:
         net = aggregate.net_pairs(aggregate.flows_by_pair(flows_eb, classification=state.income))
         by_class = net["direction"].value_counts()
@@ -173,7 +199,17 @@ def arc_click(key: str):
     return click
 
 
-click = arc_click("flow")
+_country_click = arc_click("flow")
+
+
+def click(state, point):
+    """An arc between two World Bank regions: that region pair (``region_flow``); an arc
+    between countries: that pair (``flow``); a country's dot: focus on it."""
+    data = custom(point)
+    if len(data) >= 2 and str(data[0]) in WB_REGIONS and str(data[1]) in WB_REGIONS:
+        pair = f"{data[0]}>{data[1]}"
+        return state.with_values(region_flow=toggle(state.region_flow, pair))
+    return _country_click(state, point)
 
 
 def click_matrix(state, point):
@@ -189,7 +225,8 @@ VIEW = View(
     "its flows; click an arrow or a matrix cell to filter.",
     (
         Chart("flows", "Who sends students where", build, takeaway, click=click,
-              export=build_for_files, depends=("focus", "arcs", "net"), height=470, width=8,
+              export=build_for_files, depends=("focus", "arcs", "net", "level"), height=470,
+              width=8,
               label="Map of directed student mobility flows"),
         Chart("flow-matrix", "Student mobility by income group", build_matrix, takeaway,
               click=click_matrix, depends=("focus",), height=330, width=4,

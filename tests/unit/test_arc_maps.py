@@ -145,3 +145,29 @@ def test_charts_beside_a_focused_map_say_they_count_everything(demo):
         assert f"All {what}, not only the focus" in [a.text for a in fig.layout.annotations]
         _, plain = view_figure(demo, parse_query("")[0], view)
         assert "not only" not in " ".join(a.text for a in plain.layout.annotations)
+
+
+def test_region_level_counts_what_a_region_flow_filter_keeps(demo):
+    regions = aggregate.region_flows(demo)
+    between = regions[regions["origin"] != regions["destination"]]
+    assert len(between) > 10
+    for origin, destination, n in zip(
+        regions["origin"], regions["destination"], regions["n_articles"], strict=True
+    ):
+        kept = apply(demo, parse_query(f"region_flow={origin}~{destination}")[0])
+        assert kept.n_articles == n, (origin, destination)
+    state = parse_query("level=region")[0]
+    _, fig = view_figure(demo, state, "flows")
+    pairs = _target_pairs(fig)
+    assert pairs == set(zip(between["origin"], between["destination"], strict=True))
+    assert not _kinds(fig, "node")  # no country dots at the region level
+    assert f"all {len(between)} region pairs" in fig.layout.legend.title.text
+    top = between.iloc[0]
+    assert (
+        VIEWS["flows"]
+        .takeaway(demo, state)
+        .startswith(
+            "Between World Bank regions, most articles with flows describe "
+            f"{top['origin_name']} → {top['destination_name']} ({top['n_articles']})"
+        )
+    )

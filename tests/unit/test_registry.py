@@ -84,6 +84,7 @@ def test_state_fields_are_the_declarations():
                 "setting_income": "L", "format": "mobility", "motivation": "market",
                 "basis": "explicit", "language": "en", "type": "research",
                 "kind": "clinical", "flow": "USA-KEN", "direction": "H-L",
+                "region_flow": "north-america~sub-saharan-africa",
                 "partner": "IRL-BOL"}  # fmt: skip
     assert set(examples) == set(FILTER_KEYS)
     for key, text in examples.items():
