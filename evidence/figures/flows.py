@@ -424,22 +424,14 @@ def build_arc_figure(
     return caption_figure(fig, caption)
 
 
-def build_flows_figure(
-    pairs: pd.DataFrame,
-    *,
-    caption: CaptionLike = None,
-    top: int | None = TOP_ARCS,
-    focus: str = "",
-    edges: tuple[int, ...] | None = None,
-    net: bool = False,
-    nodes: bool = True,
-    pair_word: str = "pairs",
-) -> go.Figure:
+def build_flows_figure(pairs: pd.DataFrame, *, caption: CaptionLike = None, **options) -> go.Figure:
     """Directed mobility arcs from origin to destination.
 
     Args:
         pairs: a :func:`evidence.aggregate.flows_by_pair` frame.
         caption: optional title / subtitle / footer.
+        options: ``top``, ``focus``, ``edges``, ``net``, ``nodes``, ``pair_word`` of
+            :func:`build_arc_figure`.
 
     Returns:
         Line traces grouped by direction class x width bin (arcs separated by NaN gaps;
@@ -453,8 +445,7 @@ def build_flows_figure(
         (HIC → LMIC)"; target ``customdata`` rows are ``[origin, destination, n]``.
     """
     return build_arc_figure(pairs, caption=caption, empty="No mobility flows match these filters",
-                            top=top, focus=focus, edges=edges, net=net, nodes=nodes,
-                            pair_word=pair_word)  # fmt: skip
+                            **options)  # fmt: skip
 
 
 def build_direction_matrix_figure(

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evidence.codebook import load_codebook
-from evidence.figures.flows import TOP_ARCS, build_arc_figure
+from evidence.figures.flows import build_arc_figure
 from evidence.figures.theme import (
     GRID,
     INK,
@@ -182,12 +182,7 @@ def build_partnerships_figure(
 
 
 def build_partner_map_figure(
-    pairs: pd.DataFrame,
-    *,
-    caption: CaptionLike = None,
-    top: int | None = TOP_ARCS,
-    focus: str = "",
-    edges: tuple[int, ...] | None = None,
+    pairs: pd.DataFrame, *, caption: CaptionLike = None, **options
 ) -> go.Figure:
     """Arcs from lead to partner country, styled like mobility flows (a consortium draws
     its lead to each partner, never every pair among the partners).
@@ -195,7 +190,8 @@ def build_partner_map_figure(
     Args:
         pairs: a :func:`evidence.aggregate.partner_pairs` frame.
         caption: optional title / subtitle / footer.
-        top, focus, edges: see :func:`evidence.figures.flows.build_arc_figure`.
+        options: ``top``, ``focus``, ``edges`` of
+            :func:`evidence.figures.flows.build_arc_figure`.
     """
     return build_arc_figure(pairs, caption=caption, noun="lead → partner", empty=EMPTY,
-                            top=top, focus=focus, edges=edges)  # fmt: skip
+                            **options)  # fmt: skip
