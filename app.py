@@ -229,6 +229,11 @@ def _unchanged(group: dict) -> dict:
     return dict.fromkeys(group, no_update)
 
 
+# Control ids and graph ids back to the field key and chart name they show.
+CONTROL_OF = {control_id(key): key for key in CONTROLLED}
+CHART_OF = {graph_id(name): name for name in VIEWS}
+
+
 def _trigger() -> tuple[str, str | None]:
     """What fired the state writer: ("url"|"control"|"reset"|"chip"|"click"|"select",
     the control's key, the chart's name or the chip's index)."""
@@ -245,10 +250,6 @@ def _trigger() -> tuple[str, str | None]:
     if triggered in CHART_OF:
         return ("select" if prop.endswith("selectedData") else "click"), CHART_OF[triggered]
     return "url", None
-
-
-CONTROL_OF = {control_id(key): key for key in CONTROLLED}
-CHART_OF = {graph_id(name): name for name in VIEWS}
 
 
 def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:

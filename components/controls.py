@@ -30,7 +30,7 @@ def state_to_controls(state: FilterState, bounds: tuple[int, int]) -> dict:
         value = getattr(state, key)
         if key == "year":
             values[key] = list(value) if value else list(bounds)
-        elif isinstance(value, tuple):
+        elif FIELD[key].listed:
             values[key] = list(value)
         else:
             values[key] = value if value != "" else None  # an empty single choice
@@ -50,7 +50,7 @@ def controls_to_state(values: dict, base: FilterState, bounds: tuple[int, int]) 
                 a, b = int(value[0]), int(value[1])
                 year = None if (a, b) == tuple(bounds) else (a, b)
             changes[key] = year
-        elif isinstance(default, tuple):
+        elif FIELD[key].listed:
             changes[key] = tuple(value or ())
         else:  # a cleared single choice goes back to the default
             changes[key] = value if value else default
@@ -90,32 +90,30 @@ def _hint(text: str):
     return html.Span([text[: m.start()], html.A(m.group(1), href=m.group(2)), text[m.end() :]])
 
 
-def _options(field: Field, eb: EvidenceBase) -> list[dict]:
+def _options(field: Field, eb: EvidenceBase, *, search: bool = True) -> list[dict]:
+    """A control's options; a dropdown's (``search``) also match their value."""
     out = []
     for o in field.control.options(eb) if field.control.options else []:
         if o.heading:
             out.append({"label": html.Span(o.label, className="option-heading"),
                         "value": o.value, "disabled": True, "search": ""})  # fmt: skip
         else:
-            out.append({"label": o.label, "value": o.value, "search": f"{o.label} {o.value}"})
+            out.append({"label": o.label, "value": o.value}
+                       | ({"search": f"{o.label} {o.value}"} if search else {}))  # fmt: skip
     return out
-
-
-def _plain(options: list[dict]) -> list[dict]:
-    return [{"label": o["label"], "value": o["value"]} for o in options]
 
 
 def control(field: Field, eb: EvidenceBase):
     """The Dash control of one field (its value is set from the URL by the callbacks)."""
     spec, cid = field.control, control_id(field.key)
     default = field.default
-    value = list(default) if isinstance(default, tuple) else default
+    value = list(default) if field.listed else default
     if spec.widget == "years":
         lo, hi = year_bounds(eb)
         marks = {y: str(y) for y in range(lo, hi + 1) if (y - lo) % 5 == 0 or y == hi}
         return dcc.RangeSlider(id=cid, min=lo, max=hi, step=1, value=[lo, hi], marks=marks,
                                allowCross=False, tooltip={"placement": "bottom"})  # fmt: skip
-    options = _options(field, eb)
+    options = _options(field, eb, search=spec.widget in ("dropdown", "select"))
     if spec.widget == "dropdown":
         extra = {"maxHeight": spec.max_height} if spec.max_height else {}
         return dcc.Dropdown(id=cid, multi=True, options=options, value=value,
@@ -130,16 +128,16 @@ def control(field: Field, eb: EvidenceBase):
         return html.Div([dbc.Label(spec.label, html_for=cid, className="visually-hidden"),
                          select], className="card-select")  # fmt: skip
     if spec.widget == "checklist":
-        return dbc.Checklist(id=cid, options=_plain(options), value=value)
+        return dbc.Checklist(id=cid, options=options, value=value)
     if spec.widget == "radio":
-        return dbc.RadioItems(id=cid, options=_plain(options), value=value)
+        return dbc.RadioItems(id=cid, options=options, value=value)
     if spec.widget == "switch":  # compact, inline, in a card header
         shown = "small me-2 text-muted" if spec.show_label else "visually-hidden"
         return html.Div(
             [
                 html.Span(spec.label + (":" if spec.show_label else ""), className=shown,
                           id=f"{cid}-label"),
-                dbc.RadioItems(id=cid, options=_plain(options), value=value, inline=True,
+                dbc.RadioItems(id=cid, options=options, value=value, inline=True,
                                className="small", input_class_name="me-1"),
             ],
             className="d-flex flex-wrap align-items-center",
@@ -150,7 +148,7 @@ def control(field: Field, eb: EvidenceBase):
         return html.Div(
             [
                 html.Span(f"{spec.label}: ", className="small me-1", id=f"{cid}-label"),
-                dbc.Checklist(id=cid, options=_plain(options), value=value, inline=True,
+                dbc.Checklist(id=cid, options=options, value=value, inline=True,
                               className="small"),
             ],
             className="d-flex flex-wrap align-items-center",

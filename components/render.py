@@ -46,13 +46,10 @@ def chips(state: FilterState) -> list:
     items = []
     for key, value in state.chip_fields().items():
         field = FIELD[key]
-        values = list(value) if isinstance(value, tuple) and key != "year" else [field.text(value)]
+        # one chip per item of a list; one for a single value (a year range, a focus)
+        values = list(value) if field.listed else [field.text(value)]
         for v in values:
-            text = (
-                field.value_label(v)
-                if isinstance(value, tuple) and key != "year"
-                else field.words(value)
-            )
+            text = field.value_label(v) if field.listed else field.words(value)
             items.append(
                 dbc.Button(
                     [html.Span(f"{chip_label(key, state)}: ", className="fw-normal"), text,

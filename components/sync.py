@@ -9,6 +9,7 @@ declared with its chart (evidence.views).
 from __future__ import annotations
 
 from components.controls import controls_to_state, state_to_controls
+from evidence.fields import FIELD
 from evidence.state import FilterState, parse_query, to_query
 from evidence.views import after_click, after_select
 
@@ -26,9 +27,7 @@ def state_after_chip(state: FilterState, chip_index: str) -> FilterState:
     key, _, value = chip_index.partition("|")
     if key not in state.chip_fields():
         return state
-    if key == "year" or not isinstance(getattr(state, key), tuple):
-        return state.without(key)
-    return state.without(key, value)
+    return state.without(key, value) if FIELD[key].listed else state.without(key)
 
 
 def sync(

@@ -37,6 +37,7 @@ from pandas.errors import InvalidIndexError
 
 from evidence import filters
 from evidence.codebook import load_codebook
+from evidence.countries import WB_REGIONS, country_name, wb_region_of, wb_region_points
 from evidence.memo import PerBase
 from evidence.model import DIRECTIONS, INCOME_GROUPS, EvidenceBase, side_of
 from evidence.rubric import Rubric, load_rubric
@@ -1588,7 +1589,7 @@ def pair_kinds(flows: pd.DataFrame) -> pd.Series:
 
     def words(kinds: pd.Series) -> str:
         codes = sorted(set(kinds), key=lambda c: order.get(c, 99))
-        return ", ".join(cb.codes[c].label.replace(" mobility", "") for c in codes)
+        return ", ".join(cb.kind_label(c) for c in codes)
 
     return exploded.groupby(["origin", "destination"], sort=False)["kind"].agg(words)
 
@@ -1605,8 +1606,6 @@ def focus_ranking(
     the distinct articles of the incoming pairs and ``n_in_north`` those with a
     high-income other end (likewise for ``out``).
     """
-    from evidence.countries import country_name
-
     src, dst = ("origin", "destination") if what == "flows" else ("lead", "partner")
     table = eb.flows if what == "flows" else eb.partnerships
     sfx = _suffix(classification)
@@ -1614,14 +1613,17 @@ def focus_ranking(
     for side, here, there in (("in", dst, src), ("out", src, dst)):
         rows = table[(table[here] == focus) & (table[there] != focus)]
         per = rows.groupby(there, sort=False)["article_id"].nunique()
-        per = per.sort_values(ascending=False, kind="stable")
         ranked = sorted(per.items(), key=lambda kv: (-kv[1], country_name(kv[0])))
         out[side] = [(country_name(c), int(n)) for c, n in ranked]
         out[f"n_{side}"] = int(rows["article_id"].nunique())
-        income = f"{there}_income{sfx}"
-        north = rows[rows[income] == "H"] if income in rows.columns else rows.iloc[:0]
+        north = rows[rows[f"{there}_income{sfx}"] == "H"]
         out[f"n_{side}_north"] = int(north["article_id"].nunique())
     return out
+
+
+def pairs_touching(pairs: pd.DataFrame, iso3: str) -> pd.DataFrame:
+    """The pairs into or out of one country."""
+    return pairs[(pairs["origin"] == iso3) | (pairs["destination"] == iso3)]
 
 
 def net_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -1657,17 +1659,12 @@ def region_flows(eb: EvidenceBase, classification: str = "year") -> pd.DataFrame
     the class most of those articles' flows have. Flows within one region are kept as
     rows with the same origin and destination (the map cannot draw them).
     """
-    from evidence.countries import WB_REGIONS, country_points, economies
-
     cols = ["origin", "destination", "origin_name", "destination_name", "n_articles",
             "direction", "lon0", "lat0", "lon1", "lat1"]  # fmt: skip
     flows = eb.flows
     if flows.empty:
         return pd.DataFrame(columns=cols)
-    key_of = {name: key for key, name in WB_REGIONS.items()}
-    region = economies()["wb_region"].map(key_of)
-    points = country_points().join(region.rename("region"), how="inner")
-    centre = points.groupby("region")[["lon", "lat"]].median()  # robust to far islands
+    region, centre = wb_region_of(), wb_region_points()
     dcol = "direction" + _suffix(classification)
     rows = pd.DataFrame(
         {

@@ -70,6 +70,11 @@ class Codebook:
             return self.groups[code].label
         return code
 
+    def kind_label(self, code: str) -> str:
+        """A mobility format's label without the word "mobility" ("Outbound"), as the
+        flow map's kind switch and hover say it."""
+        return self.label(code).replace(" mobility", "")
+
     def resolve(self, dimension: str, text: str) -> str | None:
         """Map a code, a label or a group name (any case/spacing) to a canonical code, or None."""
         return self._aliases.get((dimension, _norm(text)))

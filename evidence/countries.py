@@ -326,6 +326,21 @@ _REGION_ALIASES = {
 }  # fmt: skip
 
 
+@cache
+def wb_region_of() -> pd.Series:
+    """The World Bank region (its URL value) of each economy, by ISO-3 (NaN: none)."""
+    key_of = {name: key for key, name in WB_REGIONS.items()}
+    return economies()["wb_region"].map(key_of)
+
+
+@cache
+def wb_region_points() -> pd.DataFrame:
+    """A map point per World Bank region: the median of its countries' points (robust
+    to far islands), columns lon and lat, by region URL value."""
+    points = country_points().join(wb_region_of().rename("region"), how="inner")
+    return points.groupby("region")[["lon", "lat"]].median()
+
+
 def region_label(region: str) -> str:
     """Display name of a region's URL value ("sub-saharan-africa" -> "Sub-Saharan Africa")."""
     return CONTINENTS.get(region) or WB_REGIONS.get(region) or region

@@ -104,7 +104,8 @@ class Control:
 
 
 # --------------------------------------------------------------------------- parsers
-def _clip(text: str, n: int = 40) -> str:
+def clip(text: str, n: int = 40) -> str:
+    """A value from a URL made safe to quote back in a notice."""
     text = re.sub(r"[^\w.,+\- ]", "?", text)
     return text if len(text) <= n else text[:n] + "…"
 
@@ -257,10 +258,6 @@ def _one_country(raw: str) -> Parsed:
     return (code, []) if code else (None, [raw])
 
 
-def _join(value) -> str:
-    return ",".join(value)
-
-
 def _join_pairs(value) -> str:
     return ",".join(v.replace(">", "-") for v in value)
 
@@ -349,10 +346,14 @@ def _mask_partner(m: Masker, value, state) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- options
+def _country_list(codes) -> list[Option]:
+    """Countries by name, "Kenya (KEN)"."""
+    return [Option(c, f"{country_name(c)} ({c})") for c in sorted(codes, key=country_name)]
+
+
 def _country_options(eb) -> list[Option]:
     # Every economy is an option, so a deep link to a country without articles is kept.
-    codes = sorted(economies().index, key=country_name)
-    return [Option(c, f"{country_name(c)} ({c})") for c in codes]
+    return _country_list(economies().index)
 
 
 def _region_options(eb) -> list[Option]:
@@ -405,7 +406,7 @@ def _role_options(eb) -> list[Option]:
 
 def _kind_options(eb) -> list[Option]:
     cb = load_codebook()
-    return [Option(k, cb.codes[k].label.replace(" mobility", "")) for k in MOBILITY_KINDS
+    return [Option(k, cb.kind_label(k)) for k in MOBILITY_KINDS
             if not k.endswith("unspecified")]  # fmt: skip
 
 
@@ -413,9 +414,7 @@ def _arc_countries(eb) -> list[Option]:
     """Countries at an end of a flow or a partnership in the data, by name."""
     codes = set(eb.flows["origin"].dropna()) | set(eb.flows["destination"].dropna())
     codes |= set(eb.partnerships["lead"].dropna()) | set(eb.partnerships["partner"].dropna())
-    present = economies().index
-    codes = sorted((c for c in codes if c in present), key=country_name)
-    return [Option(c, f"{country_name(c)} ({c})") for c in codes]
+    return _country_list(codes & set(economies().index))
 
 
 def _fixed(*pairs: tuple[str, str]):
@@ -438,7 +437,7 @@ class Field:
     label: str
     parse: Callable[[str], Parsed]
     default: Any = ()
-    write: Callable[[Any], str] = _join
+    write: Callable[[Any], str] | None = None  # default: comma-separated, or str()
     mask: Callable[[Masker, Any, Any], np.ndarray] | None = None
     value_label: Callable[[str], str] = str
     caption: str | None = None
@@ -456,17 +455,21 @@ class Field:
     def has_chip(self) -> bool:
         return self.is_filter if self.chip is None else self.chip
 
+    @property
+    def listed(self) -> bool:
+        """True when the value is a list of items (one chip each), not one value (a year
+        range, a choice)."""
+        return isinstance(self.default, tuple)
+
     def text(self, value) -> str:
         """The value as the URL writes it (no escaping)."""
-        if self.key == "year":
-            return year_text(value)
-        return self.write(value) if isinstance(value, tuple) else str(value)
+        if self.write is not None:
+            return self.write(value)
+        return ",".join(value) if self.listed else str(value)
 
     def words(self, value) -> str:
         """The value in words: "Outbound mobility or Inbound mobility", "2010-2014"."""
-        if self.key == "year":
-            return year_text(value)
-        if not isinstance(value, tuple):
+        if not self.listed:
             return self.value_label(value)
         return self.joiner.join(self.value_label(v) for v in value)
 
@@ -476,7 +479,8 @@ _ROLE_HINT = ("Both follow the map's [Country role](#card-map) switch "
 
 # Declaration order is the URL's order and the filter panel's order.
 FIELDS: tuple[Field, ...] = (
-    Field("year", "Years", _year, default=None, mask=_mask_year, caption="", caption_rank=2,
+    Field("year", "Years", _year, default=None, write=year_text, mask=_mask_year,
+          value_label=year_text, caption="", caption_rank=2,
           control=Control("years", "Publication years")),
     Field("country", "Country", many(_iso3), mask=_mask_country, value_label=country_name,
           caption="country", caption_rank=4, role_matched=True,
@@ -585,8 +589,3 @@ def role_word(role: str) -> str:
     "setting" (the Countries and Regions filters match this role)."""
     spec = load_codebook().roles.get(role)
     return spec["short"].lower() if spec else role
-
-
-def clip(text: str, n: int = 40) -> str:
-    """A value from a URL made safe to quote back in a notice."""
-    return _clip(text, n)

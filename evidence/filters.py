@@ -184,14 +184,19 @@ def _pair_rows(
 ) -> np.ndarray:
     """Rows of a flows or partnerships table matching any of ``values``: "A>B" pairs of
     the two ``columns`` (countries or income groups) or direction classes ("N>S")."""
-    rows = np.zeros(len(getattr(eb, table)), dtype=bool)
     classes = [v for v in values if ">" not in v or v.split(">")[0] in ("N", "S")]
+    pairs = [tuple((side,) for side in v.split(">", 1)) for v in values if v not in classes]
+    rows = _rows_between(eb, table, columns, pairs)
     if classes:
         rows |= hit(eb, table, direction, classes)
-    for value in values:
-        if value not in classes:
-            a, b = value.split(">", 1)
-            rows |= hit(eb, table, columns[0], (a,)) & hit(eb, table, columns[1], (b,))
+    return rows
+
+
+def _rows_between(eb: EvidenceBase, table: str, columns: tuple[str, str], pairs) -> np.ndarray:
+    """Rows of ``table`` whose two ``columns`` fall in one of ``pairs`` of value sets."""
+    rows = np.zeros(len(getattr(eb, table)), dtype=bool)
+    for a, b in pairs:
+        rows |= hit(eb, table, columns[0], a) & hit(eb, table, columns[1], b)
     return rows
 
 
@@ -250,9 +255,7 @@ class Masker:
     def member_pairs(self, table: str, columns: tuple[str, str], pairs) -> np.ndarray:
         """Articles with a row of ``table`` whose two ``columns`` fall in one of the
         ``pairs`` of country sets (a flow from a region to a region)."""
-        rows = np.zeros(len(getattr(self.eb, table)), dtype=bool)
-        for a, b in pairs:
-            rows |= hit(self.eb, table, columns[0], a) & hit(self.eb, table, columns[1], b)
+        rows = _rows_between(self.eb, table, columns, pairs)
         return _any_of(self.idx.n, self.idx.positions(table), rows)
 
     def pairs(self, table: str, columns: tuple[str, str], direction: str, values) -> np.ndarray:

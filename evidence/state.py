@@ -29,8 +29,6 @@ from evidence.fields import (  # noqa: F401  (names other modules import from he
 )
 
 MAX_QUERY = 8_000
-# Keys whose values are "A>B" pairs, written "A-B" in the URL.
-PAIR_KEYS = ("flow", "direction", "partner")
 
 
 def _is_default(self) -> bool:
@@ -52,7 +50,7 @@ def _chip_fields(self) -> dict[str, object]:
 def _without(self, key: str, value: str | None = None):
     """This state with one filter removed (or one value of a list filter)."""
     current = getattr(self, key)
-    if value is not None and isinstance(current, tuple) and key != "year":
+    if value is not None and FIELD[key].listed:
         return replace(self, **{key: tuple(v for v in current if v != value)})
     return replace(self, **{key: FIELD[key].default})
 

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from evidence.aggregate import pairs_touching
 from evidence.codebook import load_codebook
 from evidence.countries import country_name
 from evidence.figures.map import base_geo
@@ -88,7 +89,7 @@ def select_pairs(pairs: pd.DataFrame, *, top: int | None, focus: str = "") -> pd
         subset=["lon0", "lat0", "lon1", "lat1"]
     )
     if focus:
-        return frame[(frame["origin"] == focus) | (frame["destination"] == focus)]
+        return pairs_touching(frame, focus)
     if top is not None and len(frame) > top:
         order = frame.sort_values(["n_articles", "origin", "destination"],
                                   ascending=[False, True, True], kind="stable")  # fmt: skip
@@ -305,7 +306,7 @@ def _width_key(edges: tuple[int, ...]) -> list[dict]:
     ]
 
 
-def _node_trace(frame: pd.DataFrame, focus: str, noun: str) -> dict:
+def _node_trace(frame: pd.DataFrame, focus: str, what: str) -> dict:
     """Dots at the arcs' ends: hover names the country, a click focuses it (or, on the
     country in focus, shows every pair again). ``customdata`` is ``[iso3]``."""
     ends = pd.concat(
@@ -319,7 +320,6 @@ def _node_trace(frame: pd.DataFrame, focus: str, noun: str) -> dict:
         ]
     ).drop_duplicates("iso3")
     focused = ends["iso3"].to_numpy() == focus
-    what = "partnerships" if noun else "flows"
     hint = np.where(focused, f"in focus: click to show all {what}",
                     f"click to show only its {what}")  # fmt: skip
     return {
@@ -366,15 +366,15 @@ def build_arc_figure(
     if pairs is None or pairs.empty:
         return caption_figure(empty_figure(empty), caption)
     frame = select_pairs(pairs, top=top, focus=focus)
+    what = "partnerships" if noun else "flows"  # what a dot's click shows
     if frame.empty:
         name = focus and country_name(focus)
-        what = "partnerships" if noun else "flows"
         text = f"No {what} into or out of {name}" if focus else empty
         return caption_figure(empty_figure(text), caption)
     edges = edges or width_edges(int(pairs["n_articles"].max()))
     # The width key goes last: it holds no points, and the legend lists it after the
     # direction classes.
-    dots = [_node_trace(frame, focus, noun)] if nodes else []
+    dots = [_node_trace(frame, focus, what)] if nodes else []
     traces = [*dots, *_arc_traces(frame, noun, edges), *_width_key(edges)]
     ends = noun or "origin → destination"
     n_pairs = len(select_pairs(pairs, top=None))

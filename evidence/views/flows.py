@@ -14,7 +14,7 @@ from evidence.figures.flows import (
     width_edges,
     with_matrix,
 )
-from evidence.figures.theme import direction_style, empty_figure
+from evidence.figures.theme import MUTED, direction_style, empty_figure
 from evidence.state import FilterState
 from evidence.views.base import Chart, View, cell_key, custom, pct, toggle
 
@@ -61,9 +61,7 @@ def build(sub, state):
 
 def focused(pairs, focus: str):
     """The pairs into and out of ``focus`` (all pairs without a focus): the chart's data."""
-    if not focus:
-        return pairs
-    return pairs[(pairs["origin"] == focus) | (pairs["destination"] == focus)]
+    return aggregate.pairs_touching(pairs, focus) if focus else pairs
 
 
 def with_net_hover(net: pd.DataFrame) -> pd.DataFrame:
@@ -128,7 +126,7 @@ def unfocused_note(fig, focus: str, what: str, *, right: bool = False):
             "yref": "paper", "x": int(right), "y": 1, "yshift": 6,
             "xanchor": "right" if right else "left",
             "yanchor": "bottom", "showarrow": False,
-            "font": {"size": 11, "color": "#5f6670"}}  # fmt: skip
+            "font": {"size": 11, "color": MUTED}}  # fmt: skip
     layout = fig["layout"] if isinstance(fig, dict) else None
     if layout is None:
         if not fig.layout.xaxis:  # an empty-state figure
