@@ -30,6 +30,7 @@ EXPECTED = {
     "partner-arc": "?partner=GBR-MWI",
     "partner-arc-390": "?partner=GBR-MWI",
     "flow-node": "?focus=KEN",
+    "flow-net-arc": "?flow=USA-UGA&net=net",
     "flow-region-arc": "?region_flow=north-america~sub-saharan-africa&level=region",
     "partnership-format-bar": "?format=partnership.north_south",
     "partnership-direction-bar": "?partner=S-S",

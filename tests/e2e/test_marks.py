@@ -54,6 +54,9 @@ class Mark:
     param: str  # what the URL must hold after the click, e.g. "flow=USA-KEN"
     chip: str  # the chip's text, e.g. "Flow: United States → Kenya"
     query: str = ""  # the page's URL query before the click
+    # The arc's own count (customdata) is the number a click keeps; not for a net arc,
+    # whose count is the difference and whose hover names what a click keeps.
+    arc_count_is_n: bool = True
 
     @property
     def key(self) -> str:
@@ -72,6 +75,11 @@ MARKS = {
              lambda pg: marks.arc(pg, "fig-flows", "USA", "UGA"),
              r"United States → Uganda: ([\d,]+) article", "flow=USA-UGA",
              "Flow: United States → Uganda"),
+        # A net arc shows the net count, and a click keeps the side drawn: its hover
+        # says how many articles that is.
+        Mark("flow-net-arc", "fig-flows", lambda pg: marks.arc(pg, "fig-flows", "USA", "UGA"),
+             r"Click: the ([\d,]+) articles", "flow=USA-UGA", "Flow: United States → Uganda",
+             query="net=net", arc_count_is_n=False),
         Mark("flow-region-arc", "fig-flows",
              lambda pg: marks.arc(pg, "fig-flows", "north-america", "sub-saharan-africa"),
              r"North America → Sub-Saharan Africa: ([\d,]+) article",
@@ -162,7 +170,8 @@ def _click_mark(page, recorder, mark: Mark, viewport) -> None:
     assert mark.param in search.lstrip("?").split("&"), search
     chips = page.locator(".chip").all_inner_texts()
     assert any(mark.chip in c for c in chips), (chips, mark.chip)
-    if isinstance(found.get("custom"), list) and mark.graph in ("fig-flows", "fig-partner-map"):
+    arc = mark.graph in ("fig-flows", "fig-partner-map") and mark.arc_count_is_n
+    if isinstance(found.get("custom"), list) and arc:
         assert found["custom"][2] == n  # the arc's own count, from its customdata
     sent = recorder.last(f"{mark.graph}.clickData")
     if RECORD:
