@@ -244,6 +244,7 @@ class Record:
     status: int | None  # None: no HTTP answer
     error: str | None  # exception name, or "HTTP 5xx"
     attempt: int  # 1, or 2 for the retry of a dropped connection
+    opened: float = 0.0  # when the connection this request used was opened
 
     @property
     def ok(self) -> bool:
@@ -267,6 +268,7 @@ class Client:
     passed_at: list[float] = field(default_factory=list)  # times of passed checks
     cookie: str | None = None
     uploaded: bool = False
+    conn_opened: float = 0.0  # when the client's current keep-alive connection was opened
 
     def now(self) -> float:
         return time.monotonic() - self.t0
@@ -290,20 +292,27 @@ class Client:
             headers["Cookie"] = f"{COOKIE}={self.cookie}"
         for attempt in (1, 2):
             start = self.now()
+            if conn.sock is None:  # http.client connects now: a new connection
+                self.conn_opened = start
+            opened = self.conn_opened
             try:
                 status, data, cookies = self._send(conn, method, path, body, headers)
             except RETRYABLE as exc:
                 conn.close()
-                self.records.append(Record(kind, start, self.now(), None, _name(exc), attempt))
+                self.records.append(
+                    Record(kind, start, self.now(), None, _name(exc), attempt, opened)
+                )
                 if attempt == 1:
                     continue
                 return None, b"", []
             except Exception as exc:  # timeouts, undecodable answers and the like
                 conn.close()
-                self.records.append(Record(kind, start, self.now(), None, _name(exc), attempt))
+                self.records.append(
+                    Record(kind, start, self.now(), None, _name(exc), attempt, opened)
+                )
                 return None, b"", []
             error = None if 200 <= status < 300 else f"HTTP {status}"
-            self.records.append(Record(kind, start, self.now(), status, error, attempt))
+            self.records.append(Record(kind, start, self.now(), status, error, attempt, opened))
             return status, data, cookies
         return None, b"", []
 
@@ -836,13 +845,20 @@ def _summarise(pool, kill, memory_warm, memory_end, elapsed, hung) -> dict:
     }
     if kill is not None and "pid" in kill:
         dead = kill.pop("dead_at_s")
-        after = [r for r in records if r.start >= dead]
+        # A keep-alive connection the killed worker had accepted fails its next request
+        # even when that request starts after the kill (it is retried on a new one); what
+        # must never fail is a request on a connection opened after the worker died.
+        after = [r for r in records if r.opened >= dead]
         window = (dead - 1.0, min(dead + 5.0, elapsed))
         kill["started_after_kill"] = {
             "requests": len(after),
             "ok": sum(r.ok for r in after),
             "failed": sum(not r.ok for r in after),
             "first_attempts_failed": sum(not r.ok for r in after if r.attempt == 1),
+        }
+        kill["started_after_kill_on_older_connections"] = {
+            "requests": sum(r.start >= dead > r.opened for r in records),
+            "failed": sum(not r.ok for r in records if r.start >= dead > r.opened),
         }
         kill["failed_around_kill"] = [
             {
