@@ -15,13 +15,13 @@ from components import views
 from components.about import about_modal
 from components.alternatives import SUMMARY, TABLE_BODY, TABLE_TOGGLE, data_table, summaries
 from components.cache import make_cache, make_export_cache
+from components.cells import CELL
 from components.controls import filter_panel, year_bounds
 from components.export_menu import (
     EMBED_OPEN,
     EXPORT_LINK,
     embed_code,
     embed_modal,
-    href_for,
     page_menu,
 )
 from components.ids import CHIP, ID, control_id, graph_id
@@ -46,11 +46,12 @@ from components.uploads import (
     make_store,
     register_upload_routes,
 )
+from components.views import PAGE_SIZE
 from evidence import ASSETS_DIR, DEMO_PATH
 from evidence.fields import CONTROLLED
 from evidence.load import load_cached
 from evidence.model import EvidenceBase
-from evidence.views import CLICKABLE, SELECTABLE, VIEWS
+from evidence.views import CLICKABLE, HTML_CHARTS, SELECTABLE, VIEWS
 
 PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"
 
@@ -176,6 +177,9 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
         [
             dcc.Location(id=ID.URL, refresh=False),
             dcc.Store(id=ID.RENDERED),
+            dcc.Store(id=ID.URL_CHANGED),
+            dcc.Store(id=ID.FIRST_ROWS),
+            dcc.Store(id=ID.ROWS_ASKED),
             header,
             dbc.Container(
                 [
@@ -218,7 +222,10 @@ def _view_outputs(**kw) -> dict:
     """The outputs one render fills, grouped by name: a figure per chart, and the page's
     chips, count and link notices (the keys of render_views' answer)."""
     return {
-        **{name: Output(graph_id(name), "figure", **kw) for name in RENDER_OUTPUTS},
+        **{
+            name: Output(graph_id(name), "children" if name in HTML_CHARTS else "figure", **kw)
+            for name in RENDER_OUTPUTS
+        },
         CHIPS: Output(ID.CHIPS, "children", **kw),
         COUNT: Output(ID.COUNT, "children", **kw),
         NOTICES: Output(ID.NOTICES, "children", **kw),
@@ -229,14 +236,52 @@ def _unchanged(group: dict) -> dict:
     return dict.fromkeys(group, no_update)
 
 
+def _page_outputs(**kw) -> dict:
+    """What else follows the state, in the same response as the views: each view's
+    takeaway sentence, its data table (when open) and the article list's first page."""
+    return {
+        "summaries": Output({"type": SUMMARY, "view": ALL}, "children", **kw),
+        "tables": Output({"type": TABLE_BODY, "view": ALL}, "children", **kw),
+        "rows": Output(ID.FIRST_ROWS, "data", **kw),
+    }
+
+
+def _page_unchanged(grouped: dict) -> dict:
+    return {
+        "summaries": [no_update] * len(grouped["summaries"]),
+        "tables": [no_update] * len(grouped["tables"]),
+        "rows": no_update,
+    }
+
+
+def _page_extras(search: str, eb: EvidenceBase, toggles, grouped: dict) -> dict:
+    """The takeaways, open data tables and first rows of the list for ``search``."""
+    summary_views = [o["id"]["view"] for o in grouped["summaries"]]
+    table_views = [o["id"]["view"] for o in grouped["tables"]]
+    tables = [
+        data_table(search, eb, view) if _is_open(clicks) else no_update
+        for view, clicks in zip(table_views, toggles or [], strict=False)
+    ]
+    tables += [no_update] * (len(table_views) - len(tables))
+    return {
+        "summaries": summaries(search, eb, summary_views),
+        "tables": tables,
+        "rows": {
+            "search": search,
+            "response": rows_response(search, {"startRow": 0, "endRow": PAGE_SIZE}, "", eb),
+        },
+    }
+
+
 # Control ids and graph ids back to the field key and chart name they show.
 CONTROL_OF = {control_id(key): key for key in CONTROLLED}
 CHART_OF = {graph_id(name): name for name in VIEWS}
 
 
 def _trigger() -> tuple[str, str | None]:
-    """What fired the state writer: ("url"|"control"|"reset"|"chip"|"click"|"select",
-    the control's key, the chart's name or the chip's index)."""
+    """What fired the state writer: ("url"|"control"|"reset"|"chip"|"click"|"select"|
+    "press", the control's key, the chart's name, the chip's index, or for a pressed cell
+    of an HTML chart (chart, key))."""
     triggered = ctx.triggered_id
     prop = ctx.triggered[0]["prop_id"] if ctx.triggered else ""
     if triggered in (ID.URL, None):
@@ -245,6 +290,8 @@ def _trigger() -> tuple[str, str | None]:
         return "reset", None
     if isinstance(triggered, dict) and triggered.get("type") == CHIP:
         return "chip", triggered.get("index")
+    if isinstance(triggered, dict) and triggered.get("type") == CELL:
+        return "press", (triggered.get("chart"), triggered.get("key"))
     if triggered in CONTROL_OF:
         return "control", CONTROL_OF[triggered]
     if triggered in CHART_OF:
@@ -269,32 +316,46 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
             # URL-driven callback below skips a state that was drawn here already.
             "views": _view_outputs(allow_duplicate=True),
             "drawn": Output(ID.RENDERED, "data", allow_duplicate=True),
+            # ... and everything else that follows the state: one response per action.
+            "page": _page_outputs(allow_duplicate=True),
         },
         inputs={
             "search": Input(ID.URL, "search"),
             "controls": {k: Input(control_id(k), "value") for k in CONTROLLED},
-            "clicks": {name: Input(graph_id(name), "clickData") for name in CLICKABLE},
+            "clicks": {
+                name: Input(graph_id(name), "clickData")
+                for name in CLICKABLE
+                if name not in HTML_CHARTS
+            },
+            "cells": Input({"type": CELL, "chart": ALL, "key": ALL}, "n_clicks"),
             "drags": {name: Input(graph_id(name), "selectedData") for name in SELECTABLE},
             "reset": Input(ID.RESET, "n_clicks"),
             "chips": Input({"type": CHIP, "index": ALL}, "n_clicks"),
         },
-        state={"rendered": State(ID.RENDERED, "data")},
+        state={
+            "rendered": State(ID.RENDERED, "data"),
+            "toggles": State({"type": TABLE_TOGGLE, "view": ALL}, "n_clicks"),
+        },
         prevent_initial_call="initial_duplicate",
     )
-    def update_state(search, controls, clicks, drags, reset, chips, rendered):
+    def update_state(search, controls, clicks, cells, drags, reset, chips, rendered, toggles):
         eb = sessions.current()
+        grouped = ctx.outputs_grouping["page"]
         unchanged = {
             "search": no_update,
             "controls": _unchanged(controls),
             "views": _unchanged((*RENDER_OUTPUTS, CHIPS, COUNT, NOTICES)),
             "drawn": no_update,
+            "page": _page_unchanged(grouped),
         }
         trigger, what = _trigger()
-        if trigger == "chip" and not ctx.triggered[0].get("value"):
-            return unchanged  # a chip drawn anew, not clicked
+        if trigger in ("chip", "press") and not ctx.triggered[0].get("value"):
+            return unchanged  # a chip or cell drawn anew, not clicked
         event = None
         if trigger == "click":
             event = clicks.get(what)
+        elif trigger == "press":
+            what, event = what  # (chart, the pressed cell's key)
         elif trigger == "select":
             event = drags.get(what)
         query, new_controls = sync(
@@ -302,7 +363,7 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
             search,
             controls,
             year_bounds(eb),
-            chart=what if trigger in ("click", "select") else None,
+            chart=what if trigger in ("click", "select", "press") else None,
             event=event,
             chip_index=what if trigger == "chip" else None,
         )
@@ -316,60 +377,94 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
             drawn = render_views(query, eb, previous=previous, cache=cache)
             out["views"] = {k: drawn.get(k, no_update) for k in out["views"]}
             out["drawn"] = query
+            out["page"] = _page_extras(query, eb, toggles, grouped)
         return out
+
+    # The share link and the export links follow the URL in the browser; a URL the state
+    # writer did not draw itself (first load, back/forward, a pasted link) wakes the
+    # render below. So a click costs one request, answered by update_state.
+    app.clientside_callback(
+        """function (search, href, rendered, links) {
+            const q = search || "";
+            const base = (href || "").split("?")[0].split("#")[0];
+            const hrefs = (links || []).map(function (h) {
+                return (h || "#").split("?")[0] + (q && q !== "?" ? q : "");
+            });
+            const changed = (rendered === null || rendered === undefined || rendered !== q)
+                ? {search: q, at: Date.now()} : window.dash_clientside.no_update;
+            return [base + q, hrefs, changed];
+        }""",
+        Output(ID.SHARE, "content"),
+        Output({"type": EXPORT_LINK, "view": ALL, "item": ALL}, "href"),
+        Output(ID.URL_CHANGED, "data"),
+        Input(ID.URL, "search"),
+        State(ID.URL, "href"),
+        State(ID.RENDERED, "data"),
+        State({"type": EXPORT_LINK, "view": ALL, "item": ALL}, "href"),
+    )
 
     @app.callback(
         output={
             "views": _view_outputs(),
-            "share": Output(ID.SHARE, "content"),
             "drawn": Output(ID.RENDERED, "data"),
-            # Everything else that follows the URL rides on the same request.
-            "links": Output({"type": EXPORT_LINK, "view": ALL, "item": ALL}, "href"),
-            "summaries": Output({"type": SUMMARY, "view": ALL}, "children"),
-            "tables": Output({"type": TABLE_BODY, "view": ALL}, "children",
-                             allow_duplicate=True),
+            "page": _page_outputs(allow_duplicate=True),
         },
-        inputs={"search": Input(ID.URL, "search")},
+        inputs={"changed": Input(ID.URL_CHANGED, "data")},
         state={
-            "href": State(ID.URL, "href"),
+            "search": State(ID.URL, "search"),
             "rendered": State(ID.RENDERED, "data"),
             "toggles": State({"type": TABLE_TOGGLE, "view": ALL}, "n_clicks"),
         },
-        prevent_initial_call="initial_duplicate",
-    )  # fmt: skip
-    def update_views(search, href, rendered, toggles):
+        prevent_initial_call=True,
+    )
+    def update_views(changed, search, rendered, toggles):
         eb = sessions.current()
-        search, href = _text(search), _text(href)
-        grouped = ctx.outputs_grouping
-        links = [href_for(o["id"]["view"], o["id"]["item"], search) for o in grouped["links"]]
-        summary_views = [o["id"]["view"] for o in grouped["summaries"]]
-        table_views = [o["id"]["view"] for o in grouped["tables"]]
-        tables = [
-            data_table(search, eb, view) if _is_open(clicks) else no_update
-            for view, clicks in zip(table_views, toggles or [], strict=False)
-        ]
-        tables += [no_update] * (len(table_views) - len(tables))
-        out = {
-            "share": href.split("?")[0] + search,
-            "links": links,
-            "summaries": summaries(search, eb, summary_views),
-            "tables": tables,
-        }
+        search = _text(search)
         names = (*RENDER_OUTPUTS, CHIPS, COUNT, NOTICES)
+        grouped = ctx.outputs_grouping["page"]
         if rendered is not None and (rendered or "") == search:
-            return {**out, "views": _unchanged(names), "drawn": no_update}
+            return {"views": _unchanged(names), "drawn": no_update,
+                    "page": _page_unchanged(grouped)}  # fmt: skip
         drawn = render_views(search, eb, previous=rendered, cache=cache)
-        return {**out, "views": {k: drawn.get(k, no_update) for k in names}, "drawn": search}
+        return {
+            "views": {k: drawn.get(k, no_update) for k in names},
+            "drawn": search,
+            "page": _page_extras(search, eb, toggles, grouped),
+        }
 
-    @app.callback(
+    # The grid asks for rows: its first page came with the views; any other page (or a
+    # sort, or a search of the list) is asked of the server.
+    app.clientside_callback(
+        """function (request, first, search, text) {
+            const nu = window.dash_clientside.no_update;
+            if (!request) return [nu, nu];
+            const plain = request.startRow === 0 && !text &&
+                !(request.sortModel && request.sortModel.length) &&
+                !(request.filterModel && Object.keys(request.filterModel).length);
+            if (plain && first && first.search === (search || "")) {
+                return [first.response, nu];
+            }
+            return [nu, {request: request, search: search || "", text: text || ""}];
+        }""",
         Output(ID.TABLE, "getRowsResponse"),
+        Output(ID.ROWS_ASKED, "data"),
         Input(ID.TABLE, "getRowsRequest"),
+        State(ID.FIRST_ROWS, "data"),
         State(ID.URL, "search"),
         State(ID.TABLE_SEARCH, "value"),
         prevent_initial_call=True,
     )
-    def update_article_rows(request, search, text):
-        return rows_response(search, request, text, sessions.current())
+
+    @app.callback(
+        Output(ID.TABLE, "getRowsResponse", allow_duplicate=True),
+        Input(ID.ROWS_ASKED, "data"),
+        prevent_initial_call=True,
+    )
+    def update_article_rows(asked):
+        asked = asked if isinstance(asked, dict) else {}
+        return rows_response(
+            asked.get("search"), asked.get("request"), asked.get("text"), sessions.current()
+        )
 
     # A new state or search text empties the grid's row cache so that it asks again.
     app.clientside_callback(

@@ -5,6 +5,7 @@ capture of the callback requests each action sends (replayed later by bench.repl
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 from collections import defaultdict
@@ -324,6 +325,21 @@ class Session:
         _wait(page, since=0, startTimeoutMs=120_000, quietMs=2000, timeoutMs=300_000)
 
 
+REFERENCE = Path(__file__).resolve().parent / "reference" / "floor-350.json.gz"
+REFERENCE_ROUNDS = 2
+
+
+def reference_floor(page, rounds: int = REFERENCE_ROUNDS) -> list[float]:
+    """Times (ms) of ``Plotly.react`` of the fixed seven reference figures, from each
+    recorded state to the next, in ``page`` (see scripts/capture_reference.py)."""
+    from components.cards import graph_config
+
+    ref = json.loads(gzip.decompress(REFERENCE.read_bytes()))
+    js = "([ref, config, rounds]) => window.__bench.referenceFloor(ref, config, rounds)"
+    times = page.evaluate(js, [ref, graph_config(), rounds]) or []
+    return [round(t, 1) for t in times]
+
+
 def interactions(browser, url: str, per_kind: int) -> dict:
     """``per_kind`` timed actions of each kind (after one untimed warm-up of each kind).
 
@@ -351,6 +367,7 @@ def interactions(browser, url: str, per_kind: int) -> dict:
                     continue
                 actions.append(res)
             session.reset()
+        reference = reference_floor(session.page)
         console_errors = list(session.page.console_errors)
     finally:
         session.close()
@@ -380,6 +397,11 @@ def interactions(browser, url: str, per_kind: int) -> dict:
         "ratio_p95": round(p["p95"] / f["p95"], 2) if p["p95"] and f["p95"] else None,
         "ratio_p50": round(p["p50"] / f["p50"], 2) if p["p50"] and f["p50"] else None,
         "floor_changed_ms": fc,
+        # The fixed yardstick: today's seven figures (bench/reference) redrawn in this page.
+        "reference_floor_ms": summary(reference),
+        "ratio_reference_p95": (
+            round(p["p95"] / summary(reference)["p95"], 2) if p["p95"] and reference else None
+        ),
         "ratio_changed_p95": round(p["p95"] / fc["p95"], 2) if p["p95"] and fc["p95"] else None,
         "graphs_redrawn": summary([a["redrawn"] for a in ok]),
         "graph_redraw_ms": {g: summary(v) for g, v in graph_ms.items()},

@@ -19,6 +19,8 @@ period instead and reports the time of the last event it saw.
 
 ``__bench.snapshot()`` / ``__bench.floor()`` measure the floor: ``Plotly.react`` of every
 graph from one state's figures to the next state's, with no server and no Dash.
+``__bench.referenceFloor()`` replays the fixed reference (bench/reference): the seven
+figures the dashboard drew before the performance work, so runs compare with one yardstick.
 """
 
 from __future__ import annotations
@@ -282,6 +284,48 @@ _JS = r"""
     await Promise.all(args.map((x) => Plotly.react(x[0], x[1], x[2])));
     const t1 = await frame();
     return { ms: t1 - t0, graphs: ids.length };
+  };
+
+  // --- the fixed reference: the seven figures of the code before the performance work --
+  // (bench/reference, recorded by scripts/capture_reference.py). Drawn into a box of
+  // their own at the top of this page, at their recorded sizes; each transition between
+  // two recorded states is one Plotly.react of all seven, timed to the next frame.
+  B.referenceFloor = async (ref, config, rounds) => {
+    if (!window.Plotly || !ref || !ref.states || ref.states.length < 2) return null;
+    window.scrollTo(0, 0);
+    const box = document.createElement('div');
+    box.style.cssText = 'position:absolute;left:0;top:0;width:100%;z-index:2147483647;' +
+      'background:#fff';
+    document.body.appendChild(box);
+    const first = ref.states[0].graphs;
+    const divs = ref.graphs.map((id) => {
+      const d = document.createElement('div');
+      d.style.width = first[id].w + 'px';
+      d.style.height = first[id].h + 'px';
+      box.appendChild(d);
+      return d;
+    });
+    const draw = (state, how) => Promise.all(ref.graphs.map((id, i) =>
+      how(divs[i], copy(state.graphs[id].data), copy(state.graphs[id].layout), config)));
+    const times = [];
+    try {
+      await draw(ref.states[0], Plotly.newPlot);
+      await frame(); await frame();
+      for (let r = 0; r < rounds; r++) {
+        for (let k = 1; k < ref.states.length; k++) {
+          const t0 = now();
+          await draw(ref.states[k], Plotly.react);
+          times.push((await frame()) - t0);
+          await frame();
+        }
+        await draw(ref.states[0], Plotly.react);
+        await frame();
+      }
+    } finally {
+      for (const d of divs) { try { Plotly.purge(d); } catch (e) { /* gone */ } }
+      box.remove();
+    }
+    return times;
   };
 })();
 """

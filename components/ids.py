@@ -21,6 +21,11 @@ class ID(StrEnum):
     FILTER_PANEL = "filter-panel"
     EMBED = "embed-modal"
     RENDERED = "rendered-search"
+    # The URL changed by itself (first load, back/forward, a typed link), not by the
+    # state writer: set in the browser, it wakes the URL-driven render.
+    URL_CHANGED = "url-changed"
+    FIRST_ROWS = "rows-first"  # the article list's first page, sent with the views
+    ROWS_ASKED = "rows-asked"  # a page of the list the browser does not hold
 
 
 CHIP = "chip"  # pattern-matching type of the removable filter chips

@@ -15,6 +15,7 @@ import pandas as pd
 from dash import html
 
 from components.cache import cached
+from components.cells import cells_of_figure
 from components.ids import CHIP, ID
 from evidence import filters
 from evidence.fields import FIELD, role_word
@@ -22,7 +23,7 @@ from evidence.figures.theme import empty_figure, specs_only
 from evidence.model import EvidenceBase
 from evidence.state import FilterState, parse_query, to_query
 from evidence.table import article_page
-from evidence.views import ALWAYS_DEPENDS, EMPTY_MESSAGE, VIEWS
+from evidence.views import ALWAYS_DEPENDS, EMPTY_MESSAGE, HTML_CHARTS, VIEWS
 
 # What one render returns: a figure per chart (by chart name), and the page's text.
 RENDER_OUTPUTS = tuple(VIEWS)
@@ -145,10 +146,17 @@ def render_views(
     for view in VIEWS:
         if view not in todo:
             continue
-        out[view] = cached(
+        figure = cached(
             cache, view_key(eb, view, state), lambda v=view: _figure_dict(sub, state, v)
         )
+        out[view] = _screen(view, figure)
     return out
+
+
+def _screen(view: str, figure: dict):
+    """What the page's element of a chart takes: the figure, or for an HTML chart the
+    table of buttons read off it."""
+    return cells_of_figure(view, figure) if view in HTML_CHARTS else figure
 
 
 def _figure_dict(sub: EvidenceBase, state: FilterState, view: str) -> dict:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from components.controls import controls_to_state, state_to_controls
 from evidence.fields import FIELD
 from evidence.state import FilterState, parse_query, to_query
-from evidence.views import after_click, after_select
+from evidence.views import after_click, after_press, after_select
 
-# What happened, besides a click ("click") or a drag ("select") on a chart.
-TRIGGERS = ("url", "control", "reset", "chip", "click", "select")
+# What happened, besides a click ("click") or a drag ("select") on a chart, or a press of
+# a cell or bar of an HTML chart ("press": ``chart`` and the cell's key as ``event``).
+TRIGGERS = ("url", "control", "reset", "chip", "click", "select", "press")
 
 
 def state_after_click(state: FilterState, source: str, click: dict | None) -> FilterState:
@@ -42,9 +43,9 @@ def sync(
 ) -> tuple[str | None, dict | None]:
     """Decide the new query string and control values; ``None`` means leave unchanged.
 
-    ``trigger`` is one of TRIGGERS; for "click" and "select", ``chart`` names the chart
-    and ``event`` is its clickData or selectedData. ``controls`` holds the control
-    values by field key.
+    ``trigger`` is one of TRIGGERS; for "click", "select" and "press", ``chart`` names the
+    chart and ``event`` is its clickData, its selectedData or the pressed cell's key.
+    ``controls`` holds the control values by field key.
     """
     current, _ = parse_query(search)
     if trigger in (None, "url"):
@@ -59,6 +60,8 @@ def sync(
         new = after_select(current, chart or "", event)
     elif trigger == "click":
         new = after_click(current, chart or "", event)
+    elif trigger == "press":
+        new = after_press(current, chart or "", event)
     else:
         new = current
     if new == current and trigger != "reset":

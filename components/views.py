@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from components.alternatives import alternative
 from components.cards import card, graph
+from components.cells import html_chart
 from components.controls import view_switches
 from components.export_menu import EXPORT_LINK, export_menu
 from components.ids import ID, card_id, graph_id
@@ -21,7 +22,10 @@ def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
     (stacked on a narrow one), the summary and data table of its main chart, and in the
     header its switches and Export menu."""
     graphs = [
-        graph(graph_id(c.name), height=c.height, label=c.label or c.title) for c in view.charts
+        html_chart(graph_id(c.name), label=c.label or c.title, min_height=c.height)
+        if c.screen == "html"
+        else graph(graph_id(c.name), height=c.height, label=c.label or c.title)
+        for c in view.charts
     ]
     if len(graphs) == 1:
         body = graphs[0]

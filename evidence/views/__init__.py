@@ -46,6 +46,9 @@ EXPORT_VIEWS: tuple[str, ...] = tuple(
 )
 CLICKABLE: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.click)
 SELECTABLE: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.select)
+# Charts the dashboard draws as HTML tables of buttons, and those it draws with Plotly.
+HTML_CHARTS: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.screen == "html")
+PLOT_CHARTS: tuple[str, ...] = tuple(name for name in VIEWS if name not in HTML_CHARTS)
 
 # What every chart depends on besides the filters: the income classification.
 ALWAYS_DEPENDS = ("income",)
@@ -60,6 +63,16 @@ def after_click(state: FilterState, chart: str, click: dict | None) -> FilterSta
     point = first_point(click)
     rule = VIEWS[chart].click if chart in VIEWS else None
     return rule(state, point) if point is not None and rule is not None else state
+
+
+def after_press(state: FilterState, chart: str, key: str | None) -> FilterState:
+    """The state after pressing a cell or bar of an HTML chart (``screen="html"``). Its
+    key is the one the Plotly mark carries (a matrix cell's hovertext, a bar's
+    customdata), so the chart's own click rule applies unchanged."""
+    rule = VIEWS[chart].click if chart in HTML_CHARTS else None
+    if rule is None or not isinstance(key, str) or not key:
+        return state
+    return rule(state, {"hovertext": key, "customdata": [key]})
 
 
 def after_select(state: FilterState, chart: str, selected: dict | None) -> FilterState:

@@ -43,5 +43,6 @@ VIEW = View(
     "Articles coded with both; colour and symbol give the rubric's judgement. Click a cell "
     "to filter.",
     (Chart("alignment", "Do motivations fit formats?", build, takeaway, click=click,
-           depends=("align",), height=440, label="Motivation by format alignment matrix"),),
+           screen="html", depends=("align",), height=440,
+           label="Motivation by format alignment matrix"),),
 )  # fmt: skip

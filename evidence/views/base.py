@@ -36,7 +36,10 @@ class Chart:
     ``depends`` names the switches, besides the filters and the income classification,
     that change the chart (it is redrawn only when one of them changes). ``height`` (px),
     ``width`` (of 12 columns on a wide screen) and ``label`` (what a screen reader hears)
-    place it in its card.
+    place it in its card. ``screen`` is how the dashboard draws it: "plotly" (a graph),
+    or "html" for a matrix or bar list, drawn as a table of buttons read off the same
+    figure (evidence.figures.cells; a press applies ``click`` as a click on the mark
+    would); files and embeds always get the Plotly figure.
     """
 
     name: str
@@ -50,6 +53,7 @@ class Chart:
     height: int = 400
     width: int = 12
     label: str = ""
+    screen: str = "plotly"
 
 
 @dataclass(frozen=True)

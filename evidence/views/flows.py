@@ -122,7 +122,7 @@ def unfocused_note(fig, focus: str, what: str, *, right: bool = False):
     if not focus:
         return fig
     # Short: the matrix beside the flow map is about 160 px wide.
-    note = {"text": f"All {what}, not only the focus", "xref": "paper",
+    note = {"text": f"All {what}, not only the focus", "name": "note", "xref": "paper",
             "yref": "paper", "x": int(right), "y": 1, "yshift": 6,
             "xanchor": "right" if right else "left",
             "yanchor": "bottom", "showarrow": False,
@@ -227,7 +227,7 @@ VIEW = View(
               width=8,
               label="Map of directed student mobility flows"),
         Chart("flow-matrix", "Student mobility by income group", build_matrix, takeaway,
-              click=click_matrix, depends=("focus",), height=330, width=4,
+              screen="html", click=click_matrix, depends=("focus",), height=330, width=4,
               label="Origin by destination income group matrix"),
     ),
 )  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pandas as pd
 
 from evidence import aggregate
@@ -26,8 +28,26 @@ def income_history(iso3: pd.Series, years: tuple[int, int]) -> pd.Series:
             parts.append(f"{name if i == 0 else name.lower()} {a if a == b else f'{a}-{b}'}")
         return ", ".join(parts)
 
-    periods = income_periods(iso3, *years)
-    return periods.map(lambda runs: words(runs) if runs else "").rename("income_history")
+    years = (int(years[0]), int(years[1]))
+    with _HISTORY_LOCK:
+        known = _HISTORY.pop(years, {})
+        _HISTORY[years] = known  # most recently used last
+        while len(_HISTORY) > _HISTORY_SIZE:
+            _HISTORY.pop(next(iter(_HISTORY)))
+    codes = iso3.astype(object).where(iso3.notna(), "").astype(str)
+    missing = pd.Series(sorted(set(codes) - known.keys()), dtype=object)
+    if len(missing):  # each country's words are worked out once per year range
+        periods = income_periods(missing, *years)
+        new = {c: words(runs) if runs else "" for c, runs in zip(missing, periods, strict=True)}
+        with _HISTORY_LOCK:
+            known.update(new)
+    return codes.map(known).rename("income_history")
+
+
+# Income-history words by year range, then by country: the same for every filter.
+_HISTORY: dict[tuple[int, int], dict[str, str]] = {}
+_HISTORY_SIZE = 64
+_HISTORY_LOCK = threading.Lock()
 
 
 def build(sub, state):

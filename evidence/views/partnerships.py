@@ -81,7 +81,7 @@ VIEW = View(
     "follows).",
     (
         Chart("partnerships", "Who partners with whom", build, takeaway, click=click,
-              depends=("focus",), height=400, width=6,
+              screen="html", depends=("focus",), height=400, width=6,
               label="Partnership formats and directions"),
         Chart("partner-map", "Partnerships between countries", build_map, takeaway,
               click=click_map, export=build_map_for_files, depends=("focus", "partner_arcs"),
