@@ -240,6 +240,8 @@ def _matrices(fig: dict, legend: Legend | None) -> list[Matrix]:
                 lines = text.split("\n")
                 status = words.get(lines[0], "") if len(lines) > 1 else ""
                 value = lines[-1]
+                if re.fullmatch(r"[\d,]+", value):  # a count, not a share
+                    value += " article" if value == "1" else " articles"
                 label = (
                     f"{row_title} {rows[i]}, {column_title} {columns[j]}: {value}"
                     if row_title or column_title

@@ -7,15 +7,22 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench import HTML_VIEWS
 from bench import VIEW_GRAPHS as BENCH_GRAPHS
 from bench.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
-VIEW_GRAPHS = list(BENCH_GRAPHS)  # every chart of the view registry
+VIEW_GRAPHS = list(BENCH_GRAPHS)  # every Plotly chart of the view registry
+HTML_CHARTS = list(HTML_VIEWS)  # the charts drawn as HTML tables of buttons
+VIEW_CHARTS = VIEW_GRAPHS + HTML_CHARTS
 
 JS_TRACES = """ids => ids.map(id => {
   const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+  if (!gd) {
+    const el = document.getElementById(id);
+    return el && el.classList.contains('cell-chart') ? el.innerText : null;
+  }
   return gd && gd.data ? JSON.stringify(gd.data.map(t => [t.z, t.y, t.x, t.locations, t.lon,
                                                          t.text, t.customdata])) : null;
 })"""
@@ -24,21 +31,25 @@ JS_TRACES = """ids => ids.map(id => {
 def wait_ready(page, timeout=30_000):
     """Wait until every view graph has drawn and Dash has no callback in flight."""
     page.wait_for_function(
-        """ids => ids.every(id => {
+        """([ids, cells]) => ids.every(id => {
               const gd = document.querySelector('#' + id + ' .js-plotly-plot');
               return gd && gd._fullLayout && gd.data &&
                 (gd.data.length > 0 || (gd.layout.annotations || []).length > 0);
+           }) && cells.every(id => {
+              const el = document.getElementById(id);
+              return el && el.children.length > 0;
            }) && document.querySelector('#article-count').innerText.length > 0
              && !document.querySelector('[data-dash-is-loading="true"]')""",
-        arg=VIEW_GRAPHS,
+        arg=[VIEW_GRAPHS, HTML_CHARTS],
         timeout=timeout,
     )
     page.wait_for_timeout(300)
 
 
 def traces(page):
-    """A fingerprint of every view's plotted data."""
-    return page.evaluate(JS_TRACES, VIEW_GRAPHS)
+    """A fingerprint of every chart's data (Plotly traces, or an HTML chart's text), in
+    the order of VIEW_CHARTS."""
+    return page.evaluate(JS_TRACES, VIEW_CHARTS)
 
 
 def count_text(page) -> str:

@@ -232,6 +232,22 @@ def cell(page, graph: str, key: str) -> dict:
     return _in_view(page, JS_CELL, [graph, key])
 
 
+def button(page, chart: str, key: str) -> dict:
+    """A cell or bar of an HTML chart: the centre of its button (scrolled into view) and
+    the tooltip a person sees on it (its title)."""
+    selector = f"#{chart} button[id*='{json.dumps(key)[1:-1]}']"
+    matches = [
+        b for b in page.locator(selector).all()
+        if json.loads(b.get_attribute("id")).get("key") == key
+    ]  # fmt: skip
+    assert len(matches) == 1, (chart, key, len(matches))
+    target = matches[0]
+    target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    return {"xy": [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+            "label": target.get_attribute("title"), "custom": None}  # fmt: skip
+
+
 def node(page, graph: str, iso3: str) -> dict:
     return _in_view(page, JS_NODE, [graph, iso3])
 
@@ -286,6 +302,15 @@ class Recorder:
             return
         body = json.loads(request.post_data)
         changed = body.get("changedPropIds") or []
+        for item in body.get("inputs") or []:
+            # a pressed cell of an HTML chart: the pattern input's entries, one per button
+            for entry in item if isinstance(item, list) else ():
+                ident = entry.get("id") if isinstance(entry, dict) else None
+                if not isinstance(ident, dict) or ident.get("type") != "cell":
+                    continue
+                prop = json.dumps(ident, sort_keys=True, separators=(",", ":")) + ".n_clicks"
+                if prop in changed:
+                    self.sent.append((f"fig-{ident['chart']}.n_clicks", ident))
         for item in body.get("inputs") or []:
             if not isinstance(item, dict) or item.get("property") not in (
                 "clickData",

@@ -3,7 +3,7 @@
 from urllib.parse import urlparse
 
 import pytest
-from helpers import VIEW_GRAPHS, count_text, traces, wait_ready
+from helpers import VIEW_CHARTS, count_text, traces, wait_ready
 
 from evidence.filters import apply
 from evidence.load import load_cached
@@ -30,7 +30,7 @@ def test_all_views_draw_with_data_no_errors_and_nothing_leaves_the_machine(page,
     wait_ready(page)
     fingerprints = traces(page)
     assert all(fp and fp != "[]" for fp in fingerprints), dict(
-        zip(VIEW_GRAPHS, fingerprints, strict=True)
+        zip(VIEW_CHARTS, fingerprints, strict=True)
     )
     page.wait_for_selector(".ag-row [col-id='title']")
     assert "Synthetic demo data" in page.inner_text("#synthetic-banner")
@@ -50,8 +50,8 @@ def test_changing_a_filter_changes_every_view(page, server_url):
     page.wait_for_function("() => location.search.includes('origin_income=L')")
     wait_ready(page)
     after = traces(page)
-    changed = [v for v, a, b in zip(VIEW_GRAPHS, before, after, strict=True) if a != b]
-    assert changed == VIEW_GRAPHS
+    changed = [v for v, a, b in zip(VIEW_CHARTS, before, after, strict=True) if a != b]
+    assert changed == VIEW_CHARTS
     assert count_text(page) == f"{expected_count('origin_income=L')} of 350 articles"
     assert page.console_errors == []
 

@@ -2,8 +2,8 @@
 at its pixel position in headless Chromium and clicks it.
 
 After the click the URL holds the filter readably, a chip names it in words, and
-"N of M" equals the number the mark showed in its hover label; the same mark clicked
-again removes the filter. Hovering an arc names exactly the pair a click chooses.
+"N of M" equals the number the mark showed in its hover label (for a cell or bar of an
+HTML chart, a button, in its tooltip); the same mark clicked again removes the filter. Hovering an arc names exactly the pair a click chooses.
 
 With ``IOME_RECORD_CLICKS=1`` the clickData / selectedData the page sent for each mark
 are saved to tests/fixtures/clicks/ (``python scripts/record_clicks.py``); the unit
@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 import marks
 import pytest
-from helpers import count_text, wait_ready
+from helpers import HTML_CHARTS, count_text, wait_ready
 
 from evidence import DEMO_PATH, aggregate
 from evidence.countries import country_name
@@ -86,26 +86,26 @@ MARKS = {
              "region_flow=north-america~sub-saharan-africa",
              "Region flow: North America → Sub-Saharan Africa", query="level=region"),
         Mark("flow-matrix-cell", "fig-flow-matrix",
-             lambda pg: marks.cell(pg, "fig-flow-matrix", "H>L"), r"([\d,]+) articles",
+             lambda pg: marks.button(pg, "fig-flow-matrix", "H>L"), r": ([\d,]+)",
              "direction=H-L", "Flow direction: High income → Low income"),
         Mark("partner-arc", "fig-partner-map",
              lambda pg: marks.arc(pg, "fig-partner-map", "GBR", "MWI"),
              r"United Kingdom → Malawi: ([\d,]+) article", "partner=GBR-MWI",
              "Partnership: United Kingdom → Malawi"),
         Mark("partnership-format-bar", "fig-partnerships",
-             lambda pg: marks.bar(pg, "fig-partnerships", "partnership.north_south"),
+             lambda pg: marks.button(pg, "fig-partnerships", "partnership.north_south"),
              r"partnership: ([\d,]+) articles", "format=partnership.north_south",
              "Format: North-South partnership"),
         Mark("partnership-direction-bar", "fig-partnerships",
-             lambda pg: marks.bar(pg, "fig-partnerships", "S>S"), r": ([\d,]+) articles",
+             lambda pg: marks.button(pg, "fig-partnerships", "S>S"), r": ([\d,]+) articles",
              "partner=S-S", "Partnership: LMIC → LMIC"),
         Mark("alignment-cell", "fig-alignment",
-             lambda pg: marks.cell(pg, "fig-alignment", "social|mobility|all"),
-             r"([\d,]+) articles coded with both", "motivation=social",
+             lambda pg: marks.button(pg, "fig-alignment", "social|mobility|all"),
+             r": ([\d,]+) \(", "motivation=social",
              "Motivation: Social transformation"),
         Mark("alignment-cell-by-income", "fig-alignment",
-             lambda pg: marks.cell(pg, "fig-alignment", "market|mobility|south"),
-             r"([\d,]+) articles? coded with both", "origin_income=UM,LM,L",
+             lambda pg: marks.button(pg, "fig-alignment", "market|mobility|south"),
+             r": ([\d,]+) \(", "origin_income=UM,LM,L",
              "Motivation: Market", query="align=by_income"),
         Mark("trends-bar", "fig-trends", lambda pg: marks.bar(pg, "fig-trends", 2012),
              r"Click: all ([\d,]+) articles of 2012", "year=2012", "Years: 2012"),
@@ -156,8 +156,11 @@ def _click_mark(page, recorder, mark: Mark, viewport) -> None:
     base = base or f"{expected_count(mark.query)} of {TOTAL} articles"
     assert count_text(page) == base
     found = mark.find(page)
-    label = marks.hover(page, mark.graph, found["xy"])
+    html = mark.graph in HTML_CHARTS  # a button: its tooltip is its title
+    label = found["label"] if html else marks.hover(page, mark.graph, found["xy"])
     n = marks.number(label, mark.count)
+    if html:
+        page.mouse.move(*found["xy"])
     page.mouse.click(*found["xy"])
     page.wait_for_function(
         "p => decodeURIComponent(location.search).includes(p)", arg=mark.param, timeout=10_000
@@ -173,13 +176,18 @@ def _click_mark(page, recorder, mark: Mark, viewport) -> None:
     arc = mark.graph in ("fig-flows", "fig-partner-map") and mark.arc_count_is_n
     if isinstance(found.get("custom"), list) and arc:
         assert found["custom"][2] == n  # the arc's own count, from its customdata
-    sent = recorder.last(f"{mark.graph}.clickData")
+    prop = "n_clicks" if html else "clickData"
+    sent = recorder.last(f"{mark.graph}.{prop}")
+    assert sent is not None, f"the page sent no {mark.graph}.{prop}"
     if RECORD:
         suffix = "" if viewport == DESKTOP else f"-{viewport[0]}"
-        _save(mark.name + suffix, mark.graph, "clickData", sent, viewport, mark.query, label)
+        _save(mark.name + suffix, mark.graph, prop, sent, viewport, mark.query, label)
     # The same mark again removes the filter.
     again = mark.find(page)
-    marks.hover(page, mark.graph, again["xy"])
+    if html:
+        page.mouse.move(*again["xy"])
+    else:
+        marks.hover(page, mark.graph, again["xy"])
     page.mouse.click(*again["xy"])
     page.wait_for_function(
         "k => !decodeURIComponent(location.search).includes(k)", arg=mark.key, timeout=10_000
