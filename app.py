@@ -15,7 +15,6 @@ from components import views
 from components.about import about_modal
 from components.alternatives import SUMMARY, TABLE_BODY, TABLE_TOGGLE, data_table, summaries
 from components.cache import make_cache, make_export_cache
-from components.cells import CELL
 from components.controls import filter_panel, year_bounds
 from components.export_menu import (
     EMBED_OPEN,
@@ -180,6 +179,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
             dcc.Store(id=ID.URL_CHANGED),
             dcc.Store(id=ID.FIRST_ROWS),
             dcc.Store(id=ID.ROWS_ASKED),
+            dcc.Store(id=ID.CELL_PRESS),
             header,
             dbc.Container(
                 [
@@ -280,8 +280,8 @@ CHART_OF = {graph_id(name): name for name in VIEWS}
 
 def _trigger() -> tuple[str, str | None]:
     """What fired the state writer: ("url"|"control"|"reset"|"chip"|"click"|"select"|
-    "press", the control's key, the chart's name, the chip's index, or for a pressed cell
-    of an HTML chart (chart, key))."""
+    "press", the control's key, the chart's name or the chip's index; a pressed cell of
+    an HTML chart is read from its store)."""
     triggered = ctx.triggered_id
     prop = ctx.triggered[0]["prop_id"] if ctx.triggered else ""
     if triggered in (ID.URL, None):
@@ -290,8 +290,8 @@ def _trigger() -> tuple[str, str | None]:
         return "reset", None
     if isinstance(triggered, dict) and triggered.get("type") == CHIP:
         return "chip", triggered.get("index")
-    if isinstance(triggered, dict) and triggered.get("type") == CELL:
-        return "press", (triggered.get("chart"), triggered.get("key"))
+    if triggered == ID.CELL_PRESS:
+        return "press", None
     if triggered in CONTROL_OF:
         return "control", CONTROL_OF[triggered]
     if triggered in CHART_OF:
@@ -327,7 +327,7 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
                 for name in CLICKABLE
                 if name not in HTML_CHARTS
             },
-            "cells": Input({"type": CELL, "chart": ALL, "key": ALL}, "n_clicks"),
+            "cells": Input(ID.CELL_PRESS, "data"),
             "drags": {name: Input(graph_id(name), "selectedData") for name in SELECTABLE},
             "reset": Input(ID.RESET, "n_clicks"),
             "chips": Input({"type": CHIP, "index": ALL}, "n_clicks"),
@@ -349,13 +349,14 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
             "page": _page_unchanged(grouped),
         }
         trigger, what = _trigger()
-        if trigger in ("chip", "press") and not ctx.triggered[0].get("value"):
-            return unchanged  # a chip or cell drawn anew, not clicked
+        if trigger == "chip" and not ctx.triggered[0].get("value"):
+            return unchanged  # a chip drawn anew, not clicked
         event = None
         if trigger == "click":
             event = clicks.get(what)
         elif trigger == "press":
-            what, event = what  # (chart, the pressed cell's key)
+            press = cells if isinstance(cells, dict) else {}
+            what, event = press.get("chart"), press.get("key")
         elif trigger == "select":
             event = drags.get(what)
         query, new_controls = sync(

@@ -1,8 +1,11 @@
 """HTML charts: the matrices and bar lists of evidence.figures.cells as tables of buttons.
 
-A cell or bar with a click key is a real ``<button>`` with the pattern id
-``{"type": CELL, "chart": <chart>, "key": <key>}``; pressing it (mouse, Enter or Space)
-does what a click on the Plotly mark does (the chart's click rule).
+A cell or bar with a click key is a real ``<button>`` carrying ``data-chart`` and
+``data-key``; pressing it (mouse, Enter or Space) does what a click on the Plotly mark
+does (the chart's click rule). One listener on the page (assets/cells.js) hands the press
+to the store ``ID.CELL_PRESS``, which the state writer reads: the buttons need no Dash
+ids, so redrawing a table does not make Dash re-index pattern-matching components (that
+cost more than the Plotly redraw it replaced, measured with Chromium's profiler).
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from dash import html
 
 from evidence.figures.cells import Bars, Cells, Empty, Legend, Matrix, figure_cells
 
-CELL = "cell"  # pattern-matching type of a pressable cell or bar
+
+def _press(chart: str, key: str) -> dict:
+    return {"data-chart": chart, "data-key": key}
 
 
 def _lines(text: str, strong: bool = False) -> list:
@@ -38,8 +43,9 @@ def _matrix(chart: str, m: Matrix, caption: str) -> html.Table:
             if c.key:
                 inner = html.Button(
                     content,
-                    id={"type": CELL, "chart": chart, "key": c.key},
                     className="cell-btn",
+                    type="button",
+                    **_press(chart, c.key),
                     style=style,
                     title=c.label + ". Press to filter.",
                     **{"aria-label": c.label},
@@ -78,8 +84,9 @@ def _bars(chart: str, b: Bars) -> html.Div:
                 html.Li(
                     html.Button(
                         content,
-                        id={"type": CELL, "chart": chart, "key": bar.key},
                         className="bar-btn",
+                        type="button",
+                        **_press(chart, bar.key),
                         title=words + ". Press to filter.",
                         **{"aria-label": words},
                     )

@@ -26,6 +26,7 @@ class ID(StrEnum):
     URL_CHANGED = "url-changed"
     FIRST_ROWS = "rows-first"  # the article list's first page, sent with the views
     ROWS_ASKED = "rows-asked"  # a page of the list the browser does not hold
+    CELL_PRESS = "cell-press"  # a pressed cell or bar of an HTML chart (assets/cells.js)
 
 
 CHIP = "chip"  # pattern-matching type of the removable filter chips

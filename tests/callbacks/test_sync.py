@@ -55,8 +55,8 @@ def replay(name: str, search: str | None = None) -> tuple[str | None, list | Non
     search = (
         ("?" + event["page_query"] if event["page_query"] else "") if search is None else search
     )
-    trigger = {"selectedData": "select", "n_clicks": "press"}.get(event["property"], "click")
-    value = event["value"]["key"] if trigger == "press" else event["value"]  # a cell's id
+    trigger = {"selectedData": "select", "press": "press"}.get(event["property"], "click")
+    value = event["value"]["key"] if trigger == "press" else event["value"]  # {chart, key}
     return sync(trigger, search, {}, BOUNDS, chart=CHART_OF[event["graph"]], event=value)
 
 
@@ -76,7 +76,7 @@ def test_a_recorded_click_filters_to_its_mark_and_again_removes_it(name):
     query, controls = replay(name)
     assert query == EXPECTED[name]
     assert controls is not None  # the panel shows the new state
-    if recorded(name)["property"] in ("clickData", "n_clicks"):
+    if recorded(name)["property"] in ("clickData", "press"):
         page = recorded(name)["page_query"]
         again, _ = replay(name, query)
         assert again == ("?" + page if page else "")

@@ -235,10 +235,9 @@ def cell(page, graph: str, key: str) -> dict:
 def button(page, chart: str, key: str) -> dict:
     """A cell or bar of an HTML chart: the centre of its button (scrolled into view) and
     the tooltip a person sees on it (its title)."""
-    selector = f"#{chart} button[id*='{json.dumps(key)[1:-1]}']"
     matches = [
-        b for b in page.locator(selector).all()
-        if json.loads(b.get_attribute("id")).get("key") == key
+        b for b in page.locator(f"#{chart} button[data-key]").all()
+        if b.get_attribute("data-key") == key
     ]  # fmt: skip
     assert len(matches) == 1, (chart, key, len(matches))
     target = matches[0]
@@ -303,14 +302,11 @@ class Recorder:
         body = json.loads(request.post_data)
         changed = body.get("changedPropIds") or []
         for item in body.get("inputs") or []:
-            # a pressed cell of an HTML chart: the pattern input's entries, one per button
-            for entry in item if isinstance(item, list) else ():
-                ident = entry.get("id") if isinstance(entry, dict) else None
-                if not isinstance(ident, dict) or ident.get("type") != "cell":
-                    continue
-                prop = json.dumps(ident, sort_keys=True, separators=(",", ":")) + ".n_clicks"
-                if prop in changed:
-                    self.sent.append((f"fig-{ident['chart']}.n_clicks", ident))
+            # a pressed cell of an HTML chart: the store its press was handed to
+            if isinstance(item, dict) and item.get("id") == "cell-press":
+                value = item.get("value")
+                if "cell-press.data" in changed and isinstance(value, dict):
+                    self.sent.append((f"fig-{value.get('chart')}.press", value))
         for item in body.get("inputs") or []:
             if not isinstance(item, dict) or item.get("property") not in (
                 "clickData",

@@ -101,11 +101,11 @@ MARKS = {
              "partner=S-S", "Partnership: LMIC → LMIC"),
         Mark("alignment-cell", "fig-alignment",
              lambda pg: marks.button(pg, "fig-alignment", "social|mobility|all"),
-             r": ([\d,]+) \(", "motivation=social",
+             r": ([\d,]+) articles? \(", "motivation=social",
              "Motivation: Social transformation"),
         Mark("alignment-cell-by-income", "fig-alignment",
              lambda pg: marks.button(pg, "fig-alignment", "market|mobility|south"),
-             r": ([\d,]+) \(", "origin_income=UM,LM,L",
+             r": ([\d,]+) articles? \(", "origin_income=UM,LM,L",
              "Motivation: Market", query="align=by_income"),
         Mark("trends-bar", "fig-trends", lambda pg: marks.bar(pg, "fig-trends", 2012),
              r"Click: all ([\d,]+) articles of 2012", "year=2012", "Years: 2012"),
@@ -176,7 +176,7 @@ def _click_mark(page, recorder, mark: Mark, viewport) -> None:
     arc = mark.graph in ("fig-flows", "fig-partner-map") and mark.arc_count_is_n
     if isinstance(found.get("custom"), list) and arc:
         assert found["custom"][2] == n  # the arc's own count, from its customdata
-    prop = "n_clicks" if html else "clickData"
+    prop = "press" if html else "clickData"
     sent = recorder.last(f"{mark.graph}.{prop}")
     assert sent is not None, f"the page sent no {mark.graph}.{prop}"
     if RECORD:
