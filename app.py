@@ -9,12 +9,25 @@ import os
 from pathlib import Path
 
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import (
+    ALL,
+    MATCH,
+    ClientsideFunction,
+    Dash,
+    Input,
+    Output,
+    State,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
 
 from components import views
 from components.about import about_modal
 from components.alternatives import SUMMARY, TABLE_BODY, TABLE_TOGGLE, data_table, summaries
 from components.cache import make_cache, make_export_cache
+from components.cells import store_id
 from components.controls import filter_panel, year_bounds
 from components.export_menu import (
     EMBED_OPEN,
@@ -180,6 +193,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
             dcc.Store(id=ID.FIRST_ROWS),
             dcc.Store(id=ID.ROWS_ASKED),
             dcc.Store(id=ID.CELL_PRESS),
+            dcc.Store(id=ID.CELLS_DRAWN),
             header,
             dbc.Container(
                 [
@@ -223,7 +237,9 @@ def _view_outputs(**kw) -> dict:
     chips, count and link notices (the keys of render_views' answer)."""
     return {
         **{
-            name: Output(graph_id(name), "children" if name in HTML_CHARTS else "figure", **kw)
+            name: Output(store_id(name), "data", **kw)
+            if name in HTML_CHARTS
+            else Output(graph_id(name), "figure", **kw)
             for name in RENDER_OUTPUTS
         },
         CHIPS: Output(ID.CHIPS, "children", **kw),
@@ -432,6 +448,13 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
             "drawn": search,
             "page": _page_extras(search, eb, toggles, grouped),
         }
+
+    # The HTML charts are drawn in the browser from their data (assets/cells.js).
+    app.clientside_callback(
+        ClientsideFunction("iome_cells", "draw"),
+        Output(ID.CELLS_DRAWN, "data"),
+        [Input(store_id(name), "data") for name in HTML_CHARTS],
+    )
 
     # The grid asks for rows: its first page came with the views; any other page (or a
     # sort, or a search of the list) is asked of the server.

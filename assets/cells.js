@@ -1,7 +1,176 @@
-/* A press of a cell or bar of an HTML chart (components/cells.py): one listener for the
-   page hands {chart, key} to the store the state writer reads. Enter and Space on a
-   focused button fire "click" too. */
+/* HTML charts: the income-group matrix, the alignment matrix and the partnership bars.
+ *
+ * The server sends each chart as plain data (evidence/figures/cells.py, cells_json) in
+ * the store "cells-<chart>"; drawChart below builds its table of buttons with DOM calls
+ * (text is always set as text, never parsed as HTML) inside the chart's container,
+ * outside Dash's component tree: Dash re-indexing hundreds of new components on every
+ * redraw cost more than the Plotly redraw these tables replaced.
+ *
+ * A cell or bar with a key is a <button data-chart data-key>; one listener for the page
+ * hands a press (mouse, or Enter/Space on a focused button) to the store "cell-press",
+ * which the state writer reads.
+ */
 (function () {
+  "use strict";
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  // Lines of a cell ("✓\n41"): line breaks between, the last one in bold when strong.
+  function lines(node, text, strong) {
+    var parts = String(text || "").split("\n");
+    parts.forEach(function (line, i) {
+      if (i) node.appendChild(document.createElement("br"));
+      if (strong && i === parts.length - 1) node.appendChild(el("strong", null, line));
+      else node.appendChild(document.createTextNode(line));
+    });
+    return node;
+  }
+
+  function pressable(node, chart, key, label) {
+    node.type = "button";
+    node.dataset.chart = chart;
+    node.dataset.key = key;
+    node.title = label + ". Press to filter.";
+    node.setAttribute("aria-label", label);
+    return node;
+  }
+
+  function legend(part) {
+    var box = el("div", "cell-legend small");
+    if (part.title) box.appendChild(el("span", "me-2", part.title));
+    (part.items || []).forEach(function (item) {
+      var entry = el("span", "legend-item me-3");
+      var swatch = el("span", "swatch");
+      swatch.style.backgroundColor = item[0];
+      entry.appendChild(swatch);
+      entry.appendChild(document.createTextNode(item[1]));
+      box.appendChild(entry);
+    });
+    return box;
+  }
+
+  function matrix(chart, part, caption) {
+    var table = el("table", "cell-matrix");
+    if (caption) table.appendChild(el("caption", "cell-caption", caption));
+    var head = el("tr");
+    var corner = el("th", "cell-corner", part.row_title);
+    corner.scope = "col";
+    head.appendChild(corner);
+    (part.columns || []).forEach(function (c) {
+      var th = lines(el("th"), c);
+      th.scope = "col";
+      head.appendChild(th);
+    });
+    var thead = el("thead");
+    thead.appendChild(head);
+    table.appendChild(thead);
+    var tbody = el("tbody");
+    (part.rows || []).forEach(function (name, i) {
+      var tr = el("tr");
+      var th = lines(el("th"), name);
+      th.scope = "row";
+      tr.appendChild(th);
+      (part.cells[i] || []).forEach(function (c) {
+        var inner = c.key ? pressable(el("button", "cell-btn"), chart, c.key, c.label)
+                          : el("span", "cell-btn");
+        if (!c.key) inner.setAttribute("aria-label", c.label);
+        inner.style.backgroundColor = c.fill;
+        inner.style.color = c.ink;
+        lines(inner, c.text, c.strong);
+        var td = el("td");
+        td.appendChild(inner);
+        tr.appendChild(td);
+      });
+      tbody.appendChild(tr);
+    });
+    table.appendChild(tbody);
+    var scroll = el("div", "cell-scroll");
+    scroll.appendChild(table);
+    return scroll;
+  }
+
+  function bars(chart, part) {
+    var box = el("div", "cell-bars");
+    box.appendChild(el("h3", "cell-heading", part.title));
+    var list = el("ul", "bar-list");
+    (part.bars || []).forEach(function (bar) {
+      var words = bar.label + (bar.note ? " " + bar.note : "") + ": " + bar.text + " " +
+        (part.unit || "");
+      var row = bar.key ? pressable(el("button", "bar-btn"), chart, bar.key, words.trim())
+                        : el("span", "bar-btn");
+      var headline = el("span", "bar-head");
+      headline.appendChild(el("span", "bar-label", bar.label));
+      if (bar.note) headline.appendChild(el("span", "bar-note", " " + bar.note));
+      var track = el("span", "bar-track");
+      var fill = el("span", "bar-fill");
+      fill.style.width = (100 * Math.max(0, Math.min(1, bar.fraction || 0))).toFixed(1) + "%";
+      fill.style.backgroundColor = bar.colour;
+      track.appendChild(fill);
+      track.appendChild(el("span", "bar-value", bar.text));
+      row.appendChild(headline);
+      row.appendChild(track);
+      var li = el("li");
+      li.appendChild(row);
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    return box;
+  }
+
+  function drawChart(chart, spec) {
+    var root = document.getElementById("fig-" + chart);
+    if (!root || !spec) return;
+    var parts = spec.parts || [];
+    var matrices = parts.filter(function (p) { return p.kind === "matrix"; });
+    var out = document.createDocumentFragment();
+    parts.forEach(function (part) {
+      if (part.kind === "legend") out.appendChild(legend(part));
+      else if (part.kind === "matrix") {
+        if (matrices.length === 1 && part.column_title) {
+          out.appendChild(el("div", "cell-column-title small", part.column_title));
+        }
+        // side-by-side panels each carry their own title
+        out.appendChild(matrix(chart, part, matrices.length > 1 ? part.column_title : ""));
+      } else if (part.kind === "bars") out.appendChild(bars(chart, part));
+      else if (part.kind === "note") out.appendChild(el("p", "cell-note small text-muted",
+                                                        part.message));
+    });
+    if (!parts.length) out.appendChild(el("p", "cell-note small text-muted", "Nothing to show."));
+    // Keep keyboard focus on the same cell when the table is redrawn under it.
+    var active = document.activeElement;
+    var focusKey = active && root.contains(active) && active.dataset ? active.dataset.key : null;
+    root.replaceChildren(out);
+    if (focusKey) {
+      var again = Array.prototype.find.call(root.querySelectorAll("button[data-key]"),
+        function (b) { return b.dataset.key === focusKey; });
+      if (again) again.focus();
+    }
+  }
+
+  var drawn = {};
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    iome_cells: {
+      // One clientside callback: every chart's store "cells-<chart>" is an input.
+      draw: function () {
+        var inputs = window.dash_clientside.callback_context.inputs_list || [];
+        var names = inputs.map(function (item) { return String(item.id).slice(6); });
+        for (var i = 0; i < names.length; i++) {
+          var spec = arguments[i];
+          if (spec && drawn[names[i]] !== spec) {
+            drawChart(names[i], spec);
+            drawn[names[i]] = spec;
+          }
+        }
+        return window.dash_clientside.no_update;
+      },
+    },
+  });
+
   document.addEventListener("click", function (event) {
     var target = event.target && event.target.closest
       ? event.target.closest("button[data-chart][data-key]") : null;

@@ -27,6 +27,7 @@ class ID(StrEnum):
     FIRST_ROWS = "rows-first"  # the article list's first page, sent with the views
     ROWS_ASKED = "rows-asked"  # a page of the list the browser does not hold
     CELL_PRESS = "cell-press"  # a pressed cell or bar of an HTML chart (assets/cells.js)
+    CELLS_DRAWN = "cells-drawn"  # output of the browser's drawing of the HTML charts
 
 
 CHIP = "chip"  # pattern-matching type of the removable filter chips

@@ -155,8 +155,8 @@ def render_views(
 
 def _screen(view: str, figure: dict):
     """What the page's element of a chart takes: the figure, or for an HTML chart the
-    table of buttons read off it."""
-    return cells_of_figure(view, figure) if view in HTML_CHARTS else figure
+    data of its table, read off the figure (the browser draws it)."""
+    return cells_of_figure(figure) if view in HTML_CHARTS else figure
 
 
 def _figure_dict(sub: EvidenceBase, state: FilterState, view: str) -> dict:

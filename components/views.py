@@ -22,7 +22,7 @@ def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
     (stacked on a narrow one), the summary and data table of its main chart, and in the
     header its switches and Export menu."""
     graphs = [
-        html_chart(graph_id(c.name), label=c.label or c.title, min_height=c.height)
+        html_chart(c.name, graph_id(c.name), label=c.label or c.title, min_height=c.height)
         if c.screen == "html"
         else graph(graph_id(c.name), height=c.height, label=c.label or c.title)
         for c in view.charts

@@ -1,14 +1,15 @@
 """Matrices and bar lists read off their Plotly figures, for drawing as HTML.
 
-On the dashboard the two income-group matrices, the alignment matrix and the
-partnership bars are HTML tables of buttons, not Plotly graphs: they need no canvas, a
-click on a cell is a real button (keyboard and screen reader included), they print, and
-redrawing them costs a few milliseconds instead of a Plotly redraw. Pictures, slides and
-embeds keep the Plotly figure, and the HTML is read from that same figure, so both show
-the same numbers, words, colours and click keys.
+On the dashboard the income-group matrix, the alignment matrix and the partnership
+bars are HTML tables of buttons, not Plotly graphs: they need no canvas, a click on a
+cell is a real button (keyboard and screen reader included), they print, and redrawing
+them costs a few milliseconds instead of a Plotly redraw. Pictures, slides and embeds
+keep the Plotly figure, and the tables are read from that same figure, so both show the
+same numbers, words, colours and click keys.
 
-Pure: plain data classes in, plain data classes out; the dashboard (components/cells.py)
-turns them into HTML.
+Pure: a figure in, plain data out. :func:`cells_json` is what the dashboard sends; the
+browser draws it (assets/cells.js) outside Dash's component tree, which would otherwise
+cost more to update than the Plotly redraw it replaces.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import base64
 import itertools
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -365,3 +366,10 @@ def figure_cells(fig) -> Cells:
     ]
     parts += [Empty(n) for n in notes if n]
     return Cells(tuple(parts))
+
+
+def cells_json(cells: Cells) -> dict:
+    """The plain JSON the browser draws (assets/cells.js): ``{"parts": [...]}``, each
+    part with a ``kind`` of "legend", "matrix", "bars" or "note"."""
+    kinds = {Legend: "legend", Matrix: "matrix", Bars: "bars", Empty: "note"}
+    return {"parts": [{"kind": kinds[type(p)], **asdict(p)} for p in cells.parts]}
