@@ -286,6 +286,7 @@ class Session:
             "server_done_ms": _r(res.get("server_done_ms")),
             "views_answered_ms": _r(res.get("views_answered_ms")),
             "views_ms": _r(res.get("views_ms")),
+            "list_ms": _r(res.get("list_ms")),
             "requests": captured,
             "graphs": {
                 k: _r(v) if v is not None and v >= 0 else v for k, v in res["graphs"].items()
@@ -390,6 +391,7 @@ def interactions(browser, url: str, per_kind: int) -> dict:
         "paint_ms_by_kind": by_kind,
         "server_done_ms": summary([a["server_done_ms"] for a in ok if a["server_done_ms"]]),
         "views_ms": summary([a["views_ms"] for a in ok if a.get("views_ms")]),
+        "list_ms": summary([a["list_ms"] for a in ok if a.get("list_ms")]),
         "views_answered_ms": summary(
             [a["views_answered_ms"] for a in ok if a.get("views_answered_ms")]
         ),

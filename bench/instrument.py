@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import json
 
-from bench import COUNT_ID, VIEW_GRAPHS
+from bench import COUNT_ID, GRID_ID, VIEW_GRAPHS
 
 _JS = r"""
 (() => {
   if (window.__bench) return;
   const GRAPHS = __GRAPHS__;
   const COUNT = __COUNT__;
+  const GRID = __GRID__;
   const now = () => performance.now();
   const B = (window.__bench = {
     reqs: [], after: {}, afterN: {}, countText: null, countT: null, lastEvent: 0,
@@ -137,7 +138,16 @@ _JS = r"""
     }
   };
   B.scan = scan;
-  new MutationObserver(() => { scan(); poke(); }).observe(document, {
+  // The article list redraws its rows after the views (a trailing update): when it last
+  // changed. An action is done only once the list has been quiet for the settle period.
+  B.gridT = 0;
+  const watchGrid = () => {
+    const grid = document.getElementById(GRID);
+    if (!grid || grid.__benchObs) return;
+    grid.__benchObs = new MutationObserver(() => { B.gridT = now(); B.lastEvent = B.gridT; });
+    grid.__benchObs.observe(grid, { childList: true, subtree: true, characterData: true });
+  };
+  new MutationObserver(() => { scan(); watchGrid(); poke(); }).observe(document, {
     childList: true, subtree: true, attributes: true, attributeFilter: ['data-dash-is-loading'],
   });
 
@@ -192,6 +202,7 @@ _JS = r"""
           return v.length ? Math.max(...v.map((r) => r.t1)) - t0 : null;
         })(),
         graphs, views_ms: views, count: B.countText, hooks: B.hooks,
+        list_ms: t0 !== null && B.gridT > t0 ? B.gridT - t0 : null,
         timeline: reqs.map((r) => [r.output.slice(0, 40), r.t0 - t0, (r.t1 || end) - t0]),
       });
     };
@@ -204,7 +215,7 @@ _JS = r"""
       const end = await frame();
       await new Promise((r) => setTimeout(r, o.settleMs));
       settling = false;
-      if (B.reqs.some((r) => r.t0 > tc) || dashBusy()) { check(); return; }
+      if (B.reqs.some((r) => r.t0 > tc) || dashBusy() || B.gridT > tc) { check(); return; }
       finish('complete', end);
     };
     const check = () => {
@@ -330,6 +341,8 @@ _JS = r"""
 })();
 """
 
-INIT_SCRIPT = _JS.replace("__GRAPHS__", json.dumps(list(VIEW_GRAPHS))).replace(
-    "__COUNT__", json.dumps(COUNT_ID)
+INIT_SCRIPT = (
+    _JS.replace("__GRAPHS__", json.dumps(list(VIEW_GRAPHS)))
+    .replace("__COUNT__", json.dumps(COUNT_ID))
+    .replace("__GRID__", json.dumps(GRID_ID))
 )

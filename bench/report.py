@@ -318,6 +318,7 @@ def _details(size_key: str, r: dict) -> list[str]:
             ("all actions", paint.get("paint_ms")),
             ("response with the figures read", paint.get("views_answered_ms")),
             ("views repainted (last redrawn graph)", paint.get("views_ms")),
+            ("article list redrawn (its last change)", paint.get("list_ms")),
             ("last callback answered", paint.get("server_done_ms")),
             ("floor: Plotly.react of all graphs", paint.get("floor_ms")),
             ("floor: Plotly.react of the redrawn graphs", paint.get("floor_changed_ms")),
@@ -568,9 +569,19 @@ def markdown(results: dict, previous: str | None = None) -> str:
         f"registry ({', '.join('`#' + g + '`' for g in VIEW_GRAPHS)}) whose figure a "
         "response set has fired `plotly_afterplot` after that "
         "response (a view answered with `no_update`, missing or not plotly needs no redraw), "
-        "and `#article-count` shows the count the response sent. 'Views repainted' is when "
-        "the last redrawn graph finished, before trailing callbacks (summaries, tables, "
-        "links) are done. All timestamps are `performance.now()` in the page.",
+        "`#article-count` shows the count the response sent, and the article list "
+        "(`#articles-grid`) has not changed for 250 ms (its rows are the last update). "
+        "'Views repainted' is when the last redrawn graph finished. The HTML charts (the "
+        "matrices and the partnership bars) have no redraw event: they are drawn by a "
+        "clientside callback, which Dash's queue covers. All timestamps are "
+        "`performance.now()` in the page.",
+        "- **Reference floor**: after the timed actions, in the same page, "
+        "`Plotly.react` of the seven figures the dashboard drew before the performance "
+        "work (bench/reference/floor-350.json.gz, recorded by "
+        "`scripts/capture_reference.py` at a7605b7), from each of 17 recorded states to "
+        "the next, twice over, in a box of their recorded sizes at the top of the page; "
+        "timed to the next frame. The judged ratio is paint p95 / this p95: the same "
+        "yardstick in every run, on whatever machine.",
         "- **Floor**: in the same page, after each action, `Plotly.react` of every graph from "
         "the previous state's figures to the new state's (`gd.data`, `gd.layout`), timed "
         "from the first call to the next frame; the judged ratio is paint p95 / this floor's "

@@ -6,7 +6,6 @@ all numbers come from the pure ``evidence`` package.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -63,25 +62,23 @@ def chips(state: FilterState) -> list:
     return items
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
-
-
-def link_markdown(doi: str, url: str) -> str:
-    """A markdown link to the DOI (or to an http(s) URL); text is escaped, never markup."""
+def doi_link(doi: str, url: str) -> tuple[str, str]:
+    """The text and address of an article's link: its DOI at doi.org, else an http(s)
+    URL ("link"); ("", "") for anything else (a javascript: URL, say). The grid shows the
+    text as text (assets/dashAgGridComponentFunctions.js), never as markup."""
     if doi:
-        href = "https://doi.org/" + quote(doi, safe="/:;._-")
-        text = _MARKDOWN_SPECIAL.sub(r"\\\1", doi)
-        return f"[{text}]({href})"
+        return doi, "https://doi.org/" + quote(doi, safe="/:;._-")
     if url.lower().startswith(("http://", "https://")):
-        return f"[link]({quote(url, safe=':/?&=#%._-~+,;@')})"
-    return ""
+        return "link", quote(url, safe=":/?&=#%._-~+,;@")
+    return "", ""
 
 
 def table_rows(page: pd.DataFrame) -> list[dict]:
-    """Display rows for the grid, with the DOI as a safe link."""
-    page = page.copy()
-    page["doi"] = [link_markdown(d, u) for d, u in zip(page["doi"], page["url"], strict=True)]
-    keep = ["article_id", "title", "year", "journal", "origin", "formats", "motivations", "doi"]
+    """Display rows for the grid, with the DOI (or URL) as a safe link."""
+    links = [doi_link(d, u) for d, u in zip(page["doi"], page["url"], strict=True)]
+    page = page.assign(doi=[t for t, _ in links], doi_href=[h for _, h in links])
+    keep = ["article_id", "title", "year", "journal", "origin", "formats", "motivations", "doi",
+            "doi_href"]  # fmt: skip
     return page[keep].to_dict("records")
 
 

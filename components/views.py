@@ -53,7 +53,7 @@ ARTICLE_COLUMNS = [
     {"field": "formats", "headerName": "Formats", "flex": 2, "minWidth": 180, "wrapText": True},
     {"field": "motivations", "headerName": "Motivations", "flex": 2, "minWidth": 180,
      "wrapText": True},
-    {"field": "doi", "headerName": "DOI", "flex": 1, "minWidth": 150, "cellRenderer": "markdown"},
+    {"field": "doi", "headerName": "DOI", "flex": 1, "minWidth": 150, "cellRenderer": "DoiLink"},
 ]  # fmt: skip
 
 
