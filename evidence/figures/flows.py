@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from evidence.aggregate import pairs_touching
 from evidence.codebook import load_codebook
 from evidence.countries import country_name
 from evidence.figures.map import base_geo
@@ -81,20 +80,28 @@ def width_labels(edges: tuple[int, ...]) -> list[str]:
     return labels
 
 
+def _drawable(pairs: pd.DataFrame) -> np.ndarray:
+    """Positions of the pairs an arc can be drawn for: two different countries, both
+    with map points."""
+    coords = pairs[["lon0", "lat0", "lon1", "lat1"]].to_numpy(dtype=float)
+    keep = pairs["origin"].to_numpy() != pairs["destination"].to_numpy()
+    return np.flatnonzero(keep & ~np.isnan(coords).any(axis=1))
+
+
 def select_pairs(pairs: pd.DataFrame, *, top: int | None, focus: str = "") -> pd.DataFrame:
     """The pairs an arc map draws: every pair into or out of ``focus`` when one is set,
     else the ``top`` largest (all when ``top`` is None); same-country pairs and pairs
     without map points are left out. Ties at the cut keep the alphabetically first."""
-    frame = pairs[pairs["origin"] != pairs["destination"]].dropna(
-        subset=["lon0", "lat0", "lon1", "lat1"]
-    )
+    idx = _drawable(pairs)
+    origin = pairs["origin"].to_numpy()[idx].astype(str)
+    destination = pairs["destination"].to_numpy()[idx].astype(str)
     if focus:
-        return pairs_touching(frame, focus)
-    if top is not None and len(frame) > top:
-        order = frame.sort_values(["n_articles", "origin", "destination"],
-                                  ascending=[False, True, True], kind="stable")  # fmt: skip
-        frame = order.head(top)
-    return frame
+        idx = idx[(origin == focus) | (destination == focus)]
+    elif top is not None and len(idx) > top:
+        n = pairs["n_articles"].to_numpy(dtype=float)[idx]
+        # largest first; ties by origin, then destination (lexsort: last key first)
+        idx = idx[np.lexsort((destination, origin, -n))[:top]]
+    return pairs.iloc[idx]
 
 
 def arc_points(
@@ -140,20 +147,15 @@ def screen_angle(lon0, lat0, lon1, lat1) -> np.ndarray:
 def _hover_text(frame: pd.DataFrame) -> np.ndarray:
     """'Canada → Uganda: 12 articles (HIC → LMIC)' per pair."""
     labels = {d: direction_style(d)["label"] for d in DIRECTIONS}
-    n = frame["n_articles"].astype(int)
-    word = np.where(n == 1, "article", "articles")
-    return (
-        frame["origin_name"].astype(str)
-        + " → "
-        + frame["destination_name"].astype(str)
-        + ": "
-        + n.map("{:,}".format)
-        + " "
-        + word
-        + " ("
-        + frame["direction"].map(labels).fillna(frame["direction"])
-        + ")"
-    ).to_numpy()
+    return np.array(
+        [
+            f"{a} → {b}: {int(n):,} {'article' if int(n) == 1 else 'articles'} "
+            f"({labels.get(d, d)})"
+            for a, b, n, d in zip(frame["origin_name"], frame["destination_name"],
+                                  frame["n_articles"], frame["direction"], strict=True)
+        ],
+        dtype=object,
+    )  # fmt: skip
 
 
 def _arc_traces(frame: pd.DataFrame, noun: str, edges: tuple[int, ...]) -> list[dict]:
@@ -309,31 +311,34 @@ def _width_key(edges: tuple[int, ...]) -> list[dict]:
 def _node_trace(frame: pd.DataFrame, focus: str, what: str) -> dict:
     """Dots at the arcs' ends: hover names the country, a click focuses it (or, on the
     country in focus, shows every pair again). ``customdata`` is ``[iso3]``."""
-    ends = pd.concat(
-        [
-            frame[["origin", "origin_name", "lon0", "lat0"]].set_axis(
-                ["iso3", "name", "lon", "lat"], axis=1
-            ),
-            frame[["destination", "destination_name", "lon1", "lat1"]].set_axis(
-                ["iso3", "name", "lon", "lat"], axis=1
-            ),
-        ]
-    ).drop_duplicates("iso3")
-    focused = ends["iso3"].to_numpy() == focus
-    hint = np.where(focused, f"in focus: click to show all {what}",
-                    f"click to show only its {what}")  # fmt: skip
+    # Each country once, in order of first appearance (origins first).
+    iso3 = np.concatenate([frame["origin"].to_numpy(), frame["destination"].to_numpy()])
+    names = np.concatenate([frame["origin_name"].to_numpy(), frame["destination_name"].to_numpy()])
+    lon = np.concatenate([frame["lon0"].to_numpy(dtype=float), frame["lon1"].to_numpy(dtype=float)])
+    lat = np.concatenate([frame["lat0"].to_numpy(dtype=float), frame["lat1"].to_numpy(dtype=float)])
+    _, first = np.unique(iso3.astype(str), return_index=True)
+    first = np.sort(first)
+    iso3, names, lon, lat = iso3[first], names[first], lon[first], lat[first]
+    focused = iso3 == focus
+    ends = {"iso3": iso3, "lon": lon, "lat": lat}
+    text = np.array(
+        [f"{n}<br><i>in focus: click to show all {what}</i>" if f
+         else f"{n}<br><i>click to show only its {what}</i>"
+         for n, f in zip(names, focused, strict=True)],
+        dtype=object,
+    )  # fmt: skip
     return {
         "type": "scattergeo",
-        "lon": np.round(ends["lon"].to_numpy(dtype=float), DECIMALS),
-        "lat": np.round(ends["lat"].to_numpy(dtype=float), DECIMALS),
+        "lon": np.round(ends["lon"], DECIMALS),
+        "lat": np.round(ends["lat"], DECIMALS),
         "mode": "markers",
         "marker": {
             "size": np.where(focused, FOCUS_SIZE, NODE_SIZE),
             "color": np.where(focused, INK, WHITE).astype(object),
             "line": {"color": INK, "width": 1.2},
         },
-        "text": (ends["name"].astype(str) + "<br><i>" + hint + "</i>").to_numpy(),
-        "customdata": ends[["iso3"]].to_numpy(dtype=object),
+        "text": text,
+        "customdata": ends["iso3"].astype(object)[:, None],
         "hovertemplate": "%{text}<extra></extra>",
         "name": "countries",
         "showlegend": False,
@@ -377,7 +382,7 @@ def build_arc_figure(
     dots = [_node_trace(frame, focus, what)] if nodes else []
     traces = [*dots, *_arc_traces(frame, noun, edges), *_width_key(edges)]
     ends = noun or "origin → destination"
-    n_pairs = len(select_pairs(pairs, top=None))
+    n_pairs = len(_drawable(pairs))
     if focus:
         shown = f" · {len(frame):,} pairs into and out of {country_name(focus)}"
     elif len(frame) < n_pairs:
