@@ -3,6 +3,10 @@ year/latest income classification."""
 
 from __future__ import annotations
 
+import gzip
+import json
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from factories import (
@@ -277,7 +281,7 @@ from pandas.testing import assert_frame_equal  # noqa: E402
 from evidence import DEMO_PATH  # noqa: E402
 from evidence.filters import apply  # noqa: E402
 from evidence.load import load_cached  # noqa: E402
-from evidence.state import FilterState  # noqa: E402
+from evidence.state import FilterState, parse_query  # noqa: E402
 
 STATES = [
     FilterState(),
@@ -290,6 +294,17 @@ STATES = [
     FilterState(language=("en",), type=("research",)),
     FilterState(flow=("USA>UGA", "GBR>KEN")),
     FilterState(year=(1900, 1901)),  # nothing left
+]
+# ... and the states of the benchmark's fixed reference (bench/reference), whose redraw
+# the dashboard is timed against: origin-income boxes, map clicks and year ranges.
+_REFERENCE = Path(__file__).resolve().parents[2] / "bench" / "reference" / "floor-350.json.gz"
+STATES += [
+    s
+    for s in dict.fromkeys(
+        parse_query(state["query"])[0]
+        for state in json.loads(gzip.decompress(_REFERENCE.read_bytes()))["states"]
+    )
+    if s not in STATES
 ]
 
 
