@@ -103,6 +103,9 @@
         (part.unit || "");
       var row = bar.key ? pressable(el("button", "bar-btn"), chart, bar.key, words.trim())
                         : el("span", "bar-btn");
+      // The visible text is the accessible name ("North-South partnership 91 articles"):
+      // no aria-label that would differ from what a speech-input user reads on screen.
+      row.removeAttribute("aria-label");
       var headline = el("span", "bar-head");
       headline.appendChild(el("span", "bar-label", bar.label));
       if (bar.note) headline.appendChild(el("span", "bar-note", " " + bar.note));
@@ -112,6 +115,7 @@
       fill.style.backgroundColor = bar.colour;
       track.appendChild(fill);
       track.appendChild(el("span", "bar-value", bar.text));
+      track.appendChild(el("span", "visually-hidden", " " + (part.unit || "")));
       row.appendChild(headline);
       row.appendChild(track);
       var li = el("li");

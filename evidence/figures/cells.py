@@ -121,10 +121,21 @@ def _hex(colour: str) -> str:
     return f"#{round(r):02X}{round(g):02X}{round(b):02X}"
 
 
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
 def readable_ink(fill: str) -> str:
-    """Near-black on light fills, white on dark ones (the better WCAG contrast)."""
-    lum = _luminance(fill)
-    return INK if (lum + 0.05) / (_luminance(INK) + 0.05) >= 1.05 / (lum + 0.05) else "#FFFFFF"
+    """Text colour on ``fill`` with WCAG AA contrast (4.5:1): the theme's near-black,
+    else white, else pure black (mid blues pass with black only); the best of them when
+    none does."""
+    inks = (INK, "#FFFFFF", "#000000")
+    for ink in inks:
+        if contrast(ink, fill) >= 4.5:
+            return ink
+    return max(inks, key=lambda ink: contrast(ink, fill))
 
 
 def _fill(z, trace: dict) -> str | None:
@@ -254,7 +265,7 @@ def _matrices(fig: dict, legend: Legend | None) -> list[Matrix]:
                     Cell(
                         text=text,
                         fill=fill,
-                        ink=ink or readable_ink(fill),
+                        ink=ink if ink and contrast(ink, fill) >= 4.5 else readable_ink(fill),
                         label=label,
                         key=str(key),
                         strong="<b>" in raw,

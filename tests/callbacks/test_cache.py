@@ -1,9 +1,9 @@
 """The view cache (in-process and a real Redis server) never changes what is drawn."""
 
-import plotly.io as pio
 import pytest
 import redis
 from flask import Flask
+from plotly.io.json import to_json_plotly
 
 from bench.server import free_port
 from components.cache import make_cache
@@ -17,7 +17,7 @@ QUERIES = ["", "?format=mobility.outbound&year=2010-2020", "?country=UGA&role=se
 
 
 def _json(out: dict) -> dict:
-    return {k: pio.to_json(out[k]) for k in RENDER_OUTPUTS}
+    return {k: to_json_plotly(out[k]) for k in RENDER_OUTPUTS}  # figures and HTML charts
 
 
 @pytest.mark.parametrize("backend", ["memory", "redis"])
