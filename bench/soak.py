@@ -98,8 +98,7 @@ def _is_update_views(body: dict) -> bool:
     return (
         len(inputs) == 1
         and isinstance(inputs[0], dict)
-        and inputs[0].get("id") == "url"
-        and inputs[0].get("property") == "search"
+        and inputs[0].get("id") == "url-changed"
         and "fig-map.figure" in str(body.get("output", ""))
     )
 
@@ -155,11 +154,13 @@ def callback_body(template: dict, base_url: str, query: str) -> bytes:
     The ``rendered-search`` state is left empty, so the server draws every view.
     """
     body = json.loads(json.dumps(template))
-    body["inputs"][0]["value"] = query
+    body["inputs"][0]["value"] = {"search": query, "at": 0}
     for item in body.get("state", []):
         if not isinstance(item, dict):
             continue
-        if item.get("id") == "url" and item.get("property") == "href":
+        if item.get("id") == "url" and item.get("property") == "search":
+            item["value"] = query
+        elif item.get("id") == "url" and item.get("property") == "href":
             item["value"] = f"{base_url}/{query}"
         elif item.get("id") == "rendered-search":
             item.pop("value", None)
