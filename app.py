@@ -43,8 +43,8 @@ from components.render import (
     COUNT,
     NOTICES,
     RENDER_OUTPUTS,
+    list_page,
     render_views,
-    rows_response,
     warm_up,
 )
 from components.routes import register_routes
@@ -58,7 +58,6 @@ from components.uploads import (
     make_store,
     register_upload_routes,
 )
-from components.views import PAGE_SIZE
 from evidence import ASSETS_DIR, DEMO_PATH
 from evidence.fields import CONTROLLED
 from evidence.load import load_cached
@@ -190,8 +189,9 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
             dcc.Location(id=ID.URL, refresh=False),
             dcc.Store(id=ID.RENDERED),
             dcc.Store(id=ID.URL_CHANGED),
-            dcc.Store(id=ID.FIRST_ROWS),
+            dcc.Store(id=ID.ROWS),
             dcc.Store(id=ID.ROWS_ASKED),
+            dcc.Store(id=ID.ROWS_DRAWN),
             dcc.Store(id=ID.CELL_PRESS),
             dcc.Store(id=ID.CELLS_DRAWN),
             header,
@@ -258,7 +258,7 @@ def _page_outputs(**kw) -> dict:
     return {
         "summaries": Output({"type": SUMMARY, "view": ALL}, "children", **kw),
         "tables": Output({"type": TABLE_BODY, "view": ALL}, "children", **kw),
-        "rows": Output(ID.FIRST_ROWS, "data", **kw),
+        "rows": Output(ID.ROWS, "data", **kw),
     }
 
 
@@ -270,8 +270,9 @@ def _page_unchanged(grouped: dict) -> dict:
     }
 
 
-def _page_extras(search: str, eb: EvidenceBase, toggles, grouped: dict) -> dict:
-    """The takeaways, open data tables and first rows of the list for ``search``."""
+def _page_extras(search: str, eb: EvidenceBase, toggles, grouped: dict, listing) -> dict:
+    """The takeaways, open data tables and the first page of the article list (in the
+    order and with the search text it has on screen, ``listing``) for ``search``."""
     summary_views = [o["id"]["view"] for o in grouped["summaries"]]
     table_views = [o["id"]["view"] for o in grouped["tables"]]
     tables = [
@@ -279,13 +280,13 @@ def _page_extras(search: str, eb: EvidenceBase, toggles, grouped: dict) -> dict:
         for view, clicks in zip(table_views, toggles or [], strict=False)
     ]
     tables += [no_update] * (len(table_views) - len(tables))
+    listing = listing if isinstance(listing, dict) else {}
     return {
         "summaries": summaries(search, eb, summary_views),
         "tables": tables,
-        "rows": {
-            "search": search,
-            "response": rows_response(search, {"startRow": 0, "endRow": PAGE_SIZE}, "", eb),
-        },
+        "rows": list_page(
+            search, eb, sort=listing.get("sort", "list"), text=listing.get("text", "")
+        ),
     }
 
 
@@ -351,10 +352,13 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         state={
             "rendered": State(ID.RENDERED, "data"),
             "toggles": State({"type": TABLE_TOGGLE, "view": ALL}, "n_clicks"),
+            "listing": State(ID.ROWS, "data"),
         },
         prevent_initial_call="initial_duplicate",
     )
-    def update_state(search, controls, clicks, cells, drags, reset, chips, rendered, toggles):
+    def update_state(
+        search, controls, clicks, cells, drags, reset, chips, rendered, toggles, listing
+    ):
         eb = sessions.current()
         grouped = ctx.outputs_grouping["page"]
         unchanged = {
@@ -394,7 +398,7 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
             drawn = render_views(query, eb, previous=previous, cache=cache)
             out["views"] = {k: drawn.get(k, no_update) for k in out["views"]}
             out["drawn"] = query
-            out["page"] = _page_extras(query, eb, toggles, grouped)
+            out["page"] = _page_extras(query, eb, toggles, grouped, listing)
         return out
 
     # The share link and the export links follow the URL in the browser; a URL the state
@@ -431,10 +435,11 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
             "search": State(ID.URL, "search"),
             "rendered": State(ID.RENDERED, "data"),
             "toggles": State({"type": TABLE_TOGGLE, "view": ALL}, "n_clicks"),
+            "listing": State(ID.ROWS, "data"),
         },
         prevent_initial_call=True,
     )
-    def update_views(changed, search, rendered, toggles):
+    def update_views(changed, search, rendered, toggles, listing):
         eb = sessions.current()
         search = _text(search)
         names = (*RENDER_OUTPUTS, CHIPS, COUNT, NOTICES)
@@ -446,7 +451,7 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         return {
             "views": {k: drawn.get(k, no_update) for k in names},
             "drawn": search,
-            "page": _page_extras(search, eb, toggles, grouped),
+            "page": _page_extras(search, eb, toggles, grouped, listing),
         }
 
     # The HTML charts are drawn in the browser from their data (assets/cells.js).
@@ -456,54 +461,30 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         [Input(store_id(name), "data") for name in HTML_CHARTS],
     )
 
-    # The grid asks for rows: its first page came with the views; any other page (or a
-    # sort, or a search of the list) is asked of the server.
+    # The article list is drawn in the browser (assets/articles.js). Previous / Next,
+    # the order and the search box ask the server for a page of the list on screen.
     app.clientside_callback(
-        """function (request, first, search, text) {
-            const nu = window.dash_clientside.no_update;
-            if (!request) return [nu, nu];
-            const plain = request.startRow === 0 && !text &&
-                !(request.sortModel && request.sortModel.length) &&
-                !(request.filterModel && Object.keys(request.filterModel).length);
-            if (plain && first && first.search === (search || "")) {
-                return [first.response, nu];
-            }
-            return [nu, {request: request, search: search || "", text: text || ""}];
-        }""",
-        Output(ID.TABLE, "getRowsResponse"),
-        Output(ID.ROWS_ASKED, "data"),
-        Input(ID.TABLE, "getRowsRequest"),
-        State(ID.FIRST_ROWS, "data"),
-        State(ID.URL, "search"),
-        State(ID.TABLE_SEARCH, "value"),
-        prevent_initial_call=True,
+        ClientsideFunction("iome_articles", "draw"),
+        Output(ID.ROWS_DRAWN, "data"),
+        Input(ID.ROWS, "data"),
     )
 
     @app.callback(
-        Output(ID.TABLE, "getRowsResponse", allow_duplicate=True),
+        Output(ID.ROWS, "data", allow_duplicate=True),
         Input(ID.ROWS_ASKED, "data"),
-        prevent_initial_call=True,
-    )
-    def update_article_rows(asked):
-        asked = asked if isinstance(asked, dict) else {}
-        return rows_response(
-            asked.get("search"), asked.get("request"), asked.get("text"), sessions.current()
-        )
-
-    # A new state or search text empties the grid's row cache so that it asks again.
-    app.clientside_callback(
-        """function (search, text) {
-            if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
-                window.dash_ag_grid.getApiAsync("articles-grid")
-                    .then(function (api) { api.purgeInfiniteCache(); });
-            }
-            return window.dash_clientside.no_update;
-        }""",
-        Output("table-refresh", "data"),
-        Input(ID.URL, "search"),
         Input(ID.TABLE_SEARCH, "value"),
+        Input(ID.TABLE_SORT, "value"),
+        State(ID.URL, "search"),
+        State(ID.ROWS, "data"),
         prevent_initial_call=True,
     )
+    def update_article_rows(asked, text, sort, search, listing):
+        listing = listing if isinstance(listing, dict) else {}
+        start = 0  # a new search or order starts at the top
+        if ctx.triggered_id == ID.ROWS_ASKED and isinstance(asked, dict):
+            start = asked.get("start", 0)
+        return list_page(_text(search), sessions.current(), start=start,
+                         sort=_text(sort), text=_text(text))  # fmt: skip
 
     @app.callback(
         Output(ID.EMBED, "is_open"),

@@ -20,7 +20,7 @@ VIEW_GRAPHS = tuple(graph_id(name) for name in PLOT_CHARTS)
 # response paints them).
 HTML_VIEWS = tuple(graph_id(name) for name in HTML_CHARTS)
 COUNT_ID = "article-count"
-GRID_ID = "articles-grid"  # the article list: its rows are the last trailing update
+GRID_ID = "articles-list"  # the article list: its rows are the last trailing update
 
 _T0 = time.monotonic()
 

@@ -570,7 +570,7 @@ def markdown(results: dict, previous: str | None = None) -> str:
         "response set has fired `plotly_afterplot` after that "
         "response (a view answered with `no_update`, missing or not plotly needs no redraw), "
         "`#article-count` shows the count the response sent, and the article list "
-        "(`#articles-grid`) has not changed for 250 ms (its rows are the last update). "
+        "(`#articles-list`) has not changed for 250 ms (its rows are the last update). "
         "'Views repainted' is when the last redrawn graph finished. The HTML charts (the "
         "matrices and the partnership bars) have no redraw event: they are drawn by a "
         "clientside callback, which Dash's queue covers. All timestamps are "

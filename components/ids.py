@@ -12,8 +12,9 @@ class ID(StrEnum):
     CHIPS = "active-chips"
     COUNT = "article-count"
     NOTICES = "url-notices"
-    TABLE = "articles-grid"
+    TABLE = "articles-list"
     TABLE_SEARCH = "articles-search"
+    TABLE_SORT = "articles-sort"
     ABOUT_OPEN = "btn-about"
     ABOUT = "about-modal"
     SHARE = "btn-share"
@@ -24,8 +25,9 @@ class ID(StrEnum):
     # The URL changed by itself (first load, back/forward, a typed link), not by the
     # state writer: set in the browser, it wakes the URL-driven render.
     URL_CHANGED = "url-changed"
-    FIRST_ROWS = "rows-first"  # the article list's first page, sent with the views
-    ROWS_ASKED = "rows-asked"  # a page of the list the browser does not hold
+    ROWS = "rows-page"  # the article list's page on screen (its first, with the views)
+    ROWS_ASKED = "rows-asked"  # another page of the list (Previous / Next)
+    ROWS_DRAWN = "rows-drawn"  # output of the browser's drawing of the list
     CELL_PRESS = "cell-press"  # a pressed cell or bar of an HTML chart (assets/cells.js)
     CELLS_DRAWN = "cells-drawn"  # output of the browser's drawing of the HTML charts
 

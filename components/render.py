@@ -65,7 +65,7 @@ def chips(state: FilterState) -> list:
 def doi_link(doi: str, url: str) -> tuple[str, str]:
     """The text and address of an article's link: its DOI at doi.org, else an http(s)
     URL ("link"); ("", "") for anything else (a javascript: URL, say). The grid shows the
-    text as text (assets/dashAgGridComponentFunctions.js), never as markup."""
+    text as text (assets/articles.js), never as markup."""
     if doi:
         return doi, "https://doi.org/" + quote(doi, safe="/:;._-")
     if url.lower().startswith(("http://", "https://")):
@@ -91,6 +91,27 @@ def rows_response(search: str | None, request: dict | None, text: str | None, eb
         sort_model=request.get("sortModel"), search=text if isinstance(text, str) else "",
     )  # fmt: skip
     return {"rowData": table_rows(page), "rowCount": count}
+
+
+def list_page(
+    search: str | None, eb: EvidenceBase, *, start=0, sort: str = "list", text: str = ""
+) -> dict:
+    """One page of the article list as the browser draws it (assets/articles.js): its
+    rows, where it starts, how many articles match, and the order and search text."""
+    from components.views import PAGE_SIZE, SORT_MODEL  # the list's own settings
+
+    sort = sort if sort in SORT_MODEL else "list"
+    text = text if isinstance(text, str) else ""
+    start = start if isinstance(start, int) and not isinstance(start, bool) else 0
+    state, _ = parse_query(search)
+    page, total = article_page(eb, state, max(0, start), max(0, start) + PAGE_SIZE,
+                               sort_model=SORT_MODEL[sort], search=text)  # fmt: skip
+    start = max(0, min(start, max(total - 1, 0) // PAGE_SIZE * PAGE_SIZE))
+    if len(page) == 0 and total:  # past the end (the list shrank): its last page
+        page, total = article_page(eb, state, start, start + PAGE_SIZE,
+                                   sort_model=SORT_MODEL[sort], search=text)  # fmt: skip
+    return {"search": search or "", "start": start, "size": PAGE_SIZE, "total": total,
+            "sort": sort, "text": text, "rows": table_rows(page)}  # fmt: skip
 
 
 def count_text(n: int, total: int) -> str:

@@ -3,9 +3,8 @@ article list. Their content is filled by components.render."""
 
 from __future__ import annotations
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from components.alternatives import alternative
 from components.cards import card, graph
@@ -45,16 +44,14 @@ def view_cards(eb: EvidenceBase) -> list:
 
 
 PAGE_SIZE = 10
-ARTICLE_COLUMNS = [
-    {"field": "title", "headerName": "Title", "flex": 3, "minWidth": 260, "wrapText": True},
-    {"field": "year", "headerName": "Year", "width": 90},
-    {"field": "journal", "headerName": "Journal", "flex": 1, "minWidth": 140, "wrapText": True},
-    {"field": "origin", "headerName": "Origin", "flex": 1, "minWidth": 120},
-    {"field": "formats", "headerName": "Formats", "flex": 2, "minWidth": 180, "wrapText": True},
-    {"field": "motivations", "headerName": "Motivations", "flex": 2, "minWidth": 180,
-     "wrapText": True},
-    {"field": "doi", "headerName": "DOI", "flex": 1, "minWidth": 150, "cellRenderer": "DoiLink"},
-]  # fmt: skip
+# How the article list can be ordered: (value, label, the table's sort keys).
+SORTS = (
+    ("list", "List order", []),
+    ("year-desc", "Newest first", [{"colId": "year", "sort": "desc"}]),
+    ("year-asc", "Oldest first", [{"colId": "year", "sort": "asc"}]),
+    ("title-asc", "Title A–Z", [{"colId": "title", "sort": "asc"}]),
+)
+SORT_MODEL = {value: model for value, _, model in SORTS}
 
 
 def articles_card():
@@ -75,30 +72,30 @@ def articles_card():
         outline=True,
         class_name="text-nowrap",
     )
-    grid = dag.AgGrid(
-        id=ID.TABLE,
-        columnDefs=ARTICLE_COLUMNS,
-        rowModelType="infinite",
-        getRowId="params.data.article_id",
-        defaultColDef={"sortable": True, "resizable": True, "filter": False},
-        dashGridOptions={
-            "pagination": True,
-            "paginationPageSize": PAGE_SIZE,
-            "paginationPageSizeSelector": False,
-            "cacheBlockSize": PAGE_SIZE,
-            "maxBlocksInCache": 20,
-            "infiniteInitialRowCount": PAGE_SIZE,
-            "domLayout": "autoHeight",
-            "rowHeight": 76,
-            "animateRows": False,
-            "localeText": {"noRowsToShow": "No articles match these filters"},
-        },
-        className="ag-theme-alpine",
+    sort = html.Div(
+        [
+            html.Label("Order", htmlFor=ID.TABLE_SORT, className="small text-muted me-1 mb-0"),
+            dbc.Select(
+                id=ID.TABLE_SORT,
+                options=[{"label": label, "value": value} for value, label, _ in SORTS],
+                value="list",
+                size="sm",
+                style={"width": "9.5rem"},
+            ),
+        ],
+        className="d-flex align-items-center",
     )
-    refresh = dcc.Store(id="table-refresh")
+    # Drawn in the browser from the page of rows each response carries (assets/articles.js):
+    # a table on a wide screen, one card per article on a phone; full titles, the DOI
+    # opening in a new tab, Previous/Next buttons.
+    listing = html.Div(id=ID.TABLE, className="article-list", role="region",
+                       **{"aria-label": "Articles behind the selection"})  # fmt: skip
     return card(
         "The articles behind the selection",
-        [grid, refresh],
-        tools=html.Div([search_label, search, download], className="d-flex gap-2"),
+        [listing],
+        tools=html.Div(
+            [search_label, search, sort, download],
+            className="d-flex flex-wrap gap-2 align-items-center",
+        ),
         card_id="card-articles",
     )

@@ -32,7 +32,7 @@ def test_all_views_draw_with_data_no_errors_and_nothing_leaves_the_machine(page,
     assert all(fp and fp != "[]" for fp in fingerprints), dict(
         zip(VIEW_CHARTS, fingerprints, strict=True)
     )
-    page.wait_for_selector(".ag-row [col-id='title']")
+    page.wait_for_selector("#articles-list tbody .article-title")
     assert "Synthetic demo data" in page.inner_text("#synthetic-banner")
     assert count_text(page) == "350 of 350 articles"
     assert page.console_errors == []
@@ -69,11 +69,11 @@ def test_clicking_a_map_country_filters_the_table_and_updates_the_url(page, serv
     assert page.locator(".chip").first.inner_text().startswith("Country (origin): United States")
     page.wait_for_function(
         """() => {
-          const cells = [...document.querySelectorAll(".ag-row [col-id='origin']")];
+          const cells = [...document.querySelectorAll("#articles-list tbody td.col-origin")];
           return cells.length > 0 && cells.every(c => c.textContent === "United States");
         }"""
     )
-    origins = set(page.locator(".ag-row [col-id='origin']").all_text_contents())
+    origins = set(page.locator("#articles-list tbody td.col-origin").all_text_contents())
     assert origins == {"United States"}
 
 

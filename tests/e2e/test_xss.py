@@ -108,13 +108,18 @@ def test_dashboard_shows_hostile_data_as_text_and_runs_no_script(page, hostile_u
     _guard(page)
     page.goto(hostile_url + "/")
     wait_ready(page)
-    page.wait_for_selector(".ag-row [col-id='title']")
-    titles = page.locator(".ag-row [col-id='title']").all_inner_texts()
+    page.wait_for_selector("#articles-list tbody .article-title")
+    titles = page.locator("#articles-list tbody .article-title").all_inner_texts()
     for title in LITERAL_TITLES:
         assert title in titles  # the markup itself, shown as characters
-    assert page.locator(".ag-row [col-id='journal']", has_text=SVG).count() == 1
-    assert page.locator(".ag-row img, .ag-row svg[onload], .ag-row script").count() == 0
-    links = page.eval_on_selector_all(".ag-row a[href]", "els => els.map(a => a.href)")
+    assert page.locator("#articles-list tbody .article-journal", has_text=SVG).count() == 1
+    assert (
+        page.locator(
+            "#articles-list img, #articles-list svg[onload], #articles-list script"
+        ).count()
+        == 0
+    )
+    links = page.eval_on_selector_all("#articles-list a[href]", "els => els.map(a => a.href)")
     assert links and all(u.startswith(("https://doi.org/", "https://example.org/")) for u in links)
     _hover_every_chart(page)
     _open_data_tables(page)
@@ -189,7 +194,7 @@ def test_dashboard_draws_with_zero_csp_violations(page, server_url):
     policy = response.headers["content-security-policy"]
     assert "'unsafe-eval'" not in policy and "script-src 'self' 'sha256-" in policy
     wait_ready(page)
-    page.wait_for_selector(".ag-row [col-id='title']")
+    page.wait_for_selector("#articles-list tbody .article-title")
     _hover_every_chart(page, points=((0.5, 0.5),))
     _open_data_tables(page, limit=1)
     page.get_by_role("button", name="About").click()
@@ -218,8 +223,8 @@ def test_uploaded_hostile_file_and_name_stay_text(page, server_url, tmp_path):
     assert page.evaluate(JS_XSS)
     close_report(page)
     assert IMG in page.inner_text("#data-banner")
-    page.wait_for_selector(".ag-row")
-    grid = page.inner_text("#articles-grid")
+    page.wait_for_selector("#articles-list tbody tr")
+    grid = page.inner_text("#articles-list")
     assert all(title in grid for title in LITERAL_TITLES)  # markup shown as text
     assert page.evaluate(JS_XSS) and page.evaluate(JS_BAD_LINKS) == []
     page.request.post(server_url + "/upload/clear", headers={"X-IoME-Upload": "1"})
