@@ -100,7 +100,7 @@ def list_page(
     rows, where it starts, how many articles match, and the order and search text."""
     from components.views import PAGE_SIZE, SORT_MODEL  # the list's own settings
 
-    sort = sort if sort in SORT_MODEL else "list"
+    sort = sort if isinstance(sort, str) and sort in SORT_MODEL else "list"
     text = text if isinstance(text, str) else ""
     start = start if isinstance(start, int) and not isinstance(start, bool) else 0
     state, _ = parse_query(search)

@@ -152,3 +152,33 @@ def test_rows_response_survives_junk_requests(eb, request_):
     response = rows_response(7, request_, ["not", "text"], eb)
     assert response["rowCount"] == 350
     assert len(response["rowData"]) <= 500
+
+
+def test_list_page_pages_orders_and_searches_the_filtered_articles(eb):
+    from components.render import list_page
+
+    query = "?format=mobility"
+    n = apply(eb, parse_query(query)[0]).n_articles
+    first = list_page(query, eb)
+    assert first["total"] == n and first["start"] == 0 and len(first["rows"]) == 10
+    second = list_page(query, eb, start=10)
+    assert {r["article_id"] for r in first["rows"]}.isdisjoint(
+        r["article_id"] for r in second["rows"]
+    )
+    newest = list_page(query, eb, sort="year-desc")["rows"]
+    assert [r["year"] for r in newest] == sorted((r["year"] for r in newest), reverse=True)
+    assert newest[0]["year"] == apply(eb, parse_query(query)[0]).articles["year"].max()
+    found = list_page(query, eb, text="Kenya")
+    assert 0 < found["total"] < n and all("Kenya" in str(r) for r in found["rows"])
+    # past the end (the list shrank under the reader): the last page, not an empty one
+    last = list_page(query, eb, start=10_000)
+    assert last["start"] == (n - 1) // 10 * 10 and last["rows"]
+
+
+@pytest.mark.parametrize("junk", [None, "x", -5, 1e9, True, [], {"a": 1}])
+def test_list_page_survives_junk(eb, junk):
+    from components.render import list_page
+
+    page = list_page(junk if isinstance(junk, str) else None, eb, start=junk, sort=junk,
+                     text=None if isinstance(junk, str) else junk)  # fmt: skip
+    assert page["total"] == 350 and page["sort"] == "list" and page["start"] >= 0

@@ -116,3 +116,43 @@ def test_empty_selection_shows_designed_empty_state(page, server_url):
     wait_ready(page)
     assert count_text(page) == "0 of 350 articles"
     assert "No articles match" in page.inner_text("#fig-map")
+
+
+def test_article_list_pages_and_orders_by_keyboard(page, server_url):
+    """Next by keyboard shows the next ten (focus stays on Next), the order menu sorts,
+    a filter click starts the list again at the top, and DOIs open in a new tab."""
+    page.goto(server_url + "/")
+    wait_ready(page)
+    page.wait_for_selector("#articles-list tbody tr")
+    first = page.locator("#articles-list tbody tr").first.get_attribute("data-id")
+    assert page.inner_text("#articles-list .article-range") == "Articles 1–10 of 350"
+    page.locator("#articles-list button[data-pager='next']").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('#articles-list .article-range').innerText"
+        " === 'Articles 11–20 of 350'"
+    )
+    assert page.locator("#articles-list tbody tr").first.get_attribute("data-id") != first
+    assert page.evaluate("document.activeElement.dataset.pager") == "next"
+    page.select_option("#articles-sort", "year-desc")
+    page.wait_for_function(
+        "() => document.querySelector('#articles-list .article-range').innerText"
+        " === 'Articles 1–10 of 350'"
+    )
+    years = [int(y) for y in page.locator("#articles-list tbody td.col-year").all_inner_texts()]
+    assert years == sorted(years, reverse=True) and years[0] == 2020
+    links = page.locator("#articles-list td.col-doi a")
+    assert links.first.get_attribute("target") == "_blank"
+    assert "noopener" in links.first.get_attribute("rel")
+    page.get_by_label("Low income").first.check()
+    page.wait_for_function("() => location.search.includes('origin_income=L')")
+    wait_ready(page)
+    n = expected_count("origin_income=L")
+    page.wait_for_function(
+        "n => document.querySelector('#articles-list .article-range').innerText"
+        " === `Articles 1–10 of ${n}`",
+        arg=n,
+    )
+    years = [int(y) for y in page.locator("#articles-list tbody td.col-year").all_inner_texts()]
+    assert years == sorted(years, reverse=True)  # the order chosen is kept
+    assert page.console_errors == []
