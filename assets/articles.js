@@ -88,9 +88,19 @@
     return nav;
   }
 
+  var last = null;  // the page drawn last, as JSON: the same page again is not redrawn
+
   function draw(page) {
     var root = document.getElementById("articles-list");
     if (!root || !page) return;
+    var json = JSON.stringify(page);
+    if (json === last && root.firstChild) return;
+    last = json;
+    // What has the keyboard focus inside the list, to give it back after the redraw.
+    var active = document.activeElement;
+    var inside = active && root.contains(active);
+    var row = inside && active.closest("tr") ? active.closest("tr").dataset.id : null;
+    var pagerFocus = inside && active.dataset ? active.dataset.pager : null;
     var out = document.createDocumentFragment();
     if (!page.total) {
       out.appendChild(el("p", "article-empty text-muted",
@@ -124,8 +134,12 @@
       out.appendChild(scroll);
       out.appendChild(pager(page, root));
     }
-    var again = root.dataset.focus;
+    var again = root.dataset.focus || pagerFocus;
     root.replaceChildren(out);
+    if (row) {
+      var same = root.querySelector('tr[data-id="' + CSS.escape(row) + '"] a');
+      if (same) same.focus();
+    }
     // After Previous / Next the button keeps the keyboard focus (or its neighbour does).
     if (again) {
       delete root.dataset.focus;

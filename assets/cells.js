@@ -165,9 +165,10 @@
         var names = inputs.map(function (item) { return String(item.id).slice(6); });
         for (var i = 0; i < names.length; i++) {
           var spec = arguments[i];
-          if (spec && drawn[names[i]] !== spec) {
+          var json = spec ? JSON.stringify(spec) : null;
+          if (json && drawn[names[i]] !== json) {  // the same data again: no redraw
             drawChart(names[i], spec);
-            drawn[names[i]] = spec;
+            drawn[names[i]] = json;
           }
         }
         return window.dash_clientside.no_update;
