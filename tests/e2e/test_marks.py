@@ -161,10 +161,20 @@ def _click_mark(page, recorder, mark: Mark, viewport) -> None:
     n = marks.number(label, mark.count)
     if html:
         page.mouse.move(*found["xy"])
+    prop = "press" if html else "clickData"
+    sent_before = len(recorder.values(f"{mark.graph}.{prop}"))
     page.mouse.click(*found["xy"])
-    page.wait_for_function(
-        "p => decodeURIComponent(location.search).includes(p)", arg=mark.param, timeout=10_000
-    )
+    try:
+        page.wait_for_function(
+            "p => decodeURIComponent(location.search).includes(p)", arg=mark.param,
+            timeout=20_000,
+        )  # fmt: skip
+    except Exception as exc:  # say whether the click reached the server at all
+        sent = len(recorder.values(f"{mark.graph}.{prop}")) - sent_before
+        raise AssertionError(
+            f"{mark.name}: URL still {_search(page)!r} 20 s after the click; the page sent "
+            f"{sent} {prop} request(s) for it ({exc.__class__.__name__})"
+        ) from exc
     wait_ready(page)
     search = _search(page)
     # "N of M" is the number the mark showed, and the URL holds the filter as written.
@@ -176,7 +186,6 @@ def _click_mark(page, recorder, mark: Mark, viewport) -> None:
     arc = mark.graph in ("fig-flows", "fig-partner-map") and mark.arc_count_is_n
     if isinstance(found.get("custom"), list) and arc:
         assert found["custom"][2] == n  # the arc's own count, from its customdata
-    prop = "press" if html else "clickData"
     sent = recorder.last(f"{mark.graph}.{prop}")
     assert sent is not None, f"the page sent no {mark.graph}.{prop}"
     if RECORD:
@@ -190,7 +199,7 @@ def _click_mark(page, recorder, mark: Mark, viewport) -> None:
         marks.hover(page, mark.graph, again["xy"])
     page.mouse.click(*again["xy"])
     page.wait_for_function(
-        "k => !decodeURIComponent(location.search).includes(k)", arg=mark.key, timeout=10_000
+        "k => !decodeURIComponent(location.search).includes(k)", arg=mark.key, timeout=20_000
     )
     wait_ready(page)
     assert count_text(page) == base
