@@ -392,11 +392,7 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         if query is not None:
             out["search"] = query
         if new_controls is not None:
-            # Only the controls whose value changes: each one set re-renders its widget
-            # (a country list of 200 options, say) for nothing.
-            out["controls"] = {
-                k: no_update if controls.get(k) == v else v for k, v in new_controls.items()
-            }
+            out["controls"] = new_controls
         if query is not None and trigger != "url":
             previous = rendered if rendered is not None else search
             drawn = render_views(query, eb, previous=previous, cache=cache)
