@@ -27,7 +27,6 @@ from components import views
 from components.about import about_modal
 from components.alternatives import SUMMARY, TABLE_BODY, TABLE_TOGGLE, data_table, summaries
 from components.cache import make_cache, make_export_cache
-from components.cells import store_id
 from components.controls import filter_panel, year_bounds
 from components.export_menu import (
     EMBED_OPEN,
@@ -36,7 +35,7 @@ from components.export_menu import (
     embed_modal,
     page_menu,
 )
-from components.ids import CHIP, ID, control_id, graph_id
+from components.ids import CHIP, ID, control_id, graph_id, store_id
 from components.limits import register_limits
 from components.render import (
     CHIPS,

@@ -10,12 +10,8 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from components.ids import store_id
 from evidence.figures.cells import cells_json, figure_cells
-
-
-def store_id(chart: str) -> str:
-    """The store that carries an HTML chart's data: ``cells-flow-matrix``."""
-    return f"cells-{chart}"
 
 
 def cells_of_figure(figure) -> dict:

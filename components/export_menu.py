@@ -73,18 +73,6 @@ def page_menu() -> dbc.DropdownMenu:
     )
 
 
-def template_of(view: str, item: str) -> str | None:
-    """The URL template of a menu item (None for an item that does not exist)."""
-    table = PAGE_ITEMS if view in ("page", "table") else VIEW_ITEMS
-    return next((t for key, _, t in table if key == item), None)
-
-
-def href_for(view: str, item: str, query: str) -> str:
-    """The link of one menu item at a query state ('#' for an unknown item)."""
-    template = template_of(view, item)
-    return link_for(template, view, query) if template else "#"
-
-
 def embed_modal(uploaded: bool = False) -> dbc.Modal:
     """The dialog that gives the iframe code of a view at the current state.
 

@@ -48,3 +48,8 @@ def graph_id(chart: str) -> str:
 def card_id(view: str) -> str:
     """The id of a view's card (also the anchor the page links to): ``card-map``."""
     return f"card-{view}"
+
+
+def store_id(chart: str) -> str:
+    """The store that carries an HTML chart's data: ``cells-flow-matrix``."""
+    return f"cells-{chart}"

@@ -164,10 +164,12 @@ def render_views(
     for view in VIEWS:
         if view not in todo:
             continue
-        figure = cached(
-            cache, view_key(eb, view, state), lambda v=view: _figure_dict(sub, state, v)
+        # What the page takes (a figure, or an HTML chart's table) is what is cached.
+        out[view] = cached(
+            cache,
+            view_key(eb, view, state) + (":cells" if view in HTML_CHARTS else ""),
+            lambda v=view: _screen(v, _figure_dict(sub, state, v)),
         )
-        out[view] = _screen(view, figure)
     return out
 
 
