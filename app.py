@@ -25,12 +25,17 @@ from dash import (
 
 from components import views
 from components.about import about_modal
-from components.alternatives import SUMMARY, TABLE_BODY, TABLE_TOGGLE, data_table, summaries
+from components.alternatives import (
+    SUMMARY_VIEWS,
+    TABLE_BODY,
+    TABLE_TOGGLE,
+    data_table,
+    summaries,
+)
 from components.cache import make_cache, make_export_cache
 from components.controls import filter_panel, year_bounds
 from components.export_menu import (
     EMBED_OPEN,
-    EXPORT_LINK,
     embed_code,
     embed_modal,
     page_menu,
@@ -190,9 +195,9 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
             dcc.Store(id=ID.URL_CHANGED),
             dcc.Store(id=ID.ROWS),
             dcc.Store(id=ID.ROWS_ASKED),
-            dcc.Store(id=ID.ROWS_DRAWN),
             dcc.Store(id=ID.CELL_PRESS),
-            dcc.Store(id=ID.CELLS_DRAWN),
+            dcc.Store(id=ID.TEXT),
+            dcc.Store(id=ID.PAGE_DRAWN),
             header,
             dbc.Container(
                 [
@@ -232,8 +237,8 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
 
 
 def _view_outputs(**kw) -> dict:
-    """The outputs one render fills, grouped by name: a figure per chart, and the page's
-    chips, count and link notices (the keys of render_views' answer)."""
+    """The outputs one render fills, grouped by name: a figure per chart (an HTML chart's
+    store), and the filter chips."""
     return {
         **{
             name: Output(store_id(name), "data", **kw)
@@ -242,9 +247,14 @@ def _view_outputs(**kw) -> dict:
             for name in RENDER_OUTPUTS
         },
         CHIPS: Output(ID.CHIPS, "children", **kw),
-        COUNT: Output(ID.COUNT, "children", **kw),
-        NOTICES: Output(ID.NOTICES, "children", **kw),
     }
+
+
+def _same_value(shown, new) -> bool:
+    """True when a control already shows ``new`` (JSON turns tuples into lists)."""
+    if isinstance(shown, list | tuple) and isinstance(new, list | tuple):
+        return list(shown) == list(new)
+    return shown == new
 
 
 def _unchanged(group: dict) -> dict:
@@ -252,10 +262,11 @@ def _unchanged(group: dict) -> dict:
 
 
 def _page_outputs(**kw) -> dict:
-    """What else follows the state, in the same response as the views: each view's
-    takeaway sentence, its data table (when open) and the article list's first page."""
+    """What else follows the state, in the same response as the views: the page's text
+    (count, link notices, each view's takeaway; drawn by assets/page.js), each view's
+    data table (when open) and the article list's first page."""
     return {
-        "summaries": Output({"type": SUMMARY, "view": ALL}, "children", **kw),
+        "text": Output(ID.TEXT, "data", **kw),
         "tables": Output({"type": TABLE_BODY, "view": ALL}, "children", **kw),
         "rows": Output(ID.ROWS, "data", **kw),
     }
@@ -263,16 +274,18 @@ def _page_outputs(**kw) -> dict:
 
 def _page_unchanged(grouped: dict) -> dict:
     return {
-        "summaries": [no_update] * len(grouped["summaries"]),
+        "text": no_update,
         "tables": [no_update] * len(grouped["tables"]),
         "rows": no_update,
     }
 
 
-def _page_extras(search: str, eb: EvidenceBase, toggles, grouped: dict, listing) -> dict:
-    """The takeaways, open data tables and the first page of the article list (in the
-    order and with the search text it has on screen, ``listing``) for ``search``."""
-    summary_views = [o["id"]["view"] for o in grouped["summaries"]]
+def _page_extras(
+    search: str, eb: EvidenceBase, toggles, grouped: dict, listing, drawn: dict
+) -> dict:
+    """The page's text, open data tables and the first page of the article list (in the
+    order and with the search text it has on screen, ``listing``) for ``search``; the
+    count and link notices come from the render (``drawn``) when they changed."""
     table_views = [o["id"]["view"] for o in grouped["tables"]]
     tables = [
         data_table(search, eb, view) if _is_open(clicks) else no_update
@@ -280,8 +293,13 @@ def _page_extras(search: str, eb: EvidenceBase, toggles, grouped: dict, listing)
     ]
     tables += [no_update] * (len(table_views) - len(tables))
     listing = listing if isinstance(listing, dict) else {}
+    text = {"summaries": dict(zip(SUMMARY_VIEWS, summaries(search, eb, SUMMARY_VIEWS),
+                                  strict=True))}  # fmt: skip
+    for key, name in ((COUNT, "count"), (NOTICES, "notices")):
+        if key in drawn:
+            text[name] = drawn[key]
     return {
-        "summaries": summaries(search, eb, summary_views),
+        "text": text,
         "tables": tables,
         "rows": list_page(
             search, eb, sort=listing.get("sort", "list"), text=listing.get("text", "")
@@ -363,7 +381,7 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         unchanged = {
             "search": no_update,
             "controls": _unchanged(controls),
-            "views": _unchanged((*RENDER_OUTPUTS, CHIPS, COUNT, NOTICES)),
+            "views": _unchanged((*RENDER_OUTPUTS, CHIPS)),
             "drawn": no_update,
             "page": _page_unchanged(grouped),
         }
@@ -391,36 +409,37 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         if query is not None:
             out["search"] = query
         if new_controls is not None:
-            out["controls"] = new_controls
+            # Only the controls whose value changes: every prop set goes through Dash's
+            # store and re-renders its widget (a 200-country list, say) for nothing.
+            out["controls"] = {
+                k: no_update if _same_value(controls.get(k), v) else v
+                for k, v in new_controls.items()
+            }
         if query is not None and trigger != "url":
             previous = rendered if rendered is not None else search
             drawn = render_views(query, eb, previous=previous, cache=cache)
             out["views"] = {k: drawn.get(k, no_update) for k in out["views"]}
             out["drawn"] = query
-            out["page"] = _page_extras(query, eb, toggles, grouped, listing)
+            out["page"] = _page_extras(query, eb, toggles, grouped, listing, drawn)
         return out
 
     # The share link and the export links follow the URL in the browser; a URL the state
     # writer did not draw itself (first load, back/forward, a pasted link) wakes the
     # render below. So a click costs one request, answered by update_state.
     app.clientside_callback(
-        """function (search, href, rendered, links) {
+        """function (search, href, rendered) {
             const q = search || "";
             const base = (href || "").split("?")[0].split("#")[0];
-            const hrefs = (links || []).map(function (h) {
-                return (h || "#").split("?")[0] + (q && q !== "?" ? q : "");
-            });
+            if (window.iome_links) { window.iome_links.sync(q); }  // assets/links.js
             const changed = (rendered === null || rendered === undefined || rendered !== q)
                 ? {search: q, at: Date.now()} : window.dash_clientside.no_update;
-            return [base + q, hrefs, changed];
+            return [base + q, changed];
         }""",
         Output(ID.SHARE, "content"),
-        Output({"type": EXPORT_LINK, "view": ALL, "item": ALL}, "href"),
         Output(ID.URL_CHANGED, "data"),
         Input(ID.URL, "search"),
         State(ID.URL, "href"),
         State(ID.RENDERED, "data"),
-        State({"type": EXPORT_LINK, "view": ALL, "item": ALL}, "href"),
     )
 
     @app.callback(
@@ -441,7 +460,7 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
     def update_views(changed, search, rendered, toggles, listing):
         eb = sessions.current()
         search = _text(search)
-        names = (*RENDER_OUTPUTS, CHIPS, COUNT, NOTICES)
+        names = (*RENDER_OUTPUTS, CHIPS)
         grouped = ctx.outputs_grouping["page"]
         if rendered is not None and (rendered or "") == search:
             return {"views": _unchanged(names), "drawn": no_update,
@@ -450,22 +469,18 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         return {
             "views": {k: drawn.get(k, no_update) for k in names},
             "drawn": search,
-            "page": _page_extras(search, eb, toggles, grouped, listing),
+            "page": _page_extras(search, eb, toggles, grouped, listing, drawn),
         }
 
-    # The HTML charts are drawn in the browser from their data (assets/cells.js).
+    # The browser draws the HTML charts, the article list and the page's text from the
+    # stores each response fills (assets/page.js, cells.js, articles.js): one clientside
+    # callback for all of them. Previous / Next, the order and the search box ask the
+    # server for another page of the list (below).
     app.clientside_callback(
-        ClientsideFunction("iome_cells", "draw"),
-        Output(ID.CELLS_DRAWN, "data"),
-        [Input(store_id(name), "data") for name in HTML_CHARTS],
-    )
-
-    # The article list is drawn in the browser (assets/articles.js). Previous / Next,
-    # the order and the search box ask the server for a page of the list on screen.
-    app.clientside_callback(
-        ClientsideFunction("iome_articles", "draw"),
-        Output(ID.ROWS_DRAWN, "data"),
-        Input(ID.ROWS, "data"),
+        ClientsideFunction("iome_page", "draw"),
+        Output(ID.PAGE_DRAWN, "data"),
+        [Input(store_id(name), "data") for name in HTML_CHARTS]
+        + [Input(ID.ROWS, "data"), Input(ID.TEXT, "data")],
     )
 
     @app.callback(

@@ -149,12 +149,5 @@
     }
   }
 
-  window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    iome_articles: {
-      draw: function (page) {
-        draw(page);
-        return window.dash_clientside.no_update;
-      },
-    },
-  });
+  window.iome_articles = { draw: draw };  // called by assets/page.js
 })();

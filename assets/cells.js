@@ -156,25 +156,18 @@
     }
   }
 
+  // Draw one chart from its store's data (called by assets/page.js); the same data
+  // again is not redrawn.
   var drawn = {};
-  window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    iome_cells: {
-      // One clientside callback: every chart's store "cells-<chart>" is an input.
-      draw: function () {
-        var inputs = window.dash_clientside.callback_context.inputs_list || [];
-        var names = inputs.map(function (item) { return String(item.id).slice(6); });
-        for (var i = 0; i < names.length; i++) {
-          var spec = arguments[i];
-          var json = spec ? JSON.stringify(spec) : null;
-          if (json && drawn[names[i]] !== json) {  // the same data again: no redraw
-            drawChart(names[i], spec);
-            drawn[names[i]] = json;
-          }
-        }
-        return window.dash_clientside.no_update;
-      },
+  window.iome_cells = {
+    draw: function (name, spec) {
+      var json = spec ? JSON.stringify(spec) : null;
+      if (json && drawn[name] !== json) {
+        drawChart(name, spec);
+        drawn[name] = json;
+      }
     },
-  });
+  };
 
   document.addEventListener("click", function (event) {
     var target = event.target && event.target.closest

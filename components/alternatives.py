@@ -5,12 +5,14 @@ from __future__ import annotations
 import pandas as pd
 from dash import html
 
+from components.ids import summary_id
 from evidence import filters
 from evidence.model import EvidenceBase
 from evidence.state import parse_query
-from evidence.views import VIEWS, view_figure
+from evidence.views import REGISTRY, VIEWS, view_figure
 
-SUMMARY = "view-summary"
+# The views with a takeaway sentence under their chart (drawn by assets/page.js).
+SUMMARY_VIEWS: tuple[str, ...] = tuple(v.name for v in REGISTRY)
 TABLE_TOGGLE = "view-table-toggle"
 TABLE_BODY = "view-table-body"
 MAX_ROWS = 100
@@ -42,7 +44,7 @@ def alternative(view: str, *, summary: bool = True) -> html.Div:
         children.insert(
             0,
             html.P(
-                id={"type": SUMMARY, "view": view},
+                id=summary_id(view),
                 className="view-summary small mb-1",
                 **{"aria-live": "polite"},
             ),

@@ -9,6 +9,9 @@ from components.ids import ID
 
 EXPORT_LINK = "export-link"
 EMBED_OPEN = "embed-open"
+# The class of every export and download link: assets/links.js gives each the page's
+# query string whenever the URL changes.
+LINK_CLASS = "export-link"
 
 VIEW_ITEMS = (
     ("png", "Image (PNG, 1920 px)", "/export/{view}.png"),
@@ -39,7 +42,8 @@ def export_menu(view: str) -> dbc.DropdownMenu:
     """A view's 'Export' menu: images, its data, the articles behind it, embed code."""
     items = [
         dbc.DropdownMenuItem(label, id={"type": EXPORT_LINK, "view": view, "item": key},
-                             href=link_for(t, view, ""), external_link=True)
+                             href=link_for(t, view, ""), external_link=True,
+                             class_name=LINK_CLASS)
         for key, label, t in VIEW_ITEMS
     ]  # fmt: skip
     items += [
@@ -60,7 +64,8 @@ def page_menu() -> dbc.DropdownMenu:
     """The page's 'Download' menu: slide deck, filtered articles, gap list."""
     items = [
         dbc.DropdownMenuItem(label, id={"type": EXPORT_LINK, "view": "page", "item": key},
-                             href=link_for(t, "page", ""), external_link=True)
+                             href=link_for(t, "page", ""), external_link=True,
+                             class_name=LINK_CLASS)
         for key, label, t in PAGE_ITEMS
     ]  # fmt: skip
     return dbc.DropdownMenu(

@@ -27,9 +27,10 @@ class ID(StrEnum):
     URL_CHANGED = "url-changed"
     ROWS = "rows-page"  # the article list's page on screen (its first, with the views)
     ROWS_ASKED = "rows-asked"  # another page of the list (Previous / Next)
-    ROWS_DRAWN = "rows-drawn"  # output of the browser's drawing of the list
     CELL_PRESS = "cell-press"  # a pressed cell or bar of an HTML chart (assets/cells.js)
-    CELLS_DRAWN = "cells-drawn"  # output of the browser's drawing of the HTML charts
+    # The page's text (count, link notices, takeaways) the browser draws (assets/page.js)
+    TEXT = "page-text"
+    PAGE_DRAWN = "page-drawn"  # output of the browser's drawing (charts, list, text)
 
 
 CHIP = "chip"  # pattern-matching type of the removable filter chips
@@ -48,6 +49,11 @@ def graph_id(chart: str) -> str:
 def card_id(view: str) -> str:
     """The id of a view's card (also the anchor the page links to): ``card-map``."""
     return f"card-{view}"
+
+
+def summary_id(view: str) -> str:
+    """The element of a view's takeaway sentence: ``summary-map``."""
+    return f"summary-{view}"
 
 
 def store_id(chart: str) -> str:

@@ -151,7 +151,7 @@ def render_views(
     state, notices = parse_query(search)
     before = parse_query(previous)[0] if previous is not None else None
     todo = changed_views(state, before, eb)
-    out: dict = {NOTICES: [html.Div(f"Link notice: {n}", className="small") for n in notices]}
+    out: dict = {NOTICES: [f"Link notice: {n}" for n in notices]}
     filters_changed = before is None or state.chip_fields() != before.chip_fields()
     if before is not None and _role_matters(state) and state.role != before.role:
         filters_changed = True  # the role decides which countries match: N and chips change

@@ -10,7 +10,7 @@ from components.alternatives import alternative
 from components.cards import card, graph
 from components.cells import html_chart
 from components.controls import view_switches
-from components.export_menu import EXPORT_LINK, export_menu
+from components.export_menu import EXPORT_LINK, LINK_CLASS, export_menu
 from components.ids import ID, card_id, graph_id
 from evidence.model import EvidenceBase
 from evidence.views import REGISTRY, View
@@ -70,7 +70,7 @@ def articles_card():
         size="sm",
         color="secondary",
         outline=True,
-        class_name="text-nowrap",
+        class_name=f"text-nowrap {LINK_CLASS}",
     )
     sort = html.Div(
         [

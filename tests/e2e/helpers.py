@@ -10,12 +10,15 @@ from pathlib import Path
 from bench import HTML_VIEWS
 from bench import VIEW_GRAPHS as BENCH_GRAPHS
 from bench.server import free_port
+from components.ids import control_id
+from evidence.fields import CONTROLLED
 
 ROOT = Path(__file__).resolve().parents[2]
 
 VIEW_GRAPHS = list(BENCH_GRAPHS)  # every Plotly chart of the view registry
 HTML_CHARTS = list(HTML_VIEWS)  # the charts drawn as HTML tables of buttons
 VIEW_CHARTS = VIEW_GRAPHS + HTML_CHARTS
+CONTROLS = [control_id(key) for key in CONTROLLED]  # every filter and switch
 
 JS_TRACES = """ids => ids.map(id => {
   const gd = document.querySelector('#' + id + ' .js-plotly-plot');
@@ -29,9 +32,12 @@ JS_TRACES = """ids => ids.map(id => {
 
 
 def wait_ready(page, timeout=30_000):
-    """Wait until every view graph has drawn and Dash has no callback in flight."""
+    """Wait until every view graph has drawn, every control is on the page (the slider
+    and dropdowns are drawn only once their scripts arrive, sometimes after the charts)
+    and Dash has no callback in flight."""
     page.wait_for_function(
-        """([ids, cells]) => ids.every(id => {
+        """([ids, cells, controls]) => controls.every(id => document.getElementById(id))
+           && ids.every(id => {
               const gd = document.querySelector('#' + id + ' .js-plotly-plot');
               return gd && gd._fullLayout && gd.data &&
                 (gd.data.length > 0 || (gd.layout.annotations || []).length > 0);
@@ -40,7 +46,7 @@ def wait_ready(page, timeout=30_000):
               return el && el.children.length > 0;
            }) && document.querySelector('#article-count').innerText.length > 0
              && !document.querySelector('[data-dash-is-loading="true"]')""",
-        arg=[VIEW_GRAPHS, HTML_CHARTS],
+        arg=[VIEW_GRAPHS, HTML_CHARTS, CONTROLS],
         timeout=timeout,
     )
     page.wait_for_timeout(300)

@@ -56,6 +56,34 @@ def test_changing_a_filter_changes_every_view(page, server_url):
     assert page.console_errors == []
 
 
+def test_export_links_and_takeaways_follow_the_filters(page, server_url):
+    """The Export menus, the list's CSV button and the takeaway sentences are drawn in the
+    browser (assets/links.js, page.js): after a click they carry the new state."""
+    page.goto(server_url + "/")
+    wait_ready(page)
+    before = page.inner_text("#summary-map")
+    page.get_by_label("Low income").first.check()
+    page.wait_for_function("() => location.search.includes('origin_income=L')")
+    wait_ready(page)
+    query = page.evaluate("() => location.search")
+    page.locator("#card-map .export-menu .dropdown-toggle").click()
+    png = page.locator("#card-map a.export-link", has_text="PNG")
+    png.wait_for()
+    assert png.get_attribute("href") == "/export/map.png" + query
+    csv = page.locator("#card-articles a.export-link")
+    assert csv.get_attribute("href") == "/data/articles.csv" + query
+    after = page.inner_text("#summary-map")
+    assert after and after != before
+    assert count_text(page) == f"{expected_count('origin_income=L')} of 350 articles"
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('origin_income')")
+    page.wait_for_function("() => document.querySelector('#card-articles a.export-link')"
+                           ".getAttribute('href') === '/data/articles.csv'")  # fmt: skip
+    page.wait_for_function(
+        "t => document.getElementById('summary-map').innerText === t", arg=before
+    )
+
+
 def test_clicking_a_map_country_filters_the_table_and_updates_the_url(page, server_url):
     page.goto(server_url + "/")
     wait_ready(page)

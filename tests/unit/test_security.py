@@ -334,7 +334,7 @@ def test_junk_url_search_gives_the_default_summaries(app, client, junk):
     output = next(
         k
         for k, spec in app.callback_map.items()
-        if "view-summary" in k and any(i["id"] == "url-changed" for i in spec["inputs"])
+        if "page-text" in k and any(i["id"] == "url-changed" for i in spec["inputs"])
     )  # the URL-driven render (first load, back button, a pasted link)
     body = callback_body(app, output, {SEARCH: junk})
     response = client.post(CALLBACK, json=body)
@@ -342,7 +342,7 @@ def test_junk_url_search_gives_the_default_summaries(app, client, junk):
     expected = client.post(CALLBACK, json=callback_body(app, output, {SEARCH: ""}))
 
     def summaries_of(resp):
-        return {k: v for k, v in resp.get_json()["response"].items() if "view-summary" in k}
+        return resp.get_json()["response"]["page-text"]["data"]["summaries"]
 
     assert summaries_of(response) and summaries_of(response) == summaries_of(expected)
 

@@ -1,0 +1,55 @@
+// Everything the page draws itself from one response, in one clientside callback: the
+// HTML charts (assets/cells.js), the article list (assets/articles.js) and the page's
+// text (the article count, link notices and each view's takeaway sentence). Drawing
+// outside Dash's component tree keeps a click's response to a few store updates.
+(function () {
+  "use strict";
+  var CELLS = "cells-";
+
+  function setText(el, text) {
+    if (el && typeof text === "string" && el.textContent !== text) {
+      el.textContent = text;
+    }
+  }
+
+  // {count, notices, summaries: {view: sentence}}; a missing key is unchanged.
+  function drawText(text) {
+    if (!text || typeof text !== "object") return;
+    setText(document.getElementById("article-count"), text.count);
+    if (Array.isArray(text.notices)) {
+      var box = document.getElementById("url-notices");
+      if (box) {
+        box.replaceChildren.apply(box, text.notices.map(function (notice) {
+          var div = document.createElement("div");
+          div.className = "small";
+          div.textContent = String(notice);
+          return div;
+        }));
+      }
+    }
+    var summaries = text.summaries || {};
+    Object.keys(summaries).forEach(function (view) {
+      setText(document.getElementById("summary-" + view), summaries[view]);
+    });
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    iome_page: {
+      draw: function () {
+        var inputs = window.dash_clientside.callback_context.inputs_list || [];
+        for (var i = 0; i < inputs.length; i++) {
+          var id = String(inputs[i].id);
+          var value = arguments[i];
+          if (id === "page-text") {
+            drawText(value);
+          } else if (id === "rows-page") {
+            if (value && window.iome_articles) window.iome_articles.draw(value);
+          } else if (id.indexOf(CELLS) === 0 && window.iome_cells) {
+            window.iome_cells.draw(id.slice(CELLS.length), value);
+          }
+        }
+        return window.dash_clientside.no_update;
+      },
+    },
+  });
+})();
