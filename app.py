@@ -66,7 +66,7 @@ from evidence import ASSETS_DIR, DEMO_PATH
 from evidence.fields import CONTROLLED
 from evidence.load import load_cached
 from evidence.model import EvidenceBase
-from evidence.views import CLICKABLE, HTML_CHARTS, SELECTABLE, VIEWS
+from evidence.views import ARC_CHARTS, CLICKABLE, HTML_CHARTS, SELECTABLE, STORED_CHARTS, VIEWS
 
 PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"
 
@@ -242,7 +242,7 @@ def _view_outputs(**kw) -> dict:
     return {
         **{
             name: Output(store_id(name), "data", **kw)
-            if name in HTML_CHARTS
+            if name in STORED_CHARTS
             else Output(graph_id(name), "figure", **kw)
             for name in RENDER_OUTPUTS
         },
@@ -481,6 +481,13 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         Output(ID.PAGE_DRAWN, "data"),
         [Input(store_id(name), "data") for name in HTML_CHARTS]
         + [Input(ID.ROWS, "data"), Input(ID.TEXT, "data")],
+    )
+
+    # The arc maps' arcs are drawn in the browser from their ends (assets/arcs.js).
+    app.clientside_callback(
+        ClientsideFunction("iome_arcs", "draw"),
+        [Output(graph_id(name), "figure") for name in ARC_CHARTS],
+        [Input(store_id(name), "data") for name in ARC_CHARTS],
     )
 
     @app.callback(

@@ -18,6 +18,7 @@ from components.cells import cells_of_figure
 from components.ids import CHIP, ID
 from evidence import filters
 from evidence.fields import FIELD, role_word
+from evidence.figures.flows import arcs_in_browser
 from evidence.figures.theme import empty_figure, specs_only
 from evidence.model import EvidenceBase
 from evidence.state import FilterState, parse_query, to_query
@@ -164,25 +165,30 @@ def render_views(
     for view in VIEWS:
         if view not in todo:
             continue
-        # What the page takes (a figure, or an HTML chart's table) is what is cached.
+        # What the page takes (a figure, an arc map's pairs, or an HTML chart's table)
+        # is what is cached.
         out[view] = cached(
             cache,
-            view_key(eb, view, state) + (":cells" if view in HTML_CHARTS else ""),
+            view_key(eb, view, state) + _SCREEN_KEY.get(VIEWS[view].screen, ""),
             lambda v=view: _screen(v, _figure_dict(sub, state, v)),
         )
     return out
 
 
+_SCREEN_KEY = {"html": ":cells", "arc-map": ":pairs"}
+
+
 def _screen(view: str, figure: dict):
-    """What the page's element of a chart takes: the figure, or for an HTML chart the
-    data of its table, read off the figure (the browser draws it)."""
+    """What the page's element of a chart takes: the figure (an arc map's with its arcs
+    left for the browser to draw), or for an HTML chart the data of its table, read off
+    the figure (the browser draws it)."""
     return cells_of_figure(figure) if view in HTML_CHARTS else figure
 
 
 def _figure_dict(sub: EvidenceBase, state: FilterState, view: str) -> dict:
     if sub.n_articles == 0:
         return empty_figure(EMPTY_MESSAGE).to_plotly_json()
-    with specs_only():
+    with specs_only(), arcs_in_browser():
         fig = VIEWS[view].build(sub, state)[1]
     return fig if isinstance(fig, dict) else fig.to_plotly_json()
 

@@ -4,14 +4,14 @@ article list. Their content is filled by components.render."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from components.alternatives import alternative
 from components.cards import card, graph
 from components.cells import html_chart
 from components.controls import view_switches
 from components.export_menu import EXPORT_LINK, LINK_CLASS, export_menu
-from components.ids import ID, card_id, graph_id
+from components.ids import ID, card_id, graph_id, store_id
 from evidence.model import EvidenceBase
 from evidence.views import REGISTRY, View
 
@@ -25,6 +25,12 @@ def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
         if c.screen == "html"
         else graph(graph_id(c.name), height=c.height, label=c.label or c.title)
         for c in view.charts
+    ]
+    # An arc map's figure arrives in a store, as pairs; the browser draws its arcs
+    # (assets/arcs.js).
+    graphs = [
+        html.Div([g, dcc.Store(id=store_id(c.name))]) if c.screen == "arc-map" else g
+        for g, c in zip(graphs, view.charts, strict=True)
     ]
     if len(graphs) == 1:
         body = graphs[0]

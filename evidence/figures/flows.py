@@ -3,6 +3,10 @@ direction matrix."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -22,6 +26,7 @@ from evidence.figures.theme import (
     caption_figure,
     direction_style,
     empty_figure,
+    gives_specs,
     is_empty_figure,
     new_figure,
     sequential_scale,
@@ -43,6 +48,32 @@ TARGETS_AT = (0.2, 0.35, 0.5, 0.65, 0.8, 0.88)
 # and takes the last one: the smallest radius, with the biggest arcs last, so that of two
 # targets that close the bigger arc wins.
 TARGET_SIZE = 6
+
+GEOMETRY = "arcs"  # the figure key of the arcs' geometry when the browser draws them
+_IN_BROWSER: ContextVar[bool] = ContextVar("arcs_in_browser", default=False)
+
+
+@contextmanager
+def arcs_in_browser() -> Iterator[None]:
+    """Within this block (and :func:`evidence.figures.theme.specs_only`), an arc map is
+    sent as its pairs, not its drawing: the arcs' vertices, arrowheads and hover targets
+    are left for the browser to compute (``assets/arcs.js``) from the arcs' end points,
+    which the figure carries under ``"arcs"``. Each placeholder names the arcs and the
+    part of them it stands for; repeated hover data is sent once per arc. The browser
+    builds the same traces as :func:`_arc_traces` (checked in Chromium by
+    tests/e2e/test_arcs_in_browser.py). Files are always drawn whole."""
+    token = _IN_BROWSER.set(True)
+    try:
+        yield
+    finally:
+        _IN_BROWSER.reset(token)
+
+
+def _geometry(ends: np.ndarray) -> dict:
+    """What the browser needs to draw the arcs: each arc's ends (lon0, lat0, lon1, lat1)
+    in drawing order, and the constants of their shape."""
+    return {"ends": ends, "points": N_POINTS, "curve": CURVE, "head_at": HEAD_AT,
+            "targets_at": list(TARGETS_AT), "decimals": DECIMALS}  # fmt: skip
 
 
 def width_edges(largest: int) -> tuple[int, ...]:
@@ -158,14 +189,17 @@ def _hover_text(frame: pd.DataFrame) -> np.ndarray:
     )  # fmt: skip
 
 
-def _arc_traces(frame: pd.DataFrame, noun: str, edges: tuple[int, ...]) -> list[dict]:
+def _arc_traces(
+    frame: pd.DataFrame, noun: str, edges: tuple[int, ...], compact: bool = False
+) -> list[dict]:
     """Trace dicts: lines (one per direction x width bin), one arrowhead trace per
     direction, then one trace of targets. Lines are float arrays with NaN gaps and no
     per-vertex hover data: object arrays would make building and serialising the figure
     several times slower. Hover and click data live on the targets, invisible points
     along each arc's body (``TARGETS_AT``); arrowheads take no hover, since many sit on
     top of each other at a shared destination. ``frame`` holds the pairs to draw
-    (:func:`select_pairs`); ``edges`` the fixed width scale (:func:`width_edges`)."""
+    (:func:`select_pairs`); ``edges`` the fixed width scale (:func:`width_edges`).
+    ``compact``: placeholders instead of coordinates (see :func:`arcs_in_browser`)."""
     frame = frame.sort_values("n_articles", kind="stable")  # big arcs drawn last, on top
     n = frame["n_articles"].to_numpy(dtype=float)
     bins = width_bins(n, edges)
@@ -196,6 +230,16 @@ def _arc_traces(frame: pd.DataFrame, noun: str, edges: tuple[int, ...]) -> list[
     ends = frame[["origin", "destination"]].to_numpy(dtype=str)
     directions = frame["direction"].to_numpy()
 
+    n_arcs = len(frame)
+
+    def at(rows: np.ndarray, part: str, values: np.ndarray):
+        return {"arcs": rows, "part": part} if compact else values
+
+    def repeated(values: np.ndarray):
+        if compact:
+            return {"repeat": n_targets, "values": values}
+        return np.repeat(values, n_targets, axis=0)
+
     lines: list[dict] = []
     heads: list[dict] = []
     for direction in DIRECTIONS:
@@ -211,8 +255,8 @@ def _arc_traces(frame: pd.DataFrame, noun: str, edges: tuple[int, ...]) -> list[
             lines.append(
                 {
                     "type": "scattergeo",
-                    "lon": line_lon[rows].ravel(),
-                    "lat": line_lat[rows].ravel(),
+                    "lon": at(rows, "line", line_lon[rows].ravel()),
+                    "lat": at(rows, "line", line_lat[rows].ravel()),
                     "mode": "lines",
                     "line": {
                         "color": style["colour"],
@@ -233,14 +277,14 @@ def _arc_traces(frame: pd.DataFrame, noun: str, edges: tuple[int, ...]) -> list[
         heads.append(
             {
                 "type": "scattergeo",
-                "lon": head_lon[rows],
-                "lat": head_lat[rows],
+                "lon": at(rows, "head", head_lon[rows]),
+                "lat": at(rows, "head", head_lat[rows]),
                 "mode": "markers",
                 "marker": {
                     "symbol": "triangle-up",
                     "size": np.asarray(HEAD_SIZES)[_width_index(bins[rows], edges)],
                     "color": style["colour"],
-                    "angle": angle[rows],
+                    "angle": at(rows, "angle", angle[rows]),
                     "angleref": "up",
                     "line": {"color": WHITE, "width": 0.8},
                 },
@@ -255,18 +299,21 @@ def _arc_traces(frame: pd.DataFrame, noun: str, edges: tuple[int, ...]) -> list[
     colours = np.array([direction_style(d)["colour"] for d in directions], dtype=object)
     targets = {
         "type": "scattergeo",
-        "lon": target_lon.ravel(),
-        "lat": target_lat.ravel(),
+        "lon": at(np.arange(n_arcs), "target", target_lon.ravel()),
+        "lat": at(np.arange(n_arcs), "target", target_lat.ravel()),
         "mode": "markers",
         # Invisible; the colour is the hover label's.
-        "marker": {"size": TARGET_SIZE, "color": np.repeat(colours, n_targets), "opacity": 0},
-        "text": np.repeat(text, n_targets),
-        "customdata": np.repeat(custom, n_targets, axis=0),
+        "marker": {"size": TARGET_SIZE, "color": repeated(colours), "opacity": 0},
+        "text": repeated(text),
+        "customdata": repeated(custom),
         "hovertemplate": f"%{{text}}{extra}<extra></extra>",
         "name": "arcs",
         "showlegend": False,
         "meta": {"kind": "target"},
     }
+    if compact:  # the arcs' ends, for the browser (moved onto the figure by the caller)
+        ends = frame[["lon0", "lat0", "lon1", "lat1"]].to_numpy(dtype=float)
+        targets[GEOMETRY] = _geometry(ends)
     return [*lines, *heads, targets]
 
 
@@ -380,7 +427,10 @@ def build_arc_figure(
     # The width key goes last: it holds no points, and the legend lists it after the
     # direction classes.
     dots = [_node_trace(frame, focus, what)] if nodes else []
-    traces = [*dots, *_arc_traces(frame, noun, edges), *_width_key(edges)]
+    compact = _IN_BROWSER.get() and gives_specs()
+    arcs = _arc_traces(frame, noun, edges, compact=compact)
+    geometry = arcs[-1].pop(GEOMETRY, None)
+    traces = [*dots, *arcs, *_width_key(edges)]
     ends = noun or "origin → destination"
     n_pairs = len(_drawable(pairs))
     if focus:
@@ -426,6 +476,8 @@ def build_arc_figure(
         "clickmode": "event",
     }
     fig = new_figure({"data": traces, "layout": layout})
+    if geometry is not None:
+        fig[GEOMETRY] = geometry
     return caption_figure(fig, caption)
 
 

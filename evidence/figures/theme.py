@@ -170,11 +170,16 @@ def specs_only():
         _SPECS_ONLY.reset(token)
 
 
+def gives_specs() -> bool:
+    """True when :func:`new_figure` returns the plain dict (see :func:`specs_only`)."""
+    return _SPECS_ONLY.get() and not VALIDATE
+
+
 def new_figure(spec: dict | None = None) -> go.Figure:
     """A go.Figure from a {"data": [...], "layout": {...}} dict (validated when VALIDATE);
     the dict itself inside :func:`specs_only`."""
     spec = spec or {}
-    if _SPECS_ONLY.get() and not VALIDATE:
+    if gives_specs():
         return {"data": spec.get("data", []), "layout": spec.get("layout", {})}
     return go.Figure(data=spec.get("data"), layout=spec.get("layout"), _validate=VALIDATE)
 

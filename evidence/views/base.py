@@ -37,9 +37,11 @@ class Chart:
     that change the chart (it is redrawn only when one of them changes). ``height`` (px),
     ``width`` (of 12 columns on a wide screen) and ``label`` (what a screen reader hears)
     place it in its card. ``screen`` is how the dashboard draws it: "plotly" (a graph),
-    or "html" for a matrix or bar list, drawn as a table of buttons read off the same
+    "html" for a matrix or bar list, drawn as a table of buttons read off the same
     figure (evidence.figures.cells; a press applies ``click`` as a click on the mark
-    would); files and embeds always get the Plotly figure.
+    would), or "arc-map" for an arc map whose arcs the browser draws from their ends
+    (evidence.figures.flows.arcs_in_browser); files and embeds always get the whole
+    Plotly figure.
     """
 
     name: str
