@@ -43,6 +43,7 @@ format: $(STAMP)
 # Rebuild the committed, generated reference tables (needs ../shared and npm).
 reference: $(STAMP)
 	$(BIN)/python scripts/build_reference.py
+	$(BIN)/python scripts/build_country_table.py
 	$(BIN)/python scripts/vendor_assets.py
 
 # Performance benchmark at 350 / 10,000 / 100,000 articles; writes bench/results.json

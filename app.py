@@ -66,7 +66,7 @@ from evidence import ASSETS_DIR, DEMO_PATH
 from evidence.fields import CONTROLLED
 from evidence.load import load_cached
 from evidence.model import EvidenceBase
-from evidence.views import ARC_CHARTS, CLICKABLE, HTML_CHARTS, SELECTABLE, STORED_CHARTS, VIEWS
+from evidence.views import CLICKABLE, FILLED_CHARTS, HTML_CHARTS, SELECTABLE, STORED_CHARTS, VIEWS
 
 PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"
 
@@ -483,11 +483,12 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         + [Input(ID.ROWS, "data"), Input(ID.TEXT, "data")],
     )
 
-    # The arc maps' arcs are drawn in the browser from their ends (assets/arcs.js).
+    # Figures the browser completes: the arc maps' drawings, the map's gap lines
+    # (assets/figures.js).
     app.clientside_callback(
-        ClientsideFunction("iome_arcs", "draw"),
-        [Output(graph_id(name), "figure") for name in ARC_CHARTS],
-        [Input(store_id(name), "data") for name in ARC_CHARTS],
+        ClientsideFunction("iome_figures", "draw"),
+        [Output(graph_id(name), "figure") for name in FILLED_CHARTS],
+        [Input(store_id(name), "data") for name in FILLED_CHARTS],
     )
 
     @app.callback(

@@ -18,8 +18,7 @@ from components.cells import cells_of_figure
 from components.ids import CHIP, ID
 from evidence import filters
 from evidence.fields import FIELD, role_word
-from evidence.figures.flows import arcs_in_browser
-from evidence.figures.theme import empty_figure, specs_only
+from evidence.figures.theme import drawn_in_browser, empty_figure, specs_only
 from evidence.model import EvidenceBase
 from evidence.state import FilterState, parse_query, to_query
 from evidence.table import article_page
@@ -175,7 +174,7 @@ def render_views(
     return out
 
 
-_SCREEN_KEY = {"html": ":cells", "arc-map": ":pairs"}
+_SCREEN_KEY = {"html": ":cells", "filled": ":filled"}
 
 
 def _screen(view: str, figure: dict):
@@ -188,7 +187,7 @@ def _screen(view: str, figure: dict):
 def _figure_dict(sub: EvidenceBase, state: FilterState, view: str) -> dict:
     if sub.n_articles == 0:
         return empty_figure(EMPTY_MESSAGE).to_plotly_json()
-    with specs_only(), arcs_in_browser():
+    with specs_only(), drawn_in_browser():
         fig = VIEWS[view].build(sub, state)[1]
     return fig if isinstance(fig, dict) else fig.to_plotly_json()
 

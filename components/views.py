@@ -26,10 +26,10 @@ def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
         else graph(graph_id(c.name), height=c.height, label=c.label or c.title)
         for c in view.charts
     ]
-    # An arc map's figure arrives in a store, as pairs; the browser draws its arcs
-    # (assets/arcs.js).
+    # A "filled" chart's figure arrives in a store, with placeholders the browser fills
+    # in (assets/figures.js).
     graphs = [
-        html.Div([g, dcc.Store(id=store_id(c.name))]) if c.screen == "arc-map" else g
+        html.Div([g, dcc.Store(id=store_id(c.name))]) if c.screen == "filled" else g
         for g, c in zip(graphs, view.charts, strict=True)
     ]
     if len(graphs) == 1:

@@ -3,10 +3,6 @@ direction matrix."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -23,10 +19,10 @@ from evidence.figures.theme import (
     TEMPLATE,
     WHITE,
     CaptionLike,
+    browser_draws,
     caption_figure,
     direction_style,
     empty_figure,
-    gives_specs,
     is_empty_figure,
     new_figure,
     sequential_scale,
@@ -50,23 +46,6 @@ TARGETS_AT = (0.2, 0.35, 0.5, 0.65, 0.8, 0.88)
 TARGET_SIZE = 6
 
 GEOMETRY = "arcs"  # the figure key of the arcs' geometry when the browser draws them
-_IN_BROWSER: ContextVar[bool] = ContextVar("arcs_in_browser", default=False)
-
-
-@contextmanager
-def arcs_in_browser() -> Iterator[None]:
-    """Within this block (and :func:`evidence.figures.theme.specs_only`), an arc map is
-    sent as its pairs, not its drawing: the arcs' vertices, arrowheads and hover targets
-    are left for the browser to compute (``assets/arcs.js``) from the arcs' end points,
-    which the figure carries under ``"arcs"``. Each placeholder names the arcs and the
-    part of them it stands for; repeated hover data is sent once per arc. The browser
-    builds the same traces as :func:`_arc_traces` (checked in Chromium by
-    tests/e2e/test_arcs_in_browser.py). Files are always drawn whole."""
-    token = _IN_BROWSER.set(True)
-    try:
-        yield
-    finally:
-        _IN_BROWSER.reset(token)
 
 
 def _geometry(ends: np.ndarray) -> dict:
@@ -199,7 +178,8 @@ def _arc_traces(
     along each arc's body (``TARGETS_AT``); arrowheads take no hover, since many sit on
     top of each other at a shared destination. ``frame`` holds the pairs to draw
     (:func:`select_pairs`); ``edges`` the fixed width scale (:func:`width_edges`).
-    ``compact``: placeholders instead of coordinates (see :func:`arcs_in_browser`)."""
+    ``compact``: placeholders instead of coordinates, for the browser to fill
+    (:func:`evidence.figures.theme.drawn_in_browser`; assets/figures.js)."""
     frame = frame.sort_values("n_articles", kind="stable")  # big arcs drawn last, on top
     n = frame["n_articles"].to_numpy(dtype=float)
     bins = width_bins(n, edges)
@@ -427,7 +407,7 @@ def build_arc_figure(
     # The width key goes last: it holds no points, and the legend lists it after the
     # direction classes.
     dots = [_node_trace(frame, focus, what)] if nodes else []
-    compact = _IN_BROWSER.get() and gives_specs()
+    compact = browser_draws()
     arcs = _arc_traces(frame, noun, edges, compact=compact)
     geometry = arcs[-1].pop(GEOMETRY, None)
     traces = [*dots, *arcs, *_width_key(edges)]

@@ -16,6 +16,7 @@ from evidence.figures.theme import (
     TEMPLATE,
     WHITE,
     CaptionLike,
+    browser_draws,
     caption_figure,
     empty_figure,
     new_figure,
@@ -77,8 +78,23 @@ def _custom(frame: pd.DataFrame) -> np.ndarray:
     return frame[["iso3", "name", income, "n_articles"]].to_numpy(dtype=object)
 
 
+def _gap_lines(years: tuple[int, int] | None) -> dict:
+    """The placeholder of the zero countries' hover rows when the browser writes them
+    (assets/figures.js, from assets/countries.js): the years of their income history (None:
+    the latest group) and the words of each group, as :func:`evidence.views.map.
+    income_history` writes them."""
+    groups = load_codebook().income_groups
+    return {"gaps": {"years": list(years) if years else None,
+                     "groups": {g: {"label": v.get("label", ""), "short": v.get("short", "")}
+                                for g, v in groups.items()}}}  # fmt: skip
+
+
 def build_map_figure(
-    counts: pd.DataFrame, *, role: str = "origin", caption: CaptionLike = None
+    counts: pd.DataFrame,
+    *,
+    role: str = "origin",
+    caption: CaptionLike = None,
+    history_years: tuple[int, int] | None = None,
 ) -> go.Figure:
     """Countries coloured by distinct articles in ``role``; zero countries in light grey.
 
@@ -88,6 +104,9 @@ def build_map_figure(
             replaces ``income_label`` in the hover.
         role: the role the counts refer to (used in hover and legend text).
         caption: optional title / subtitle / footer written into the figure.
+        history_years: the publication years of the ``income_history`` words (None when
+            the hover shows the latest group), for the browser to write the zero
+            countries' lines itself (:func:`evidence.figures.theme.drawn_in_browser`).
 
     Returns:
         Two ``go.Choropleth`` traces ("articles", then "no articles"), located by ISO-3,
@@ -154,7 +173,7 @@ def build_map_figure(
             "colorscale": [[0, NO_DATA], [1, NO_DATA]],
             "showscale": False,
             "marker": outline,
-            "customdata": _custom(none),
+            "customdata": _gap_lines(history_years) if browser_draws() else _custom(none),
             "hovertemplate": (
                 "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
                 + NO_ARTICLES

@@ -170,6 +170,29 @@ def specs_only():
         _SPECS_ONLY.reset(token)
 
 
+_IN_BROWSER: ContextVar[bool] = ContextVar("drawn_in_browser", default=False)
+
+
+@contextmanager
+def drawn_in_browser():
+    """Within this block (and :func:`specs_only`), figures leave out what the dashboard's
+    browser can work out itself (assets/figures.js): an arc map's vertices, arrowheads and
+    hover targets, computed from each arc's ends; the world map's hover lines for the
+    countries without articles, from a static table of names and income groups
+    (assets/countries.js). Placeholders name what goes where. The browser's result is
+    the figure files get (checked in Chromium by tests/e2e/test_drawn_in_browser.py)."""
+    token = _IN_BROWSER.set(True)
+    try:
+        yield
+    finally:
+        _IN_BROWSER.reset(token)
+
+
+def browser_draws() -> bool:
+    """True inside :func:`drawn_in_browser` when figures are plain dicts."""
+    return _IN_BROWSER.get() and gives_specs()
+
+
 def gives_specs() -> bool:
     """True when :func:`new_figure` returns the plain dict (see :func:`specs_only`)."""
     return _SPECS_ONLY.get() and not VALIDATE

@@ -49,10 +49,11 @@ SELECTABLE: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.selec
 # Charts the dashboard draws as HTML tables of buttons, and those it draws with Plotly.
 HTML_CHARTS: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.screen == "html")
 PLOT_CHARTS: tuple[str, ...] = tuple(name for name in VIEWS if name not in HTML_CHARTS)
-# Plotly charts sent as pairs, whose arcs the browser draws (assets/arcs.js).
-ARC_CHARTS: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.screen == "arc-map")
+# Plotly charts whose figure arrives with placeholders the browser fills in
+# (assets/figures.js): arc maps sent as pairs, the world map without its gap lines.
+FILLED_CHARTS: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.screen == "filled")
 # Charts whose response goes to a store the browser draws from, not to a graph directly.
-STORED_CHARTS: tuple[str, ...] = HTML_CHARTS + ARC_CHARTS
+STORED_CHARTS: tuple[str, ...] = HTML_CHARTS + FILLED_CHARTS
 
 # What every chart depends on besides the filters: the income classification.
 ALWAYS_DEPENDS = ("income",)

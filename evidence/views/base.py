@@ -39,8 +39,9 @@ class Chart:
     place it in its card. ``screen`` is how the dashboard draws it: "plotly" (a graph),
     "html" for a matrix or bar list, drawn as a table of buttons read off the same
     figure (evidence.figures.cells; a press applies ``click`` as a click on the mark
-    would), or "arc-map" for an arc map whose arcs the browser draws from their ends
-    (evidence.figures.flows.arcs_in_browser); files and embeds always get the whole
+    would), or "filled" for a Plotly graph whose figure arrives with placeholders the
+    browser fills in: an arc map's drawing, the world map's gap lines
+    (evidence.figures.theme.drawn_in_browser). Files and embeds always get the whole
     Plotly figure.
     """
 

@@ -224,7 +224,7 @@ VIEW = View(
     (
         Chart("flows", "Who sends students where", build, takeaway, click=click,
               export=build_for_files, depends=("focus", "arcs", "net", "level"), height=470,
-              width=8, screen="arc-map",
+              width=8, screen="filled",
               label="Map of directed student mobility flows"),
         Chart("flow-matrix", "Student mobility by income group", build_matrix, takeaway,
               screen="html", click=click_matrix, depends=("focus",), height=330, width=4,

@@ -52,12 +52,13 @@ _HISTORY_LOCK = threading.Lock()
 
 def build(sub, state):
     counts = aggregate.counts_by_country(sub, role=state.role, classification=state.income)
+    years = None
     if state.income == "year" and len(counts) and sub.n_articles:
         # Over the years on screen: the year filter, else the years of the articles.
         years = state.year or (int(sub.articles["year"].min()), int(sub.articles["year"].max()))
         history = income_history(counts["iso3"], years)
         counts = counts.assign(income_history=history.where(history != "", counts["income_label"]))
-    return counts, build_map_figure(counts, role=state.role)
+    return counts, build_map_figure(counts, role=state.role, history_years=years)
 
 
 def _role_share_high(sub, state) -> tuple[int, float]:
@@ -105,5 +106,6 @@ VIEW = View(
     "Where the evidence comes from",
     "Articles per country; click a country to filter every view.",
     (Chart("map", "Where the evidence comes from", build, takeaway, click=click,
-           depends=("role",), height=430, label="World map of article counts"),),
+           depends=("role",), height=430, screen="filled",
+           label="World map of article counts"),),
 )  # fmt: skip

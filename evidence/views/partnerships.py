@@ -85,7 +85,7 @@ VIEW = View(
               label="Partnership formats and directions"),
         Chart("partner-map", "Partnerships between countries", build_map, takeaway,
               click=click_map, export=build_map_for_files, depends=("focus", "partner_arcs"),
-              height=400, width=6, screen="arc-map",
+              height=400, width=6, screen="filled",
               label="Map of partner pairs, lead country first"),
     ),
     slides=("partnerships", "partner-map"),

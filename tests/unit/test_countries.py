@@ -383,3 +383,22 @@ def test_peer_export_spellings_all_resolve_or_report() -> None:
     assert results["UK"].iso3 == "GBR"
     unresolved = {t for t, r in results.items() if r.status != "ok"}
     assert unresolved == {"Multiple", "Not stated", "Equador"}
+
+
+def test_the_browsers_country_table_is_current_and_matches_the_income_history():
+    """assets/countries.js is what scripts/build_country_table.py writes now, and a
+    country's groups in it are those income_periods reads."""
+    from evidence import ASSETS_DIR
+    from evidence.countries import BROWSER_CODES, browser_table, browser_table_js, income_periods
+
+    assert (ASSETS_DIR / "countries.js").read_text("utf-8") == browser_table_js(), (
+        "assets/countries.js is stale: run scripts/build_country_table.py"
+    )
+    table = browser_table()
+    decode = {v: k for k, v in BROWSER_CODES.items()}
+    for iso3 in ("KEN", "ALB", "USA", "VEN"):
+        row = table["rows"][iso3]
+        (runs,) = income_periods(pd.Series([iso3]), 2000, 2020)
+        for group, first, last in runs:
+            for year in range(first, last + 1):
+                assert decode[row[2][year + 1 - table["first_fy"]]] == group, (iso3, year)

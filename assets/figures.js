@@ -1,9 +1,13 @@
-// The arc maps' drawing, computed in the browser from the arcs' ends: the server sends
-// each arc map with placeholders where the vertices, arrowheads and hover targets go
-// (evidence.figures.flows.arcs_in_browser), so a click carries pairs, not drawings.
-// This reproduces evidence.figures.flows._arc_traces: quadratic Bezier arcs bent to the
-// left of travel, coordinates rounded as there, arrowheads turned on the Natural Earth
-// projection, hover targets repeated along each arc.
+// Figures the browser completes (evidence.figures.theme.drawn_in_browser), so that a
+// click carries data, not drawings:
+// - an arc map comes with placeholders where the vertices, arrowheads and hover targets
+//   go; they are computed from the arcs' ends as evidence.figures.flows._arc_traces
+//   computes them: quadratic Bezier arcs bent to the left of travel, coordinates
+//   rounded as there, arrowheads turned on the Natural Earth projection, hover targets
+//   repeated along each arc;
+// - the world map comes without the hover lines of the countries with no articles;
+//   they are written from the table of names and income groups (assets/countries.js)
+//   as evidence.views.map.income_history writes them.
 (function () {
   "use strict";
 
@@ -65,13 +69,55 @@
     return out;
   }
 
+  // The income groups in force for publication years a..b of one economy, as runs
+  // [group, from, to] (evidence.countries.income_periods: FY = year + 1, clipped to the
+  // table's years); [] when it was never classified.
+  function periods(row, a, b, table) {
+    var runs = [];
+    for (var y = a; y <= b; y++) {
+      var fy = Math.min(Math.max(y + 1, table.first_fy), table.latest_fy);
+      var g = table.codes[row[2].charAt(fy - table.first_fy)] || "";
+      var last = runs[runs.length - 1];
+      if (last && last[0] === g) last[2] = y; else runs.push([g, y, y]);
+    }
+    return runs.some(function (r) { return r[0]; }) ? runs : [];
+  }
+
+  // "Low income" or "Low income 2000-2013, lower-middle 2014-2020".
+  function historyWords(runs, groups) {
+    if (runs.length === 1) {
+      return (groups[runs[0][0]] || {}).label || "Unclassified";
+    }
+    return runs.map(function (r, i) {
+      var g = groups[r[0]] || {};
+      var name = i === 0 ? (g.label || "unclassified") : (g.short || "unclassified").toLowerCase();
+      return name + " " + (r[1] === r[2] ? r[1] : r[1] + "-" + r[2]);
+    }).join(", ");
+  }
+
+  // customdata rows [iso3, name, income line, 0] of the map's countries without articles.
+  function gapRows(locations, holder) {
+    var table = window.iome_countries || { rows: {} };
+    var years = holder.years, groups = holder.groups || {};
+    return (locations || []).map(function (iso3) {
+      var row = table.rows[iso3] || [iso3, "", ""];
+      var runs = years ? periods(row, years[0], years[1], table) : [];
+      // the latest group when the years show no history (or none is asked for)
+      var line = runs.length ? historyWords(runs, groups)
+        : (groups[row[1]] || {}).label || "Unclassified";
+      return [iso3, row[0], line, 0];
+    });
+  }
+
   var AXIS = { lon: 0, lat: 1 };
 
   function fill(obj, g) {
     Object.keys(obj).forEach(function (key) {
       var v = obj[key];
       if (!v || typeof v !== "object" || Array.isArray(v)) return;
-      if (v.part !== undefined && Array.isArray(v.arcs)) {
+      if (key === "customdata" && v.gaps) {
+        obj[key] = gapRows(Array.isArray(obj.locations) ? obj.locations : [], v.gaps);
+      } else if (v.part !== undefined && Array.isArray(v.arcs)) {
         obj[key] = part(g, v, AXIS[key] || 0);
       } else if (v.repeat !== undefined && Array.isArray(v.values)) {
         obj[key] = repeated(v);
@@ -84,21 +130,21 @@
   // The figure Plotly draws, from the figure the server sent (placeholders filled in).
   function expand(spec) {
     if (!spec || typeof spec !== "object") return null;
-    var g = spec.arcs;
+    var g = spec.arcs || {};
     var data = (spec.data || []).map(function (trace) {
       var copy = Object.assign({}, trace);
       if (copy.marker) copy.marker = Object.assign({}, copy.marker);
-      if (g) fill(copy, g);
+      fill(copy, g);
       return copy;
     });
     return { data: data, layout: spec.layout || {} };
   }
 
-  window.iome_arcs = { expand: expand };
+  window.iome_figures = { expand: expand };
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    iome_arcs: {
-      // One callback for every arc map: each store in, each graph's figure out; only
-      // the stores that changed are drawn.
+    iome_figures: {
+      // One callback for every completed figure: each store in, each graph's figure
+      // out; only the stores that changed are drawn.
       draw: function () {
         var ctx = window.dash_clientside.callback_context;
         var inputs = ctx.inputs_list || [];
