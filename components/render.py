@@ -128,6 +128,16 @@ def view_key(eb: EvidenceBase, view: str, state: FilterState) -> str:
     return f"{eb.version}:{view}:{to_query(relevant)}"
 
 
+# What the page takes differs from the figure for these screens: its own cache entry.
+_SCREEN_KEY = {"html": ":cells", "filled": ":filled"}
+
+
+def cache_key(eb: EvidenceBase, view: str, state: FilterState) -> str:
+    """The cache key of what the page takes for a chart (:func:`view_key`, and the form
+    the chart's screen takes: an HTML chart's table, a figure the browser completes)."""
+    return view_key(eb, view, state) + _SCREEN_KEY.get(VIEWS[view].screen, "")
+
+
 def changed_views(state: FilterState, previous: FilterState | None, eb: EvidenceBase) -> set[str]:
     """Charts whose content differs between two states (all charts when unknown)."""
     if previous is None:
@@ -168,13 +178,10 @@ def render_views(
         # is what is cached.
         out[view] = cached(
             cache,
-            view_key(eb, view, state) + _SCREEN_KEY.get(VIEWS[view].screen, ""),
+            cache_key(eb, view, state),
             lambda v=view: _screen(v, _figure_dict(sub, state, v)),
         )
     return out
-
-
-_SCREEN_KEY = {"html": ":cells", "filled": ":filled"}
 
 
 def _screen(view: str, figure: dict):

@@ -7,7 +7,7 @@ from plotly.io.json import to_json_plotly
 
 from bench.server import free_port
 from components.cache import make_cache
-from components.render import RENDER_OUTPUTS, render_views, view_key
+from components.render import RENDER_OUTPUTS, cache_key, render_views
 from evidence import DEMO_PATH
 from evidence.load import load_cached
 from evidence.state import parse_query
@@ -30,7 +30,7 @@ def test_cached_views_equal_uncached_views(backend, redis_url):
         second = _json(render_views(query, eb, cache=cache))  # served from the cache
         assert first == reference
         assert second == reference
-        key = view_key(eb, "map", parse_query(query)[0])
+        key = cache_key(eb, "map", parse_query(query)[0])
         assert cache.get(key) is not None
 
 
