@@ -33,7 +33,7 @@ from components.alternatives import (
     summaries,
 )
 from components.cache import make_cache, make_export_cache
-from components.controls import filter_panel, year_bounds
+from components.controls import filter_panel, group_counts, year_bounds
 from components.export_menu import (
     EMBED_OPEN,
     embed_code,
@@ -47,6 +47,7 @@ from components.render import (
     COUNT,
     NOTICES,
     RENDER_OUTPUTS,
+    SHOWN,
     list_page,
     render_views,
     warm_up,
@@ -66,6 +67,7 @@ from evidence import ASSETS_DIR, DEMO_PATH
 from evidence.fields import CONTROLLED
 from evidence.load import load_cached
 from evidence.model import EvidenceBase
+from evidence.state import parse_query
 from evidence.views import CLICKABLE, FILLED_CHARTS, HTML_CHARTS, SELECTABLE, STORED_CHARTS, VIEWS
 
 PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"
@@ -144,11 +146,14 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
                             className="d-lg-none",
                             outline=True,
                         ),
-                        dcc.Clipboard(
+                        # A real button (assets/links.js copies the address bar's link).
+                        html.Button(
+                            "Copy link",
                             id=ID.SHARE,
-                            title="Copy a link to this view",
-                            className="btn btn-sm btn-outline-light share-btn",
-                            content="",
+                            type="button",
+                            title="Copy a link to this view, with its filters",
+                            className="btn btn-sm btn-outline-light",
+                            **{"data-copy": "url"},
                         ),
                         page_menu(),
                         dbc.Button(
@@ -295,9 +300,10 @@ def _page_extras(
     listing = listing if isinstance(listing, dict) else {}
     text = {"summaries": dict(zip(SUMMARY_VIEWS, summaries(search, eb, SUMMARY_VIEWS),
                                   strict=True))}  # fmt: skip
-    for key, name in ((COUNT, "count"), (NOTICES, "notices")):
+    for key, name in ((COUNT, "count"), (NOTICES, "notices"), (SHOWN, "shown")):
         if key in drawn:
             text[name] = drawn[key]
+    text["groups"] = group_counts(parse_query(search)[0])
     return {
         "text": text,
         "tables": tables,
@@ -423,22 +429,18 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
             out["page"] = _page_extras(query, eb, toggles, grouped, listing, drawn)
         return out
 
-    # The share link and the export links follow the URL in the browser; a URL the state
+    # The export links follow the URL in the browser; a URL the state
     # writer did not draw itself (first load, back/forward, a pasted link) wakes the
     # render below. So a click costs one request, answered by update_state.
     app.clientside_callback(
-        """function (search, href, rendered) {
+        """function (search, rendered) {
             const q = search || "";
-            const base = (href || "").split("?")[0].split("#")[0];
             if (window.iome_links) { window.iome_links.sync(q); }  // assets/links.js
-            const changed = (rendered === null || rendered === undefined || rendered !== q)
+            return (rendered === null || rendered === undefined || rendered !== q)
                 ? {search: q, at: Date.now()} : window.dash_clientside.no_update;
-            return [base + q, changed];
         }""",
-        Output(ID.SHARE, "content"),
         Output(ID.URL_CHANGED, "data"),
         Input(ID.URL, "search"),
-        State(ID.URL, "href"),
         State(ID.RENDERED, "data"),
     )
 
@@ -547,11 +549,13 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
     @app.callback(
         Output("filter-collapse", "is_open"),
         Input(ID.FILTER_TOGGLE, "n_clicks"),
+        Input(ID.FILTER_DONE, "n_clicks"),
         State("filter-collapse", "is_open"),
         prevent_initial_call=True,
     )
-    def toggle_filters(_clicks, is_open):
-        return not is_open
+    def toggle_filters(_clicks, _done, is_open):
+        # "Show N articles" under the filters (a phone) closes them; the toggle flips them.
+        return False if ctx.triggered_id == ID.FILTER_DONE else not is_open
 
 
 # Modules that exports and the JSON encoder import on first use. With threaded workers two

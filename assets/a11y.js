@@ -1,5 +1,6 @@
 // Accessibility repairs for widgets whose markup the project does not control
-// (Dash dropdowns and range sliders, AG Grid). Runs after each batch of DOM changes.
+// (Dash dropdowns and range sliders, Plotly's toolbars). Runs after each batch of DOM
+// changes.
 (function () {
   "use strict";
   function labelFor(id) {
@@ -18,7 +19,31 @@
     document.querySelectorAll(".dash-range-slider-max-input:not([aria-label])").forEach(function (el) {
       el.setAttribute("aria-label", "Last publication year");
     });
+    // The charts' toolbars (zoom, pan, reset) stay for the mouse but leave the tab order:
+    // every action they offer a keyboard user is in the card's Export menu or the
+    // chart's data table.
+    document.querySelectorAll('.modebar-btn:not([tabindex="-1"])').forEach(function (el) {
+      el.setAttribute("tabindex", "-1");
+    });
   }
+  // The filter panel's groups open and close in the page (components/controls.py).
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest &&
+      event.target.closest(".filter-group-toggle");
+    var body = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!body) return;
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    body.hidden = !open;
+  });
+  // Enter in a year box applies the typed year at once (the slider applies on blur).
+  document.addEventListener("keydown", function (event) {
+    var el = event.target;
+    if (event.key !== "Enter" || !el || !el.classList ||
+        !el.classList.contains("dash-range-slider-input")) return;
+    el.blur();
+    el.focus();
+  });
   var pending = false;
   function schedule() {
     if (pending) { return; }

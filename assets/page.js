@@ -12,7 +12,8 @@
     }
   }
 
-  // {count, notices, summaries: {view: sentence}}; a missing key is unchanged.
+  // {count, notices, shown, groups: {group: "2 set"}, summaries: {view: sentence}};
+  // a missing key is unchanged.
   function drawText(text) {
     if (!text || typeof text !== "object") return;
     setText(document.getElementById("article-count"), text.count);
@@ -27,6 +28,11 @@
         }));
       }
     }
+    setText(document.getElementById("btn-filters-done"), text.shown);
+    var groups = text.groups || {};
+    Object.keys(groups).forEach(function (group) {
+      setText(document.getElementById("filter-group-" + group + "-count"), groups[group]);
+    });
     var summaries = text.summaries || {};
     Object.keys(summaries).forEach(function (view) {
       setText(document.getElementById("summary-" + view), summaries[view]);

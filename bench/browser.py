@@ -205,6 +205,13 @@ class Session:
         box = self.page.locator(f"#ctl-origin-income input[value='{value}']")
         if not box.count():
             return None
+        # its filter group open first, as a reader would (untimed)
+        closed = self.page.locator(
+            "#ctl-origin-income >> xpath=ancestor::div[contains(@class, 'filter-group')]"
+            "/button[@aria-expanded='false']"
+        )
+        if closed.count():
+            closed.click()
         box.scroll_into_view_if_needed()
         was = box.is_checked()
         self._arm()

@@ -44,9 +44,11 @@ def alternative(view: str, *, summary: bool = True) -> html.Div:
         children.insert(
             0,
             html.P(
+                # Not a live region: the article count is the page's one (a change of
+                # filters would otherwise be read out six times); each chart names this
+                # sentence as its description (aria-describedby).
                 id=summary_id(view),
                 className="view-summary small mb-1",
-                **{"aria-live": "polite"},
             ),
         )
     return html.Div(children, className="px-2 pb-1")

@@ -38,8 +38,10 @@ def graph_config() -> dict:
     }
 
 
-def graph(graph_id: str, *, height: int, label: str) -> html.Div:
-    """A dcc.Graph with the project's config, wrapped in a labelled figure region."""
+def graph(graph_id: str, *, height: int, label: str, described_by: str = "") -> html.Div:
+    """A dcc.Graph with the project's config, wrapped in a labelled figure region
+    (described by the element ``described_by``: its takeaway sentence, kept current)."""
+    described = {"aria-describedby": described_by} if described_by else {}
     return html.Div(
         dcc.Graph(
             id=graph_id,
@@ -49,6 +51,7 @@ def graph(graph_id: str, *, height: int, label: str) -> html.Div:
         ),
         role="figure",
         **{"aria-label": label},
+        **described,
     )
 
 

@@ -19,8 +19,12 @@ def cells_of_figure(figure) -> dict:
     return cells_json(figure_cells(figure))
 
 
-def html_chart(chart: str, chart_id: str, *, label: str, min_height: int) -> html.Div:
-    """The container of an HTML chart, filled in the browser, and its data store."""
+def html_chart(
+    chart: str, chart_id: str, *, label: str, min_height: int, described_by: str = ""
+) -> html.Div:
+    """The container of an HTML chart, filled in the browser, and its data store (the
+    container is described by ``described_by``, its takeaway sentence)."""
+    described = {"aria-describedby": described_by} if described_by else {}
     return html.Div(
         [
             html.Div(
@@ -29,6 +33,7 @@ def html_chart(chart: str, chart_id: str, *, label: str, min_height: int) -> htm
                 role="group",
                 style={"minHeight": f"{min(min_height, 320)}px"},
                 **{"aria-label": label},
+                **described,
             ),
             dcc.Store(id=store_id(chart)),
         ]

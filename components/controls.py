@@ -11,7 +11,7 @@ from dash import dcc, html
 
 from components.ids import ID, control_id
 from evidence.codebook import load_codebook
-from evidence.fields import CONTROLLED, FIELD, ROLES, Field, controls_in
+from evidence.fields import CONTROLLED, FIELD, PANEL_GROUPS, ROLES, Field, controls_in
 from evidence.model import EvidenceBase
 from evidence.state import FilterState
 
@@ -168,19 +168,70 @@ def _labelled(field: Field, eb: EvidenceBase) -> html.Div:
     return html.Div(children, className="mb-3")
 
 
+def group_count_id(group: str) -> str:
+    """The element that says how many filters of a panel group are set."""
+    return f"filter-group-{group}-count"
+
+
+def group_counts(state: FilterState) -> dict[str, str]:
+    """Per panel group, what its heading says is set: "2 set", or "" when nothing is."""
+    counts = dict.fromkeys((key for key, _, _ in PANEL_GROUPS), 0)
+    for key, value in state.filter_fields().items():
+        spec = FIELD[key].control
+        if spec is not None and spec.where == "panel" and spec.group in counts:
+            counts[spec.group] += len(value) if FIELD[key].listed else 1
+    return {g: (f"{n} set" if n else "") for g, n in counts.items()}
+
+
 def filter_panel(eb: EvidenceBase) -> html.Div:
-    """The filter panel: every field whose control sits in the panel, in declaration order."""
-    return html.Div(
+    """The filter panel: the fields whose control sits in the panel, in collapsible groups
+    (most used first, open at first; each heading says how many of its filters are set),
+    and on a phone, where the panel covers the page, a button back to the results."""
+    fields = controls_in("panel")
+    # A disclosure button and its body (opened and closed in the browser, assets/a11y.js);
+    # not <details>, whose slot Chrome's Tab cannot leave from a Dash dropdown's button.
+    groups = [
+        html.Div(
+            [
+                html.Button(
+                    [
+                        html.Span(title, className="filter-group-title"),
+                        html.Span(id=group_count_id(key), className="filter-group-count"),
+                    ],
+                    type="button",
+                    className="filter-group-toggle",
+                    **{
+                        "aria-expanded": "true" if opened else "false",
+                        "aria-controls": f"filter-group-{key}",
+                    },
+                ),
+                html.Div(
+                    [_labelled(f, eb) for f in fields if f.control.group == key],
+                    id=f"filter-group-{key}",
+                    className="filter-group-body",
+                    hidden=not opened,
+                ),
+            ],
+            className="filter-group",
+        )
+        for key, title, opened in PANEL_GROUPS
+    ]
+    counting = html.Details(
         [
-            html.H2("Filters", className="h6 text-uppercase text-muted"),
-            *(_labelled(field, eb) for field in controls_in("panel")),
+            html.Summary("How articles are counted", className="small"),
             html.P(
-                "Counting: within a filter any selected value matches (OR); across filters "
-                "all must match (AND). An article coded with two formats counts once in "
-                "each, and once in any total.",
-                className="small text-muted",
+                "Within a filter any selected value matches (OR); across filters all must "
+                "match (AND). An article coded with two formats counts once in each, and "
+                "once in any total.",
+                className="small text-muted mb-0",
             ),
         ],
+        className="filter-counting",
+    )
+    done = dbc.Button("Show the results", id=ID.FILTER_DONE, color="primary",
+                      className="filter-done d-lg-none")  # fmt: skip
+    return html.Div(
+        [html.H2("Filters", className="h6 text-uppercase text-muted"), *groups, counting, done],
         id=ID.FILTER_PANEL,
         className="filter-panel",
     )

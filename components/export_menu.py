@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from components.ids import ID
 
@@ -26,6 +26,11 @@ PAGE_ITEMS = (
     ("deck", "All views as slides (PPTX)", "/export/deck.pptx"),
     ("articles-csv", "Filtered articles (CSV)", "/data/articles.csv"),
     ("articles-xlsx", "Filtered articles (XLSX)", "/data/articles.xlsx"),
+    (
+        "articles-zip",
+        "Filtered articles with a description of the filters (ZIP)",
+        "/data/articles.zip",
+    ),
     ("gaps-csv", "Gaps: countries and cells with no articles (CSV)", "/data/gaps.csv"),
     ("gaps-xlsx", "Gaps (XLSX)", "/data/gaps.xlsx"),
 )
@@ -113,10 +118,11 @@ def embed_modal(uploaded: bool = False) -> dbc.Modal:
                     dbc.Textarea(
                         id="embed-code", readonly=True, rows=4, className="font-monospace small"
                     ),
-                    dcc.Clipboard(
-                        target_id="embed-code",
-                        title="Copy the embed code",
+                    html.Button(
+                        "Copy the embed code",
+                        type="button",
                         className="btn btn-sm btn-outline-secondary mt-2",
+                        **{"data-copy": "embed-code"},
                     ),
                     html.P(
                         html.A(

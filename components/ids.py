@@ -20,6 +20,7 @@ class ID(StrEnum):
     SHARE = "btn-share"
     FILTER_TOGGLE = "btn-filters"
     FILTER_PANEL = "filter-panel"
+    FILTER_DONE = "btn-filters-done"  # a phone's way back from the filters to the results
     EMBED = "embed-modal"
     RENDERED = "rendered-search"
     # The URL changed by itself (first load, back/forward, a typed link), not by the

@@ -27,6 +27,7 @@ from evidence.views import ALWAYS_DEPENDS, EMPTY_MESSAGE, HTML_CHARTS, VIEWS
 # What one render returns: a figure per chart (by chart name), and the page's text.
 RENDER_OUTPUTS = tuple(VIEWS)
 CHIPS, COUNT, NOTICES = ID.CHIPS, ID.COUNT, ID.NOTICES  # also their component ids
+SHOWN = ID.FILTER_DONE  # the phone's "Show N articles" button under the filters
 
 
 def _role_matters(state: FilterState) -> bool:
@@ -119,6 +120,11 @@ def count_text(n: int, total: int) -> str:
     return f"{n:,} of {total:,} articles"
 
 
+def shown_text(n: int) -> str:
+    """The label of the button that closes the filters on a phone: 'Show 120 articles'."""
+    return f"Show {n:,} article{'' if n == 1 else 's'}" if n else "No articles match: back"
+
+
 def view_key(eb: EvidenceBase, view: str, state: FilterState) -> str:
     """Cache key: data version, chart, and the canonical form of what the chart depends on."""
     keep = {f: getattr(state, f) for f in (*VIEWS[view].depends, *ALWAYS_DEPENDS)}
@@ -171,6 +177,7 @@ def render_views(
     if filters_changed:
         out[CHIPS] = chips(state)
         out[COUNT] = count_text(sub.n_articles, eb.n_articles)
+        out[SHOWN] = shown_text(sub.n_articles)
     for view in VIEWS:
         if view not in todo:
             continue

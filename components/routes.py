@@ -23,6 +23,7 @@ from evidence.export import (
     export_deck,
     export_image,
     export_table,
+    table_file_stem,
 )
 from evidence.filters import apply
 from evidence.model import EvidenceBase
@@ -36,6 +37,7 @@ MIME = {
     "pdf": "application/pdf",
     "csv": "text/csv",  # Flask adds "; charset=utf-8" to text/* types
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 PLOTLY_JS = "/assets/vendor/plotly-iome.min.js"
@@ -196,7 +198,7 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
             content = export_table(eb, state, what, fmt)
         except ExportError as exc:
             return Response(str(exc), status=400, mimetype="text/plain")
-        return _attachment(content, _file_name(eb, what), fmt)
+        return _attachment(content, table_file_stem(eb, state, what), fmt)
 
     @server.get("/embed/<view>")
     def embed(view: str):

@@ -11,7 +11,7 @@ from components.cards import card, graph
 from components.cells import html_chart
 from components.controls import view_switches
 from components.export_menu import EXPORT_LINK, LINK_CLASS, export_menu
-from components.ids import ID, card_id, graph_id, store_id
+from components.ids import ID, card_id, graph_id, store_id, summary_id
 from evidence.model import EvidenceBase
 from evidence.views import REGISTRY, View
 
@@ -20,12 +20,17 @@ def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
     """A view's card, drawn from its declaration: charts side by side on a wide screen
     (stacked on a narrow one), the summary and data table of its main chart, and in the
     header its switches and Export menu."""
+    # Every chart of the card is described by the view's takeaway sentence (a screen
+    # reader hears it after the chart's name; it follows the filters).
+    about = summary_id(view.name)
     graphs = [
-        html_chart(c.name, graph_id(c.name), label=c.label or c.title, min_height=c.height)
+        html_chart(c.name, graph_id(c.name), label=c.label or c.title, min_height=c.height,
+                   described_by=about)
         if c.screen == "html"
-        else graph(graph_id(c.name), height=c.height, label=c.label or c.title)
+        else graph(graph_id(c.name), height=c.height, label=c.label or c.title,
+                   described_by=about)
         for c in view.charts
-    ]
+    ]  # fmt: skip
     # A "filled" chart's figure arrives in a store, with placeholders the browser fills
     # in (assets/figures.js).
     graphs = [

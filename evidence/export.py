@@ -8,7 +8,9 @@ source and version, classification, synthetic mark); tables have a note column a
 from __future__ import annotations
 
 import io
+import re
 import textwrap
+import zipfile
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -31,7 +33,7 @@ from evidence.views import (
 )
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
-TABLE_FORMATS = ("csv", "xlsx")
+TABLE_FORMATS = ("csv", "xlsx", "zip")  # zip: the CSV and an about.txt describing it
 THEMES = ("light", "dark", "print")
 DEFAULT_SIZE = (1920, 1080)
 MAX_SIDE = 6000
@@ -176,15 +178,44 @@ def table_for(eb: EvidenceBase, state: FilterState, what: str) -> pd.DataFrame:
     return view_figure(eb, state, what)[0]
 
 
+def table_file_stem(eb: EvidenceBase, state: FilterState, what: str) -> str:
+    """The name of a table's file without its extension: what it holds, its filters, how
+    many articles are behind it and the day, e.g.
+    ``iome-articles-outbound-mobility-2010-2020-n84-2026-12-02`` (``-SYNTHETIC-DEMO``
+    added for demo data). Filters are cut to 60 characters; the about.txt of the ZIP
+    bundle and the XLSX About sheet hold them whole."""
+    n = filters.apply(eb, state).n_articles
+    words = describe_filters(state)
+    slug = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:60].rstrip("-") or "all"
+    stem = f"iome-{what}-{slug}-n{n}-{date.today().isoformat()}"
+    return stem + ("-SYNTHETIC-DEMO" if eb.synthetic else "")
+
+
+def about_text(eb: EvidenceBase, state: FilterState, what: str) -> str:
+    """The about.txt of a table bundle: what it holds, its filters and N, the source."""
+    about = _about(eb, filters.apply(eb, state), state, what)
+    lines = [f"{field}: {value}" for field, value in zip(about["field"], about["value"],
+                                                        strict=True)]  # fmt: skip
+    return "\n".join(["IoME Evidence Map: data export", "", *lines, ""])
+
+
 def export_table(eb: EvidenceBase, state: FilterState, what: str, fmt: str) -> bytes:
-    """CSV or XLSX bytes of a table, with a note column / About sheet and safe cells."""
+    """CSV or XLSX bytes of a table, with a note column / About sheet and safe cells; or
+    a ZIP of the CSV and an about.txt (its filters and N), for a CSV that must stay a
+    plain table (no comment line for a parser to trip on)."""
     if fmt not in TABLE_FORMATS:
-        raise ExportError(f"unknown table format '{fmt}' (use csv or xlsx)")
+        raise ExportError(f"unknown table format '{fmt}' (use csv, xlsx or zip)")
     frame = table_for(eb, state, what).reset_index(drop=True)
     if eb.synthetic:
         frame.insert(0, "data_note", SYNTHETIC_NOTE)
     if fmt == "csv":
         return write_csv(frame)
+    if fmt == "zip":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+            bundle.writestr(table_file_stem(eb, state, what) + ".csv", write_csv(frame))
+            bundle.writestr("about.txt", about_text(eb, state, what).encode("utf-8"))
+        return buffer.getvalue()
     about = _about(eb, filters.apply(eb, state), state, what)
     return write_xlsx({what: frame, "About": about})
 

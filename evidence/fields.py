@@ -101,6 +101,7 @@ class Control:
     hint: str = ""
     max_height: int | None = None
     show_label: bool = False  # a card switch's label shown, not only read out
+    group: str = ""  # the filter panel's group (PANEL_GROUPS) of a panel control
 
 
 # --------------------------------------------------------------------------- parsers
@@ -474,6 +475,14 @@ class Field:
         return self.joiner.join(self.value_label(v) for v in value)
 
 
+# The filter panel's collapsible groups, most used first: (key, title, open at first).
+PANEL_GROUPS: tuple[tuple[str, str, bool], ...] = (
+    ("place", "Years and places", True),
+    ("coding", "Formats and motivations", True),
+    ("income", "Income groups", False),
+    ("more", "Basis, language and type", False),
+)
+
 _ROLE_HINT = ("Both follow the map's [Country role](#card-map) switch "
               "(Setting: where the activity took place).")  # fmt: skip
 
@@ -481,47 +490,51 @@ _ROLE_HINT = ("Both follow the map's [Country role](#card-map) switch "
 FIELDS: tuple[Field, ...] = (
     Field("year", "Years", _year, default=None, write=year_text, mask=_mask_year,
           value_label=year_text, caption="", caption_rank=2,
-          control=Control("years", "Publication years")),
+          control=Control("years", "Publication years", group="place")),
     Field("country", "Country", many(_iso3), mask=_mask_country, value_label=country_name,
           caption="country", caption_rank=4, role_matched=True,
           control=Control("dropdown", "Countries", _country_options,
-                          placeholder="Search by name…")),
+                          placeholder="Search by name…", group="place")),
     Field("region", "Region", many(resolve_region), mask=_mask_region,
           value_label=region_label, caption="region", caption_rank=5, role_matched=True,
           control=Control("dropdown", "Regions", _region_options, placeholder="Any region",
-                          hint=_ROLE_HINT, max_height=440)),
+                          hint=_ROLE_HINT, max_height=440, group="place")),
     Field("role", "Country role", choice(ROLES), default="origin",
           control=Control("switch", "Country role", _role_options, where="map")),
     Field("origin_income", "Origin income", many(_income), mask=_mask_origin_income,
           value_label=_income_label, caption="origin income", caption_rank=6,
           control=Control("checklist", "Origin income group", _income_options,
-                          hint="Income group of the first author's country.")),
+                          hint="Income group of the first author's country.",
+                          group="income")),
     Field("setting_income", "Setting income", many(_income), mask=_mask_setting_income,
           value_label=_income_label, caption="setting income", caption_rank=7,
           control=Control("checklist", "Setting income group", _income_options,
-                          hint="Income group of a country where the activity took place.")),
+                          hint="Income group of a country where the activity took place.",
+                          group="income")),
     Field("income", "Income classification", choice(CLASSIFICATIONS), default="year",
           control=Control("radio", "Income classification",
                           _fixed(("year", "At publication year"), ("latest", "Latest (FY2026)")),
                           hint="World Bank groups in force when each article appeared, "
-                               "or today's.")),
+                               "or today's.", group="income")),
     Field("format", "Format", many(_code("format")), mask=_mask_codes, value_label=_code_label,
           caption="", caption_rank=0, joiner=" or ",
           control=Control("dropdown", "Formats", _code_options("format"),
-                          placeholder="Any format")),
+                          placeholder="Any format", max_height=440, group="coding")),
     Field("motivation", "Motivation", many(_code("motivation")), mask=_mask_codes,
           value_label=_code_label, caption="motivation", caption_rank=1, joiner=" or ",
           control=Control("dropdown", "Motivations", _code_options("motivation"),
-                          placeholder="Any motivation")),
+                          placeholder="Any motivation", max_height=440, group="coding")),
     Field("basis", "Basis", many(_basis), mask=_mask_column("motivation_basis"),
           value_label=str.capitalize, caption="basis", caption_rank=8,
-          control=Control("checklist", "Motivation basis", _basis_options)),
+          control=Control("checklist", "Motivation basis", _basis_options, group="more")),
     Field("language", "Language", many(resolve_language), mask=_mask_column("language"),
           value_label=language_name, caption="language", caption_rank=9,
-          control=Control("dropdown", "Language", _language_options, placeholder="Any")),
+          control=Control("dropdown", "Language", _language_options, placeholder="Any",
+                          group="more")),
     Field("type", "Type", many(_type), mask=_mask_column("article_type"),
           value_label=_type_label, caption="type", caption_rank=10,
-          control=Control("dropdown", "Article type", _type_options, placeholder="Any")),
+          control=Control("dropdown", "Article type", _type_options, placeholder="Any",
+                          group="more")),
     Field("kind", "Mobility kind", many(_kind), mask=_mask_codes, value_label=_code_label,
           caption="mobility kind", caption_rank=3, joiner=" or ",
           control=Control("inline", "Mobility kind (filters every view)", _kind_options,

@@ -53,6 +53,14 @@ def wait_ready(page, timeout=30_000):
     page.wait_for_timeout(300)
 
 
+def open_filter_groups(page) -> None:
+    """Open every closed group of the filter panel by clicking its heading."""
+    closed = page.locator('.filter-group-toggle[aria-expanded="false"]')
+    for _ in range(closed.count()):
+        closed.first.click()
+    page.wait_for_function("() => !document.querySelector('.filter-group-body[hidden]')")
+
+
 def traces(page):
     """A fingerprint of every chart's data (Plotly traces, or an HTML chart's text), in
     the order of VIEW_CHARTS."""

@@ -72,6 +72,11 @@ def test_every_control_is_reachable_by_keyboard_with_visible_focus(page, server_
             break
         assert visible, f"no visible focus on {name}"
         seen.append(name)
+        # A closed group of the filter panel: a keyboard user opens it with Enter.
+        if page.evaluate(
+            "() => document.activeElement.matches('.filter-group-toggle[aria-expanded=false]')"
+        ):
+            page.keyboard.press("Enter")
     text = " | ".join(seen)
     for expected in (
         "First publication year",
@@ -79,6 +84,8 @@ def test_every_control_is_reachable_by_keyboard_with_visible_focus(page, server_
         "ctl-origin-income",
         "ctl-income",
         "btn-reset",
+        "btn-share",  # Copy link: a real button
+        "Income groups",
         "ctl-role",
         "Export",
         "About",

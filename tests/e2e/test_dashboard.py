@@ -3,7 +3,7 @@
 from urllib.parse import urlparse
 
 import pytest
-from helpers import VIEW_CHARTS, count_text, traces, wait_ready
+from helpers import VIEW_CHARTS, count_text, open_filter_groups, traces, wait_ready
 
 from evidence.filters import apply
 from evidence.load import load_cached
@@ -46,6 +46,7 @@ def test_changing_a_filter_changes_every_view(page, server_url):
     page.goto(server_url + "/")
     wait_ready(page)
     before = traces(page)
+    open_filter_groups(page)
     page.get_by_label("Low income").first.check()
     page.wait_for_function("() => location.search.includes('origin_income=L')")
     wait_ready(page)
@@ -62,6 +63,7 @@ def test_export_links_and_takeaways_follow_the_filters(page, server_url):
     page.goto(server_url + "/")
     wait_ready(page)
     before = page.inner_text("#summary-map")
+    open_filter_groups(page)
     page.get_by_label("Low income").first.check()
     page.wait_for_function("() => location.search.includes('origin_income=L')")
     wait_ready(page)
@@ -172,6 +174,7 @@ def test_article_list_pages_and_orders_by_keyboard(page, server_url):
     links = page.locator("#articles-list td.col-doi a")
     assert links.first.get_attribute("target") == "_blank"
     assert "noopener" in links.first.get_attribute("rel")
+    open_filter_groups(page)
     page.get_by_label("Low income").first.check()
     page.wait_for_function("() => location.search.includes('origin_income=L')")
     wait_ready(page)

@@ -339,3 +339,34 @@ def test_wrap_lines_ends_with_an_ellipsis_past_the_last_line():
     assert wrap_lines("a bb ccc dddd", 6) == ["a bb", "ccc", "dddd"]
     assert wrap_lines("a bb ccc dddd eeee", 6, max_lines=2) == ["a bb", "ccc …"]
     assert wrap_lines("", 10) == []
+
+
+def test_article_tables_name_their_filters_and_n_and_the_zip_adds_an_about_file(client, eb):
+    """The file name says what, which filters and how many articles; the ZIP bundle holds
+    that CSV, parseable as it is (no comment line), and an about.txt with the filters."""
+    import csv
+    import zipfile
+
+    query = "format=mobility.outbound&year=2010-2020"
+    n = apply(eb, parse_query(query)[0]).n_articles
+    csv_response = client.get(f"/data/articles.csv?{query}")
+    name = re.search(r'filename="([^"]+)"', csv_response.headers["Content-Disposition"])[1]
+    assert name.startswith("iome-articles-outbound-mobility-2010-2020-")
+    assert f"-n{n}-" in name and name.endswith("-SYNTHETIC-DEMO.csv")
+    rows = list(csv.DictReader(io.StringIO(csv_response.data.decode("utf-8-sig"))))
+    assert len(rows) == n
+
+    response = client.get(f"/data/articles.zip?{query}")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert response.headers["Content-Disposition"].endswith('-SYNTHETIC-DEMO.zip"')
+    with zipfile.ZipFile(io.BytesIO(response.data)) as bundle:
+        names = sorted(bundle.namelist())
+        assert names == sorted([name, "about.txt"])
+        inside = list(csv.DictReader(io.StringIO(bundle.read(name).decode("utf-8-sig"))))
+        about = bundle.read("about.txt").decode("utf-8")
+    assert inside == rows
+    assert "Filters: Outbound mobility, 2010-2020" in about
+    assert f"Articles: {n:,} of 350" in about and "SYNTHETIC" in about
+    everything = client.get("/data/articles.csv")
+    assert re.search(r'filename="iome-articles-all-articles-n350-', everything.headers[
+        "Content-Disposition"])  # fmt: skip
