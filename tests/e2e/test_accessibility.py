@@ -1,5 +1,7 @@
 """axe-core in real Chromium: no serious or critical violations on the dashboard or embeds."""
 
+import csv
+import io
 import time
 from pathlib import Path
 
@@ -96,6 +98,56 @@ def test_every_control_is_reachable_by_keyboard_with_visible_focus(page, server_
         "Next",
     ):
         assert expected in text, f"{expected} not reached by Tab: {text[:400]}"
+
+
+JS_FOCUS = """() => { const e = document.activeElement;
+  return [e.tagName, e.id || '', (e.getAttribute('aria-label') || e.innerText || e.value || '')
+          .trim().slice(0, 60), e.getAttribute('href') || '', e.className || '']; }"""
+
+
+def _tab_to(page, matches, limit: int = 300) -> list:
+    """Press Tab until the focused element satisfies ``matches``; its description."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(JS_FOCUS)
+        if matches(focus):
+            return focus
+    raise AssertionError("not reached by Tab")
+
+
+def test_keyboard_only_from_the_first_filter_to_a_filtered_list_and_its_download(page, server_url):
+    """Keyboard only: open the income group, tick Low income with Space, read the list of
+    matching articles and download it with Enter; the file is the filtered list."""
+    from evidence import DEMO_PATH
+    from evidence.filters import apply
+    from evidence.load import load_cached
+    from evidence.state import parse_query
+
+    page.goto(server_url + "/")
+    wait_ready(page)
+    _tab_to(page, lambda f: f[2] == "First publication year")  # the first filter
+    _tab_to(page, lambda f: f[2].startswith("Income groups"))
+    page.keyboard.press("Enter")  # open the group
+    _tab_to(page, lambda f: f[1].endswith("ctl-origin-income_input_L"))
+    page.keyboard.press("Space")
+    page.wait_for_function("() => location.search.includes('origin_income=L')")
+    wait_ready(page)
+    n = apply(load_cached(DEMO_PATH), parse_query("origin_income=L")[0]).n_articles
+    assert page.inner_text("#article-count") == f"{n} of 350 articles"
+    page.wait_for_function(
+        "n => document.querySelector('#articles-list .article-range').innerText"
+        ".endsWith(`of ${n}`)",
+        arg=n,
+    )
+    link = _tab_to(page, lambda f: f[0] == "A" and "/data/articles.csv" in f[3])
+    assert link[3] == "/data/articles.csv?origin_income=L"
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    name = download.value.suggested_filename
+    assert name.startswith("iome-articles-origin-income-low-") and f"-n{n}-" in name
+    text = Path(download.value.path()).read_text("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == n and {r["origin_income"] for r in rows} == {"L"}
 
 
 def test_upload_dialog_with_report_and_mapping_has_no_serious_axe_violations(
