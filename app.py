@@ -400,6 +400,8 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         elif trigger == "press":
             press = cells if isinstance(cells, dict) else {}
             what, event = press.get("chart"), press.get("key")
+            if isinstance(press.get("point"), dict):  # a data table row's Filter button
+                trigger, event = "click", {"points": [press["point"]]}
         elif trigger == "select":
             event = drags.get(what)
         query, new_controls = sync(

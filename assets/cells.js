@@ -171,10 +171,16 @@
 
   document.addEventListener("click", function (event) {
     var target = event.target && event.target.closest
-      ? event.target.closest("button[data-chart][data-key]") : null;
+      ? event.target.closest("button[data-chart][data-key], button[data-chart][data-point]")
+      : null;
     if (!target || !window.dash_clientside || !window.dash_clientside.set_props) return;
-    window.dash_clientside.set_props("cell-press", {
-      data: {chart: target.dataset.chart, key: target.dataset.key, at: Date.now()},
-    });
+    var press = {chart: target.dataset.chart, at: Date.now()};
+    if (target.dataset.point) {
+      // a data table's row: the point a click on its mark sends (components/alternatives)
+      try { press.point = JSON.parse(target.dataset.point); } catch (e) { return; }
+    } else {
+      press.key = target.dataset.key;
+    }
+    window.dash_clientside.set_props("cell-press", {data: press});
   });
 })();

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 from dash import html
 
@@ -70,14 +72,33 @@ def data_table(search: str | None, eb: EvidenceBase, view: str) -> html.Table | 
     if data.empty:
         return html.P("No data for these filters.", className="small")
     shown = data.head(MAX_ROWS)
-    head = html.Thead(html.Tr([html.Th(str(c), scope="col") for c in shown.columns]))
-    body = html.Tbody(
-        [html.Tr([html.Td(_cell(v)) for v in row]) for row in shown.itertuples(index=False)]
-    )
+    row_point = VIEWS[view].row_point
+    head = [html.Th(str(c), scope="col") for c in shown.columns]
+    rows = []
+    for record in shown.to_dict("records"):
+        cells = [html.Td(_cell(v)) for v in record.values()]
+        if row_point is not None:  # a keyboard's way to do what a click on the mark does
+            point, words = row_point(record)
+            cells.insert(0, html.Td(html.Button(
+                "Filter", type="button", className="btn btn-link btn-sm p-0 table-filter",
+                title=f"Filter every view by {words}, as a click on its mark would",
+                **{"data-chart": view, "data-point": json.dumps(point, default=_plain),
+                   "aria-label": f"Filter by {words}"},
+            )))  # fmt: skip
+        rows.append(html.Tr(cells))
+    if row_point is not None:
+        head.insert(0, html.Th(html.Span("Filter", className="visually-hidden"), scope="col"))
+    head = html.Thead(html.Tr(head))
+    body = html.Tbody(rows)
     caption = html.Caption(
         f"{VIEWS[view].title}: {len(shown)} of {len(data)} rows", className="small"
     )
     return html.Table([caption, head, body], className="table table-sm small")
+
+
+def _plain(value):
+    """numpy numbers in a point, as JSON numbers."""
+    return value.item() if hasattr(value, "item") else str(value)
 
 
 def _cell(value) -> str:

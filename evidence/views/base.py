@@ -57,6 +57,9 @@ class Chart:
     width: int = 12
     label: str = ""
     screen: str = "plotly"
+    # A row of the chart's displayed data -> (the point a click on its mark sends, words
+    # for the row): the data table's "Filter" button applies the click rule with it.
+    row_point: Callable[[dict], tuple[dict, str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,12 @@ class View:
 def toggle(values: tuple[str, ...], value: str) -> tuple[str, ...]:
     """``values`` with ``value`` added, or removed when it is there (a second click)."""
     return tuple(v for v in values if v != value) if value in values else (*values, value)
+
+
+def pair_point(row: dict) -> tuple[dict, str]:
+    """The point of an arc (origin, destination, articles) for a row of pairs."""
+    point = {"customdata": [row["origin"], row["destination"], row["n_articles"]]}
+    return point, f"{row['origin_name']} → {row['destination_name']}"
 
 
 def first_point(click: dict | None) -> dict | None:

@@ -16,7 +16,7 @@ from evidence.figures.flows import (
 )
 from evidence.figures.theme import MUTED, direction_style, empty_figure
 from evidence.state import FilterState
-from evidence.views.base import Chart, View, cell_key, custom, pct, toggle
+from evidence.views.base import Chart, View, cell_key, custom, pair_point, pct, toggle
 
 
 def flows_evidence(sub, state):
@@ -224,7 +224,7 @@ VIEW = View(
     (
         Chart("flows", "Who sends students where", build, takeaway, click=click,
               export=build_for_files, depends=("focus", "arcs", "net", "level"), height=470,
-              width=8, screen="filled",
+              width=8, screen="filled", row_point=pair_point,
               label="Map of directed student mobility flows"),
         Chart("flow-matrix", "Student mobility by income group", build_matrix, takeaway,
               screen="html", click=click_matrix, depends=("focus",), height=330, width=4,

@@ -98,7 +98,9 @@ def click(state, point):
     """A country: the Countries filter (in the map's role) gains or loses it."""
     data = custom(point)
     iso3 = point.get("location") or (data[0] if data else None)
-    return state.with_values(country=toggle(state.country, iso3)) if iso3 else state
+    if not isinstance(iso3, str) or not iso3:  # junk from a hostile client
+        return state
+    return state.with_values(country=toggle(state.country, iso3))
 
 
 VIEW = View(
@@ -107,5 +109,6 @@ VIEW = View(
     "Articles per country; click a country to filter every view.",
     (Chart("map", "Where the evidence comes from", build, takeaway, click=click,
            depends=("role",), height=430, screen="filled",
+           row_point=lambda r: ({"location": r["iso3"], "customdata": [r["iso3"]]}, r["name"]),
            label="World map of article counts"),),
 )  # fmt: skip

@@ -10,7 +10,7 @@ from evidence.countries import country_name
 from evidence.figures.flows import build_direction_matrix_figure, width_edges, with_matrix
 from evidence.figures.partnerships import build_partner_map_figure, build_partnerships_figure
 from evidence.figures.theme import empty_figure
-from evidence.views.base import Chart, View, custom, pct, toggle
+from evidence.views.base import Chart, View, custom, pair_point, pct, toggle
 from evidence.views.flows import arc_click, focus_sentence, focused, top, unfocused_note
 
 
@@ -85,7 +85,7 @@ VIEW = View(
               label="Partnership formats and directions"),
         Chart("partner-map", "Partnerships between countries", build_map, takeaway,
               click=click_map, export=build_map_for_files, depends=("focus", "partner_arcs"),
-              height=400, width=6, screen="filled",
+              height=400, width=6, screen="filled", row_point=pair_point,
               label="Map of partner pairs, lead country first"),
     ),
     slides=("partnerships", "partner-map"),

@@ -51,5 +51,7 @@ VIEW = View(
     "How the evidence grew",
     "Drag across years, or click a bar, to set the year filter.",
     (Chart("trends", "How the evidence grew", build, takeaway, click=click, select=select,
-           depends=("stack",), height=340, label="Articles per year"),),
+           depends=("stack",), height=340, label="Articles per year",
+           row_point=lambda r: ({"customdata": [r["year"]], "x": r["year"]},
+                                f"the year {r['year']}")),),
 )  # fmt: skip

@@ -187,3 +187,27 @@ def test_article_list_pages_and_orders_by_keyboard(page, server_url):
     years = [int(y) for y in page.locator("#articles-list tbody td.col-year").all_inner_texts()]
     assert years == sorted(years, reverse=True)  # the order chosen is kept
     assert page.console_errors == []
+
+
+def test_a_data_tables_filter_button_does_what_a_click_on_the_mark_does(page, server_url):
+    """Keyboard: in the map's data table, Enter on a row's Filter button filters every view
+    by that country, as a click on the country would; N is the row's count."""
+    page.goto(server_url + "/")
+    wait_ready(page)
+    page.locator("#card-map summary").first.click()
+    first = page.locator("#card-map button.table-filter").first
+    first.wait_for()
+    row = first.locator("xpath=ancestor::tr")
+    cells = row.locator("td").all_inner_texts()  # Filter, iso3, name, n_articles, ...
+    iso3, name, n = cells[1], cells[2], int(cells[3])
+    assert first.get_attribute("aria-label") == f"Filter by {name}"
+    first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("c => location.search.includes('country=' + c)", arg=iso3)
+    wait_ready(page)
+    assert (
+        count_text(page)
+        == f"{n} of 350 articles"
+        == f"{expected_count('country=' + iso3)} of 350 articles"
+    )
+    assert page.locator("#active-chips").inner_text().count(name) == 1
