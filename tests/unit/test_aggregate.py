@@ -4,6 +4,7 @@ year/latest income classification."""
 from __future__ import annotations
 
 import gzip
+import importlib
 import json
 from pathlib import Path
 
@@ -20,8 +21,17 @@ from factories import (
 )
 
 from evidence import aggregate as ag
+from evidence.aggregate import _engine as engine
+from evidence.aggregate import alignment as ag_alignment
+from evidence.aggregate import flows as ag_flows
+from evidence.aggregate import map as ag_map
+from evidence.aggregate import partnerships as ag_partnerships
+from evidence.aggregate import table as ag_table
 from evidence.codebook import load_codebook
 from evidence.model import DIRECTIONS, INCOME_GROUPS, EvidenceBase
+
+# The module, not the function of the same name that evidence.aggregate re-exports.
+ag_trends = importlib.import_module("evidence.aggregate.trends")
 
 
 @pytest.fixture(scope="module")
@@ -274,7 +284,7 @@ def test_aggregates_scale_to_many_articles():
 # --------------------------------------------------------------------------- fast path
 # Every aggregate counts on integer codes of the unfiltered evidence base when it can
 # (evidence filtered by filters.apply, or any complete evidence base). These tests pin the
-# fast path to the generic pandas implementation (the reference, ag._*_generic): same
+# fast path to the generic pandas implementation (the reference, _*_generic): same
 # values, columns, dtypes, row order and attrs, for every classification and mode.
 from pandas.testing import assert_frame_equal  # noqa: E402
 
@@ -329,70 +339,88 @@ def _assert_every_aggregate_matches_reference(s: EvidenceBase, **ref) -> None:
         for role in ag.ROLES:
             _same(
                 ag.counts_by_country(s, role, cls, economies=econ),
-                ag._counts_by_country_generic(s, role, cls, economies=econ),
+                ag_map._counts_by_country_generic(s, role, cls, economies=econ),
                 f"counts_by_country {role} {cls}",
             )
         _same(
             ag.flows_by_pair(s, cls, points=points, names=names),
-            ag._pairs_generic(s.flows, "origin", "destination", cls, points, names),
+            ag_flows._pairs_generic(s.flows, "origin", "destination", cls, points, names),
             f"flows_by_pair {cls}",
         )
         _same(
             ag.partner_pairs(s, cls, points=points, names=names),
-            ag._pairs_generic(s.partnerships, "lead", "partner", cls, points, names),
+            ag_flows._pairs_generic(s.partnerships, "lead", "partner", cls, points, names),
             f"partner_pairs {cls}",
         )
         for what in ("flows", "partnerships"):
             table = getattr(s, what)
             _same(
                 ag.direction_matrix(table, classification=cls),
-                ag._direction_matrix_generic(table, classification=cls),
+                ag_flows._direction_matrix_generic(table, classification=cls),
                 f"direction_matrix {what} {cls}",
             )
             _same(
                 ag.direction_matrix(s, what, cls),
-                ag._direction_matrix_generic(s, what, cls),
+                ag_flows._direction_matrix_generic(s, what, cls),
                 f"direction_matrix(eb) {what} {cls}",
             )
             _same(
                 ag.direction_counts(s, what, cls),
-                ag._direction_counts_generic(s, what, cls),
+                ag_flows._direction_counts_generic(s, what, cls),
                 f"direction_counts {what} {cls}",
             )
         for mode in ("counts", "row_share", "by_income"):
             for level in ("group", "code"):
                 _same(
                     ag.alignment_matrix(s, mode, cls, level),
-                    ag._alignment_matrix_generic(s, mode, cls, level),
+                    ag_alignment._alignment_matrix_generic(s, mode, cls, level),
                     f"alignment_matrix {mode} {level} {cls}",
                 )
         for d in DIRECTIONS:
-            _same(ag.share_of_flows(s, d, cls), ag._share_of_flows_generic(s, d, cls), "flows")
+            _same(
+                ag.share_of_flows(s, d, cls), ag_table._share_of_flows_generic(s, d, cls), "flows"
+            )
             _same(
                 ag.share_of_partnerships(s, d, cls),
-                ag._share_of_partnerships_generic(s, d, cls),
+                ag_table._share_of_partnerships_generic(s, d, cls),
                 "partnerships",
             )
         for side in ("north", "south", "nowhere"):
-            _same(ag.share_from_side(s, side, cls), ag._share_from_side_generic(s, side, cls), side)
-    _same(ag.partnership_summary(s), ag._partnership_summary_generic(s), "partnership_summary")
+            _same(
+                ag.share_from_side(s, side, cls),
+                ag_table._share_from_side_generic(s, side, cls),
+                side,
+            )
+    _same(
+        ag.partnership_summary(s),
+        ag_partnerships._partnership_summary_generic(s),
+        "partnership_summary",
+    )
     for stack in ("format", "motivation"):
         for years in (None, (2005, 2015), (1990, 2030), (2012, 2012)):
             _same(
-                ag.trends(s, stack, years), ag._trends_generic(s, stack, years), f"trends {years}"
+                ag.trends(s, stack, years),
+                ag_trends._trends_generic(s, stack, years),
+                f"trends {years}",
             )
-    counts = ag._counts_by_country_generic(s, "author", economies=econ)
+    counts = ag_map._counts_by_country_generic(s, "author", economies=econ)
     for n in (0, 1, 3, 400):
-        _same(ag.top_countries(counts, n), ag._top_countries_generic(counts, n), "top_countries")
+        _same(
+            ag.top_countries(counts, n), ag_map._top_countries_generic(counts, n), "top_countries"
+        )
     for mode in ("counts", "by_income"):
-        cells = ag._alignment_matrix_generic(s, mode)
-        _same(ag.alignment_takeaway(cells), ag._alignment_takeaway_generic(cells), "takeaway")
+        cells = ag_alignment._alignment_matrix_generic(s, mode)
+        _same(
+            ag.alignment_takeaway(cells),
+            ag_alignment._alignment_takeaway_generic(cells),
+            "takeaway",
+        )
 
 
 @pytest.mark.parametrize("state", STATES, ids=lambda s: ",".join(s.filter_fields()) or "all")
 def test_fast_path_equals_reference_on_demo_data(demo, state):
     sub = apply(demo, state)
-    source = ag._source(sub)
+    source = engine.source_of(sub)
     assert source is not None and source.root is demo  # counted on the demo's codes
     assert (source.mask is None) == (sub is demo)
     _assert_every_aggregate_matches_reference(sub)
@@ -402,7 +430,7 @@ def test_fast_path_equals_reference_on_demo_data(demo, state):
 def test_fast_path_equals_reference_on_filtered_twice(demo, kind):
     # The flow views restrict the filtered evidence again to the mobility kinds.
     sub = apply(apply(demo, FilterState(year=(2008, 2020))), FilterState(format=kind))
-    assert ag._source(sub).root is demo
+    assert engine.source_of(sub).root is demo
     _assert_every_aggregate_matches_reference(sub)
 
 
@@ -432,7 +460,7 @@ def test_income_mode_ties_go_to_the_group_met_first():
         assert counts.loc["CHL", "income"] == expected
         assert_frame_equal(
             ag.counts_by_country(built, economies=economies()),
-            ag._counts_by_country_generic(built, economies=economies()),
+            ag_map._counts_by_country_generic(built, economies=economies()),
         )
 
 
@@ -441,7 +469,7 @@ def test_countries_missing_from_the_reference_keep_their_first_mention_order():
         [article("x", origin="ZZB"), article("y", origin="ZZA"), article("z", origin="ZZB")]
     )
     counts = ag.counts_by_country(built, economies=economies())
-    assert_frame_equal(counts, ag._counts_by_country_generic(built, economies=economies()))
+    assert_frame_equal(counts, ag_map._counts_by_country_generic(built, economies=economies()))
     assert list(counts["iso3"][:2]) == ["ZZB", "ZZA"]
 
 
@@ -453,7 +481,7 @@ def test_missing_values_fall_back_to_the_reference():
     flows = built.flows.copy()
     flows.loc[0, "direction"] = None
     odd = EvidenceBase(built.articles, countries, built.article_codes, flows, built.partnerships)
-    assert ag._source(odd) is not None  # indexed, but the codes cannot answer exactly
+    assert engine.source_of(odd) is not None  # indexed, but the codes cannot answer exactly
     _assert_every_aggregate_matches_reference(
         odd, economies=economies(), points=POINTS, names=NAMES
     )
@@ -464,17 +492,17 @@ def test_rows_of_unknown_articles_use_the_reference():
     orphan = built.flows.iloc[:1].assign(article_id="nobody")
     odd = EvidenceBase(built.articles, built.article_countries, built.article_codes,
                        pd.concat([built.flows, orphan]), built.partnerships)  # fmt: skip
-    assert ag._source(odd) is None
+    assert engine.source_of(odd) is None
     m = ag.direction_matrix(odd, "flows")
     assert m.loc["H", "L"] == 3  # the orphan CAN -> UGA flow counts as its own article
-    _same(m, ag._direction_matrix_generic(odd, "flows"), "orphan")
+    _same(m, ag_flows._direction_matrix_generic(odd, "flows"), "orphan")
 
 
 def test_derived_frames_are_not_mistaken_for_indexed_tables(demo):
     sub = apply(demo, FilterState(format=("mobility",)))
     some = sub.flows[sub.flows["origin"] == "USA"]
-    _same(ag.direction_matrix(some), ag._direction_matrix_generic(some), "derived")
-    assert ag._source_of_table(some) == (None, None)
+    _same(ag.direction_matrix(some), ag_flows._direction_matrix_generic(some), "derived")
+    assert engine.table_source(some) == (None, None)
 
 
 @pytest.mark.parametrize("state", STATES[:4], ids=lambda s: ",".join(s.filter_fields()) or "all")
@@ -482,9 +510,11 @@ def test_demo_data_never_needs_the_reference(demo, state, monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("the fast path fell back to pandas")
 
-    for name in dir(ag):
-        if name.startswith("_") and name.endswith("_generic"):
-            monkeypatch.setattr(ag, name, boom)
+    modules = (ag_alignment, ag_flows, ag_map, ag_partnerships, ag_table, ag_trends)
+    for module in modules:
+        for name in dir(module):
+            if name.startswith("_") and name.endswith("_generic"):
+                monkeypatch.setattr(module, name, boom)
     sub = apply(demo, state)
     for cls in ag.CLASSIFICATIONS:
         for role in ag.ROLES:
