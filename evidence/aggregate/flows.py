@@ -358,7 +358,9 @@ def _pairs_generic(
     lookup = names_lookup(names)
     out["origin_name"] = lookup(out["origin"])
     out["destination_name"] = lookup(out["destination"])
-    out["direction"] = pd.Categorical(out["direction"], categories=DIRECTIONS)
+    # Unknown classes sort as missing values, after the five classes.
+    known_class = out["direction"].where(out["direction"].isin(DIRECTIONS))
+    out["direction"] = pd.Categorical(known_class, categories=DIRECTIONS)
     out = out.sort_values(
         ["n_articles", "direction", "origin", "destination"],
         ascending=[False, True, True, True],
