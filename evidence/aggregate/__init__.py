@@ -11,20 +11,22 @@ publication (``*_income``, ``direction``), ``"latest"`` the latest one
 Country reference data (names, points, economies) come from :mod:`evidence.countries`
 unless passed in, so every function can be tested on literal frames.
 
-How the counting is done: every function has a generic pandas implementation
-(``_<name>_generic``, the reference) and a fast path. The fast path applies to an
-evidence base that is, or was filtered by :func:`evidence.filters.apply` from, an indexed
-root (see :func:`evidence.filters.lineage`). It counts on integer codes precomputed once
-per root: each tidy table's columns are factorised, and for each counting key a flag marks
-the first row of every (article, key) combination. Filters keep or drop all rows of an
-article together, so the flagged rows of the kept articles are exactly one row per
-distinct (article, key) of the subset, and a distinct-article count becomes a
-``np.bincount`` over flagged rows of the article mask. Anything the codes cannot answer
-exactly (missing values, unknown direction classes, odd reference tables) falls back to
-the generic path, so results never depend on the path taken.
+How the counting is done: one engine (:mod:`evidence.aggregate._engine`) counts on
+integer codes of an indexed root evidence base. An evidence base filtered by
+:func:`evidence.filters.apply` is an article mask over its root (see
+:func:`evidence.filters.lineage`); any other evidence base is its own root, and a table
+that no evidence base holds is indexed on its own. Indexing checks, once, what counting
+relies on (:func:`evidence.filters.build_index`: unique article ids, every row belonging
+to an article). Each table's columns are factorised, a missing value getting a code of
+its own that no count includes, and for each counting key a flag marks the first row of
+every (article, key) combination. Filters keep or drop all rows of an article together,
+so the flagged rows of the kept articles are exactly one row per distinct (article, key)
+of the subset, and a distinct-article count becomes a ``np.bincount`` over flagged rows
+of the article mask. The plain pandas version of every aggregate is the tests' oracle
+(tests/unit/oracle_aggregate.py), which the engine equals, missing values, unknown
+direction classes and empty results included.
 
-The engine (sources, codes, counters) is in :mod:`evidence.aggregate._engine`; each
-view's aggregates are in their own module (``map``, ``flows``, ``partnerships``,
+Each view's aggregates are in their own module (``map``, ``flows``, ``partnerships``,
 ``alignment``, ``trends``, ``table``), all re-exported here.
 """
 

@@ -1,18 +1,17 @@
 """The counting engine under every aggregate: sources, integer codes, counters, memo.
 
 An evidence base is seen as an article mask over an indexed root (:func:`source_of`);
-counts are ``np.bincount`` over the flagged first rows of every (article, key) of the
-root's tables (:func:`counter_of`). See :mod:`evidence.aggregate` for the counting rule.
+distinct-article counts are ``np.bincount`` over the flagged first rows of every
+(article, key) of the root's tables (:func:`counter_of`). See :mod:`evidence.aggregate`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from pandas.errors import InvalidIndexError
 
 from evidence import filters
 from evidence.codebook import load_codebook
@@ -23,7 +22,7 @@ ROLES = ("origin", "author", "setting")
 SIDES = ("north", "south")
 
 
-# --------------------------------------------------------------------------- helpers
+# --------------------------------------------------------------------------- arguments
 def suffix(classification: str) -> str:
     if classification not in CLASSIFICATIONS:
         raise ValueError(f"classification must be 'year' or 'latest', not {classification!r}")
@@ -68,21 +67,12 @@ def economies_or_default(economies: pd.DataFrame | None) -> pd.DataFrame:
     return economies
 
 
-def nunique(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
-    """Distinct articles per key combination (drop_duplicates + size: fast and exact)."""
-    return frame[[*keys, "article_id"]].drop_duplicates().groupby(keys, sort=False).size()
-
-
 def table_of(eb: EvidenceBase, what: str) -> pd.DataFrame:
     if what == "flows":
         return eb.flows
     if what == "partnerships":
         return eb.partnerships
     raise ValueError(f"what must be 'flows' or 'partnerships', not {what!r}")
-
-
-def source_target(frame: pd.DataFrame) -> tuple[str, str]:
-    return ("lead", "partner") if "lead" in frame.columns else ("origin", "destination")
 
 
 def keys_of(level: str, dimension: str) -> list[str]:
@@ -94,11 +84,7 @@ def keys_of(level: str, dimension: str) -> list[str]:
     raise ValueError(f"level must be 'group' or 'code', not {level!r}")
 
 
-# =========================================================================== fast path
-class Fallback(Exception):
-    """The precomputed codes cannot answer exactly: use the generic pandas path."""
-
-
+# --------------------------------------------------------------------------- sources
 @dataclass(frozen=True)
 class Source:
     """An evidence base (or table) seen as an article mask over an indexed root."""
@@ -121,61 +107,42 @@ class Source:
             return len(articles)
         return int(np.count_nonzero(self.mask[articles]))
 
+    def codes(self, table: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(codes, uniques)`` of a root table's column; a missing value has the code
+        ``len(uniques)``."""
+        return self.idx.codes(getattr(self.root, table), table, column)
 
-def source_of(eb: EvidenceBase) -> Source | None:
-    """The indexed root and article mask of ``eb``, or None (use the generic path)."""
+    def memo(self, key: tuple, build: Callable[[], object]):
+        """A value derived from the root, computed once per root index."""
+        found = self.idx.memo.get(key)
+        if found is None:
+            found = self.idx.memo[key] = build()
+        return found
+
+
+def source_of(eb: EvidenceBase) -> Source:
+    """``eb`` as a mask over its root (:func:`evidence.filters.lineage`), or as its own
+    root, indexed (and checked) once."""
     found = filters.lineage(eb)
-    if found is not None:
-        root, mask, table = found
-        if table is not None:
-            return None
-    elif isinstance(eb, EvidenceBase):
-        root, mask = eb, None
-    else:
-        return None
-    return _indexed(root, mask)
+    root, mask = (found[0], found[1]) if found is not None and found[2] is None else (eb, None)
+    return Source(root, filters.index_of(root), mask)
 
 
-def table_source(frame: pd.DataFrame) -> tuple[Source | None, str | None]:
+def table_source(frame: pd.DataFrame) -> tuple[Source, str]:
+    """A flows or partnerships table as a source, and its table name: an evidence base's
+    table as a mask over that base's root; any other table (derived, literal) indexed on
+    its own, as the only table of an evidence base of its articles (not cached)."""
     found = filters.lineage(frame)
-    if found is None or found[2] is None:
-        return None, None
-    return _indexed(found[0], found[1]), found[2]
+    if found is not None and found[2] is not None:
+        root, mask, table = found
+        return Source(root, filters.index_of(root), mask), table
+    table = "partnerships" if "lead" in frame.columns else "flows"
+    articles = pd.DataFrame({"article_id": pd.unique(frame["article_id"]), "year": 0})
+    root = replace(EvidenceBase.empty(), articles=articles, **{table: frame})
+    return Source(root, filters.build_index(root), None), table
 
 
-def _indexed(root: EvidenceBase, mask: np.ndarray | None) -> Source | None:
-    try:
-        idx = filters.index_of(root)
-    except (KeyError, InvalidIndexError, TypeError, ValueError):
-        return None  # no article ids or years, or duplicate ids: only pandas can tell
-    if not idx.complete:
-        return None
-    return Source(root, idx, mask)
-
-
-def memo(src: Source, key: tuple, build: Callable[[], object]):
-    """A value derived from the root, computed once per root index."""
-    found = src.idx.memo.get(key)
-    if found is None:
-        found = src.idx.memo[key] = build()
-    return found
-
-
-def factorised(src: Source, table: str, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """Factorised column of a root table; falls back when the column has missing values."""
-    try:
-        codes, uniques = filters.column_codes(src.root, table, column)
-    except KeyError as exc:
-        raise Fallback from exc
-
-    def complete() -> bool:
-        return len(uniques) == 0 or not bool((codes == len(uniques)).any())
-
-    if not memo(src, ("complete", table, column), complete):
-        raise Fallback
-    return codes, uniques
-
-
+# --------------------------------------------------------------------------- counting
 def position_of(uniques: np.ndarray, value: object) -> int:
     """Code of ``value`` among ``uniques`` (-1 when absent)."""
     found = np.flatnonzero(uniques == value) if len(uniques) else []
@@ -183,13 +150,14 @@ def position_of(uniques: np.ndarray, value: object) -> int:
 
 
 def _first_rows(src: Source, table: str, columns: tuple[str, ...]) -> np.ndarray:
-    """Flags on the first row of every (article, values of ``columns``) of a root table."""
+    """Flags on the first row of every (article, values of ``columns``) of a root table
+    (a missing value is one value of its own)."""
 
     def build() -> np.ndarray:
         key = np.zeros(len(src.idx.positions(table)), dtype=np.int64)
         size = 1
         for column in columns:
-            codes, uniques = factorised(src, table, column)
+            codes, uniques = src.codes(table, column)
             key = key * (len(uniques) + 1) + codes
             size *= len(uniques) + 1
             if size > 1 << 31:  # keep the combined key small: renumber what occurs
@@ -202,7 +170,7 @@ def _first_rows(src: Source, table: str, columns: tuple[str, ...]) -> np.ndarray
             flags[first] = True
         return flags
 
-    return memo(src, ("first", table, columns), build)
+    return src.memo(("first", table, columns), build)
 
 
 @dataclass(frozen=True)
@@ -224,6 +192,13 @@ class Counter:
         keys = self.keys if kept is None else self.keys[kept]
         return np.bincount(keys, minlength=self.size)
 
+    def first_rows(self, kept: np.ndarray | None) -> np.ndarray:
+        """Per key code, its first kept row (the largest int64 when it has none)."""
+        keys, rows = (self.keys, self.rows) if kept is None else (self.keys[kept], self.rows[kept])
+        first = np.full(self.size, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first, keys, rows)
+        return first
+
 
 def counter_of(
     src: Source,
@@ -243,7 +218,7 @@ def counter_of(
         articles = src.idx.positions(table)[rows]
         return Counter(small(rows), small(articles), small(codes[rows]), size)
 
-    return memo(src, ("counter", table, *name), build)
+    return src.memo(("counter", table, *name), build)
 
 
 def small(values: np.ndarray) -> np.ndarray:
@@ -260,32 +235,61 @@ def articles_with(src: Source, table: str, rows: np.ndarray) -> np.ndarray:
     return np.flatnonzero(hit)
 
 
-def frame_of(columns: dict[str, object]) -> pd.DataFrame:
-    return pd.DataFrame(columns, copy=False)
-
-
-def ranks(values: np.ndarray) -> np.ndarray:
-    """Sort rank of each string (equal strings share a rank), Python string order."""
-    if not all(isinstance(v, str) for v in values):
-        raise Fallback
-    _, inverse = np.unique(np.asarray(values, dtype=object), return_inverse=True)
-    return inverse.reshape(-1)
-
-
-def vocabulary(
-    src: Source, table: str, column: str, what: str, make: Callable[[np.ndarray], np.ndarray]
-) -> np.ndarray:
-    _, uniques = factorised(src, table, column)
-    return memo(src, ("vocab", what, table, column), lambda: make(uniques))
+def sets_of(member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a boolean matrix (articles x keys) as 0/1 int64 rows, and
+    each article's row number."""
+    packed = np.ascontiguousarray(np.packbits(member, axis=1))
+    rows = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+    _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+    return member[first].astype(np.int64), small(inverse.reshape(-1))
 
 
 def article_sides(src: Source, col: str) -> np.ndarray:
     """Per root article: 0 north, 1 south, -1 unclassified (``side_of`` of ``col``)."""
 
     def build() -> np.ndarray:
-        codes, uniques = factorised(src, "articles", col)
+        codes, uniques = src.codes("articles", col)
         side = {g: SIDES.index(side_of(g)) for g in INCOME_GROUPS}
         per = np.array([side.get(u, -1) for u in uniques] + [-1], dtype=np.int8)
         return per[codes]
 
-    return memo(src, ("sides", col), build)
+    return src.memo(("sides", col), build)
+
+
+# --------------------------------------------------------------------------- frames
+def frame_of(columns: dict[str, object]) -> pd.DataFrame:
+    """A frame of the given columns, without copies. An empty object array becomes an
+    empty text column, as pandas makes every other array of text."""
+    empty = {
+        name: pd.array([], dtype="str")
+        for name, values in columns.items()
+        if isinstance(values, np.ndarray) and values.dtype == object and not len(values)
+    }
+    return pd.DataFrame(columns | empty, copy=False)
+
+
+def ranks(values: np.ndarray) -> np.ndarray:
+    """Sort rank of each value (equal values share one), missing values last: the order
+    pandas sorts a column of text in."""
+    values = np.asarray(values, dtype=object)
+    missing = pd.isna(values)
+    if not missing.any():
+        return np.unique(values, return_inverse=True)[1].reshape(-1)
+    out = np.full(len(values), len(values), dtype=np.intp)
+    out[~missing] = ranks(values[~missing])
+    return out
+
+
+def as_text(values: np.ndarray) -> np.ndarray:
+    """Values as text, a missing one as "" (``fillna("").astype(str)``)."""
+    return np.array(
+        [v if isinstance(v, str) else "" if pd.isna(v) else str(v) for v in values], dtype=object
+    )
+
+
+def vocabulary(
+    src: Source, table: str, column: str, what: str, make: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """``make(uniques)`` of a root table's column, computed once per root."""
+    _, uniques = src.codes(table, column)
+    return src.memo(("vocab", what, table, column), lambda: make(uniques))

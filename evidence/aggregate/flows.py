@@ -1,5 +1,5 @@
-"""The flow views' aggregates: country pairs, income-group matrix, direction classes,
-net and region flows, and the arc maps' helpers."""
+"""The flow views' aggregates: country pairs (flows and partnerships), the income-group
+matrix, direction classes, net and region flows, and the arc maps' helpers."""
 
 from __future__ import annotations
 
@@ -8,25 +8,21 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from evidence import filters
 from evidence.aggregate._engine import (
     Counter,
-    Fallback,
     Source,
     articles_with,
     counter_of,
-    factorised,
     frame_of,
-    memo,
     names_lookup,
-    nunique,
     points_or_default,
     position_of,
     ranks,
     small,
     source_of,
-    source_target,
     suffix,
     table_of,
     table_source,
@@ -41,30 +37,10 @@ PAIR_COLUMNS = [
     "origin", "destination", "origin_name", "destination_name", "n_articles", "direction",
     "lon0", "lat0", "lon1", "lat1",
 ]  # fmt: skip
+_CLASS_RANK = {d: i for i, d in enumerate(DIRECTIONS)}  # any other class sorts last
 
 
 # --------------------------------------------------------------------------- pairs
-def _pairs(
-    eb: EvidenceBase,
-    table: str,
-    source: str,
-    target: str,
-    classification: str,
-    points: pd.DataFrame | None,
-    names: Mapping | Callable | None,
-) -> pd.DataFrame:
-    """Distinct articles per (source, target, direction), with names and coordinates."""
-    direction = "direction" + suffix(classification)
-    src = source_of(eb)
-    if src is not None:
-        try:
-            return _pairs_fast(src, table, source, target, direction, points, names)
-        except Fallback:
-            pass
-    frame = getattr(eb, table)
-    return _pairs_generic(frame, source, target, classification, points, names)
-
-
 def flows_by_pair(
     eb: EvidenceBase,
     classification: str = "year",
@@ -77,7 +53,8 @@ def flows_by_pair(
     income group changed) yields one row per class. Pairs with a country that has no map
     point are dropped and counted in ``attrs["n_unplaced_pairs"]`` /
     ``attrs["n_unplaced_articles"]``; flows with an unknown country in
-    ``attrs["n_unknown_country_rows"]``.
+    ``attrs["n_unknown_country_rows"]``. Rows with a missing country or class count
+    nowhere; a class outside the five is shown as missing and sorted after them.
 
     Returns:
         DataFrame[origin, destination, origin_name, destination_name, n_articles,
@@ -97,148 +74,55 @@ def partner_pairs(
     return _pairs(eb, "partnerships", "lead", "partner", classification, points, names)
 
 
-def direction_matrix(
-    frame: pd.DataFrame | EvidenceBase,
-    what: str = "flows",
-    classification: str = "year",
-) -> pd.DataFrame:
-    """Income group of origin (rows) x destination (columns): distinct articles per cell.
-
-    ``frame`` is a tidy flows or partnerships table (lead x partner is detected from its
-    columns) or an evidence base, in which case ``what`` picks the table. All 4 x 4 cells
-    are present in the order H, UM, LM, L, zeros kept; rows with an unclassified income
-    group are left out and counted in ``attrs["n_unclassified_articles"]``.
-    """
-    if isinstance(frame, EvidenceBase):
-        eb, frame = frame, table_of(frame, what)
-        src, table = source_of(eb), what
-    else:
-        src, table = table_source(frame)
-    sfx = suffix(classification)
-    if src is not None and table in ("flows", "partnerships"):
-        try:
-            return _direction_matrix_fast(src, table, sfx)
-        except Fallback:
-            pass
-    return _direction_matrix_generic(frame, what, classification)
-
-
-def direction_counts(
-    eb: EvidenceBase, what: str = "flows", classification: str = "year"
-) -> pd.DataFrame:
-    """Distinct articles per direction class (all five classes, zeros kept).
-
-    Returns:
-        DataFrame[direction, label, n_articles] in codebook order.
-    """
-    table_of(eb, what)
-    col = "direction" + suffix(classification)
-    src = source_of(eb)
-    if src is not None:
-        try:
-            return _direction_counts_fast(src, what, col)
-        except Fallback:
-            pass
-    return _direction_counts_generic(eb, what, classification)
-
-
-# --------------------------------------------------------------------------- fast path
-@dataclass(frozen=True)
-class _Triples:
-    """The distinct (source, target, direction) combinations of a root table."""
-
-    counter: Counter  # key: triple number; rows with two known countries only
-    inverse: np.ndarray  # per row: triple number
-    known: np.ndarray  # per row: both countries known
-    source: np.ndarray  # per triple: source country code
-    target: np.ndarray
-    direction: np.ndarray  # per triple: direction code
-    unknown_articles: np.ndarray  # articles with rows with an unknown country...
-    unknown_rows: np.ndarray  # ...and how many such rows each
-
-
-def _triples(src: Source, table: str, source: str, target: str, dcol: str) -> _Triples:
-    def build() -> _Triples:
-        c_s, u_s = factorised(src, table, source)
-        c_t, u_t = factorised(src, table, target)
-        c_d, u_d = factorised(src, table, dcol)
-        if not all(d in DIRECTIONS for d in u_d):
-            raise Fallback  # the reference sorts unknown classes as missing values
-        nt, nd = max(len(u_t), 1), max(len(u_d), 1)
-        triple = (c_s.astype(np.int64) * nt + c_t) * nd + c_d
-        uniq, inverse = np.unique(triple, return_inverse=True)
-        inverse = small(inverse.reshape(-1))
-        t_source, t_target, t_dir = uniq // (nt * nd), (uniq // nd) % nt, uniq % nd
-        blank_s, blank_t = position_of(u_s, ""), position_of(u_t, "")
-        known = ((t_source != blank_s) & (t_target != blank_t))[inverse]
-        counter = counter_of(
-            src, ("triples", source, target, dcol), table, (source, target, dcol),
-            lambda: (inverse, len(uniq), known),
-        )  # fmt: skip
-        per_article = np.bincount(src.idx.positions(table)[~known], minlength=src.idx.n)
-        unknown = np.flatnonzero(per_article)
-        return _Triples(
-            counter, inverse, known, t_source, t_target, t_dir, unknown, per_article[unknown]
-        )
-
-    return memo(src, ("triples", table, source, target, dcol), build)
-
-
-def _default_names(uniques: np.ndarray) -> np.ndarray:
-    from evidence.countries import country_name
-
-    return np.array([country_name(c) if c else "" for c in uniques], dtype=object)
-
-
-def _coordinates(points: pd.DataFrame, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(lon, lat) of each code as the reference's ``Series.map`` gives them."""
-    lon, lat = points["lon"], points["lat"]
-    if lon.dtype != np.float64 or lat.dtype != np.float64 or not points.index.is_unique:
-        raise Fallback
-    where = points.index.get_indexer(pd.Index(codes, dtype=object))
-    lon_v = np.where(where >= 0, lon.to_numpy()[where], np.nan)
-    lat_v = np.where(where >= 0, lat.to_numpy()[where], np.nan)
-    return lon_v, lat_v
-
-
-def _pairs_fast(
-    src: Source,
+def _pairs(
+    eb: EvidenceBase,
     table: str,
     source: str,
     target: str,
-    dcol: str,
+    classification: str,
     points: pd.DataFrame | None,
     names: Mapping | Callable | None,
 ) -> pd.DataFrame:
+    """Distinct articles per (source, target, direction), with names and coordinates."""
+    dcol = "direction" + suffix(classification)
+    src = source_of(eb)
     tri = _triples(src, table, source, target, dcol)
-    n_tri = tri.counter.count(tri.counter.kept(src))
+    kept = tri.counter.kept(src)
+    n_tri = tri.counter.count(kept)
     present = np.flatnonzero(n_tri)
-    if not len(present):
-        raise Fallback  # empty result: let the reference shape it
-    _, u_s = factorised(src, table, source)
-    _, u_t = factorised(src, table, target)
-    _, u_d = factorised(src, table, dcol)
+    _, u_s = src.codes(table, source)
+    _, u_t = src.codes(table, target)
+    _, u_d = src.codes(table, dcol)
     ps, pt = tri.source[present], tri.target[present]
-    if points is None:
+    columns = getattr(src.root, table)
+
+    def keys(values: np.ndarray, column: str) -> pd.Series:
+        """Country codes as pandas groups them: text, or, when no pair is counted, of the
+        table's own type (which then types every empty column as pandas would)."""
+        return pd.Series(values, dtype="str" if len(present) else columns[column].dtype)
+
+    if points is None and len(present):
         pts = points_or_default(None)
 
         def coords(uniques: np.ndarray) -> np.ndarray:
-            return np.stack(_coordinates(pts, uniques))
+            return np.stack(_coordinates(pts, pd.Series(uniques, dtype=object)))
 
         cs = vocabulary(src, table, source, f"points{id(pts)}", coords)
         ct = vocabulary(src, table, target, f"points{id(pts)}", coords)
         lon0, lat0, lon1, lat1 = cs[0][ps], cs[1][ps], ct[0][pt], ct[1][pt]
     else:
-        lon0, lat0 = _coordinates(points, u_s[ps])
-        lon1, lat1 = _coordinates(points, u_t[pt])
-    placed = ~(np.isnan(lon0) | np.isnan(lat0) | np.isnan(lon1) | np.isnan(lat1))
+        pts = points_or_default(points)
+        lon0, lat0 = _coordinates(pts, keys(u_s[ps], source))
+        lon1, lat1 = _coordinates(pts, keys(u_t[pt], target))
+    placed = ~(pd.isna(lon0) | pd.isna(lat0) | pd.isna(lon1) | pd.isna(lat1))
 
     n_unplaced_pairs = n_unplaced_articles = 0
     if not placed.all():
-        nt = max(len(u_t), 1)
-        dropped = np.unique(ps[~placed] * nt + pt[~placed])
+        nt = len(u_t) + 1
+        dropped = np.unique(ps[~placed].astype(np.int64) * nt + pt[~placed])
         n_unplaced_pairs = len(dropped)
-        bad = np.isin(tri.source * nt + tri.target, dropped)[tri.inverse] & tri.known
+        pair = tri.source.astype(np.int64) * nt + tri.target
+        bad = np.isin(pair, dropped)[tri.inverse] & tri.known
         rows = src.rows(table)
         n_unplaced_articles = len(articles_with(src, table, bad if rows is None else bad & rows))
     if src.mask is None:
@@ -253,15 +137,22 @@ def _pairs_fast(
     n = n_tri[keep].astype(np.int64)
     rank_s = vocabulary(src, table, source, "rank", ranks)
     rank_t = vocabulary(src, table, target, "rank", ranks)
-    rank_d = np.array([DIRECTIONS.index(d) for d in direction], dtype=np.intp)
-    order = np.lexsort((rank_t[kt], rank_s[ks], rank_d, -n))
-    if names is None:
+    rank_d = np.array([_CLASS_RANK.get(d, len(DIRECTIONS)) for d in direction], dtype=np.intp)
+    other = rank_d == len(DIRECTIONS)
+    if other.any():  # shown as missing, in a text column even when all of them are
+        direction = pd.array(np.where(other, None, direction), dtype="str")
+    # Rows tie only on two other classes of one pair: then the pair met first comes first.
+    tie = keep if np.count_nonzero(other) < 2 else tri.counter.first_rows(kept)[keep]
+    order = np.lexsort((tie, rank_t[kt], rank_s[ks], rank_d, -n))
+    if names is None and len(keep):
         origin_name = vocabulary(src, table, source, "names", _default_names)[ks]
         destination_name = vocabulary(src, table, target, "names", _default_names)[kt]
     else:
         lookup = names_lookup(names)
-        origin_name = lookup(pd.Series(origin, dtype=object)).to_numpy()
-        destination_name = lookup(pd.Series(destination, dtype=object)).to_numpy()
+        origin_name = lookup(keys(origin, source)).array
+        destination_name = lookup(keys(destination, target)).array
+    if not len(keep):
+        origin, destination = keys(origin, source).array, keys(destination, target).array
     out = frame_of(
         {
             "origin": origin[order],
@@ -282,14 +173,82 @@ def _pairs_fast(
     return out
 
 
-def _direction_matrix_fast(src: Source, table: str, sfx: str) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Triples:
+    """The distinct (source, target, direction) combinations of a root table."""
+
+    counter: Counter  # key: triple number; rows with two known countries and a class
+    inverse: np.ndarray  # per row: triple number
+    known: np.ndarray  # per row: neither country unknown ("")
+    source: np.ndarray  # per triple: source country code
+    target: np.ndarray
+    direction: np.ndarray  # per triple: direction code
+    unknown_articles: np.ndarray  # articles with rows with an unknown country...
+    unknown_rows: np.ndarray  # ...and how many such rows each
+
+
+def _triples(src: Source, table: str, source: str, target: str, dcol: str) -> _Triples:
+    def build() -> _Triples:
+        c_s, u_s = src.codes(table, source)
+        c_t, u_t = src.codes(table, target)
+        c_d, u_d = src.codes(table, dcol)
+        nt, nd = len(u_t) + 1, len(u_d) + 1  # with the code of a missing value
+        triple = (c_s.astype(np.int64) * nt + c_t) * nd + c_d
+        uniq, inverse = np.unique(triple, return_inverse=True)
+        inverse = small(inverse.reshape(-1))
+        t_source, t_target, t_dir = uniq // (nt * nd), (uniq // nd) % nt, uniq % nd
+        known = (t_source != position_of(u_s, "")) & (t_target != position_of(u_t, ""))
+        complete = (t_source < len(u_s)) & (t_target < len(u_t)) & (t_dir < len(u_d))
+        counter = counter_of(
+            src, ("triples", source, target, dcol), table, (source, target, dcol),
+            lambda: (inverse, len(uniq), (known & complete)[inverse]),
+        )  # fmt: skip
+        per_article = np.bincount(src.idx.positions(table)[~known[inverse]], minlength=src.idx.n)
+        unknown = np.flatnonzero(per_article)
+        return _Triples(
+            counter, inverse, known[inverse], t_source, t_target, t_dir, unknown,
+            per_article[unknown],
+        )  # fmt: skip
+
+    return src.memo(("triples", table, source, target, dcol), build)
+
+
+def _default_names(uniques: np.ndarray) -> np.ndarray:
+    return np.array([country_name(c) if c else "" for c in uniques], dtype=object)
+
+
+def _coordinates(points: pd.DataFrame, codes: pd.Series) -> tuple[ExtensionArray, ExtensionArray]:
+    """(lon, lat) of each country code, as ``Series.map`` on the points gives them."""
+    return codes.map(points["lon"]).array, codes.map(points["lat"]).array
+
+
+# --------------------------------------------------------------------------- directions
+def direction_matrix(
+    frame: pd.DataFrame | EvidenceBase,
+    what: str = "flows",
+    classification: str = "year",
+) -> pd.DataFrame:
+    """Income group of origin (rows) x destination (columns): distinct articles per cell.
+
+    ``frame`` is a tidy flows or partnerships table (lead x partner is detected from its
+    columns; a table no evidence base holds is counted on its own) or an evidence base,
+    in which case ``what`` picks the table. All 4 x 4 cells
+    are present in the order H, UM, LM, L, zeros kept; rows with an unclassified income
+    group are left out and counted in ``attrs["n_unclassified_articles"]``.
+    """
+    if isinstance(frame, EvidenceBase):
+        table_of(frame, what)
+        src, table = source_of(frame), what
+    else:
+        src, table = table_source(frame)
+    sfx = suffix(classification)
     s, t = ("lead", "partner") if table == "partnerships" else ("origin", "destination")
     a, b = f"{s}_income{sfx}", f"{t}_income{sfx}"
     k = len(INCOME_GROUPS)
 
     def cells() -> tuple[np.ndarray, int, np.ndarray]:
-        c_a, u_a = factorised(src, table, a)
-        c_b, u_b = factorised(src, table, b)
+        c_a, u_a = src.codes(table, a)
+        c_b, u_b = src.codes(table, b)
         groups = list(INCOME_GROUPS)
         g_a = np.array([groups.index(x) if x in groups else -1 for x in u_a] + [-1], np.intp)
         g_b = np.array([groups.index(x) if x in groups else -1 for x in u_b] + [-1], np.intp)
@@ -306,7 +265,7 @@ def _direction_matrix_fast(src: Source, table: str, sfx: str) -> pd.DataFrame:
         bad[articles_with(src, table, ok)] = False
         return np.flatnonzero(bad)
 
-    only_bad = memo(src, ("unclassified", table, a, b), unclassified)
+    only_bad = src.memo(("unclassified", table, a, b), unclassified)
     matrix = pd.DataFrame(
         counter.count(counter.kept(src)).astype(np.int64).reshape(k, k),
         index=pd.Index(list(INCOME_GROUPS), name=s),
@@ -316,9 +275,21 @@ def _direction_matrix_fast(src: Source, table: str, sfx: str) -> pd.DataFrame:
     return matrix
 
 
-def _direction_counts_fast(src: Source, table: str, col: str) -> pd.DataFrame:
-    codes, uniques = factorised(src, table, col)
-    counter = counter_of(src, ("values", col), table, (col,), lambda: (codes, len(uniques), None))
+def direction_counts(
+    eb: EvidenceBase, what: str = "flows", classification: str = "year"
+) -> pd.DataFrame:
+    """Distinct articles per direction class (all five classes, zeros kept).
+
+    Returns:
+        DataFrame[direction, label, n_articles] in codebook order.
+    """
+    table_of(eb, what)
+    col = "direction" + suffix(classification)
+    src = source_of(eb)
+    codes, uniques = src.codes(what, col)
+    counter = counter_of(
+        src, ("values", col), what, (col,), lambda: (codes, len(uniques) + 1, None)
+    )
     n = counter.count(counter.kept(src))
     labels = {k: v["label"] for k, v in load_codebook().directions.items()}
     at = [position_of(uniques, d) for d in DIRECTIONS]
@@ -327,90 +298,6 @@ def _direction_counts_fast(src: Source, table: str, col: str) -> pd.DataFrame:
             "direction": np.array(DIRECTIONS, dtype=object),
             "label": np.array([labels.get(d, d) for d in DIRECTIONS], dtype=object),
             "n_articles": np.array([n[i] if i >= 0 else 0 for i in at], dtype=np.int64),
-        }
-    )
-
-
-# --------------------------------------------------------------------------- reference
-# The generic pandas implementation: plain pandas on the given (already filtered) tables.
-def _pairs_generic(
-    frame: pd.DataFrame,
-    source: str,
-    target: str,
-    classification: str,
-    points: pd.DataFrame | None,
-    names: Mapping | Callable | None,
-) -> pd.DataFrame:
-    direction = "direction" + suffix(classification)
-    known = frame[(frame[source] != "") & (frame[target] != "")]
-    pairs = known[[source, target, direction, "article_id"]].rename(
-        columns={source: "origin", target: "destination", direction: "direction"}
-    )
-    n = nunique(pairs, ["origin", "destination", "direction"]).rename("n_articles")
-    out = n.reset_index()
-    pts = points_or_default(points)
-    lon, lat = pts["lon"], pts["lat"]
-    out["lon0"], out["lat0"] = out["origin"].map(lon), out["origin"].map(lat)
-    out["lon1"], out["lat1"] = out["destination"].map(lon), out["destination"].map(lat)
-    placed = out[["lon0", "lat0", "lon1", "lat1"]].notna().all(axis=1)
-    dropped = out[~placed]
-    out = out[placed].copy()
-    lookup = names_lookup(names)
-    out["origin_name"] = lookup(out["origin"])
-    out["destination_name"] = lookup(out["destination"])
-    # Unknown classes sort as missing values, after the five classes.
-    known_class = out["direction"].where(out["direction"].isin(DIRECTIONS))
-    out["direction"] = pd.Categorical(known_class, categories=DIRECTIONS)
-    out = out.sort_values(
-        ["n_articles", "direction", "origin", "destination"],
-        ascending=[False, True, True, True],
-        kind="stable",
-    )
-    out["direction"] = out["direction"].astype(str)
-    out = out[PAIR_COLUMNS].reset_index(drop=True)
-    unplaced = pairs.merge(dropped[["origin", "destination"]].drop_duplicates())
-    out.attrs["n_unplaced_pairs"] = len(dropped[["origin", "destination"]].drop_duplicates())
-    out.attrs["n_unplaced_articles"] = int(unplaced["article_id"].nunique())
-    out.attrs["n_unknown_country_rows"] = int(len(frame) - len(known))
-    return out
-
-
-def _direction_matrix_generic(
-    frame: pd.DataFrame | EvidenceBase,
-    what: str = "flows",
-    classification: str = "year",
-) -> pd.DataFrame:
-    if isinstance(frame, EvidenceBase):
-        frame = table_of(frame, what)
-    sfx = suffix(classification)
-    src, dst = source_target(frame)
-    a, b = f"{src}_income{sfx}", f"{dst}_income{sfx}"
-    ok = frame[a].isin(INCOME_GROUPS) & frame[b].isin(INCOME_GROUPS)
-    cells = nunique(frame.loc[ok, [a, b, "article_id"]], [a, b])
-    matrix = (
-        cells.unstack(fill_value=0)
-        .reindex(index=list(INCOME_GROUPS), columns=list(INCOME_GROUPS), fill_value=0)
-        .astype(int)
-    )
-    matrix.index.name, matrix.columns.name = src, dst
-    bad = frame.loc[~ok, "article_id"]
-    bad = bad[~bad.isin(frame.loc[ok, "article_id"])]
-    matrix.attrs["n_unclassified_articles"] = int(bad.nunique())
-    return matrix
-
-
-def _direction_counts_generic(
-    eb: EvidenceBase, what: str = "flows", classification: str = "year"
-) -> pd.DataFrame:
-    frame = table_of(eb, what)
-    col = "direction" + suffix(classification)
-    n = nunique(frame, [col]).reindex(list(DIRECTIONS), fill_value=0)
-    labels = {k: v["label"] for k, v in load_codebook().directions.items()}
-    return pd.DataFrame(
-        {
-            "direction": list(DIRECTIONS),
-            "label": [labels.get(d, d) for d in DIRECTIONS],
-            "n_articles": n.to_numpy().astype(int),
         }
     )
 

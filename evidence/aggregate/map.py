@@ -1,4 +1,5 @@
-"""The map's aggregates: distinct articles per country in one role, gaps, top countries."""
+"""The map's aggregates: distinct articles per country in one role, gaps, top countries,
+and the words of the income groups."""
 
 from __future__ import annotations
 
@@ -9,18 +10,16 @@ import pandas as pd
 
 from evidence.aggregate._engine import (
     ROLES,
-    Fallback,
     Source,
+    as_text,
     counter_of,
     economies_or_default,
-    factorised,
     frame_of,
-    memo,
-    nunique,
     position_of,
     ranks,
     source_of,
     suffix,
+    vocabulary,
 )
 from evidence.codebook import load_codebook
 from evidence.model import INCOME_GROUPS, EvidenceBase
@@ -32,7 +31,6 @@ def income_labels() -> dict[str, str]:
     return {g: groups[g]["label"] for g in INCOME_GROUPS if g in groups}
 
 
-# --------------------------------------------------------------------------- countries
 def counts_by_country(
     eb: EvidenceBase,
     role: str = "origin",
@@ -46,23 +44,84 @@ def counts_by_country(
 
     ``income`` is the latest group for ``classification="latest"``; for ``"year"`` it
     is the group most of the country's articles were published under (latest group when
-    the country has none). Countries with articles but missing from the reference table
-    are appended, so no article is lost.
+    the country has none; ties: the group met first). Countries with articles but missing
+    from the reference table are appended in the order they are first met, so no article
+    is lost (a missing country code is listed once, with no articles).
 
     Returns:
         DataFrame[iso3, name, n_articles, income, income_label, region], sorted by
-        n_articles (desc) then name.
+        n_articles (desc) then name (missing names last).
     """
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}, not {role!r}")
     sfx = suffix(classification)
     src = source_of(eb)
-    if src is not None:
-        try:
-            return _counts_by_country_fast(src, role, sfx, economies)
-        except Fallback:
-            pass
-    return _counts_by_country_generic(eb, role, classification, economies)
+    table = "article_countries"
+    c_role, u_role = src.codes(table, "role")
+    c_iso, u_iso = src.codes(table, "iso3")
+    r, blank, missing = position_of(u_role, role), position_of(u_iso, ""), len(u_iso)
+
+    def key() -> tuple[np.ndarray, int, np.ndarray]:
+        return c_iso, missing + 1, (c_role == r) & (c_iso != blank)
+
+    counter = counter_of(src, ("countries", role), table, ("role", "iso3"), key)
+    kept = counter.kept(src)
+    named = counter.count(kept)  # per country code (the last: missing), articles naming it
+
+    econ, ref = _economy_ref(economies)
+    if economies is None:  # only the cached reference table is safe to remember
+        code = src.memo(("economy_codes", id(econ)), lambda: _codes_in(u_iso, ref.iso3))
+    else:
+        code = _codes_in(u_iso, ref.iso3)
+    known = code >= 0
+    n_econ = np.zeros(len(code), dtype=np.int64)
+    n_econ[known] = named[code[known]]
+    rows = np.flatnonzero(ref.keep | (n_econ > 0))
+    codes, iso3, name = code[rows], ref.iso3[rows], ref.name[rows]
+    income, region, n = ref.income[rows], ref.region[rows], n_econ[rows]
+
+    listed = np.zeros(missing + 1, dtype=bool)
+    listed[code[known]] = True
+    extra = (named > 0) & ~listed
+    if extra.any():  # countries missing from the reference, in order of first mention
+        hit = extra[counter.keys] if kept is None else kept & extra[counter.keys]
+        cand_rows, cand_codes = counter.rows[hit], counter.keys[hit]
+        first_codes, first = np.unique(cand_codes, return_index=True)
+        order = np.argsort(cand_rows[first], kind="stable")
+        first_codes, at = first_codes[order], cand_rows[first][order]
+        frame = src.root.article_countries
+
+        def values(column: str) -> np.ndarray:
+            return frame[column].iloc[at].to_numpy(dtype=object)
+
+        codes = np.concatenate([codes, np.where(first_codes == missing, -1, first_codes)])
+        iso3 = np.concatenate([iso3, values("iso3")])
+        name = np.concatenate([name, values("iso3")])
+        income = np.concatenate([income, as_text(values("income_latest"))])
+        region = np.concatenate([region, values("region")])
+        n = np.concatenate([n, np.where(first_codes == missing, 0, named[first_codes])])
+
+    if sfx == "":
+        mode = _income_mode(src, role, r, blank, missing)
+        if mode is not None:
+            best = np.full(len(codes), -1, dtype=np.intp)
+            best[codes >= 0] = mode[codes[codes >= 0]]
+            groups = vocabulary(src, table, "income", "text", as_text)
+            income[best >= 0] = groups[best[best >= 0]]
+
+    labels = income_labels()
+    order = np.lexsort((np.arange(len(n)), ranks(name), -n))
+    income = income[order]
+    return frame_of(
+        {
+            "iso3": iso3[order],
+            "name": name[order],
+            "n_articles": n[order],
+            "income": income,
+            "income_label": np.array([labels.get(g, "Unclassified") for g in income], object),
+            "region": region[order],
+        }
+    )
 
 
 def gap_countries(
@@ -80,25 +139,22 @@ def gap_countries(
 def top_countries(counts: pd.DataFrame, n: int = 3) -> list[tuple[str, int]]:
     """The ``n`` countries with most articles from a :func:`counts_by_country` frame."""
     values = counts["n_articles"].to_numpy()
-    if values.dtype.kind not in "iu" or n < 0:
-        return _top_countries_generic(counts, n)
     rows = np.flatnonzero(values > 0)
-    rows = rows[np.argsort(-values[rows], kind="stable")[:n]]
+    rows = rows[np.argsort(-values[rows], kind="stable")[: max(n, 0)]]
     names = counts["name"].to_numpy()
     return [(names[i], int(values[i])) for i in rows]
 
 
-# --------------------------------------------------------------------------- fast path
+# --------------------------------------------------------------------------- helpers
 @dataclass(frozen=True)
 class _EconomyRef:
-    """The reference rows of an economies table, as arrays."""
+    """The rows of an economies table as the counts list them, as arrays."""
 
-    index: pd.Index
-    iso3: np.ndarray
+    iso3: np.ndarray  # the index as text
     name: np.ndarray
-    income: np.ndarray
-    region: np.ndarray
-    keep: np.ndarray  # kept even without articles
+    income: np.ndarray  # latest group as text ("" when missing)
+    region: np.ndarray  # UN region ("" when missing)
+    keep: np.ndarray  # listed even without articles
 
 
 _ECON_REFS: dict[int, tuple[pd.DataFrame, _EconomyRef]] = {}
@@ -109,120 +165,43 @@ def _economy_ref(economies: pd.DataFrame | None) -> tuple[pd.DataFrame, _Economy
     found = _ECON_REFS.get(id(econ))
     if found is not None and found[0] is econ:
         return found
-    if not econ.index.is_unique:
-        raise Fallback
+    # Former states (e.g. SUN, YUG) and places outside any UN region (Antarctica) are
+    # not gaps: they appear only when an article names them.
     keep = econ["un_region"].fillna("").astype(str) != ""
     if "former" in econ.columns:
         keep &= ~econ["former"].astype(str).str.lower().isin(["true", "1"])
     ref = _EconomyRef(
-        index=econ.index,
-        iso3=np.asarray(econ.index, dtype=object),
-        name=np.asarray(econ["name"].to_numpy(), dtype=object),
-        income=np.asarray(econ["income_latest"].fillna("").to_numpy(), dtype=object),
-        region=np.asarray(econ["un_region"].fillna("").to_numpy(), dtype=object),
+        iso3=np.asarray(econ.index.astype(str), dtype=object),
+        name=econ["name"].to_numpy(dtype=object),
+        income=as_text(econ["income_latest"].to_numpy(dtype=object)),
+        region=econ["un_region"].fillna("").to_numpy(dtype=object),
         keep=keep.to_numpy(dtype=bool),
     )
-    for values in (ref.iso3, ref.name, ref.income, ref.region):
-        if not all(isinstance(x, str) for x in values):
-            raise Fallback  # the reference would convert or sort them differently
     if economies is None:  # only the cached reference table is safe to remember
         _ECON_REFS.clear()
         _ECON_REFS[id(econ)] = (econ, ref)
     return econ, ref
 
 
-def _counts_by_country_fast(
-    src: Source, role: str, sfx: str, economies: pd.DataFrame | None
-) -> pd.DataFrame:
+def _codes_in(uniques: np.ndarray, iso3: np.ndarray) -> np.ndarray:
+    """Per economy, the code of its iso3 among a column's ``uniques`` (-1: none)."""
+    return pd.Index(uniques, dtype=object).get_indexer(iso3)
+
+
+def _income_mode(src: Source, role: str, r: int, blank: int, n_iso: int) -> np.ndarray | None:
+    """Per country code, the code of the income group most of its articles were
+    published under (-1 when none; ties: the group met first)."""
     table = "article_countries"
-    c_role, u_role = factorised(src, table, "role")
-    c_iso, u_iso = factorised(src, table, "iso3")
-    r, blank = position_of(u_role, role), position_of(u_iso, "")
-
-    def key() -> tuple[np.ndarray, int, np.ndarray]:
-        return c_iso, len(u_iso), (c_role == r) & (c_iso != blank)
-
-    counter = counter_of(src, ("countries", role), table, ("role", "iso3"), key)
-    kept = counter.kept(src)
-    n_iso = counter.count(kept)
-    present = n_iso > 0
-
-    econ, ref = _economy_ref(economies)
-    if economies is None:
-        epos = memo(src, ("econ_pos", id(econ)), lambda: ref.index.get_indexer(u_iso))
-    else:
-        epos = ref.index.get_indexer(u_iso)
-    in_econ = epos >= 0
-    keep = ref.keep.copy()
-    keep[epos[present & in_econ]] = True
-    kept_rows = np.flatnonzero(keep)
-    n_econ = np.zeros(len(ref.iso3), dtype=np.int64)
-    n_econ[epos[in_econ]] = n_iso[in_econ]
-    code_of_econ = np.full(len(ref.iso3), -1, dtype=np.intp)
-    code_of_econ[epos[in_econ]] = np.flatnonzero(in_econ)
-
-    codes = code_of_econ[kept_rows]
-    iso3, name = ref.iso3[kept_rows], ref.name[kept_rows]
-    income, region, n = ref.income[kept_rows], ref.region[kept_rows], n_econ[kept_rows]
-    extra = present & ~in_econ
-    if extra.any():  # countries missing from the reference, in order of first mention
-        c_latest, u_latest = factorised(src, table, "income_latest")
-        c_region, u_region = factorised(src, table, "region")
-        hit = extra[counter.keys] if kept is None else kept & extra[counter.keys]
-        cand_rows, cand_codes = counter.rows[hit], counter.keys[hit]
-        first_codes, first = np.unique(cand_codes, return_index=True)
-        order = np.argsort(cand_rows[first], kind="stable")
-        first_codes, first_rows = first_codes[order], cand_rows[first][order]
-        codes = np.concatenate([codes, first_codes])
-        iso3 = np.concatenate([iso3, u_iso[first_codes]])
-        name = np.concatenate([name, u_iso[first_codes]])
-        income = np.concatenate([income, u_latest[c_latest[first_rows]]])
-        region = np.concatenate([region, u_region[c_region[first_rows]]])
-        n = np.concatenate([n, n_iso[first_codes]])
-        if not all(isinstance(x, str) for x in income) or not all(
-            isinstance(x, str) for x in region
-        ):
-            raise Fallback
-
-    if sfx == "":
-        mode = _income_mode(src, role, r, blank, len(u_iso))
-        if mode is not None:
-            known = codes >= 0
-            best = np.full(len(codes), -1, dtype=np.intp)
-            best[known] = mode[0][codes[known]]
-            has = best >= 0
-            income[has] = mode[1][best[has]]
-
-    labels = income_labels()
-    order = np.lexsort((np.arange(len(n)), ranks(name), -n))
-    income = income[order]
-    return frame_of(
-        {
-            "iso3": iso3[order],
-            "name": name[order],
-            "n_articles": n[order],
-            "income": income,
-            "income_label": np.array([labels.get(g, "Unclassified") for g in income], object),
-            "region": region[order],
-        }
-    )
-
-
-def _income_mode(
-    src: Source, role: str, r: int, blank: int, n_iso: int
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Per country code, the income group most of its articles were published under
-    (ties: the group met first), as (code of the group or -1, groups)."""
-    table = "article_countries"
-    c_inc, u_inc = factorised(src, table, "income")
+    c_inc, u_inc = src.codes(table, "income")
     g = len(u_inc)
     if g == 0:
         return None
 
     def key() -> tuple[np.ndarray, int, np.ndarray]:
-        c_role, _ = factorised(src, table, "role")
-        c_iso, _ = factorised(src, table, "iso3")
-        where = (c_role == r) & (c_iso != blank) & (c_inc != position_of(u_inc, ""))
+        c_role, _ = src.codes(table, "role")
+        c_iso, _ = src.codes(table, "iso3")
+        classified = (c_inc != position_of(u_inc, "")) & (c_inc < g)
+        where = (c_role == r) & (c_iso != blank) & (c_iso < n_iso) & classified
         return c_iso.astype(np.int64) * g + c_inc, n_iso * g, where
 
     counter = counter_of(src, ("income_mode", role), table, ("role", "iso3", "income"), key)
@@ -232,76 +211,8 @@ def _income_mode(
     best = count.argmax(axis=1)
     best[top == 0] = -1
     tied = (top > 0) & ((count == top[:, None]).sum(axis=1) > 1)
-    if tied.any():  # the reference keeps the group whose first row comes first
-        hit = tied[counter.keys // g] if kept is None else kept & tied[counter.keys // g]
-        keys, first = np.unique(counter.keys[hit], return_index=True)
-        never = np.iinfo(np.int64).max
-        first_row = np.full(n_iso * g, never, dtype=np.int64)
-        first_row[keys] = counter.rows[hit][first]
-        first_row = np.where(count == top[:, None], first_row.reshape(n_iso, g), never)
+    if tied.any():  # the group whose first row comes first
+        first_row = counter.first_rows(kept).reshape(n_iso, g)
+        first_row = np.where(count == top[:, None], first_row, np.iinfo(np.int64).max)
         best[tied] = first_row[tied].argmin(axis=1)
-    return best, u_inc
-
-
-# --------------------------------------------------------------------------- reference
-# The generic pandas implementation: plain pandas on the given (already filtered) tables.
-def _counts_by_country_generic(
-    eb: EvidenceBase,
-    role: str = "origin",
-    classification: str = "year",
-    economies: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {ROLES}, not {role!r}")
-    sfx = suffix(classification)
-    econ = economies_or_default(economies)
-    ac = eb.article_countries
-    ac = ac[(ac["role"] == role) & (ac["iso3"] != "")]
-    n = nunique(ac, ["iso3"]).rename("n_articles")
-
-    # Former states (e.g. SUN, YUG) and places outside any UN region (Antarctica) are
-    # not gaps: they appear only when an article names them.
-    keep = econ["un_region"].fillna("").astype(str) != ""
-    if "former" in econ.columns:
-        keep &= ~econ["former"].astype(str).str.lower().isin(["true", "1"])
-    keep |= econ.index.isin(ac["iso3"])
-    econ = econ[keep]
-    ref = pd.DataFrame(
-        {
-            "iso3": econ.index.astype(str),
-            "name": econ["name"].to_numpy(),
-            "income": econ["income_latest"].fillna("").to_numpy(),
-            "region": econ["un_region"].fillna("").to_numpy(),
-        }
-    )
-    extra = ac.loc[~ac["iso3"].isin(ref["iso3"]), ["iso3", "income_latest", "region"]]
-    if len(extra):
-        extra = extra.drop_duplicates("iso3").rename(columns={"income_latest": "income"})
-        extra.insert(1, "name", extra["iso3"])
-        ref = pd.concat([ref, extra[ref.columns]], ignore_index=True)
-
-    out = ref.merge(n, left_on="iso3", right_index=True, how="left")
-    out["n_articles"] = out["n_articles"].fillna(0).astype(int)
-    if sfx == "" and len(ac):
-        per = ac.loc[ac["income"] != "", ["iso3", "income", "article_id"]].drop_duplicates()
-        mode = (
-            per.groupby(["iso3", "income"], sort=False)
-            .size()
-            .reset_index(name="k")
-            .sort_values(["iso3", "k"], ascending=[True, False], kind="stable")
-            .drop_duplicates("iso3")
-            .set_index("iso3")["income"]
-        )
-        has_mode = out["iso3"].isin(mode.index)
-        out.loc[has_mode, "income"] = out.loc[has_mode, "iso3"].map(mode)
-    out["income"] = out["income"].fillna("").astype(str)
-    out["income_label"] = out["income"].map(income_labels()).fillna("Unclassified")
-    out = out.sort_values(["n_articles", "name"], ascending=[False, True], kind="stable")
-    return out[["iso3", "name", "n_articles", "income", "income_label", "region"]].reset_index(
-        drop=True
-    )
-
-
-def _top_countries_generic(counts: pd.DataFrame, n: int = 3) -> list[tuple[str, int]]:
-    top = counts[counts["n_articles"] > 0].nlargest(n, "n_articles", keep="first")
-    return list(zip(top["name"], top["n_articles"].astype(int), strict=True))
+    return best

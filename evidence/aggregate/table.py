@@ -9,12 +9,9 @@ import pandas as pd
 
 from evidence.aggregate._engine import (
     SIDES,
-    Fallback,
     Source,
     article_sides,
     articles_with,
-    factorised,
-    memo,
     names_lookup,
     position_of,
     source_of,
@@ -22,10 +19,9 @@ from evidence.aggregate._engine import (
 )
 from evidence.aggregate.map import income_labels
 from evidence.codebook import load_codebook
-from evidence.model import INCOME_GROUPS, EvidenceBase, side_of
+from evidence.model import EvidenceBase
 
 
-# --------------------------------------------------------------------------- table
 def _joined_labels(codes: pd.Series) -> pd.Series:
     """ ";"-joined codes -> labels joined with "; ". Each distinct combination is
     translated once, so the cost follows the number of combinations, not of articles."""
@@ -71,17 +67,10 @@ def articles_table(
     )
 
 
-# --------------------------------------------------------------------------- takeaways
+# --------------------------------------------------------------------------- shares
 def share_of_flows(eb: EvidenceBase, direction: str = "N>S", classification: str = "year") -> float:
     """Share of the articles describing a flow that describe one in ``direction`` (0 if none)."""
-    col = "direction" + suffix(classification)
-    src = source_of(eb)
-    if src is not None:
-        try:
-            return _share_fast(src, "flows", col, direction)
-        except Fallback:
-            pass
-    return _share_of_flows_generic(eb, direction, classification)
+    return _share_of_links(source_of(eb), "flows", "direction" + suffix(classification), direction)
 
 
 def share_of_partnerships(
@@ -89,13 +78,7 @@ def share_of_partnerships(
 ) -> float:
     """Share of the articles with a lead-partner pair that have one in ``direction``."""
     col = "direction" + suffix(classification)
-    src = source_of(eb)
-    if src is not None:
-        try:
-            return _share_fast(src, "partnerships", col, direction)
-        except Fallback:
-            pass
-    return _share_of_partnerships_generic(eb, direction, classification)
+    return _share_of_links(source_of(eb), "partnerships", col, direction)
 
 
 def share_from_side(eb: EvidenceBase, side: str = "north", classification: str = "year") -> float:
@@ -104,62 +87,22 @@ def share_from_side(eb: EvidenceBase, side: str = "north", classification: str =
         return 0.0
     col = "origin_income" + suffix(classification)
     src = source_of(eb)
-    if src is not None:
-        try:
-            sides = article_sides(src, col)
-            want = SIDES.index(side) if side in SIDES else -2
-            hits = sides == want
-            if src.mask is not None:
-                hits &= src.mask
-            return float(np.count_nonzero(hits) / eb.n_articles)
-        except Fallback:
-            pass
-    return _share_from_side_generic(eb, side, classification)
+    hits = article_sides(src, col) == (SIDES.index(side) if side in SIDES else -2)
+    if src.mask is not None:
+        hits &= src.mask
+    return float(np.count_nonzero(hits) / eb.n_articles)
 
 
-# --------------------------------------------------------------------------- fast path
-def _share_fast(src: Source, table: str, col: str, direction: str) -> float:
-    codes, uniques = factorised(src, table, col)
-    every = memo(src, ("articles_with", table), lambda: articles_with(
+def _share_of_links(src: Source, table: str, col: str, direction: str) -> float:
+    """Share of the articles with any row of ``table`` (a flow or partner pair) that have
+    one in ``direction``."""
+    codes, uniques = src.codes(table, col)
+    every = src.memo(("articles_with", table), lambda: articles_with(
         src, table, np.ones(len(codes), dtype=bool)))  # fmt: skip
     total = src.count_in(every)
     if total == 0:
         return 0.0
     d = position_of(uniques, direction)
-    some = memo(src, ("articles_with", table, col, direction), lambda: articles_with(
+    some = src.memo(("articles_with", table, col, direction), lambda: articles_with(
         src, table, codes == d))  # fmt: skip
     return src.count_in(some) / total
-
-
-# --------------------------------------------------------------------------- reference
-# The generic pandas implementation: plain pandas on the given (already filtered) tables.
-def _share_of_links(links: pd.DataFrame, direction: str, classification: str) -> float:
-    """Share of the articles with any link (flow or partner pair) that have one in
-    ``direction``."""
-    col = "direction" + suffix(classification)
-    total = links["article_id"].nunique()
-    if total == 0:
-        return 0.0
-    return links.loc[links[col] == direction, "article_id"].nunique() / total
-
-
-def _share_of_flows_generic(
-    eb: EvidenceBase, direction: str = "N>S", classification: str = "year"
-) -> float:
-    return _share_of_links(eb.flows, direction, classification)
-
-
-def _share_of_partnerships_generic(
-    eb: EvidenceBase, direction: str = "N>S", classification: str = "year"
-) -> float:
-    return _share_of_links(eb.partnerships, direction, classification)
-
-
-def _share_from_side_generic(
-    eb: EvidenceBase, side: str = "north", classification: str = "year"
-) -> float:
-    if eb.n_articles == 0:
-        return 0.0
-    col = "origin_income" + suffix(classification)
-    sides = eb.articles[col].map({g: side_of(g) for g in INCOME_GROUPS})
-    return float((sides == side).sum() / eb.n_articles)

@@ -4,7 +4,6 @@ year/latest income classification."""
 from __future__ import annotations
 
 import gzip
-import importlib
 import json
 from pathlib import Path
 
@@ -22,16 +21,8 @@ from factories import (
 
 from evidence import aggregate as ag
 from evidence.aggregate import _engine as engine
-from evidence.aggregate import alignment as ag_alignment
-from evidence.aggregate import flows as ag_flows
-from evidence.aggregate import map as ag_map
-from evidence.aggregate import partnerships as ag_partnerships
-from evidence.aggregate import table as ag_table
 from evidence.codebook import load_codebook
 from evidence.model import DIRECTIONS, INCOME_GROUPS, EvidenceBase
-
-# The module, not the function of the same name that evidence.aggregate re-exports.
-ag_trends = importlib.import_module("evidence.aggregate.trends")
 
 
 @pytest.fixture(scope="module")
@@ -570,45 +561,27 @@ def test_countries_missing_from_the_reference_keep_their_first_mention_order():
     assert list(counts["iso3"][:2]) == ["ZZB", "ZZA"]
 
 
-def test_rows_of_unknown_articles_use_the_oracle():
-    built = sample_evidence()
-    orphan = built.flows.iloc[:1].assign(article_id="nobody")
-    odd = EvidenceBase(built.articles, built.article_countries, built.article_codes,
-                       pd.concat([built.flows, orphan]), built.partnerships)  # fmt: skip
-    assert engine.source_of(odd) is None
-    m = ag.direction_matrix(odd, "flows")
-    assert m.loc["H", "L"] == 3  # the orphan CAN -> UGA flow counts as its own article
-    _same(m, oracle.direction_matrix(odd, "flows"), "orphan")
+def test_evidence_that_breaks_the_keys_is_rejected(eb):
+    # The loader never builds such evidence: rejected where it is indexed, with a reason.
+    orphan = eb.flows.iloc[:1].assign(article_id="nobody")
+    odd = dataclasses.replace(eb, flows=pd.concat([eb.flows, orphan]))
+    with pytest.raises(ValueError, match="1 row\\(s\\) of flows name an article not in"):
+        ag.direction_matrix(odd, "flows")
+    twice = dataclasses.replace(eb, articles=pd.concat([eb.articles, eb.articles.iloc[:1]]))
+    with pytest.raises(ValueError, match="article ids used more than once \\('a1'\\)"):
+        ag.counts_by_country(twice)
 
 
-def test_derived_frames_are_not_mistaken_for_indexed_tables(demo):
+def test_tables_no_evidence_base_holds_are_counted_on_their_own(demo):
     sub = apply(demo, FilterState(format=("mobility",)))
     some = sub.flows[sub.flows["origin"] == "USA"]
+    source, table = engine.table_source(some)
+    assert table == "flows" and source.root is not demo and source.mask is None
     _same(ag.direction_matrix(some), oracle.direction_matrix(some), "derived")
-    assert engine.table_source(some) == (None, None)
-
-
-@pytest.mark.parametrize("state", STATES[:4], ids=lambda s: ",".join(s.filter_fields()) or "all")
-def test_demo_data_never_needs_the_reference(demo, state, monkeypatch):
-    def boom(*args, **kwargs):
-        raise AssertionError("the fast path fell back to pandas")
-
-    modules = (ag_alignment, ag_flows, ag_map, ag_partnerships, ag_table, ag_trends)
-    for module in modules:
-        for name in dir(module):
-            if name.startswith("_") and name.endswith("_generic"):
-                monkeypatch.setattr(module, name, boom)
-    sub = apply(demo, state)
-    for cls in ag.CLASSIFICATIONS:
-        for role in ag.ROLES:
-            ag.counts_by_country(sub, role, cls)
-        assert len(ag.flows_by_pair(sub, cls)) and len(ag.partner_pairs(sub, cls))
-        ag.direction_matrix(sub.flows, classification=cls)
-        ag.direction_counts(sub, "partnerships", cls)
-        for mode in ("counts", "row_share", "by_income"):
-            ag.alignment_takeaway(ag.alignment_matrix(sub, mode, cls))
-        ag.share_of_flows(sub, "N>S", cls), ag.share_of_partnerships(sub, "S>N", cls)
-        ag.share_from_side(sub, "south", cls)
-    ag.partnership_summary(sub)
-    ag.trends(sub, "motivation"), ag.trends(sub, "format", (2000, 2030))
-    ag.top_countries(ag.counts_by_country(sub))
+    # a table's rows of unknown articles count as articles of their own, as in pandas
+    orphan = sub.flows.iloc[:1].assign(article_id="nobody")
+    flows = pd.concat([sub.flows, orphan])
+    _same(ag.direction_matrix(flows), oracle.direction_matrix(flows), "orphan rows")
+    partners = sub.partnerships.iloc[::3]
+    assert engine.table_source(partners)[1] == "partnerships"
+    _same(ag.direction_matrix(partners), oracle.direction_matrix(partners), "partners")
