@@ -4,6 +4,8 @@ OR within a filter (``format=a,b``: coded a or b), AND across filters. Membershi
 are computed on positions and integer codes precomputed once per evidence base, so a
 click costs a few array look-ups, never a re-parse, a re-join or a string comparison.
 
+An evidence base is indexed once, when it is first filtered or counted (:func:`index_of`),
+and rejected then if it breaks the keys every table relies on (:func:`build_index`).
 Every evidence base returned by :func:`apply` remembers where it came from: the
 unfiltered evidence base it is a row subset of (the *root*) and the article mask over the
 root's articles (see :func:`lineage`; its tables are registered too). Filtering it again
@@ -37,10 +39,8 @@ TABLES = ("articles", "article_countries", "article_codes", "flows", "partnershi
 class _Index:
     """Article positions of every tidy table's rows, built once per evidence base.
 
-    ``complete`` is True when every row of every table belongs to an article of
-    ``articles`` (always the case for loaded data); only then may subsets be filtered
-    through their root. ``memo`` caches derived arrays (factorised columns here,
-    counting keys in :mod:`evidence.aggregate`) for the life of the index.
+    ``memo`` caches derived arrays (factorised columns here, counting keys in
+    :mod:`evidence.aggregate`) for the life of the index.
     """
 
     n: int
@@ -49,7 +49,6 @@ class _Index:
     codes_pos: np.ndarray
     flows_pos: np.ndarray
     partnerships_pos: np.ndarray
-    complete: bool = True
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def positions(self, table: str) -> np.ndarray:
@@ -63,36 +62,75 @@ class _Index:
             "partnerships": self.partnerships_pos,
         }[table]
 
+    def codes(self, frame: pd.DataFrame, table: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(codes, uniques)`` of one column of ``frame`` (this index's ``table``),
+        factorised once.
+
+        ``codes`` are (int32) positions into ``uniques`` (an object array); a missing value
+        gets the code ``len(uniques)``, which no look-up table built by :func:`hit` selects.
+        """
+        key = ("codes", table, column)
+        found = self.memo.get(key)
+        if found is None:
+            codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+            uniques = np.asarray(uniques, dtype=object)
+            small = np.int32 if len(uniques) < np.iinfo(np.int32).max else np.intp
+            codes = np.where(codes < 0, len(uniques), codes).astype(small, copy=False)
+            found = self.memo[key] = (codes, uniques)
+        return found
+
 
 _INDEXES = PerBase()
 _LOCK = threading.Lock()
 
 
-def _positions(eb: EvidenceBase, frame: pd.DataFrame) -> np.ndarray:
-    lookup = pd.Index(eb.articles["article_id"])
-    return lookup.get_indexer(frame["article_id"])
-
-
 def index_of(eb: EvidenceBase) -> _Index:
-    """The (cached) position index of an evidence base."""
-    return _INDEXES.get(eb, None, lambda: _build_index(eb))
+    """The (cached) position index of an evidence base, whose tables are then registered
+    (see :func:`lineage`). Raises ValueError for evidence that breaks the model's keys
+    (see :func:`build_index`)."""
+    return _INDEXES.get(eb, None, lambda: _indexed(eb))
 
 
-def _build_index(eb: EvidenceBase) -> _Index:
-    pos = {t: _positions(eb, getattr(eb, t)) for t in TABLES[1:]}
-    idx = _Index(
-        n=len(eb.articles),
+def _indexed(eb: EvidenceBase) -> _Index:
+    idx = build_index(eb)
+    for table in TABLES:
+        _register(getattr(eb, table), eb, None, table)
+    return idx
+
+
+def build_index(eb: EvidenceBase) -> _Index:
+    """The position index of an evidence base (not cached, tables not registered).
+
+    Checks once what filtering and counting rely on, and what :func:`evidence.load.load`
+    guarantees: every article has its own id and a year, and every row of every other
+    table belongs to an article. Anything else raises ValueError.
+    """
+    ids = pd.Index(eb.articles["article_id"])
+    if ids.hasnans:
+        raise ValueError("invalid evidence: an article has no article_id")
+    if not ids.is_unique:
+        twice = ", ".join(repr(i) for i in ids[ids.duplicated()].unique()[:3])
+        raise ValueError(f"invalid evidence: article ids used more than once ({twice})")
+    if eb.articles["year"].isna().any():
+        raise ValueError("invalid evidence: an article has no year")
+    pos = {}
+    for table in TABLES[1:]:
+        frame = getattr(eb, table)
+        pos[table] = ids.get_indexer(frame["article_id"])
+        orphans = np.flatnonzero(pos[table] < 0)
+        if len(orphans):
+            raise ValueError(
+                f"invalid evidence: {len(orphans)} row(s) of {table} name an article not in "
+                f"articles (first: {frame['article_id'].iloc[orphans[0]]!r})"
+            )
+    return _Index(
+        n=len(ids),
         years=eb.articles["year"].to_numpy(dtype=int),
         countries_pos=pos["article_countries"],
         codes_pos=pos["article_codes"],
         flows_pos=pos["flows"],
         partnerships_pos=pos["partnerships"],
-        complete=all(len(p) == 0 or p.min() >= 0 for p in pos.values()),
     )
-    if idx.complete:
-        for table in TABLES:
-            _register(getattr(eb, table), eb, None, table)
-    return idx
 
 
 # --------------------------------------------------------------------------- lineage
@@ -134,21 +172,9 @@ def lineage(obj: object) -> tuple[EvidenceBase, np.ndarray | None, str | None] |
 
 # --------------------------------------------------------------------------- masks
 def column_codes(eb: EvidenceBase, table: str, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """``(codes, uniques)`` of one column of one table, factorised once per evidence base.
-
-    ``codes`` are (int32) positions into ``uniques`` (an object array); a missing value gets
-    the code ``len(uniques)``, which no look-up table built by :func:`hit` selects.
-    """
-    idx = index_of(eb)
-    key = ("codes", table, column)
-    hit_ = idx.memo.get(key)
-    if hit_ is None:
-        codes, uniques = pd.factorize(getattr(eb, table)[column], use_na_sentinel=True)
-        uniques = np.asarray(uniques, dtype=object)
-        small = np.int32 if len(uniques) < np.iinfo(np.int32).max else np.intp
-        codes = np.where(codes < 0, len(uniques), codes).astype(small, copy=False)
-        hit_ = idx.memo[key] = (codes, uniques)
-    return hit_
+    """``(codes, uniques)`` of one column of one table, factorised once per evidence base
+    (see :meth:`_Index.codes`)."""
+    return index_of(eb).codes(getattr(eb, table), table, column)
 
 
 def hit(eb: EvidenceBase, table: str, column: str, values) -> np.ndarray:
@@ -287,11 +313,10 @@ def _subset(eb: EvidenceBase, root: EvidenceBase, mask: np.ndarray) -> EvidenceB
         eb.source,
         eb.version,
     )
-    if idx.complete:
-        mask.flags.writeable = False
-        _register(sub, root, mask, None)
-        for table in TABLES:
-            _register(getattr(sub, table), root, mask, table)
+    mask.flags.writeable = False
+    _register(sub, root, mask, None)
+    for table in TABLES:
+        _register(getattr(sub, table), root, mask, table)
     return sub
 
 
@@ -316,7 +341,7 @@ def apply(eb: EvidenceBase, state: FilterState) -> EvidenceBase:
                 _RESULTS.move_to_end(key)
         return found[1]
     parent = lineage(eb)
-    if parent is not None and parent[2] is None and index_of(parent[0]).complete:
+    if parent is not None and parent[2] is None:
         # A subset of a root: filter the root (same articles, rows and order, because an
         # article passes or fails on its own rows alone) and keep both masks.
         root, before = parent[0], parent[1]

@@ -20,6 +20,7 @@ from factories import (
 )
 
 from evidence import aggregate as ag
+from evidence.aggregate import _engine as engine
 from evidence.codebook import load_codebook
 from evidence.model import DIRECTIONS, INCOME_GROUPS, EvidenceBase
 
@@ -271,15 +272,21 @@ def test_aggregates_scale_to_many_articles():
     assert counts["n_articles"].sum() == big.articles["origin"].ne("").sum()
 
 
-# --------------------------------------------------------------------------- fast path
-# Every aggregate counts on integer codes of the unfiltered evidence base when it can
-# (evidence filtered by filters.apply, or any complete evidence base). These tests pin the
-# fast path to the generic pandas implementation (the reference, ag._*_generic): same
-# values, columns, dtypes, row order and attrs, for every classification and mode.
+# --------------------------------------------------------------------------- oracle
+# Every aggregate counts on integer codes of an indexed evidence base. These tests pin
+# every public aggregate to the pandas oracle (oracle_aggregate.py): same values, columns,
+# dtypes, row order and attrs, for every classification and mode, on demo data (the
+# bench reference states included), literal evidence and odd inputs: missing values,
+# unknown direction classes, empty results, evidence not filtered from an indexed root,
+# literal reference tables.
+import dataclasses  # noqa: E402
+
+import numpy as np  # noqa: E402
+import oracle_aggregate as oracle  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 
 from evidence import DEMO_PATH  # noqa: E402
-from evidence.filters import apply  # noqa: E402
+from evidence.filters import TABLES, apply  # noqa: E402
 from evidence.load import load_cached  # noqa: E402
 from evidence.state import FilterState, parse_query  # noqa: E402
 
@@ -293,6 +300,7 @@ STATES = [
     FilterState(format=("partnership.north_south",), basis=("assigned",)),
     FilterState(language=("en",), type=("research",)),
     FilterState(flow=("USA>UGA", "GBR>KEN")),
+    FilterState(format=("at_home",)),  # articles, few flows or partnerships
     FilterState(year=(1900, 1901)),  # nothing left
 ]
 # ... and the states of the benchmark's fixed reference (bench/reference), whose redraw
@@ -306,6 +314,7 @@ STATES += [
     )
     if s not in STATES
 ]
+LITERAL = {"economies": economies(), "points": POINTS, "names": NAMES}
 
 
 @pytest.fixture(scope="module")
@@ -313,126 +322,233 @@ def demo() -> EvidenceBase:
     return load_cached(DEMO_PATH)
 
 
-def _same(fast, reference, what: str) -> None:
-    if isinstance(reference, pd.DataFrame):
-        assert_frame_equal(fast, reference, obj=what)
-        assert fast.attrs == reference.attrs, what
+def _same(got, expected, what: str) -> None:
+    if isinstance(expected, pd.DataFrame):
+        assert_frame_equal(got, expected, obj=what)
+        assert got.attrs == expected.attrs, what
     else:
-        assert fast == reference and type(fast) is type(reference), (what, fast, reference)
+        assert got == expected and type(got) is type(expected), (what, got, expected)
 
 
-def _assert_every_aggregate_matches_reference(s: EvidenceBase, **ref) -> None:
-    """All aggregates of ``s`` against the generic implementations (``ref``: economies,
-    points and names, for literal reference data)."""
+def _assert_every_aggregate_matches_oracle(s: EvidenceBase, **ref) -> None:
+    """Every public aggregate of ``s`` against the oracle (``ref``: literal economies,
+    points and names)."""
     econ, points, names = ref.get("economies"), ref.get("points"), ref.get("names")
     for cls in ag.CLASSIFICATIONS:
         for role in ag.ROLES:
             _same(
                 ag.counts_by_country(s, role, cls, economies=econ),
-                ag._counts_by_country_generic(s, role, cls, economies=econ),
+                oracle.counts_by_country(s, role, cls, economies=econ),
                 f"counts_by_country {role} {cls}",
+            )
+            _same(
+                ag.gap_countries(s, role, cls, economies=econ),
+                oracle.gap_countries(s, role, cls, economies=econ),
+                f"gap_countries {role} {cls}",
             )
         _same(
             ag.flows_by_pair(s, cls, points=points, names=names),
-            ag._pairs_generic(s.flows, "origin", "destination", cls, points, names),
+            oracle.flows_by_pair(s, cls, points=points, names=names),
             f"flows_by_pair {cls}",
         )
         _same(
             ag.partner_pairs(s, cls, points=points, names=names),
-            ag._pairs_generic(s.partnerships, "lead", "partner", cls, points, names),
+            oracle.partner_pairs(s, cls, points=points, names=names),
             f"partner_pairs {cls}",
         )
         for what in ("flows", "partnerships"):
             table = getattr(s, what)
-            _same(
-                ag.direction_matrix(table, classification=cls),
-                ag._direction_matrix_generic(table, classification=cls),
-                f"direction_matrix {what} {cls}",
-            )
+            # the table itself, and derived tables no evidence base holds
+            for t in (table, table.copy(), table.iloc[::2]):
+                _same(
+                    ag.direction_matrix(t, classification=cls),
+                    oracle.direction_matrix(t, classification=cls),
+                    f"direction_matrix {what} {cls}",
+                )
             _same(
                 ag.direction_matrix(s, what, cls),
-                ag._direction_matrix_generic(s, what, cls),
+                oracle.direction_matrix(s, what, cls),
                 f"direction_matrix(eb) {what} {cls}",
             )
             _same(
                 ag.direction_counts(s, what, cls),
-                ag._direction_counts_generic(s, what, cls),
+                oracle.direction_counts(s, what, cls),
                 f"direction_counts {what} {cls}",
             )
         for mode in ("counts", "row_share", "by_income"):
             for level in ("group", "code"):
                 _same(
                     ag.alignment_matrix(s, mode, cls, level),
-                    ag._alignment_matrix_generic(s, mode, cls, level),
+                    oracle.alignment_matrix(s, mode, cls, level),
                     f"alignment_matrix {mode} {level} {cls}",
                 )
-        for d in DIRECTIONS:
-            _same(ag.share_of_flows(s, d, cls), ag._share_of_flows_generic(s, d, cls), "flows")
-            _same(
-                ag.share_of_partnerships(s, d, cls),
-                ag._share_of_partnerships_generic(s, d, cls),
-                "partnerships",
-            )
+        for d in (*DIRECTIONS, "sideways"):
+            _same(ag.share_of_flows(s, d, cls), oracle.share_of_flows(s, d, cls), d)
+            _same(ag.share_of_partnerships(s, d, cls), oracle.share_of_partnerships(s, d, cls), d)
         for side in ("north", "south", "nowhere"):
-            _same(ag.share_from_side(s, side, cls), ag._share_from_side_generic(s, side, cls), side)
-    _same(ag.partnership_summary(s), ag._partnership_summary_generic(s), "partnership_summary")
+            _same(ag.share_from_side(s, side, cls), oracle.share_from_side(s, side, cls), side)
+    _same(ag.partnership_summary(s), oracle.partnership_summary(s), "partnership_summary")
+    for level in ("group", "code"):
+        _same(ag.gap_cells(s, level), oracle.gap_cells(s, level), f"gap_cells {level}")
     for stack in ("format", "motivation"):
-        for years in (None, (2005, 2015), (1990, 2030), (2012, 2012)):
-            _same(
-                ag.trends(s, stack, years), ag._trends_generic(s, stack, years), f"trends {years}"
-            )
-    counts = ag._counts_by_country_generic(s, "author", economies=econ)
+        for years in (None, (2005, 2015), (1990, 2030), (2012, 2012), (2015, 2010)):
+            _same(ag.trends(s, stack, years), oracle.trends(s, stack, years), f"trends {years}")
+    counts = oracle.counts_by_country(s, "author", economies=econ)
     for n in (0, 1, 3, 400):
-        _same(ag.top_countries(counts, n), ag._top_countries_generic(counts, n), "top_countries")
+        _same(ag.top_countries(counts, n), oracle.top_countries(counts, n), "top_countries")
     for mode in ("counts", "by_income"):
-        cells = ag._alignment_matrix_generic(s, mode)
-        _same(ag.alignment_takeaway(cells), ag._alignment_takeaway_generic(cells), "takeaway")
+        cells = oracle.alignment_matrix(s, mode)
+        _same(ag.alignment_takeaway(cells), oracle.alignment_takeaway(cells), "takeaway")
 
 
 @pytest.mark.parametrize("state", STATES, ids=lambda s: ",".join(s.filter_fields()) or "all")
-def test_fast_path_equals_reference_on_demo_data(demo, state):
+def test_aggregates_equal_the_oracle_on_demo_data(demo, state):
     sub = apply(demo, state)
-    source = ag._source(sub)
+    source = engine.source_of(sub)
     assert source is not None and source.root is demo  # counted on the demo's codes
     assert (source.mask is None) == (sub is demo)
-    _assert_every_aggregate_matches_reference(sub)
+    _assert_every_aggregate_matches_oracle(sub)
 
 
 @pytest.mark.parametrize("kind", [("mobility.outbound",), ("mobility.inbound", "mobility.degree")])
-def test_fast_path_equals_reference_on_filtered_twice(demo, kind):
+def test_aggregates_equal_the_oracle_on_evidence_filtered_twice(demo, kind):
     # The flow views restrict the filtered evidence again to the mobility kinds.
     sub = apply(apply(demo, FilterState(year=(2008, 2020))), FilterState(format=kind))
-    assert ag._source(sub).root is demo
-    _assert_every_aggregate_matches_reference(sub)
+    assert engine.source_of(sub).root is demo
+    _assert_every_aggregate_matches_oracle(sub)
 
 
-def test_fast_path_equals_reference_on_literal_evidence(eb):
+def test_aggregates_equal_the_oracle_on_literal_evidence(eb):
     # Unplaced pairs (XKX), an unknown origin, an income group that changed (Chile).
-    ref = {"economies": economies(), "points": POINTS, "names": NAMES}
-    _assert_every_aggregate_matches_reference(eb, **ref)
+    _assert_every_aggregate_matches_oracle(eb, **LITERAL)
     for state in (FilterState(format=("mobility",)), FilterState(origin_income=("UM", "LM"))):
-        _assert_every_aggregate_matches_reference(apply(eb, state), **ref)
-    _assert_every_aggregate_matches_reference(EvidenceBase.empty(), **ref)
+        _assert_every_aggregate_matches_oracle(apply(eb, state), **LITERAL)
 
 
-def test_fast_path_equals_reference_on_random_evidence():
+def test_aggregates_equal_the_oracle_on_random_evidence():
     big = random_evidence(600, seed=3)
-    ref = {"economies": economies(), "points": POINTS, "names": NAMES}
-    _assert_every_aggregate_matches_reference(big, **ref)
-    _assert_every_aggregate_matches_reference(apply(big, FilterState(year=(2005, 2012))), **ref)
+    _assert_every_aggregate_matches_oracle(big, **LITERAL)
+    _assert_every_aggregate_matches_oracle(apply(big, FilterState(year=(2005, 2012))), **LITERAL)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [FilterState(year=(1900, 1901)), FilterState(format=("standards",)), FilterState(flow=("x",))],
+    ids=["no articles", "no flows or partnerships", "no articles (flow)"],
+)
+def test_aggregates_equal_the_oracle_on_empty_results(eb, state):
+    _assert_every_aggregate_matches_oracle(apply(eb, state), **LITERAL)
+
+
+def test_aggregates_equal_the_oracle_on_empty_evidence():
+    _assert_every_aggregate_matches_oracle(EvidenceBase.empty(), **LITERAL)
+    _assert_every_aggregate_matches_oracle(EvidenceBase.empty())
+
+
+def test_aggregates_equal_the_oracle_when_no_pair_has_two_known_countries():
+    built = make_evidence(
+        [
+            article("x", origin="", flows=(("", "UGA"),), partnerships=(("", "KEN"),)),
+            article("y", origin="CAN", flows=(("CAN", ""),)),
+        ]
+    )
+    assert ag.flows_by_pair(built, points=POINTS).attrs["n_unknown_country_rows"] == 2
+    _assert_every_aggregate_matches_oracle(built, **LITERAL)
+    _assert_every_aggregate_matches_oracle(built)
+
+
+def _with_missing(eb: EvidenceBase, table: str, seed: int, dtype=None) -> EvidenceBase:
+    """``eb`` with missing values in every text column but ``article_id`` of ``table``:
+    each column at a few rows of its own, and all of them at one shared row."""
+    frame = getattr(eb, table).copy()
+    text = [c for c in frame.columns if c != "article_id" and frame[c].dtype.kind in "OT"]
+    if dtype is not None:
+        frame[text] = frame[text].astype(dtype)
+    rng = np.random.default_rng(seed)
+    shared = rng.integers(len(frame))
+    for column in text:
+        rows = [shared, *rng.choice(len(frame), size=max(1, len(frame) // 15), replace=False)]
+        frame.loc[frame.index[rows], column] = None
+    return dataclasses.replace(eb, **{table: frame})
+
+
+@pytest.mark.parametrize(
+    ("table", "dtype"),
+    [
+        ("articles", None),
+        ("article_countries", None),
+        ("article_countries", object),
+        ("article_codes", None),
+        ("flows", None),
+        ("flows", object),
+        ("partnerships", None),
+    ],
+)
+def test_aggregates_equal_the_oracle_with_missing_values(table, dtype):
+    odd = _with_missing(random_evidence(150, seed=5), table, seed=len(table))
+    _assert_every_aggregate_matches_oracle(odd, **LITERAL)
+    _assert_every_aggregate_matches_oracle(apply(odd, FilterState(year=(2003, 2016))), **LITERAL)
+
+
+def test_aggregates_equal_the_oracle_with_missing_values_in_the_sample(eb):
+    countries = eb.article_countries.copy()
+    countries.loc[countries["iso3"] == "IND", "iso3"] = None  # named, so listed, with 0
+    flows = eb.flows.copy()
+    flows.loc[0, "direction"] = None
+    odd = dataclasses.replace(eb, article_countries=countries, flows=flows)
+    _assert_every_aggregate_matches_oracle(odd, **LITERAL)
+    _assert_every_aggregate_matches_oracle(odd)
+
+
+def test_aggregates_equal_the_oracle_with_unknown_direction_classes(eb):
+    # Two unknown classes on one pair, the second met first in the whole column: the
+    # oracle sorts them as missing values, in the order the pairs are met.
+    flows = eb.flows.copy()
+    flows["direction"] = flows["direction"].astype(object)
+    flows.loc[flows["origin"] == "CHL", "direction"] = "sideways"
+    can_uga = flows.index[(flows["origin"] == "CAN") & (flows["destination"] == "UGA")]
+    flows.loc[can_uga[0], "direction"] = "backwards"
+    flows.loc[can_uga[-1], "direction"] = "sideways"
+    partners = eb.partnerships.assign(direction_latest="N>S?")
+    odd = dataclasses.replace(eb, flows=flows, partnerships=partners)
+    _assert_every_aggregate_matches_oracle(odd, **LITERAL)
+    _assert_every_aggregate_matches_oracle(apply(odd, FilterState(year=(2010, 2012))), **LITERAL)
+
+
+def test_aggregates_equal_the_oracle_on_evidence_not_filtered_from_a_root(demo):
+    # The same articles as a filtered subset, but built without filters.apply.
+    ids = apply(demo, FilterState(format=("mobility",))).articles["article_id"]
+    _assert_every_aggregate_matches_oracle(demo.subset(ids))
+    copied = EvidenceBase(*(getattr(demo, t).copy() for t in TABLES))
+    _assert_every_aggregate_matches_oracle(apply(copied, FilterState(year=(2012, 2016))))
+
+
+def test_aggregates_equal_the_oracle_with_literal_reference_tables(eb):
+    points = POINTS.drop(index=["UGA"]).astype(int)  # whole numbers, and one country less
+    names = {k: v for k, v in NAMES.items() if k != "KEN"}  # KEN keeps its code
+    econ = economies()
+    econ.loc["KEN", "name"] = None  # sorts last
+    econ.loc["BRA", "income_latest"] = None
+    econ.loc["HTI", "un_region"] = None  # not a gap unless named
+    econ = pd.concat([econ, econ.loc[["GBR"]]])  # one economy listed twice
+    _assert_every_aggregate_matches_oracle(eb, economies=econ, points=points, names=names)
+    _assert_every_aggregate_matches_oracle(eb, economies=econ, points=points, names=str.lower)
+    sub = apply(eb, FilterState(format=("mobility",)))
+    _assert_every_aggregate_matches_oracle(sub, economies=econ, points=points, names=str.lower)
 
 
 def test_income_mode_ties_go_to_the_group_met_first():
-    # One Chilean article under each group: the reference keeps the first one's group.
+    # One Chilean article under each group: the oracle keeps the first one's group.
     for order in (("UM", 2011, 2015), ("H", 2015, 2011)):
         expected, first, second = order
         built = make_evidence([article("x", year=first, origin="CHL"),
                                article("y", year=second, origin="CHL")])  # fmt: skip
         counts = ag.counts_by_country(built, economies=economies()).set_index("iso3")
         assert counts.loc["CHL", "income"] == expected
-        assert_frame_equal(
+        _same(
             ag.counts_by_country(built, economies=economies()),
-            ag._counts_by_country_generic(built, economies=economies()),
+            oracle.counts_by_country(built, economies=economies()),
+            "ties",
         )
 
 
@@ -441,61 +557,31 @@ def test_countries_missing_from_the_reference_keep_their_first_mention_order():
         [article("x", origin="ZZB"), article("y", origin="ZZA"), article("z", origin="ZZB")]
     )
     counts = ag.counts_by_country(built, economies=economies())
-    assert_frame_equal(counts, ag._counts_by_country_generic(built, economies=economies()))
+    _same(counts, oracle.counts_by_country(built, economies=economies()), "extra")
     assert list(counts["iso3"][:2]) == ["ZZB", "ZZA"]
 
 
-def test_missing_values_fall_back_to_the_reference():
-    built = make_evidence([article("x", origin="CAN", flows=(("CAN", "UGA"),)),
-                           article("y", origin="USA", flows=(("USA", "KEN"),))])  # fmt: skip
-    countries = built.article_countries.copy()
-    countries.loc[0, "iso3"] = None
-    flows = built.flows.copy()
-    flows.loc[0, "direction"] = None
-    odd = EvidenceBase(built.articles, countries, built.article_codes, flows, built.partnerships)
-    assert ag._source(odd) is not None  # indexed, but the codes cannot answer exactly
-    _assert_every_aggregate_matches_reference(
-        odd, economies=economies(), points=POINTS, names=NAMES
-    )
+def test_evidence_that_breaks_the_keys_is_rejected(eb):
+    # The loader never builds such evidence: rejected where it is indexed, with a reason.
+    orphan = eb.flows.iloc[:1].assign(article_id="nobody")
+    odd = dataclasses.replace(eb, flows=pd.concat([eb.flows, orphan]))
+    with pytest.raises(ValueError, match="1 row\\(s\\) of flows name an article not in"):
+        ag.direction_matrix(odd, "flows")
+    twice = dataclasses.replace(eb, articles=pd.concat([eb.articles, eb.articles.iloc[:1]]))
+    with pytest.raises(ValueError, match="article ids used more than once \\('a1'\\)"):
+        ag.counts_by_country(twice)
 
 
-def test_rows_of_unknown_articles_use_the_reference():
-    built = sample_evidence()
-    orphan = built.flows.iloc[:1].assign(article_id="nobody")
-    odd = EvidenceBase(built.articles, built.article_countries, built.article_codes,
-                       pd.concat([built.flows, orphan]), built.partnerships)  # fmt: skip
-    assert ag._source(odd) is None
-    m = ag.direction_matrix(odd, "flows")
-    assert m.loc["H", "L"] == 3  # the orphan CAN -> UGA flow counts as its own article
-    _same(m, ag._direction_matrix_generic(odd, "flows"), "orphan")
-
-
-def test_derived_frames_are_not_mistaken_for_indexed_tables(demo):
+def test_tables_no_evidence_base_holds_are_counted_on_their_own(demo):
     sub = apply(demo, FilterState(format=("mobility",)))
     some = sub.flows[sub.flows["origin"] == "USA"]
-    _same(ag.direction_matrix(some), ag._direction_matrix_generic(some), "derived")
-    assert ag._source_of_table(some) == (None, None)
-
-
-@pytest.mark.parametrize("state", STATES[:4], ids=lambda s: ",".join(s.filter_fields()) or "all")
-def test_demo_data_never_needs_the_reference(demo, state, monkeypatch):
-    def boom(*args, **kwargs):
-        raise AssertionError("the fast path fell back to pandas")
-
-    for name in dir(ag):
-        if name.startswith("_") and name.endswith("_generic"):
-            monkeypatch.setattr(ag, name, boom)
-    sub = apply(demo, state)
-    for cls in ag.CLASSIFICATIONS:
-        for role in ag.ROLES:
-            ag.counts_by_country(sub, role, cls)
-        assert len(ag.flows_by_pair(sub, cls)) and len(ag.partner_pairs(sub, cls))
-        ag.direction_matrix(sub.flows, classification=cls)
-        ag.direction_counts(sub, "partnerships", cls)
-        for mode in ("counts", "row_share", "by_income"):
-            ag.alignment_takeaway(ag.alignment_matrix(sub, mode, cls))
-        ag.share_of_flows(sub, "N>S", cls), ag.share_of_partnerships(sub, "S>N", cls)
-        ag.share_from_side(sub, "south", cls)
-    ag.partnership_summary(sub)
-    ag.trends(sub, "motivation"), ag.trends(sub, "format", (2000, 2030))
-    ag.top_countries(ag.counts_by_country(sub))
+    source, table = engine.table_source(some)
+    assert table == "flows" and source.root is not demo and source.mask is None
+    _same(ag.direction_matrix(some), oracle.direction_matrix(some), "derived")
+    # a table's rows of unknown articles count as articles of their own, as in pandas
+    orphan = sub.flows.iloc[:1].assign(article_id="nobody")
+    flows = pd.concat([sub.flows, orphan])
+    _same(ag.direction_matrix(flows), oracle.direction_matrix(flows), "orphan rows")
+    partners = sub.partnerships.iloc[::3]
+    assert engine.table_source(partners)[1] == "partnerships"
+    _same(ag.direction_matrix(partners), oracle.direction_matrix(partners), "partners")

@@ -1,0 +1,185 @@
+"""The alignment view's aggregates: motivation x format cells with rubric status."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from evidence.aggregate._engine import (
+    SIDES,
+    Source,
+    article_sides,
+    frame_of,
+    keys_of,
+    position_of,
+    sets_of,
+    source_of,
+    suffix,
+)
+from evidence.codebook import load_codebook
+from evidence.model import EvidenceBase
+from evidence.rubric import Rubric, load_rubric
+
+ALIGNMENT_COLUMNS = [
+    "motivation", "format", "motivation_label", "format_label", "side", "n_articles",
+    "n_row", "share", "status", "rationale",
+]  # fmt: skip
+
+
+def alignment_matrix(
+    eb: EvidenceBase,
+    mode: str = "counts",
+    classification: str = "year",
+    level: str = "group",
+    rubric: Rubric | None = None,
+) -> pd.DataFrame:
+    """Motivation x format cells: distinct articles coded with both, with rubric status.
+
+    Every combination of the codebook is present (zeros kept). ``share`` depends on
+    ``mode``: ``"counts"`` divides by all articles in ``eb``; ``"row_share"`` by the
+    articles with that motivation (``n_row``); ``"by_income"`` splits the cells by the
+    origin country's side (``side`` = "north" for HIC, "south" for LMIC; articles with an
+    unclassified origin are left out) and divides by the motivation's articles on that
+    side. Otherwise ``side`` is "all".
+
+    Returns:
+        Long DataFrame[motivation, format, motivation_label, format_label, side,
+        n_articles, n_row, share, status, rationale].
+    """
+    if mode not in ("counts", "row_share", "by_income"):
+        raise ValueError(f"mode must be 'counts', 'row_share' or 'by_income', not {mode!r}")
+    motivations, formats = keys_of(level, "motivation"), keys_of(level, "format")
+    origin_income = "origin_income" + suffix(classification) if mode == "by_income" else ""
+    src = source_of(eb)
+    key = "group" if level == "group" else "code"
+    combos = _combinations(src, key, tuple(motivations), tuple(formats))
+    n_combos = len(combos.motivations)
+    if mode == "by_income":
+        sides = article_sides(src, origin_income)
+        chosen = sides if src.mask is None else np.where(src.mask, sides, -1)
+        per = np.bincount(
+            chosen.astype(np.intp) * n_combos + combos.article + n_combos,
+            minlength=(len(SIDES) + 1) * n_combos,
+        ).reshape(len(SIDES) + 1, n_combos)[1:]
+        side_names = list(SIDES)
+    else:
+        article = combos.article if src.mask is None else combos.article[src.mask]
+        per = np.bincount(article, minlength=n_combos)[None, :]
+        side_names = ["all"]
+    n_cells = np.concatenate([combos.motivations.T @ (c[:, None] * combos.formats) for c in per])
+    n_rows = (per @ combos.motivations).reshape(-1)
+
+    table = (rubric or load_rubric()).table(level)
+    tpl = _alignment_template(table, side_names, motivations, formats)
+    n_articles = n_cells.reshape(-1)[tpl.cell].astype(np.int64)
+    n_row = n_rows[tpl.motivation_row].astype(np.int64)
+    if mode == "counts":
+        denom = np.full(len(n_articles), src.n_articles, dtype=float)
+    else:
+        denom = n_row.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(denom > 0, n_articles / denom, 0.0)
+    values = {"n_articles": n_articles, "n_row": n_row, "share": share}
+    return frame_of({c: values[c] if c in values else tpl.columns[c] for c in ALIGNMENT_COLUMNS})
+
+
+def gap_cells(eb: EvidenceBase, level: str = "group", rubric: Rubric | None = None) -> pd.DataFrame:
+    """Motivation x format combinations with no article (evidence gaps), codebook order."""
+    cells = alignment_matrix(eb, "counts", level=level, rubric=rubric)
+    return cells[cells["n_articles"] == 0].reset_index(drop=True)
+
+
+def alignment_takeaway(cells: pd.DataFrame) -> str:
+    """One sentence on how many coded motivation-format pairings the rubric calls aligned
+    (``cells``: an :func:`alignment_matrix` frame)."""
+    n = cells["n_articles"].to_numpy()
+    coded = n > 0
+    if not coded.any():
+        return "No article is coded with both a motivation and a format."
+    by_status: dict[str, int] = {}
+    for status, k in zip(cells["status"].to_numpy()[coded], n[coded], strict=True):
+        if isinstance(status, str):
+            by_status[status] = by_status.get(status, 0) + int(k)
+    total = sum(by_status.values())
+    aligned = by_status.get("aligned", 0)
+    tension = by_status.get("tension", 0) + by_status.get("misaligned", 0)
+    return (
+        f"{aligned / total:.0%} of motivation-format pairings fall in cells the rubric calls "
+        f"aligned, {tension / total:.0%} in cells in tension or misaligned."
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+@dataclass(frozen=True)
+class _Combinations:
+    """Each root article's set of motivations and set of formats, numbered."""
+
+    article: np.ndarray  # per article: combination number
+    motivations: np.ndarray  # combination x motivation: 1 when in the set
+    formats: np.ndarray  # combination x format
+
+
+def _combinations(
+    src: Source, key: str, motivations: tuple[str, ...], formats: tuple[str, ...]
+) -> _Combinations:
+    def build() -> _Combinations:
+        table = "article_codes"
+        c_dim, u_dim = src.codes(table, "dimension")
+        c_key, u_key = src.codes(table, key)
+        pos = src.idx.positions(table)
+        member = np.zeros((src.idx.n, len(motivations) + len(formats)), dtype=bool)
+        offset = 0
+        for dimension, keys in (("motivation", motivations), ("format", formats)):
+            column = {k: i for i, k in enumerate(keys)}
+            where = np.array([column.get(k, -1) for k in u_key] + [-1], dtype=np.int64)
+            rows = np.flatnonzero((c_dim == position_of(u_dim, dimension)) & (where[c_key] >= 0))
+            member[pos[rows], where[c_key[rows]] + offset] = True
+            offset += len(keys)
+        sets, article = sets_of(member)
+        km = len(motivations)
+        return _Combinations(article, sets[:, :km], sets[:, km:])
+
+    return src.memo(("combinations", key, motivations, formats), build)
+
+
+@dataclass(frozen=True)
+class _AlignmentTemplate:
+    """The constant columns of an alignment frame and where each row's counts come from."""
+
+    columns: dict[str, pd.Series]
+    cell: np.ndarray  # row -> (side, motivation, format) cell number
+    motivation_row: np.ndarray  # row -> (side, motivation) number
+
+
+_TEMPLATES: OrderedDict[tuple, tuple[pd.DataFrame, _AlignmentTemplate]] = OrderedDict()
+_TEMPLATES_LOCK = threading.Lock()
+
+
+def _alignment_template(
+    table: pd.DataFrame, sides: list[str], motivations: list[str], formats: list[str]
+) -> _AlignmentTemplate:
+    key = (id(table), tuple(sides), tuple(motivations), tuple(formats))
+    found = _TEMPLATES.get(key)
+    if found is not None and found[0] is table:
+        return found[1]
+    grid = pd.MultiIndex.from_product(
+        [sides, motivations, formats], names=["side", "motivation", "format"]
+    ).to_frame(index=False)
+    grid["_cell"] = np.arange(len(grid))
+    grid = grid.merge(table, on=["motivation", "format"], how="left")
+    cb = load_codebook()
+    grid["motivation_label"] = grid["motivation"].map(cb.label)
+    grid["format_label"] = grid["format"].map(cb.label)
+    cell = grid["_cell"].to_numpy()
+    counts = ("n_articles", "n_row", "share")
+    columns = {c: grid[c].reset_index(drop=True) for c in ALIGNMENT_COLUMNS if c not in counts}
+    template = _AlignmentTemplate(columns, cell, cell // max(len(formats), 1))
+    with _TEMPLATES_LOCK:
+        _TEMPLATES[key] = (table, template)
+        while len(_TEMPLATES) > 16:
+            _TEMPLATES.popitem(last=False)
+    return template
