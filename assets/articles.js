@@ -12,11 +12,11 @@
 
   var COLUMNS = [
     ["title", "Title and journal"],
+    ["doi", "DOI"],  // early: the way to the article itself
     ["year", "Year"],
     ["origin", "Origin"],
     ["formats", "Formats"],
     ["motivations", "Motivations"],
-    ["doi", "DOI"],
   ];
 
   function el(tag, className, text) {
