@@ -27,13 +27,15 @@ from __future__ import annotations
 
 import json
 
-from bench import COUNT_ID, GRID_ID, VIEW_GRAPHS
+from bench import COUNT_ID, FILLED_STORES, GRID_ID, TEXT_ID, VIEW_GRAPHS
 
 _JS = r"""
 (() => {
   if (window.__bench) return;
   const GRAPHS = __GRAPHS__;
   const COUNT = __COUNT__;
+  const TEXT = __TEXT__;
+  const FILLED = __FILLED__;
   const GRID = __GRID__;
   const now = () => performance.now();
   const B = (window.__bench = {
@@ -95,10 +97,17 @@ _JS = r"""
         rec.updated.add(id + '.' + prop.split('@')[0]);
       }
     }
-    const c = resp[COUNT] && resp[COUNT].children;
+    const text = resp[TEXT] && resp[TEXT].data;
+    const c = (resp[COUNT] && resp[COUNT].children) || (text && text.count);
     if (typeof c === 'string' || typeof c === 'number') rec.countValue = String(c);
   };
   const sets = (r, key) => (r.updated ? r.updated.has(key) : r.output.includes(key));
+  // The response draws graph ``id``: sets its figure, or the store its figure is
+  // completed from in the browser (a "filled" chart).
+  const setsFigure = (r, id) =>
+    sets(r, id + '.figure') || (FILLED[id] && sets(r, FILLED[id] + '.data'));
+  const figureKey = (k) =>
+    k.endsWith('.figure') || Object.values(FILLED).some((s) => k === s + '.data');
   // Dash's own queue of callbacks, when the renderer exposes its store (it does in Dash
   // 2-4): requested, waiting or running callbacks mean the page has not settled.
   const dashBusy = () => {
@@ -186,7 +195,7 @@ _JS = r"""
       for (const id of GRAPHS) {
         if (!gdOf(id)) graphs[id] = null;
         else graphs[id] = B.after[id] > t0 ? B.after[id] - t0 : -1;
-        if (graphs[id] > 0 && reqs.some((r) => sets(r, id + '.figure'))) {
+        if (graphs[id] > 0 && reqs.some((r) => setsFigure(r, id))) {
           views = Math.max(views || 0, graphs[id]);
         }
       }
@@ -198,7 +207,7 @@ _JS = r"""
         views_answered_ms: (() => {
           // the responses that set at least one figure
           const v = reqs.filter((r) => r.t1 !== null && (r.updated
-            ? [...r.updated].some((k) => k.endsWith('.figure')) : r.output.includes('.figure')));
+            ? [...r.updated].some(figureKey) : r.output.includes('.figure')));
           return v.length ? Math.max(...v.map((r) => r.t1)) - t0 : null;
         })(),
         graphs, views_ms: views, count: B.countText, hooks: B.hooks,
@@ -233,17 +242,18 @@ _JS = r"""
       let ok = true;
       for (const id of GRAPHS) {
         if (!gdOf(id)) continue;
-        const need = reqs.filter((r) => sets(r, id + '.figure'));
+        const need = reqs.filter((r) => setsFigure(r, id));
         if (!need.length) continue;
         const last = Math.max(...need.map((r) => r.t1));
         if (!(B.after[id] > last)) { ok = false; break; }
       }
       // The callback that owns the count must have answered, and the page must show the
       // count it sent (when the page has no count and nothing asks for one, nothing to do).
-      const asked = reqs.filter((r) => r.output.includes(COUNT + '.children'));
+      const asked = reqs.filter((r) => r.output.includes(COUNT + '.children')
+        || r.output.includes(TEXT + '.data'));
       if (ok && (asked.length || document.getElementById(COUNT))) {
         if (!asked.length) ok = false;
-        const set = asked.filter((r) => sets(r, COUNT + '.children'));
+        const set = asked.filter((r) => r.countValue !== undefined);
         if (ok && set.length) {
           const last = set.reduce((a, b) => (b.t1 > a.t1 ? b : a));
           const shown = last.countValue !== undefined && B.countText === last.countValue;
@@ -344,5 +354,7 @@ _JS = r"""
 INIT_SCRIPT = (
     _JS.replace("__GRAPHS__", json.dumps(list(VIEW_GRAPHS)))
     .replace("__COUNT__", json.dumps(COUNT_ID))
+    .replace("__TEXT__", json.dumps(str(TEXT_ID)))
+    .replace("__FILLED__", json.dumps(FILLED_STORES))
     .replace("__GRID__", json.dumps(GRID_ID))
 )

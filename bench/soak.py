@@ -99,7 +99,7 @@ def _is_update_views(body: dict) -> bool:
         len(inputs) == 1
         and isinstance(inputs[0], dict)
         and inputs[0].get("id") == "url-changed"
-        and "fig-map.figure" in str(body.get("output", ""))
+        and "rendered-search.data" in str(body.get("output", ""))
     )
 
 
@@ -385,7 +385,8 @@ class Client:
         exp = self.expected
         want = f"{exp.counts[query]:,} of {exp.n:,} articles"
         try:
-            got = json.loads(data)["response"]["article-count"]["children"]
+            # the count rides in the page's text store (drawn by assets/page.js)
+            got = json.loads(data)["response"]["page-text"]["data"]["count"]
         except (ValueError, KeyError, TypeError):
             got = None
         self.check("callback", got == want, f"{query!r}: count {got!r}, expected {want!r}")

@@ -98,7 +98,8 @@ def _options(field: Field, eb: EvidenceBase, *, search: bool = True) -> list[dic
             out.append({"label": html.Span(o.label, className="option-heading"),
                         "value": o.value, "disabled": True, "search": ""})  # fmt: skip
         else:
-            out.append({"label": o.label, "value": o.value}
+            label = html.Span(o.label, className="option-group") if o.group else o.label
+            out.append({"label": label, "value": o.value}
                        | ({"search": f"{o.label} {o.value}"} if search else {}))  # fmt: skip
     return out
 

@@ -74,11 +74,13 @@ Parsed = tuple[Any, list[str]]  # (value or None, the items that were not unders
 # --------------------------------------------------------------------------- controls
 @dataclass(frozen=True)
 class Option:
-    """One choice of a control; a heading groups the options after it and is not a choice."""
+    """One choice of a control; a heading groups the options after it and is not a choice;
+    a ``group`` choice is a heading that can be chosen (every code of the group)."""
 
     value: str
     label: str
     heading: bool = False
+    group: bool = False
 
 
 @dataclass(frozen=True)
@@ -377,7 +379,7 @@ def _code_options(dimension: str):
         out = []
         for group in cb.groups_of(dimension):
             g = cb.groups[group]
-            out.append(Option(group, f"{g.label} (any)"))
+            out.append(Option(group, f"{g.label} (any)", group=True))
             out += [Option(c, f"   {cb.codes[c].label}") for c in g.codes
                     if not c.endswith(".unspecified")]  # fmt: skip
         return out
