@@ -168,21 +168,10 @@ def _hover_text(frame: pd.DataFrame) -> np.ndarray:
     )  # fmt: skip
 
 
-def _arc_traces(
-    frame: pd.DataFrame, noun: str, edges: tuple[int, ...], compact: bool = False
-) -> list[dict]:
-    """Trace dicts: lines (one per direction x width bin), one arrowhead trace per
-    direction, then one trace of targets. Lines are float arrays with NaN gaps and no
-    per-vertex hover data: object arrays would make building and serialising the figure
-    several times slower. Hover and click data live on the targets, invisible points
-    along each arc's body (``TARGETS_AT``); arrowheads take no hover, since many sit on
-    top of each other at a shared destination. ``frame`` holds the pairs to draw
-    (:func:`select_pairs`); ``edges`` the fixed width scale (:func:`width_edges`).
-    ``compact``: placeholders instead of coordinates, for the browser to fill
-    (:func:`evidence.figures.theme.drawn_in_browser`; assets/figures.js)."""
-    frame = frame.sort_values("n_articles", kind="stable")  # big arcs drawn last, on top
-    n = frame["n_articles"].to_numpy(dtype=float)
-    bins = width_bins(n, edges)
+def _drawing(frame: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
+    """Each arc's drawing, one row per arc of ``frame``, by (part, axis): its vertices
+    followed by a NaN gap ("line"), its arrowhead ("head") and the arrowhead's screen
+    angle ("angle", ""), and its hover targets ("target")."""
     t = np.linspace(0.0, 1.0, N_POINTS)
     lon, lat = arc_points(
         *(frame[c].to_numpy(dtype=float) for c in ("lon0", "lat0", "lon1", "lat1")),
@@ -199,8 +188,34 @@ def _arc_traces(
     line_lat = np.full((len(frame), k), np.nan)
     line_lon[:, :N_POINTS] = np.round(lon[:, :N_POINTS], DECIMALS)
     line_lat[:, :N_POINTS] = np.round(lat[:, :N_POINTS], DECIMALS)
-    head_lon, head_lat = np.round(lon[:, -1], DECIMALS), np.round(lat[:, -1], DECIMALS)
-    angle = np.round(screen_angle(lon[:, -2], lat[:, -2], lon[:, -1], lat[:, -1]), 1)
+    return {
+        ("line", "lon"): line_lon,
+        ("line", "lat"): line_lat,
+        ("head", "lon"): np.round(lon[:, -1], DECIMALS),
+        ("head", "lat"): np.round(lat[:, -1], DECIMALS),
+        ("angle", ""): np.round(screen_angle(lon[:, -2], lat[:, -2], lon[:, -1], lat[:, -1]), 1),
+        ("target", "lon"): target_lon,
+        ("target", "lat"): target_lat,
+    }
+
+
+def _arc_traces(
+    frame: pd.DataFrame, noun: str, edges: tuple[int, ...], compact: bool = False
+) -> list[dict]:
+    """Trace dicts: lines (one per direction x width bin), one arrowhead trace per
+    direction, then one trace of targets. Lines are float arrays with NaN gaps and no
+    per-vertex hover data: object arrays would make building and serialising the figure
+    several times slower. Hover and click data live on the targets, invisible points
+    along each arc's body (``TARGETS_AT``); arrowheads take no hover, since many sit on
+    top of each other at a shared destination. ``frame`` holds the pairs to draw
+    (:func:`select_pairs`); ``edges`` the fixed width scale (:func:`width_edges`).
+    ``compact``: placeholders instead of coordinates, for the browser to fill
+    (:func:`evidence.figures.theme.drawn_in_browser`; assets/figures.js)."""
+    frame = frame.sort_values("n_articles", kind="stable")  # big arcs drawn last, on top
+    n = frame["n_articles"].to_numpy(dtype=float)
+    bins = width_bins(n, edges)
+    n_targets = len(TARGETS_AT)
+    drawing = None if compact else _drawing(frame)
     text = frame["hover"].to_numpy() if "hover" in frame.columns else _hover_text(frame)
     if "kinds" in frame.columns:  # the kinds of mobility of a flow's articles
         kinds = frame["kinds"].fillna("").astype(str).to_numpy()
@@ -212,8 +227,10 @@ def _arc_traces(
 
     n_arcs = len(frame)
 
-    def at(rows: np.ndarray, part: str, values: np.ndarray):
-        return {"arcs": rows, "part": part} if compact else values
+    def at(rows: np.ndarray, part: str, axis: str = ""):
+        """The coordinates (or angles) of ``part`` of the arcs ``rows``, flat; compact:
+        the placeholder the browser fills in."""
+        return {"arcs": rows, "part": part} if compact else drawing[part, axis][rows].ravel()
 
     def repeated(values: np.ndarray):
         if compact:
@@ -235,8 +252,8 @@ def _arc_traces(
             lines.append(
                 {
                     "type": "scattergeo",
-                    "lon": at(rows, "line", line_lon[rows].ravel()),
-                    "lat": at(rows, "line", line_lat[rows].ravel()),
+                    "lon": at(rows, "line", "lon"),
+                    "lat": at(rows, "line", "lat"),
                     "mode": "lines",
                     "line": {
                         "color": style["colour"],
@@ -257,14 +274,14 @@ def _arc_traces(
         heads.append(
             {
                 "type": "scattergeo",
-                "lon": at(rows, "head", head_lon[rows]),
-                "lat": at(rows, "head", head_lat[rows]),
+                "lon": at(rows, "head", "lon"),
+                "lat": at(rows, "head", "lat"),
                 "mode": "markers",
                 "marker": {
                     "symbol": "triangle-up",
                     "size": np.asarray(HEAD_SIZES)[_width_index(bins[rows], edges)],
                     "color": style["colour"],
-                    "angle": at(rows, "angle", angle[rows]),
+                    "angle": at(rows, "angle"),
                     "angleref": "up",
                     "line": {"color": WHITE, "width": 0.8},
                 },
@@ -279,8 +296,8 @@ def _arc_traces(
     colours = np.array([direction_style(d)["colour"] for d in directions], dtype=object)
     targets = {
         "type": "scattergeo",
-        "lon": at(np.arange(n_arcs), "target", target_lon.ravel()),
-        "lat": at(np.arange(n_arcs), "target", target_lat.ravel()),
+        "lon": at(np.arange(n_arcs), "target", "lon"),
+        "lat": at(np.arange(n_arcs), "target", "lat"),
         "mode": "markers",
         # Invisible; the colour is the hover label's.
         "marker": {"size": TARGET_SIZE, "color": repeated(colours), "opacity": 0},
