@@ -465,10 +465,12 @@ class Field:
         return isinstance(self.default, tuple)
 
     def text(self, value) -> str:
-        """The value as the URL writes it (no escaping)."""
+        """The value as the URL writes it (no escaping). Any item is written as text, so
+        a junk value (a number from a hostile click, say) reaches the URL parser, which
+        drops it, instead of failing here."""
         if self.write is not None:
             return self.write(value)
-        return ",".join(value) if self.listed else str(value)
+        return ",".join(str(v) for v in value) if self.listed else str(value)
 
     def words(self, value) -> str:
         """The value in words: "Outbound mobility or Inbound mobility", "2010-2014"."""
