@@ -33,7 +33,7 @@ from components.alternatives import (
     summaries,
 )
 from components.cache import make_cache, make_export_cache
-from components.controls import filter_panel, group_counts, year_bounds
+from components.controls import filter_panel, year_bounds
 from components.export_menu import (
     EMBED_OPEN,
     embed_code,
@@ -64,7 +64,7 @@ from components.uploads import (
     register_upload_routes,
 )
 from evidence import ASSETS_DIR, DEMO_PATH
-from evidence.fields import CONTROLLED
+from evidence.fields import CONTROLLED, group_counts
 from evidence.load import load_cached
 from evidence.model import EvidenceBase
 from evidence.state import parse_query

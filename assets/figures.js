@@ -140,16 +140,13 @@
     return { data: data, layout: spec.layout || {} };
   }
 
-  window.iome_figures = { expand: expand };
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     iome_figures: {
       // One callback for every completed figure: each store in, each graph's figure
       // out; only the stores that changed are drawn.
       draw: function () {
-        var ctx = window.dash_clientside.callback_context;
-        var inputs = ctx.inputs_list || [];
-        var changed = {};
-        (ctx.triggered || []).forEach(function (t) { changed[t.prop_id.split(".")[0]] = true; });
+        var inputs = window.dash_clientside.callback_context.inputs_list || [];
+        var changed = window.iome_changed_inputs();  // assets/page.js
         var out = [];
         for (var i = 0; i < inputs.length; i++) {
           var figure = changed[String(inputs[i].id)] ? expand(arguments[i]) : null;

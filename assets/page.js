@@ -39,13 +39,25 @@
     });
   }
 
+  // The ids of the inputs that woke the running clientside callback ({id: true}).
+  window.iome_changed_inputs = function () {
+    var changed = {};
+    (window.dash_clientside.callback_context.triggered || []).forEach(function (t) {
+      changed[String(t.prop_id).split(".")[0]] = true;
+    });
+    return changed;
+  };
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     iome_page: {
+      // Draws only the stores that changed (paging the list redraws the list alone).
       draw: function () {
         var inputs = window.dash_clientside.callback_context.inputs_list || [];
+        var changed = window.iome_changed_inputs();
         for (var i = 0; i < inputs.length; i++) {
           var id = String(inputs[i].id);
           var value = arguments[i];
+          if (!changed[id]) continue;
           if (id === "page-text") {
             drawText(value);
           } else if (id === "rows-page") {

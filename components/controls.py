@@ -174,16 +174,6 @@ def group_count_id(group: str) -> str:
     return f"filter-group-{group}-count"
 
 
-def group_counts(state: FilterState) -> dict[str, str]:
-    """Per panel group, what its heading says is set: "2 set", or "" when nothing is."""
-    counts = dict.fromkeys((key for key, _, _ in PANEL_GROUPS), 0)
-    for key, value in state.filter_fields().items():
-        spec = FIELD[key].control
-        if spec is not None and spec.where == "panel" and spec.group in counts:
-            counts[spec.group] += len(value) if FIELD[key].listed else 1
-    return {g: (f"{n} set" if n else "") for g, n in counts.items()}
-
-
 def filter_panel(eb: EvidenceBase) -> html.Div:
     """The filter panel: the fields whose control sits in the panel, in collapsible groups
     (most used first, open at first; each heading says how many of its filters are set),

@@ -7,11 +7,10 @@ from dash import html
 
 from components.ids import ID
 
-EXPORT_LINK = "export-link"
-EMBED_OPEN = "embed-open"
 # The class of every export and download link: assets/links.js gives each the page's
 # query string whenever the URL changes.
-LINK_CLASS = "export-link"
+EXPORT_LINK = "export-link"
+EMBED_OPEN = "embed-open"
 
 VIEW_ITEMS = (
     ("png", "Image (PNG, 1920 px)", "/export/{view}.png"),
@@ -46,10 +45,9 @@ def link_for(template: str, view: str, query: str) -> str:
 def export_menu(view: str) -> dbc.DropdownMenu:
     """A view's 'Export' menu: images, its data, the articles behind it, embed code."""
     items = [
-        dbc.DropdownMenuItem(label, id={"type": EXPORT_LINK, "view": view, "item": key},
-                             href=link_for(t, view, ""), external_link=True,
-                             class_name=LINK_CLASS)
-        for key, label, t in VIEW_ITEMS
+        dbc.DropdownMenuItem(label, href=link_for(t, view, ""), external_link=True,
+                             class_name=EXPORT_LINK)
+        for _, label, t in VIEW_ITEMS
     ]  # fmt: skip
     items += [
         dbc.DropdownMenuItem(divider=True),
@@ -68,10 +66,9 @@ def export_menu(view: str) -> dbc.DropdownMenu:
 def page_menu() -> dbc.DropdownMenu:
     """The page's 'Download' menu: slide deck, filtered articles, gap list."""
     items = [
-        dbc.DropdownMenuItem(label, id={"type": EXPORT_LINK, "view": "page", "item": key},
-                             href=link_for(t, "page", ""), external_link=True,
-                             class_name=LINK_CLASS)
-        for key, label, t in PAGE_ITEMS
+        dbc.DropdownMenuItem(label, href=link_for(t, "page", ""), external_link=True,
+                             class_name=EXPORT_LINK)
+        for _, label, t in PAGE_ITEMS
     ]  # fmt: skip
     return dbc.DropdownMenu(
         items,

@@ -58,5 +58,6 @@ def summary_id(view: str) -> str:
 
 
 def store_id(chart: str) -> str:
-    """The store that carries an HTML chart's data: ``cells-flow-matrix``."""
+    """The store a chart's response goes to when the browser draws it (an HTML chart's
+    table, a figure the browser completes): ``cells-flow-matrix``."""
     return f"cells-{chart}"

@@ -10,7 +10,6 @@ import hashlib
 import html
 import math
 from collections.abc import Callable
-from datetime import date
 
 import plotly.io as pio
 from flask import Flask, Response, request
@@ -23,6 +22,7 @@ from evidence.export import (
     export_deck,
     export_image,
     export_table,
+    file_stem,
     table_file_stem,
 )
 from evidence.filters import apply
@@ -48,11 +48,6 @@ def _attachment(content: bytes, name: str, fmt: str) -> Response:
     response = Response(content, mimetype=MIME[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
-
-
-def _file_name(eb: EvidenceBase, what: str) -> str:
-    stem = f"iome-{what}-{date.today().isoformat()}"
-    return stem + ("-SYNTHETIC-DEMO" if eb.synthetic else "")
 
 
 def _cell(value) -> str:
@@ -171,7 +166,7 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
             if view == "deck" and fmt == "pptx":
                 key = export_key(eb, state, view, fmt, "-", theme)
                 content = cached(export_cache, key, lambda: export_deck(eb, state, theme=theme))
-                return _attachment(content, _file_name(eb, "slides"), fmt)
+                return _attachment(content, file_stem(eb, "slides"), fmt)
             if fmt not in IMAGE_FORMATS:
                 raise ExportError(f"unknown image format '{fmt}'")
             width = request.args.get("width", 1920, type=int)
@@ -186,7 +181,7 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
             return Response(str(exc), status=400, mimetype="text/plain")
         except RendererUnavailable as exc:
             return _unavailable(exc)
-        return _attachment(content, _file_name(eb, view), fmt)
+        return _attachment(content, file_stem(eb, view), fmt)
 
     @server.get("/data/<what>.<fmt>")
     def export_data(what: str, fmt: str):

@@ -10,10 +10,11 @@ from components.alternatives import alternative
 from components.cards import card, graph
 from components.cells import html_chart
 from components.controls import view_switches
-from components.export_menu import EXPORT_LINK, LINK_CLASS, export_menu
+from components.export_menu import EXPORT_LINK, export_menu
 from components.ids import ID, card_id, graph_id, store_id, summary_id
 from evidence.model import EvidenceBase
 from evidence.views import REGISTRY, View
+from evidence.views.base import Chart
 
 
 def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
@@ -22,21 +23,7 @@ def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
     header its switches and Export menu."""
     # Every chart of the card is described by the view's takeaway sentence (a screen
     # reader hears it after the chart's name; it follows the filters).
-    about = summary_id(view.name)
-    graphs = [
-        html_chart(c.name, graph_id(c.name), label=c.label or c.title, min_height=c.height,
-                   described_by=about)
-        if c.screen == "html"
-        else graph(graph_id(c.name), height=c.height, label=c.label or c.title,
-                   described_by=about)
-        for c in view.charts
-    ]  # fmt: skip
-    # A "filled" chart's figure arrives in a store, with placeholders the browser fills
-    # in (assets/figures.js).
-    graphs = [
-        html.Div([g, dcc.Store(id=store_id(c.name))]) if c.screen == "filled" else g
-        for g, c in zip(graphs, view.charts, strict=True)
-    ]
+    graphs = [_chart(c, described_by=summary_id(view.name)) for c in view.charts]
     if len(graphs) == 1:
         body = graphs[0]
     else:
@@ -47,6 +34,19 @@ def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
     tables = [alternative(c.name, summary=False) for c in view.charts[1:]]
     return card(view.title, [body, alternative(view.name), *tables], tools=tools,
                 subtitle=view.subtitle, card_id=card_id(view.name))  # fmt: skip
+
+
+def _chart(c: Chart, *, described_by: str):
+    """One chart as its screen draws it: a table of buttons filled in the browser, or a
+    graph (with the store its figure arrives in, for a chart the browser completes)."""
+    label = c.label or c.title
+    if c.screen == "html":
+        return html_chart(c.name, graph_id(c.name), label=label, min_height=c.height,
+                          described_by=described_by)  # fmt: skip
+    drawn = graph(graph_id(c.name), height=c.height, label=label, described_by=described_by)
+    if c.screen == "filled":  # assets/figures.js completes its figure from the store
+        return html.Div([drawn, dcc.Store(id=store_id(c.name))])
+    return drawn
 
 
 def view_cards(eb: EvidenceBase) -> list:
@@ -75,13 +75,12 @@ def articles_card():
     )  # fmt: skip
     download = dbc.Button(
         "Download CSV",
-        id={"type": EXPORT_LINK, "view": "table", "item": "articles-csv"},
         href="/data/articles.csv",
         external_link=True,
         size="sm",
         color="secondary",
         outline=True,
-        class_name=f"text-nowrap {LINK_CLASS}",
+        class_name=f"text-nowrap {EXPORT_LINK}",
     )
     sort = html.Div(
         [

@@ -178,6 +178,13 @@ def table_for(eb: EvidenceBase, state: FilterState, what: str) -> pd.DataFrame:
     return view_figure(eb, state, what)[0]
 
 
+def file_stem(eb: EvidenceBase, what: str, detail: str = "") -> str:
+    """A download's name without its extension: ``iome-<what>[-<detail>]-<day>``, and
+    ``-SYNTHETIC-DEMO`` for demo data."""
+    stem = "-".join(p for p in ("iome", what, detail, date.today().isoformat()) if p)
+    return stem + ("-SYNTHETIC-DEMO" if eb.synthetic else "")
+
+
 def table_file_stem(eb: EvidenceBase, state: FilterState, what: str) -> str:
     """The name of a table's file without its extension: what it holds, its filters, how
     many articles are behind it and the day, e.g.
@@ -187,8 +194,7 @@ def table_file_stem(eb: EvidenceBase, state: FilterState, what: str) -> str:
     n = filters.apply(eb, state).n_articles
     words = describe_filters(state)
     slug = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:60].rstrip("-") or "all"
-    stem = f"iome-{what}-{slug}-n{n}-{date.today().isoformat()}"
-    return stem + ("-SYNTHETIC-DEMO" if eb.synthetic else "")
+    return file_stem(eb, what, f"{slug}-n{n}")
 
 
 def about_text(eb: EvidenceBase, state: FilterState, what: str) -> str:

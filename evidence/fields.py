@@ -595,6 +595,17 @@ def controls_in(where: str) -> tuple[Field, ...]:
     return tuple(f for f in FIELDS if f.control is not None and f.control.where == where)
 
 
+def group_counts(state) -> dict[str, str]:
+    """Per filter-panel group (PANEL_GROUPS), what its heading says is set: "2 set" (a
+    list counts its items, a year range one), or "" when nothing is."""
+    counts = dict.fromkeys((key for key, _, _ in PANEL_GROUPS), 0)
+    for key, value in state.filter_fields().items():
+        spec = FIELD[key].control
+        if spec is not None and spec.where == "panel" and spec.group in counts:
+            counts[spec.group] += len(value) if FIELD[key].listed else 1
+    return {g: (f"{n} set" if n else "") for g, n in counts.items()}
+
+
 def value_label(key: str, value: str) -> str:
     """Readable label of one value of a field (a code, ISO-3, income group, pair...)."""
     field = FIELD.get(key)

@@ -67,3 +67,13 @@ def test_without_removes_one_value_or_whole_filter():
     state = FilterState(country=("HTI", "UGA"), year=(2000, 2005))
     assert state.without("country", "HTI").country == ("UGA",)
     assert state.without("year").year is None
+
+
+def test_panel_group_headings_count_the_filters_set_in_each_group():
+    from evidence.fields import PANEL_GROUPS, controls_in, group_counts
+
+    groups = {key for key, _, _ in PANEL_GROUPS}
+    assert all(f.control.group in groups for f in controls_in("panel"))
+    state = parse_query("format=mobility.outbound,mobility.inbound&year=2010-2015&role=setting")[0]
+    assert group_counts(state) == {"place": "1 set", "coding": "2 set", "income": "", "more": ""}
+    assert set(group_counts(FilterState()).values()) == {""}
