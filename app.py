@@ -68,7 +68,7 @@ from evidence.fields import CONTROLLED, group_counts
 from evidence.load import load_cached
 from evidence.model import EvidenceBase
 from evidence.state import parse_query
-from evidence.views import CLICKABLE, FILLED_CHARTS, HTML_CHARTS, SELECTABLE, STORED_CHARTS, VIEWS
+from evidence.views import CLICKABLE, HTML_CHARTS, SELECTABLE, VIEWS
 
 PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"
 
@@ -247,7 +247,7 @@ def _view_outputs(**kw) -> dict:
     return {
         **{
             name: Output(store_id(name), "data", **kw)
-            if name in STORED_CHARTS
+            if name in HTML_CHARTS
             else Output(graph_id(name), "figure", **kw)
             for name in RENDER_OUTPUTS
         },
@@ -487,14 +487,6 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         + [Input(ID.ROWS, "data"), Input(ID.TEXT, "data")],
     )
 
-    # Figures the browser completes: the arc maps' drawings, the map's gap lines
-    # (assets/figures.js).
-    app.clientside_callback(
-        ClientsideFunction("iome_figures", "draw"),
-        [Output(graph_id(name), "figure") for name in FILLED_CHARTS],
-        [Input(store_id(name), "data") for name in FILLED_CHARTS],
-    )
-
     @app.callback(
         Output(ID.ROWS, "data", allow_duplicate=True),
         Input(ID.ROWS_ASKED, "data"),
@@ -583,6 +575,12 @@ def create_app(data_path: str | Path | None = None, cache_url: str | None = None
     sessions = Sessions(eb, make_store(settings, cache_url), settings)
     app = EvidenceDash(
         __name__,
+        # The page's text, HTML charts and list are drawn as a response arrives, before
+        # the graphs (assets/page.js).
+        hooks={
+            "request_post": "function (payload, response) {"
+            " if (window.iome_page_response) window.iome_page_response(payload, response); }"
+        },
         title="IoME Evidence Map",
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,

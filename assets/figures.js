@@ -1,5 +1,6 @@
 // Figures the browser completes (evidence.figures.theme.drawn_in_browser), so that a
-// click carries data, not drawings:
+// click carries data, not drawings. The server marks such a figure with
+// layout.meta.drawn_in_browser; it is completed as it is handed to Plotly.react:
 // - an arc map comes with placeholders where the vertices, arrowheads and hover targets
 //   go; they are computed from the arcs' ends as evidence.figures.flows._arc_traces
 //   computes them: quadratic Bezier arcs bent to the left of travel, coordinates
@@ -127,33 +128,60 @@
     });
   }
 
-  // The figure Plotly draws, from the figure the server sent (placeholders filled in).
+  // The figure Plotly draws, from the figure the server sent: placeholders filled in,
+  // and the layout's notes for the browser (meta.drawn_in_browser, meta.arcs) taken out.
   function expand(spec) {
-    if (!spec || typeof spec !== "object") return null;
-    var g = spec.arcs || {};
+    var layout = Object.assign({}, spec.layout);
+    var meta = Object.assign({}, layout.meta);
+    var g = meta.arcs || {};
+    delete meta.drawn_in_browser;
+    delete meta.arcs;
+    if (Object.keys(meta).length) layout.meta = meta; else delete layout.meta;
     var data = (spec.data || []).map(function (trace) {
       var copy = Object.assign({}, trace);
       if (copy.marker) copy.marker = Object.assign({}, copy.marker);
       fill(copy, g);
       return copy;
     });
-    return { data: data, layout: spec.layout || {} };
+    return Object.assign({}, spec, { data: data, layout: layout });
   }
 
-  window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    iome_figures: {
-      // One callback for every completed figure: each store in, each graph's figure
-      // out; only the stores that changed are drawn.
-      draw: function () {
-        var inputs = window.dash_clientside.callback_context.inputs_list || [];
-        var changed = window.iome_changed_inputs();  // assets/page.js
-        var out = [];
-        for (var i = 0; i < inputs.length; i++) {
-          var figure = changed[String(inputs[i].id)] ? expand(arguments[i]) : null;
-          out.push(figure || window.dash_clientside.no_update);
-        }
-        return out;
-      },
-    },
-  });
+  function leftToBrowser(fig) {
+    return !!(fig && typeof fig === "object" && !Array.isArray(fig) && fig.layout &&
+      fig.layout.meta && fig.layout.meta.drawn_in_browser);
+  }
+
+  // dcc.Graph hands its figure to Plotly.react(gd, {data, layout, frames, config}); a
+  // figure the server left for the browser to complete is completed there, in the same
+  // step as every other graph of the response (no second callback round).
+  function wrap(P) {
+    if (!P || typeof P.react !== "function" || P.__iome_completes) return P;
+    var react = P.react;
+    P.react = function (gd, fig) {
+      var self = this, args = Array.prototype.slice.call(arguments);
+      if (leftToBrowser(fig)) args[1] = expand(fig);
+      // A task later: the response's cheap updates (the count, the HTML charts, the
+      // article list; assets/page.js) paint first instead of waiting for the maps.
+      return new Promise(function (resolve) { setTimeout(resolve, 0); })
+        .then(function () { return react.apply(self, args); });
+    };
+    P.__iome_completes = true;
+    return P;
+  }
+
+  // The plotly.js bundle loads after this script (dcc.Graph fetches it): wrap it as it
+  // arrives, or now if it is already here.
+  if (window.Plotly) {
+    wrap(window.Plotly);
+  } else {
+    var plotly;
+    Object.defineProperty(window, "Plotly", {
+      configurable: true,
+      enumerable: true,
+      get: function () { return plotly; },
+      set: function (value) { plotly = wrap(value); },
+    });
+  }
+
+  window.iome_figures = { expand: expand, wrap: wrap };
 })();

@@ -1,4 +1,4 @@
-// Everything the page draws itself from one response, in one clientside callback: the
+// Everything the page draws itself from one response, as the response arrives: the
 // HTML charts (assets/cells.js), the article list (assets/articles.js) and the page's
 // text (the article count, link notices and each view's takeaway sentence). Drawing
 // outside Dash's component tree keeps a click's response to a few store updates.
@@ -48,23 +48,50 @@
     return changed;
   };
 
+  // Values already drawn straight from a response (below), not drawn twice.
+  var drawn = typeof WeakSet === "function" ? new WeakSet() : null;
+
+  // Draws one store's value; false when the id is not one of ours.
+  function drawStore(id, value) {
+    if (value && typeof value === "object" && drawn) {
+      if (drawn.has(value)) return true;
+      drawn.add(value);
+    }
+    if (id === "page-text") {
+      drawText(value);
+    } else if (id === "rows-page") {
+      if (value && window.iome_articles) window.iome_articles.draw(value);
+    } else if (id.indexOf(CELLS) === 0 && window.iome_cells) {
+      window.iome_cells.draw(id.slice(CELLS.length), value);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  // Dash's request_post hook (app.py): the count, the HTML charts and the list are drawn
+  // the moment a response arrives, before Dash applies it and the graphs redraw; the
+  // clientside callback below then finds them drawn.
+  window.iome_page_response = function (payload, response) {
+    if (!response || typeof response !== "object") return;
+    Object.keys(response).forEach(function (id) {
+      var props = response[id];
+      if (props && typeof props === "object" && "data" in props) {
+        try { drawStore(id, props.data); } catch (e) { /* the callback draws it */ }
+      }
+    });
+  };
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     iome_page: {
-      // Draws only the stores that changed (paging the list redraws the list alone).
+      // Draws only the stores that changed (paging the list redraws the list alone),
+      // unless the response hook drew them already.
       draw: function () {
         var inputs = window.dash_clientside.callback_context.inputs_list || [];
         var changed = window.iome_changed_inputs();
         for (var i = 0; i < inputs.length; i++) {
           var id = String(inputs[i].id);
-          var value = arguments[i];
-          if (!changed[id]) continue;
-          if (id === "page-text") {
-            drawText(value);
-          } else if (id === "rows-page") {
-            if (value && window.iome_articles) window.iome_articles.draw(value);
-          } else if (id.indexOf(CELLS) === 0 && window.iome_cells) {
-            window.iome_cells.draw(id.slice(CELLS.length), value);
-          }
+          if (changed[id]) drawStore(id, arguments[i]);
         }
         return window.dash_clientside.no_update;
       },

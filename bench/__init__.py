@@ -10,8 +10,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from components.ids import ID, graph_id, store_id
-from evidence.views import FILLED_CHARTS, HTML_CHARTS, PLOT_CHARTS
+from components.ids import ID, graph_id
+from evidence.views import HTML_CHARTS, PLOT_CHARTS
 
 # The graphs whose redraw an interaction waits for (a missing one needs no redraw): every
 # Plotly chart of the view registry, so a new view is timed without a change here.
@@ -19,9 +19,6 @@ VIEW_GRAPHS = tuple(graph_id(name) for name in PLOT_CHARTS)
 # The charts drawn as HTML tables (no Plotly redraw to wait for: the frame after the
 # response paints them).
 HTML_VIEWS = tuple(graph_id(name) for name in HTML_CHARTS)
-# Plotly charts whose figure arrives in a store and is completed in the browser: the
-# response sets the store, the browser then sets the figure.
-FILLED_STORES = {graph_id(name): store_id(name) for name in FILLED_CHARTS}
 COUNT_ID = "article-count"
 TEXT_ID = ID.TEXT  # the store whose "count" the page shows as the article count
 GRID_ID = "articles-list"  # the article list: its rows are the last trailing update

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 
-from bench import COUNT_ID, FILLED_STORES, GRID_ID, TEXT_ID, VIEW_GRAPHS
+from bench import COUNT_ID, GRID_ID, TEXT_ID, VIEW_GRAPHS
 
 _JS = r"""
 (() => {
@@ -35,7 +35,6 @@ _JS = r"""
   const GRAPHS = __GRAPHS__;
   const COUNT = __COUNT__;
   const TEXT = __TEXT__;
-  const FILLED = __FILLED__;
   const GRID = __GRID__;
   const now = () => performance.now();
   const B = (window.__bench = {
@@ -102,12 +101,10 @@ _JS = r"""
     if (typeof c === 'string' || typeof c === 'number') rec.countValue = String(c);
   };
   const sets = (r, key) => (r.updated ? r.updated.has(key) : r.output.includes(key));
-  // The response draws graph ``id``: sets its figure, or the store its figure is
-  // completed from in the browser (a "filled" chart).
-  const setsFigure = (r, id) =>
-    sets(r, id + '.figure') || (FILLED[id] && sets(r, FILLED[id] + '.data'));
-  const figureKey = (k) =>
-    k.endsWith('.figure') || Object.values(FILLED).some((s) => k === s + '.data');
+  // The response draws graph ``id``: sets its figure (a "filled" chart's too: the
+  // browser completes it as Plotly.react gets it, assets/figures.js).
+  const setsFigure = (r, id) => sets(r, id + '.figure');
+  const figureKey = (k) => k.endsWith('.figure');
   // Dash's own queue of callbacks, when the renderer exposes its store (it does in Dash
   // 2-4): requested, waiting or running callbacks mean the page has not settled.
   const dashBusy = () => {
@@ -355,6 +352,5 @@ INIT_SCRIPT = (
     _JS.replace("__GRAPHS__", json.dumps(list(VIEW_GRAPHS)))
     .replace("__COUNT__", json.dumps(COUNT_ID))
     .replace("__TEXT__", json.dumps(str(TEXT_ID)))
-    .replace("__FILLED__", json.dumps(FILLED_STORES))
     .replace("__GRID__", json.dumps(GRID_ID))
 )

@@ -4,14 +4,14 @@ article list. Their content is filled by components.render."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from components.alternatives import alternative
 from components.cards import card, graph
 from components.cells import html_chart
 from components.controls import view_switches
 from components.export_menu import EXPORT_LINK, export_menu
-from components.ids import ID, card_id, graph_id, store_id, summary_id
+from components.ids import ID, card_id, graph_id, summary_id
 from evidence.model import EvidenceBase
 from evidence.views import REGISTRY, View
 from evidence.views.base import Chart
@@ -38,15 +38,12 @@ def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
 
 def _chart(c: Chart, *, described_by: str):
     """One chart as its screen draws it: a table of buttons filled in the browser, or a
-    graph (with the store its figure arrives in, for a chart the browser completes)."""
+    graph (a "filled" chart's figure is completed as Plotly gets it: assets/figures.js)."""
     label = c.label or c.title
     if c.screen == "html":
         return html_chart(c.name, graph_id(c.name), label=label, min_height=c.height,
                           described_by=described_by)  # fmt: skip
-    drawn = graph(graph_id(c.name), height=c.height, label=label, described_by=described_by)
-    if c.screen == "filled":  # assets/figures.js completes its figure from the store
-        return html.Div([drawn, dcc.Store(id=store_id(c.name))])
-    return drawn
+    return graph(graph_id(c.name), height=c.height, label=label, described_by=described_by)
 
 
 def view_cards(eb: EvidenceBase) -> list:

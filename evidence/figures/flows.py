@@ -45,7 +45,7 @@ TARGETS_AT = (0.2, 0.35, 0.5, 0.65, 0.8, 0.88)
 # targets that close the bigger arc wins.
 TARGET_SIZE = 6
 
-GEOMETRY = "arcs"  # the figure key of the arcs' geometry when the browser draws them
+GEOMETRY = "arcs"  # the layout.meta key of the arcs' geometry when the browser draws them
 
 
 def _geometry(ends: np.ndarray) -> dict:
@@ -472,9 +472,9 @@ def build_arc_figure(
         "hovermode": "closest",
         "clickmode": "event",
     }
-    fig = new_figure({"data": traces, "layout": layout})
     if geometry is not None:
-        fig[GEOMETRY] = geometry
+        layout["meta"] = {"drawn_in_browser": True, GEOMETRY: geometry}
+    fig = new_figure({"data": traces, "layout": layout})
     return caption_figure(fig, caption)
 
 

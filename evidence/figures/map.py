@@ -206,7 +206,8 @@ def build_map_figure(
             "itemclick": False,
             "itemdoubleclick": False,
         },
-        "meta": {"role": role, "role_label": label},
+        "meta": {"role": role, "role_label": label}
+        | ({"drawn_in_browser": True} if browser_draws() else {}),
         "clickmode": "event",
     }
     fig = new_figure({"data": traces, "layout": layout})

@@ -49,11 +49,10 @@ SELECTABLE: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.selec
 # Charts the dashboard draws as HTML tables of buttons, and those it draws with Plotly.
 HTML_CHARTS: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.screen == "html")
 PLOT_CHARTS: tuple[str, ...] = tuple(name for name in VIEWS if name not in HTML_CHARTS)
-# Plotly charts whose figure arrives with placeholders the browser fills in
-# (assets/figures.js): arc maps sent as pairs, the world map without its gap lines.
+# Plotly charts whose figure arrives with placeholders the browser fills in as it hands
+# the figure to Plotly (assets/figures.js): arc maps sent as pairs, the world map
+# without its gap lines.
 FILLED_CHARTS: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.screen == "filled")
-# Charts whose response goes to a store the browser draws from, not to a graph directly.
-STORED_CHARTS: tuple[str, ...] = HTML_CHARTS + FILLED_CHARTS
 
 # What every chart depends on besides the filters: the income classification.
 ALWAYS_DEPENDS = ("income",)
