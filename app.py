@@ -55,6 +55,7 @@ from components.render import (
 from components.routes import register_routes
 from components.security import register_security
 from components.sync import sync
+from components.timeline import timeline_bar
 from components.upload_panel import DATA_OPEN, data_banner, data_modal, register_upload_callbacks
 from components.uploads import (
     Sessions,
@@ -184,6 +185,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
             dbc.Button(
                 "Reset all filters", id=ID.RESET, size="sm", color="link", className="ms-auto"
             ),
+            timeline_bar(eb),
         ],
         className="d-flex flex-wrap align-items-center status-bar mb-2",
     )

@@ -154,6 +154,8 @@
   // dcc.Graph hands its figure to Plotly.react(gd, {data, layout, frames, config}); a
   // figure the server left for the browser to complete is completed there, in the same
   // step as every other graph of the response (no second callback round).
+  var drawing = 0;  // Plotly.react calls not finished yet (the timeline waits for them)
+
   function wrap(P) {
     if (!P || typeof P.react !== "function" || P.__iome_completes) return P;
     var react = P.react;
@@ -162,8 +164,11 @@
       if (leftToBrowser(fig)) args[1] = expand(fig);
       // A task later: the response's cheap updates (the count, the HTML charts, the
       // article list; assets/page.js) paint first instead of waiting for the maps.
+      drawing += 1;
+      var done = function (value) { drawing -= 1; return value; };
       return new Promise(function (resolve) { setTimeout(resolve, 0); })
-        .then(function () { return react.apply(self, args); });
+        .then(function () { return react.apply(self, args); })
+        .then(done, function (err) { done(); throw err; });
     };
     P.__iome_completes = true;
     return P;
@@ -183,5 +188,9 @@
     });
   }
 
-  window.iome_figures = { expand: expand, wrap: wrap };
+  window.iome_figures = {
+    expand: expand,
+    wrap: wrap,
+    drawing: function () { return drawing; },
+  };
 })();

@@ -73,6 +73,7 @@
   // the moment a response arrives, before Dash applies it and the graphs redraw; the
   // clientside callback below then finds them drawn.
   window.iome_page_response = function (payload, response) {
+    if (window.iome_timeline) window.iome_timeline.announce();  // assets/timeline.js
     if (!response || typeof response !== "object") return;
     Object.keys(response).forEach(function (id) {
       var props = response[id];

@@ -120,7 +120,7 @@ def control(field: Field, eb: EvidenceBase):
         return dcc.Dropdown(id=cid, multi=True, options=options, value=value,
                             placeholder=spec.placeholder, **extra)  # fmt: skip
     if spec.widget == "select":
-        select = dcc.Dropdown(id=cid, multi=False, clearable=True, options=options,
+        select = dcc.Dropdown(id=cid, multi=False, clearable=spec.clearable, options=options,
                               value=value or None, placeholder=spec.placeholder,
                               className="select-control")  # fmt: skip
         if spec.where == "panel":

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from evidence import timeline
 from evidence.codebook import load_codebook
 from evidence.countries import (
     CONTINENTS,
@@ -39,6 +40,11 @@ if TYPE_CHECKING:  # only for annotations: the mask helper lives in evidence.fil
     from evidence.model import EvidenceBase
 
 ROLES = ("origin", "author", "setting")
+TIMELINE_MODES, TIMELINE_DEFAULT, TIMELINE_WORDS = (
+    timeline.MODES,
+    timeline.DEFAULT_MODE,
+    timeline.WORDS,
+)
 CLASSIFICATIONS = ("year", "latest")
 ALIGN_MODES = ("counts", "row_share", "by_income")
 STACKS = ("format", "motivation")
@@ -88,7 +94,7 @@ class Control:
     """How a field is shown: a description the dashboard draws (no Dash here).
 
     ``widget``: "years" (a range slider), "dropdown" (searchable, many values), "select"
-    (searchable, one value, clearable),
+    (searchable, one value, clearable unless ``clearable`` is False),
     "checklist", "radio" (one value) or "switch" (a compact inline radio; "inline" for an
     inline checklist). ``where`` is "panel" (the filter panel, in declaration order) or
     the name of the view whose card header shows it. A ``hint`` may hold one markdown
@@ -104,6 +110,7 @@ class Control:
     max_height: int | None = None
     show_label: bool = False  # a card switch's label shown, not only read out
     group: str = ""  # the filter panel's group (PANEL_GROUPS) of a panel control
+    clearable: bool = True  # a "select" that can be emptied (back to the default)
 
 
 # --------------------------------------------------------------------------- parsers
@@ -579,6 +586,11 @@ FIELDS: tuple[Field, ...] = (
           control=Control("switch", "Matrix values",
                           _fixed(("counts", "Counts"), ("row_share", "Row shares"),
                                  ("by_income", "HIC vs LMIC")), where="alignment")),
+    # The timeline's way of playing (evidence.timeline); its years are the year filter.
+    Field("timeline", "Timeline", choice(TIMELINE_MODES), default=TIMELINE_DEFAULT,
+          value_label=lambda v: TIMELINE_WORDS[v], caption="",
+          control=Control("select", "Timeline shows", _fixed(*TIMELINE_WORDS.items()),
+                          where=timeline.PLACE, clearable=False)),
     Field("stack", "Stack by", choice(STACKS), default="format",
           control=Control("switch", "Stack by",
                           _fixed(("format", "Formats"), ("motivation", "Motivations")),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from evidence import timeline
 from evidence.fields import CONTROLLED, FIELDS, FILTER_KEYS, controls_in
 from evidence.state import FilterState, parse_query, to_query
 from evidence.views import CLICKABLE, REGISTRY, VIEWS
@@ -71,7 +72,7 @@ def test_every_chart_is_clickable_and_named_once():
 
 
 def test_every_switch_sits_in_a_registered_view_or_the_panel():
-    places = {"panel"} | {v.name for v in REGISTRY}
+    places = {"panel", timeline.PLACE} | {v.name for v in REGISTRY}
     assert {f.control.where for f in FIELDS if f.control} <= places
     assert set(CONTROLLED) == {f.key for w in places for f in controls_in(w)}
 
