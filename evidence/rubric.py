@@ -173,11 +173,11 @@ def rubric_path() -> Path:
     return beside if beside.exists() else RUBRIC_PATH
 
 
-def load_rubric(path: Path | str | None = None) -> Rubric:
+def load_rubric(path: Path | str | None = None, codebook: Path | str | None = None) -> Rubric:
     """Read, validate and cache the rubric file (default: :func:`rubric_path`), checked
-    against the codebook in use; a problem raises :class:`RubricError` naming the file,
-    the rule and its line."""
-    return _load(str(Path(path or rubric_path()).resolve()), load_codebook().path)
+    against the codebook at ``codebook`` (default: the one in use); a problem raises
+    :class:`RubricError` naming the file, the rule and its line."""
+    return _load(str(Path(path or rubric_path()).resolve()), load_codebook(codebook).path)
 
 
 @cache
