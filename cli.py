@@ -211,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("--out", default="iome-template.csv")
     template.set_defaults(func=cmd_template)
 
-    for p in (serve, export):
+    for p in (serve, export, template):
         _codebook_option(p)
     for name, func, help_text in (
         ("validate", cmd_validate, "validate a coded-article file and list every problem"),

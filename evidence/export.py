@@ -400,8 +400,12 @@ def _core_properties(deck, eb: EvidenceBase, sub: EvidenceBase, state: FilterSta
     props.keywords = "; ".join(keywords)
     props.comments = _clip(
         (SYNTHETIC_NOTE + ". " if eb.synthetic else "")
-        + f"Data: {source_name(eb.source)} (version {eb.version or '-'}); coding after "
-        "Wu et al. 2022, Med Sci Educ, doi:10.1007/s40670-022-01553-6.",
+        + f"Data: {source_name(eb.source)} (version {eb.version or '-'}); "
+        + (
+            "coding after Wu et al. 2022, Med Sci Educ, doi:10.1007/s40670-022-01553-6."
+            if load_codebook().is_default
+            else f"coding scheme: {scheme_text()}."
+        ),
         255,
     )
     props.category = "Evidence map"

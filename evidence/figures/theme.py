@@ -446,7 +446,7 @@ def footer_text(
     parts = [f"N = {n_articles:,} articles; an article counts once in each category it is coded"]
     if filters:
         parts.append(f"Filters: {filters}")
-    src = source or "Coding after Wu et al. (2022), Med Sci Educ, doi:" + load_codebook().doi
+    src = source or load_codebook().source_note
     parts.append(f"Source: {src}" + (f" (version {version})" if version else ""))
     text = "<br>".join(parts)
     if synthetic:

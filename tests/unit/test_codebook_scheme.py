@@ -230,3 +230,14 @@ def test_a_rubric_cell_naming_an_unknown_code_names_file_rule_and_line(tmp_path)
     out = run("validate", str(DATA), "--codebook", str(tmp_path / "codebook.yaml"))
     assert out.returncode == 2
     assert str(rubric) in out.stderr and "community.book_club" in out.stderr
+
+
+def test_the_template_follows_the_codebook_and_loads_cleanly(tmp_path, book):
+    path = tmp_path / "template.csv"
+    assert run("template", "--out", str(path), "--codebook", str(BOOK)).returncode == 0
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert set(rows["formats"]) <= set(book.codes_of("format"))
+    assert (rows["mobility_flows"] == "").all() and (rows["partnerships"] == "").all()
+    assert leaks(path.read_text()) == []
+    out = run("validate", str(path), "--codebook", str(BOOK))
+    assert out.returncode == 0 and "0 errors, 0 warnings" in out.stdout
