@@ -65,6 +65,7 @@ from components.uploads import (
     register_upload_routes,
 )
 from evidence import ASSETS_DIR, DEMO_PATH
+from evidence.codebook import load_codebook
 from evidence.fields import CONTROLLED, group_counts
 from evidence.load import load_cached
 from evidence.model import EvidenceBase
@@ -80,6 +81,15 @@ class EvidenceDash(Dash):
 
     def _setup_plotlyjs(self):
         self._plotlyjs_url = PLOTLY_BUNDLE
+
+
+def scheme_subtitle() -> str:
+    """The header's subtitle: the IoME scheme's, or the name of the codebook in use and
+    its two dimensions."""
+    cb = load_codebook()
+    if cb.is_default:
+        return "Internationalization of medical education: formats, motivations and directions"
+    return f"{cb.name}: {cb.dim('format').nouns} and {cb.dim('motivation').nouns}".lstrip(": ")
 
 
 def _is_open(clicks) -> bool:
@@ -105,8 +115,12 @@ def synthetic_banner(eb: EvidenceBase, uploaded: bool = False):
     else:
         text = [
             html.Strong("Synthetic demo data. "),
-            "These records are generated to match the review's published counts; they are "
-            "not real articles. Load your own coded spreadsheet to explore real evidence.",
+            (
+                "These records are generated to match the review's published counts; they are "
+                if load_codebook().is_default
+                else "These records are synthetic; they are "
+            )
+            + "not real articles. Load your own coded spreadsheet to explore real evidence.",
         ]
     return dbc.Alert(
         text, color="warning", className="synthetic-banner py-2 mb-2", id="synthetic-banner"
@@ -130,11 +144,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
                 html.Div(
                     [
                         html.H1("IoME Evidence Map", className="h4 mb-0 text-white"),
-                        html.Div(
-                            "Internationalization of medical education: formats, "
-                            "motivations and directions",
-                            className="small text-white-50",
-                        ),
+                        html.Div(scheme_subtitle(), className="small text-white-50"),
                     ]
                 ),
                 html.Div(

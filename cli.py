@@ -35,7 +35,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Recompute each published figure; exit 0 only when every exact figure matches."""
+    from evidence.codebook import load_codebook
     from evidence.published import check
+
+    if not load_codebook().is_default:
+        print("iome-map: the published figures are the IoME review's; the codebook in use "
+              f"({load_codebook().path}) has none to check")  # fmt: skip
+        return 0
 
     eb = _load(args.file, args.columns)
     if eb.report.unreadable:
@@ -136,6 +142,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _codebook_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--codebook",
+        help="coding scheme YAML (default data/codebook.yaml, or IOME_CODEBOOK); its "
+        "alignment rubric is the codebook's 'rubric:' file, else alignment_rubric.yaml "
+        "beside it",
+    )
+
+
+def use_codebook(path: str | None) -> str | None:
+    """Make ``path`` (when given) the codebook of this process and of any it starts
+    (IOME_CODEBOOK), then read it and its rubric: the problem, naming file, key and line,
+    or None when both are sound."""
+    from evidence.codebook import CODEBOOK_ENV, CodebookError, load_codebook
+    from evidence.rubric import load_rubric
+
+    if path:
+        os.environ[CODEBOOK_ENV] = str(Path(path).resolve())
+    try:
+        load_codebook()
+        load_rubric()
+    except CodebookError as exc:
+        return str(exc)
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with all sub-commands."""
     parser = argparse.ArgumentParser(
@@ -179,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("--out", default="iome-template.csv")
     template.set_defaults(func=cmd_template)
 
+    for p in (serve, export, template):
+        _codebook_option(p)
     for name, func, help_text in (
         ("validate", cmd_validate, "validate a coded-article file and list every problem"),
         ("check", cmd_check, "recompute the review's published figures from a file"),
@@ -188,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("file")
         p.add_argument("--columns", help="YAML mapping of your column names to the contract")
         p.add_argument("--json", action="store_true", help="machine-readable output")
+        _codebook_option(p)
         if name == "summary":
             p.add_argument("--classification", choices=("year", "latest"), default="year")
         p.set_defaults(func=func)
@@ -198,9 +233,15 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``iome-map`` console script."""
     args = build_parser().parse_args(argv)
     path = getattr(args, "file", None) or getattr(args, "data", None)
-    if path and not Path(path).exists():
-        print(f"iome-map: no such file: {path}", file=sys.stderr)
-        return 2
+    for given in (path, getattr(args, "codebook", None)):
+        if given and not Path(given).exists():
+            print(f"iome-map: no such file: {given}", file=sys.stderr)
+            return 2
+    if hasattr(args, "codebook"):
+        problem = use_codebook(args.codebook)
+        if problem:
+            print(f"iome-map: codebook rejected: {problem}", file=sys.stderr)
+            return 2
     return args.func(args)
 
 

@@ -114,7 +114,7 @@
       table.appendChild(caption);
       var head = el("tr");
       COLUMNS.forEach(function (c) {
-        var th = el("th", "col-" + c[0], c[1]);
+        var th = el("th", "col-" + c[0], (page.headings || {})[c[0]] || c[1]);
         th.scope = "col";
         head.appendChild(th);
       });
@@ -125,7 +125,9 @@
       (page.rows || []).forEach(function (row) {
         var tr = el("tr");
         tr.dataset.id = row.article_id;
-        COLUMNS.forEach(function (c) { tr.appendChild(cell(row, c[0], c[1])); });
+        COLUMNS.forEach(function (c) {
+          tr.appendChild(cell(row, c[0], (page.headings || {})[c[0]] || c[1]));
+        });
         body.appendChild(tr);
       });
       table.appendChild(body);

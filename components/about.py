@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dash_bootstrap_components as dbc
 from dash import html
 
@@ -16,7 +18,8 @@ WB_ATTRIBUTION = "World Bank country classifications by income level (CC BY 4.0)
 def _coding_scheme() -> list:
     cb = load_codebook()
     blocks = []
-    for dim, title in (("format", "Formats"), ("motivation", "Motivations")):
+    for dim in ("format", "motivation"):
+        title = cb.dim(dim).plural
         items = []
         for group in cb.groups_of(dim):
             g = cb.groups[group]
@@ -100,21 +103,32 @@ def _report(eb: EvidenceBase) -> list:
 def about_modal(eb: EvidenceBase) -> dbc.Modal:
     """The About dialog."""
     cb = load_codebook()
+    intro = html.P(
+        [
+            "This dashboard maps the published evidence on the internationalization of "
+            "medical education (IoME), using the coding scheme of the scoping review by "
+            "Wu et al. (",
+            html.Em("Med Sci Educ"),
+            f", 2022; doi:{cb.doi}), which coded 350 articles published 2000-2020 by "
+            "format of internationalization and by motivation.",
+        ]
+    )
+    if not cb.is_default:  # another review's scheme: say whose, in its own words
+        intro = html.P(
+            [f"This dashboard maps the evidence coded with the scheme "
+             f"'{cb.name or Path(cb.path).parent.name}', by "
+             f"{cb.dim('format').noun} and by {cb.dim('motivation').noun}."]
+            + ([f" Source: {cb.citation}" + (f" doi:{cb.doi}" if cb.doi else "")]
+               if cb.citation else [])
+        )  # fmt: skip
     body = [
-        html.P(
-            [
-                "This dashboard maps the published evidence on the internationalization of "
-                "medical education (IoME), using the coding scheme of the scoping review by "
-                "Wu et al. (",
-                html.Em("Med Sci Educ"),
-                f", 2022; doi:{cb.doi}), which coded 350 articles published 2000-2020 by "
-                "format of internationalization and by motivation.",
-            ]
-        ),
+        intro,
         html.P(
             "The review's own coded data are not public. The bundled demo data are "
             "synthetic records generated to reproduce the review's published counts; "
             "they describe no real article."
+            if eb.synthetic and cb.is_default
+            else "The data shown are synthetic records; they describe no real article."
             if eb.synthetic
             else "The data shown are the file loaded below."
         ),

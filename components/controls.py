@@ -212,8 +212,8 @@ def filter_panel(eb: EvidenceBase) -> html.Div:
             html.Summary("How articles are counted", className="small"),
             html.P(
                 "Within a filter any selected value matches (OR); across filters all must "
-                "match (AND). An article coded with two formats counts once in each, and "
-                "once in any total.",
+                f"match (AND). An article coded with two {load_codebook().dim('format').nouns} "
+                "counts once in each, and once in any total.",
                 className="small text-muted mb-0",
             ),
         ],

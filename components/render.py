@@ -17,6 +17,7 @@ from components.cache import cached
 from components.cells import cells_of_figure
 from components.ids import CHIP, ID
 from evidence import filters
+from evidence.codebook import load_codebook
 from evidence.fields import FIELD, role_word
 from evidence.figures.theme import drawn_in_browser, empty_figure, specs_only
 from evidence.model import EvidenceBase
@@ -112,7 +113,13 @@ def list_page(
         page, total = article_page(eb, state, start, start + PAGE_SIZE,
                                    sort_model=SORT_MODEL[sort], search=text)  # fmt: skip
     return {"search": search or "", "start": start, "size": PAGE_SIZE, "total": total,
-            "sort": sort, "text": text, "rows": table_rows(page)}  # fmt: skip
+            "sort": sort, "text": text, "rows": table_rows(page),
+            "headings": HEADINGS}  # fmt: skip
+
+
+# The list's code columns in the codebook's words ("Programme types"; assets/articles.js).
+HEADINGS = {"formats": load_codebook().dim("format").plural,
+            "motivations": load_codebook().dim("motivation").plural}  # fmt: skip
 
 
 def count_text(n: int, total: int) -> str:

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evidence import aggregate, filters
+from evidence.codebook import load_codebook
 from evidence.figures.theme import recaption
 from evidence.model import EvidenceBase
 from evidence.render import default_renderer
@@ -122,13 +123,42 @@ def _about(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, what: str) -
         ("Filters", describe_filters(state)),
         ("Articles", f"{sub.n_articles:,} of {eb.n_articles:,}"),
         ("Data source", f"{source_name(eb.source)} (version {eb.version or '-'})"),
-        ("Coding scheme", "Wu et al. 2022, Med Sci Educ, doi:10.1007/s40670-022-01553-6"),
+        ("Coding scheme", scheme_text()),
         ("Income groups", classification_text(state) + "; World Bank, CC BY 4.0"),
         ("Counting", "An article coded with two categories counts once in each."),
     ]
     if eb.synthetic:
         rows.insert(0, ("WARNING", SYNTHETIC_NOTE))
     return pd.DataFrame(rows, columns=["field", "value"])
+
+
+def scheme_text() -> str:
+    """The coding scheme as an export's About sheet names it."""
+    cb = load_codebook()
+    if cb.is_default:
+        return "Wu et al. 2022, Med Sci Educ, doi:10.1007/s40670-022-01553-6"
+    return "; ".join(x for x in (cb.name, cb.citation, cb.doi and f"doi:{cb.doi}") if x)
+
+
+def pair_kind() -> str:
+    """A gap cell's kind: "motivation x format" in the codebook's words."""
+    cb = load_codebook()
+    return f"{cb.dim('motivation').noun} x {cb.dim('format').noun}"
+
+
+def dimension_columns() -> dict[str, str]:
+    """Article columns named after the codebook's dimensions ("formats" ->
+    "programme_types"); none for the IoME scheme. The loader reads both names."""
+    cb = load_codebook()
+    if cb.is_default:
+        return {}
+    snake = lambda text: "_".join(text.lower().split())  # noqa: E731
+    fmt, mot = cb.dim("format"), cb.dim("motivation")
+    return {"formats": snake(fmt.plural), "motivations": snake(mot.plural),
+            "primary_motivation": f"primary_{snake(mot.label)}",
+            "format": snake(fmt.label), "motivation": snake(mot.label),
+            "format_label": f"{snake(fmt.label)}_label",
+            "motivation_label": f"{snake(mot.label)}_label"}  # fmt: skip
 
 
 def article_records(eb: EvidenceBase) -> pd.DataFrame:
@@ -145,7 +175,7 @@ def article_records(eb: EvidenceBase) -> pd.DataFrame:
         .astype(object)
         .fillna("")
     )
-    return arts
+    return arts.rename(columns=dimension_columns())
 
 
 def gaps_table(eb: EvidenceBase, state: FilterState) -> pd.DataFrame:
@@ -157,7 +187,7 @@ def gaps_table(eb: EvidenceBase, state: FilterState) -> pd.DataFrame:
         [
             pd.DataFrame({"kind": f"country ({state.role})", "code": countries["iso3"],
                           "label": countries["name"]}),
-            pd.DataFrame({"kind": "motivation x format",
+            pd.DataFrame({"kind": pair_kind(),
                           "code": cells["motivation"] + " x " + cells["format"],
                           "label": cells["motivation_label"] + " x " + cells["format_label"]}),
         ],
@@ -175,7 +205,7 @@ def table_for(eb: EvidenceBase, state: FilterState, what: str) -> pd.DataFrame:
         return gaps_table(eb, state)
     if what not in VIEWS:
         raise ExportError(f"unknown table '{what}' (use articles, gaps, {', '.join(VIEWS)})")
-    return view_figure(eb, state, what)[0]
+    return view_figure(eb, state, what)[0].rename(columns=dimension_columns())
 
 
 def file_stem(eb: EvidenceBase, what: str, detail: str = "") -> str:
@@ -370,8 +400,12 @@ def _core_properties(deck, eb: EvidenceBase, sub: EvidenceBase, state: FilterSta
     props.keywords = "; ".join(keywords)
     props.comments = _clip(
         (SYNTHETIC_NOTE + ". " if eb.synthetic else "")
-        + f"Data: {source_name(eb.source)} (version {eb.version or '-'}); coding after "
-        "Wu et al. 2022, Med Sci Educ, doi:10.1007/s40670-022-01553-6.",
+        + f"Data: {source_name(eb.source)} (version {eb.version or '-'}); "
+        + (
+            "coding after Wu et al. 2022, Med Sci Educ, doi:10.1007/s40670-022-01553-6."
+            if load_codebook().is_default
+            else f"coding scheme: {scheme_text()}."
+        ),
         255,
     )
     props.category = "Evidence map"

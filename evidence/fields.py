@@ -59,10 +59,13 @@ NET_WORDS = {"both": "Both directions", "net": "Net flows"}
 # URL values of the regions: continents ("africa"), then World Bank regions
 # ("sub-saharan-africa"); names, codes and old values ("Africa") are read too.
 REGIONS = (*CONTINENTS, *WB_REGIONS)
-MOBILITY_KINDS = (
-    "mobility.outbound", "mobility.inbound", "mobility.bilateral", "mobility.degree",
-    "mobility.clinical", "mobility.preclinical", "mobility.unspecified",
-)  # fmt: skip
+# The codebook in use names everything below: its dimensions' labels (the "format" and
+# "motivation" roles), and the group whose codes are the flow map's kinds of movement
+# (none: the kind switch has no options). Chosen before import (IOME_CODEBOOK).
+_CB = load_codebook()
+_FMT, _MOT = _CB.dim("format"), _CB.dim("motivation")
+_KIND_GROUP = _CB.flow_group("mobility")
+MOBILITY_KINDS = _CB.flow_codes("mobility")
 MAX_LIST = 300
 _SIDE_ALIASES = {
     "hic": ("H",),
@@ -259,7 +262,9 @@ def _region_pair_label(value: str) -> str:
 
 
 def _kind(item: str) -> str | None:
-    code = load_codebook().resolve("format", item if "." in item else f"mobility.{item}")
+    if _KIND_GROUP is None:
+        return None
+    code = load_codebook().resolve("format", item if "." in item else f"{_KIND_GROUP}.{item}")
     return code if code in MOBILITY_KINDS else None
 
 
@@ -489,13 +494,15 @@ class Field:
 # The filter panel's collapsible groups, most used first: (key, title, open at first).
 PANEL_GROUPS: tuple[tuple[str, str, bool], ...] = (
     ("place", "Years and places", True),
-    ("coding", "Formats and motivations", True),
+    ("coding", f"{_FMT.plural} and {_MOT.nouns}", True),
     ("income", "Income groups", False),
     ("more", "Basis, language and type", False),
 )
 
 _ROLE_HINT = ("Both follow the map's [Country role](#card-map) switch "
               "(Setting: where the activity took place).")  # fmt: skip
+
+_KIND_WORD = f"{_CB.groups[_KIND_GROUP].short} kind" if _KIND_GROUP else "Kind"
 
 # Declaration order is the URL's order and the filter panel's order.
 FIELDS: tuple[Field, ...] = (
@@ -527,17 +534,17 @@ FIELDS: tuple[Field, ...] = (
                           _fixed(("year", "At publication year"), ("latest", "Latest (FY2026)")),
                           hint="World Bank groups in force when each article appeared, "
                                "or today's.", group="income")),
-    Field("format", "Format", many(_code("format")), mask=_mask_codes, value_label=_code_label,
-          caption="", caption_rank=0, joiner=" or ",
-          control=Control("dropdown", "Formats", _code_options("format"),
-                          placeholder="Any format", max_height=440, group="coding")),
-    Field("motivation", "Motivation", many(_code("motivation")), mask=_mask_codes,
-          value_label=_code_label, caption="motivation", caption_rank=1, joiner=" or ",
-          control=Control("dropdown", "Motivations", _code_options("motivation"),
-                          placeholder="Any motivation", max_height=440, group="coding")),
+    Field("format", _FMT.label, many(_code("format")), mask=_mask_codes,
+          value_label=_code_label, caption="", caption_rank=0, joiner=" or ",
+          control=Control("dropdown", _FMT.plural, _code_options("format"),
+                          placeholder=f"Any {_FMT.noun}", max_height=440, group="coding")),
+    Field("motivation", _MOT.label, many(_code("motivation")), mask=_mask_codes,
+          value_label=_code_label, caption=_MOT.noun, caption_rank=1, joiner=" or ",
+          control=Control("dropdown", _MOT.plural, _code_options("motivation"),
+                          placeholder=f"Any {_MOT.noun}", max_height=440, group="coding")),
     Field("basis", "Basis", many(_basis), mask=_mask_column("motivation_basis"),
           value_label=str.capitalize, caption="basis", caption_rank=8,
-          control=Control("checklist", "Motivation basis", _basis_options, group="more")),
+          control=Control("checklist", f"{_MOT.label} basis", _basis_options, group="more")),
     Field("language", "Language", many(resolve_language), mask=_mask_column("language"),
           value_label=language_name, caption="language", caption_rank=9,
           control=Control("dropdown", "Language", _language_options, placeholder="Any",
@@ -546,9 +553,9 @@ FIELDS: tuple[Field, ...] = (
           value_label=_type_label, caption="type", caption_rank=10,
           control=Control("dropdown", "Article type", _type_options, placeholder="Any",
                           group="more")),
-    Field("kind", "Mobility kind", many(_kind), mask=_mask_codes, value_label=_code_label,
-          caption="mobility kind", caption_rank=3, joiner=" or ",
-          control=Control("inline", "Mobility kind (filters every view)", _kind_options,
+    Field("kind", _KIND_WORD, many(_kind), mask=_mask_codes, value_label=_code_label,
+          caption=_KIND_WORD.lower(), caption_rank=3, joiner=" or ",
+          control=Control("inline", f"{_KIND_WORD} (filters every view)", _kind_options,
                           where="flows")),
     # Marks only (no control): a pair of countries on the flow map, an income-group pair
     # or direction class from the matrix beside it, a lead > partner pair or class.
@@ -593,7 +600,7 @@ FIELDS: tuple[Field, ...] = (
                           where=timeline.PLACE, clearable=False)),
     Field("stack", "Stack by", choice(STACKS), default="format",
           control=Control("switch", "Stack by",
-                          _fixed(("format", "Formats"), ("motivation", "Motivations")),
+                          _fixed(("format", _FMT.plural), ("motivation", _MOT.plural)),
                           where="trends")),
 )  # fmt: skip
 FIELD: dict[str, Field] = {f.key: f for f in FIELDS}

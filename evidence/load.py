@@ -41,11 +41,6 @@ _FLOW = re.compile(r"^\s*(.+?)\s*(?:->|>|→)\s*(.+?)\s*$")
 _DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
-_PARTNERSHIP_DIRECTIONS = {
-    "partnership.north_south": {"N>S", "S>N"},
-    "partnership.south_south": {"S>S"},
-    "partnership.north_north": {"N>N"},
-}
 
 
 class UnreadableFile(Exception):
@@ -573,7 +568,8 @@ def _tidy(rows: list[dict], report: LoadReport, source: str, version: str) -> Ev
         ["article_id", "flow_index", "origin", "destination"],
         years,
     )
-    kinds = {r["article_id"]: ";".join(c for c in r["formats"] if c.startswith("mobility."))
+    kind_codes = set(cb.flow_codes("mobility"))  # none: the scheme has no kinds of movement
+    kinds = {r["article_id"]: ";".join(c for c in r["formats"] if c in kind_codes)
              for r in rows}  # fmt: skip
     flows["kinds"] = flows["article_id"].map(kinds).astype(object).fillna("")
     flows = flows[FLOW_COLUMNS]
@@ -639,12 +635,13 @@ def _classify_pairs(frame: pd.DataFrame, a: str, b: str, years: pd.Series) -> pd
 def _check_partnership_codes(rows: list[dict], partners: pd.DataFrame, report: LoadReport):
     """Warn when a coded partnership direction has no partner pair of that direction."""
     found = partners.groupby("article_id")["direction"].agg(set).to_dict()
+    cb = load_codebook()
     for r in rows:
         if not r["partnerships"]:
             continue
         directions = found.get(r["article_id"], set())
         for code in r["formats"]:
-            expected = _PARTNERSHIP_DIRECTIONS.get(code)
+            expected = cb.partnership_directions.get(code)
             if expected and not (expected & directions) and "unclassified" not in directions:
                 report.add(
                     "warning",

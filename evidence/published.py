@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from evidence import REFERENCE_DIR
+from evidence.codebook import load_codebook
 from evidence.model import EvidenceBase
 
 PUBLISHED_PATH = REFERENCE_DIR / "published_figures.csv"
@@ -235,6 +236,8 @@ def figure_matches(
 
 def check(eb: EvidenceBase, figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Recompute every published figure on ``eb`` and compare (one row per figure)."""
+    if not load_codebook().is_default:  # the figures count the IoME scheme's codes
+        return pd.DataFrame(columns=CHECK_COLUMNS)
     figures = published_figures() if figures is None else figures
     rows = []
     for fig in figures.itertuples(index=False):

@@ -9,17 +9,25 @@ then the file's default.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from evidence import DATA_DIR
-from evidence.codebook import Codebook, load_codebook
+from evidence.codebook import (
+    Codebook,
+    CodebookError,
+    codebook_path,
+    line_of,
+    load_codebook,
+    read_yaml,
+)
 
 RUBRIC_PATH = DATA_DIR / "alignment_rubric.yaml"
+RUBRIC_ENV = "IOME_RUBRIC"
 
 #: Status -> (label, symbol). The symbol repeats the status in text so colour is never
 #: the only cue.
@@ -33,8 +41,8 @@ NOT_ASSESSED = "not_assessed"
 DEFAULT_RATIONALE = "The review draws no conclusion about this combination."
 
 
-class RubricError(ValueError):
-    """The rubric file is malformed; the message names the offending entry."""
+class RubricError(CodebookError):
+    """The rubric file is malformed; the message names the file, the entry and its line."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +141,10 @@ def parse_rubric(raw: dict, codebook: Codebook | None = None) -> Rubric:
     for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
             raise RubricError(f"rule {i}: expected a mapping, got {entry!r}")
-        where = f"rule {i} ({entry.get('motivation')} x {entry.get('format')})"
+        line = line_of(entry)
+        where = f"rule {i} ({entry.get('motivation')} x {entry.get('format')})" + (
+            f" (line {line})" if line else ""
+        )
         m = _check_key(cb, entry.get("motivation"), "motivation", where)
         f = _check_key(cb, entry.get("format"), "format", where)
         status = _check_status(entry.get("status"), where)
@@ -147,15 +158,35 @@ def parse_rubric(raw: dict, codebook: Codebook | None = None) -> Rubric:
     return Rubric(tuple(rules), default=default, codebook=cb)
 
 
+def rubric_path() -> Path:
+    """The rubric in use: ``IOME_RUBRIC`` when set; else the codebook's ``rubric:`` key
+    (relative to the codebook); else ``alignment_rubric.yaml`` beside the codebook; else
+    ``data/alignment_rubric.yaml``."""
+    chosen = os.environ.get(RUBRIC_ENV, "").strip()
+    if chosen:
+        return Path(chosen)
+    book = codebook_path()
+    named = load_codebook().rubric
+    if named:
+        return (book.parent / named) if not Path(named).is_absolute() else Path(named)
+    beside = book.parent / "alignment_rubric.yaml"
+    return beside if beside.exists() else RUBRIC_PATH
+
+
+def load_rubric(path: Path | str | None = None, codebook: Path | str | None = None) -> Rubric:
+    """Read, validate and cache the rubric file (default: :func:`rubric_path`), checked
+    against the codebook at ``codebook`` (default: the one in use); a problem raises
+    :class:`RubricError` naming the file, the rule and its line."""
+    return _load(str(Path(path or rubric_path()).resolve()), load_codebook(codebook).path)
+
+
 @cache
-def load_rubric(path: Path | str = RUBRIC_PATH) -> Rubric:
-    """Read, validate and cache the rubric file."""
-    with open(path, encoding="utf-8") as fh:
-        try:
-            raw = yaml.safe_load(fh)
-        except yaml.YAMLError as exc:
-            raise RubricError(f"{path}: not valid YAML ({exc})") from exc
+def _load(path: str, book: str) -> Rubric:
+    raw = read_yaml(path, RubricError)
     try:
-        return parse_rubric(raw)
+        return parse_rubric(raw, load_codebook(book))
     except RubricError as exc:
         raise RubricError(f"{path}: {exc}") from None
+
+
+load_rubric.cache_clear = _load.cache_clear  # type: ignore[attr-defined]

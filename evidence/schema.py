@@ -58,6 +58,20 @@ def header_key(name: str) -> str:
 _KEYS = {header_key(c): c for c in COLUMN_NAMES}
 
 
+def _dimension_keys() -> dict[str, str]:
+    """Headers naming the codebook's dimensions ("Programme types", "programme", "Purposes")
+    read as the contract's ``formats`` and ``motivations`` columns."""
+    from evidence.codebook import load_codebook
+
+    cb = load_codebook()
+    out: dict[str, str] = {}
+    for role, column in (("format", "formats"), ("motivation", "motivations")):
+        d = cb.dim(role)
+        for name in (d.name, d.label, d.plural):
+            out.setdefault(header_key(name), column)
+    return {k: v for k, v in out.items() if k not in _KEYS}
+
+
 def match_columns(
     headers: list[str], mapping: dict[str, str] | None, report: LoadReport
 ) -> dict[str, str]:
@@ -67,13 +81,14 @@ def match_columns(
     names (matched like contract names) to contract names.
     """
     user = {header_key(k): v for k, v in (mapping or {}).items()}
+    keys = _KEYS | _dimension_keys()
     for target in user.values():
         if target not in COLUMN_NAMES:
             report.add("error", f"column mapping names unknown contract column '{target}'")
     result: dict[str, str] = {}
     for header in headers:
         key = header_key(header)
-        target = user.get(key) or _KEYS.get(key)
+        target = user.get(key) or keys.get(key)
         if target is None or target not in COLUMN_NAMES:
             report.add("warning", "column not in the coding contract; ignored", column=header)
             continue

@@ -27,6 +27,12 @@ def summarise(eb: EvidenceBase, classification: str = "year") -> dict:
         "synthetic": eb.synthetic,
         "classification": classification,
         "n_articles": eb.n_articles,
+        "codebook": cb.name or cb.path,
+        "dimensions": {
+            role: {"name": d.name, "label": d.label, "plural": d.plural}
+            for role, d in cb.dimensions.items()
+        },
+        "labels": {k: cb.label(k) for k in (*cb.codes, *cb.groups)},
     }
     for dim in ("format", "motivation"):
         sub = codes[codes["dimension"] == dim]

@@ -417,10 +417,38 @@ _EXAMPLES = (
 )
 
 
+def _examples() -> tuple[dict, ...]:
+    """The example rows in the codebook in use: the IoME scheme's as written; another
+    scheme's get its first codes instead (and no flows or partnerships it has no group
+    for), so that they still load cleanly."""
+    from evidence.codebook import load_codebook
+
+    cb = load_codebook()
+    if cb.is_default:
+        return _EXAMPLES
+    out = []
+    for i, row in enumerate(_EXAMPLES):
+        picks = {}
+        for role, column in (("format", "formats"), ("motivation", "motivations")):
+            codes = [c for c in cb.codes_of(role) if not c.endswith(".unspecified")]
+            picks[column] = codes[i % len(codes)]
+        title = f"Example: An article coded {cb.label(picks['formats']).lower()}"
+        out.append(
+            {
+                **row,
+                **picks,
+                "title": title,
+                "mobility_flows": row["mobility_flows"] if cb.flow_group("mobility") else "",
+                "partnerships": row["partnerships"] if cb.flow_group("partnership") else "",
+            }
+        )
+    return tuple(out)
+
+
 def template_csv() -> bytes:
     """A UTF-8 CSV of every contract column with three example rows that load cleanly.
 
     Each example is marked synthetic, titled 'Example: ...' and noted as a row to delete.
     """
-    rows = [{**row, "notes": _EXAMPLE_NOTE, "synthetic": "true"} for row in _EXAMPLES]
+    rows = [{**row, "notes": _EXAMPLE_NOTE, "synthetic": "true"} for row in _examples()]
     return write_csv_rows(COLUMN_NAMES, rows, bom=False, lineterminator="\r\n")

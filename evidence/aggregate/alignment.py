@@ -99,7 +99,9 @@ def alignment_takeaway(cells: pd.DataFrame) -> str:
     n = cells["n_articles"].to_numpy()
     coded = n > 0
     if not coded.any():
-        return "No article is coded with both a motivation and a format."
+        cb = load_codebook()
+        return (f"No article is coded with both a {cb.dim('motivation').noun} and a "
+                f"{cb.dim('format').noun}.")  # fmt: skip
     by_status: dict[str, int] = {}
     for status, k in zip(cells["status"].to_numpy()[coded], n[coded], strict=True):
         if isinstance(status, str):
@@ -107,8 +109,9 @@ def alignment_takeaway(cells: pd.DataFrame) -> str:
     total = sum(by_status.values())
     aligned = by_status.get("aligned", 0)
     tension = by_status.get("tension", 0) + by_status.get("misaligned", 0)
+    words = f"{load_codebook().dim('motivation').noun}-{load_codebook().dim('format').noun}"
     return (
-        f"{aligned / total:.0%} of motivation-format pairings fall in cells the rubric calls "
+        f"{aligned / total:.0%} of {words} pairings fall in cells the rubric calls "
         f"aligned, {tension / total:.0%} in cells in tension or misaligned."
     )
 

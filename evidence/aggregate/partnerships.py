@@ -18,7 +18,11 @@ def partnership_summary(eb: EvidenceBase) -> pd.DataFrame:
         DataFrame[code, label, n_articles], ``partnership.unspecified`` last.
     """
     cb = load_codebook()
-    codes = cb.groups["partnership"].codes
+    group = cb.flow_group("partnership")  # None: the scheme codes no partnerships
+    codes = cb.flow_codes("partnership")
+    if group is None:
+        return frame_of({"code": np.array([], dtype=object), "label": np.array([], dtype=object),
+                         "n_articles": np.array([], dtype=np.int64)})  # fmt: skip
     src = source_of(eb)
     table = "article_codes"
     c_code, u_code = src.codes(table, "code")
@@ -26,7 +30,7 @@ def partnership_summary(eb: EvidenceBase) -> pd.DataFrame:
     def key() -> tuple[np.ndarray, int, np.ndarray]:
         c_dim, u_dim = src.codes(table, "dimension")
         c_grp, u_grp = src.codes(table, "group")
-        fmt, grp = position_of(u_dim, "format"), position_of(u_grp, "partnership")
+        fmt, grp = position_of(u_dim, "format"), position_of(u_grp, group)
         return c_code, len(u_code) + 1, (c_dim == fmt) & (c_grp == grp)
 
     counter = counter_of(src, ("partnership_codes",), table, ("dimension", "group", "code"), key)

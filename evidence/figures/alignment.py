@@ -109,7 +109,8 @@ def _heatmap(
         ],
         axis=-1,
     ).reshape((*shape, 8))
-    share_of = "of all articles" if mode == "counts" else "of this motivation's articles"
+    noun = load_codebook().dim("motivation").noun
+    share_of = "of all articles" if mode == "counts" else f"of this {noun}'s articles"
     # The click key of each cell, "motivation|format|side": Dash leaves a heatmap point's
     # customdata out of clickData, but passes its hovertext (not shown: hovertemplate).
     side = str(cells["side"].iloc[0]) if len(cells) else "all"
@@ -179,7 +180,11 @@ def build_alignment_figure(
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     if matrix is None or matrix.empty or int(matrix["n_articles"].sum()) == 0:
         return caption_figure(
-            empty_figure("No articles coded with both a motivation and a format"), caption
+            empty_figure(
+                f"No articles coded with both a {load_codebook().dim('motivation').noun}"
+                f" and a {load_codebook().dim('format').noun}"
+            ),
+            caption,
         )
     # At code level, "(unspecified)" rows and columns without any article are left out
     # to save space; every real code stays, zeros included, so gaps still show.
@@ -203,7 +208,11 @@ def build_alignment_figure(
     traces += _legend_traces()
     # Panel names go in the x axis titles, under the column labels: automargin keeps
     # them clear of the labels at any width, and the top is left to the legend.
-    x_titles = [_panel_title(s) for s in sides] if len(sides) > 1 else ["Format"]
+    x_titles = (
+        [_panel_title(s) for s in sides]
+        if len(sides) > 1
+        else [load_codebook().dim("format").label]
+    )
     for i, key in enumerate(k for k in layout if k.startswith("xaxis")):
         layout[key].update(
             side="bottom",
@@ -222,7 +231,11 @@ def build_alignment_figure(
             "showgrid": False,
             "type": "category",
             "fixedrange": True,
-            "title": {"text": "Motivation", "font": {"size": 12, "color": MUTED}, "standoff": 6},
+            "title": {
+                "text": load_codebook().dim("motivation").label,
+                "font": {"size": 12, "color": MUTED},
+                "standoff": 6,
+            },
         },
         # Horizontal key above the matrix: a key at the right would take a third of a
         # phone-wide graph away from the cells.

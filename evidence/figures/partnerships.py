@@ -28,6 +28,12 @@ BAR_WIDTH = 0.44  # bar thickness in category units; the label sits in the rest
 BAR_OFFSET = 0.0  # bar starts at its category centre, label above it
 
 
+def _coded_colour() -> str:
+    """The colour of the codebook's partnership group (the coded bars)."""
+    group = load_codebook().flow_group("partnership")
+    return group_colour(group) if group else MUTED
+
+
 def _shown(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     """Rows to draw: every real category, zeros included (a gap is a finding), but not an
     "unspecified" / "unclassified" row without any article."""
@@ -92,6 +98,7 @@ def build_partnerships_figure(
     computed = _shown(direction_counts, "direction")
     styles = [direction_style(d) for d in computed["direction"]]
     long = load_codebook().directions
+    noun = load_codebook().dim("format").noun
     direction_text = [
         f"{s['label']} <span style='color:{MUTED}'>({long[d]['long']})</span>"
         if d in long and long[d].get("long")
@@ -114,10 +121,10 @@ def build_partnerships_figure(
             "x": coded["n_articles"].to_numpy(),
             "y": coded["label"].to_numpy(),
             "text": coded["n_articles"].map("{:,}".format).to_numpy(),
-            "marker": {"color": group_colour("partnership"), "line": {"width": 0}},
+            "marker": {"color": _coded_colour(), "line": {"width": 0}},
             "customdata": coded["code"].to_numpy(),
-            "hovertemplate": "%{y}: %{x:,} articles<extra>coded format</extra>",
-            "name": "Coded format",
+            "hovertemplate": f"%{{y}}: %{{x:,}} articles<extra>coded {noun}</extra>",
+            "name": f"Coded {noun}",
         },
         {
             **bar,
@@ -165,7 +172,7 @@ def build_partnerships_figure(
         "xaxis2": {**axis_x, "anchor": "y2"},
         "yaxis2": {**axis_y, "domain": bottom, "anchor": "x2", "range": _y_range(n_bottom)},
         "annotations": [
-            {**panel_title, "text": "<b>Coded partnership format</b>", "y": top[1]},
+            {**panel_title, "text": f"<b>Coded partnership {noun}</b>", "y": top[1]},
             {
                 **panel_title,
                 "text": "<b>Direction: lead → partner income group</b>",

@@ -40,6 +40,7 @@ FOOTER_NAME = "caption-footer"
 # Property validation of every figure on construction costs more than the aggregates
 # behind it; the test suite turns it on (IOME_VALIDATE_FIGURES=1) so every builder's
 # output is checked there, and the running app builds the same dicts without re-checking.
+OKABE_ITO = {"orange": "#E69F00", "vermillion": "#D55E00"}  # the statuses' fixed colours
 VALIDATE = os.environ.get("IOME_VALIDATE_FIGURES", "0") == "1"
 CARTESIAN = frozenset({"bar", "heatmap", "scatter", "scattergl", "histogram", "box"})
 
@@ -136,8 +137,8 @@ def status_colour(status: str) -> str:
     cb = load_codebook()
     colours = {
         "aligned": cb.income_groups["H"]["colour"],  # blue
-        "tension": cb.groups["market"].colour,  # orange
-        "misaligned": cb.groups["mobility"].colour,  # vermillion
+        "tension": OKABE_ITO["orange"],
+        "misaligned": OKABE_ITO["vermillion"],
     }
     return colours.get(status, NO_DATA)
 
@@ -207,7 +208,12 @@ def new_figure(spec: dict | None = None) -> go.Figure:
     return go.Figure(data=spec.get("data"), layout=spec.get("layout"), _validate=VALIDATE)
 
 
-def empty_figure(message: str = "No articles match these filters", *, height: int | None = None):
+def empty_figure(
+    message: str = "No articles match these filters",
+    *,
+    height: int | None = None,
+    hint: str = EMPTY_HINT,
+):
     """A designed empty state: no axes, a centred message on a light panel and a hint,
     wrapped so that it fits a phone-wide graph too."""
     fig = go.Figure()
@@ -243,7 +249,7 @@ def empty_figure(message: str = "No articles match these filters", *, height: in
             },
             {
                 **text,
-                "text": _wrap(EMPTY_HINT, 40),
+                "text": _wrap(hint, 40),
                 "y": 0.5,
                 "yanchor": "top",
                 "yshift": -6,
@@ -440,7 +446,7 @@ def footer_text(
     parts = [f"N = {n_articles:,} articles; an article counts once in each category it is coded"]
     if filters:
         parts.append(f"Filters: {filters}")
-    src = source or "Coding after Wu et al. (2022), Med Sci Educ, doi:" + load_codebook().doi
+    src = source or load_codebook().source_note
     parts.append(f"Source: {src}" + (f" (version {version})" if version else ""))
     text = "<br>".join(parts)
     if synthetic:

@@ -51,8 +51,10 @@ def build_trends_figure(
     """
     if trend is None or trend.empty or int(trend["n_articles"].sum()) == 0:
         return caption_figure(empty_figure(), caption)
-    groups = load_codebook().groups
-    word = "format" if stack != "motivation" else "motivation"
+    cb = load_codebook()
+    groups = cb.groups
+    dim = cb.dim("motivation" if stack == "motivation" else "format")
+    word = dim.noun
     traces = []
     for group, part in trend.groupby("group", sort=False):
         label = part["label"].iloc[0]
@@ -101,7 +103,7 @@ def build_trends_figure(
             "xanchor": "left",
             "yanchor": "bottom",
             "title": {
-                "text": "Motivation" if stack == "motivation" else "Format",
+                "text": dim.label,
                 "side": "left",
                 "font": {"size": 12, "color": MUTED},
             },

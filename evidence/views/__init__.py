@@ -60,6 +60,14 @@ EMPTY_MESSAGE = "No articles match these filters"
 DRAWING_COLUMNS = ("lon0", "lat0", "lon1", "lat1")  # arc ends: drawing aids, not data
 
 
+def coding_credit() -> str:
+    """Whose coding scheme a caption credits: the IoME review's, or the codebook's own."""
+    cb = load_codebook()
+    if cb.is_default:
+        return f"coding after Wu et al. 2022, Med Sci Educ, doi:{cb.doi}"
+    return "coding: " + "; ".join(x for x in (cb.name, cb.doi and f"doi:{cb.doi}") if x)
+
+
 def after_click(state: FilterState, chart: str, click: dict | None) -> FilterState:
     """The state after a click on a mark of ``chart`` (a country, an arc, a matrix cell,
     a bar). Each click toggles: the same mark again removes its filter. ``click`` is the
@@ -132,8 +140,7 @@ def caption_for(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, view: s
     name = source_name(eb.source)
     source = (
         f"{name} (version {eb.version or '-'}, exported {date.today().isoformat()}); "
-        "coding after Wu et al. 2022, Med Sci Educ, "
-        f"doi:{load_codebook().doi}<br>Income groups: {classification_text(state)}, "
+        f"{coding_credit()}<br>Income groups: {classification_text(state)}, "
         "World Bank (CC BY 4.0)"
     )
     footer = footer_text(n_articles=sub.n_articles, source=source, synthetic=eb.synthetic)

@@ -4,6 +4,7 @@ alignment rubric (data/alignment_rubric.yaml)."""
 from __future__ import annotations
 
 from evidence import aggregate
+from evidence.codebook import load_codebook
 from evidence.figures.alignment import build_alignment_figure
 from evidence.views.base import Chart, View, cell_key
 
@@ -37,12 +38,16 @@ def click(state, point):
     return new
 
 
+_CB = load_codebook()
+_FMT, _MOT = _CB.dim("format"), _CB.dim("motivation")
+_TITLE = f"Do {_MOT.nouns} fit {_FMT.nouns}?"
+
 VIEW = View(
     "alignment",
-    "Do motivations fit formats?",
+    _TITLE,
     "Articles coded with both; colour and symbol give the rubric's judgement. Click a cell "
     "to filter.",
-    (Chart("alignment", "Do motivations fit formats?", build, takeaway, click=click,
+    (Chart("alignment", _TITLE, build, takeaway, click=click,
            screen="html", depends=("align",), height=440,
-           label="Motivation by format alignment matrix"),),
+           label=f"{_MOT.label} by {_FMT.noun} alignment matrix"),),
 )  # fmt: skip

@@ -81,6 +81,49 @@ class View:
         return self.charts[0]
 
 
+# --------------------------------------------------------------------------- schemes
+def no_group_text(role: str) -> str:
+    """Why a view is empty when the codebook in use declares no format group for ``role``
+    ("mobility" or "partnership"; see ``flow_groups`` in the codebook)."""
+    from evidence.codebook import load_codebook
+
+    cb = load_codebook()
+    what = {"mobility": "mobility flows", "partnership": "partnerships between countries"}[role]
+    return (f"This coding scheme has no {what}: its codebook declares no "
+            f"{cb.dim('format').noun} group for them (flow_groups: {role}).")  # fmt: skip
+
+
+def needs_group(role: str, build: Build | None = None, *, takeaway: bool = False):
+    """``build`` (or a takeaway) that gives a designed empty state, saying why, when the
+    codebook in use declares no format group for ``role``; ``build`` itself otherwise."""
+    from evidence.codebook import load_codebook
+    from evidence.figures.theme import empty_figure
+
+    def wrapped(sub, state):
+        if load_codebook().flow_group(role) is None:
+            text = no_group_text(role)
+            if takeaway:
+                return text
+            hint = "Not a filter: the coding scheme has none to show"
+            return pd.DataFrame(), empty_figure(text, hint=hint)
+        return build(sub, state)
+
+    wrapped.__name__ = getattr(build, "__name__", "build")
+    wrapped.__doc__ = build.__doc__
+    return wrapped
+
+
+def group_label(role: str, default: str, *, lower: bool = False) -> str:
+    """The label of the codebook's group for ``role`` ("Student mobility"), or ``default``
+    when it has none."""
+    from evidence.codebook import load_codebook
+
+    cb = load_codebook()
+    group = cb.flow_group(role)
+    label = cb.groups[group].label if group else default
+    return label.lower() if lower else label
+
+
 # --------------------------------------------------------------------------- clicks
 def toggle(values: tuple[str, ...], value: str) -> tuple[str, ...]:
     """``values`` with ``value`` added, or removed when it is there (a second click)."""

@@ -16,7 +16,17 @@ from evidence.figures.flows import (
 )
 from evidence.figures.theme import MUTED, direction_style, empty_figure
 from evidence.state import FilterState
-from evidence.views.base import Chart, View, cell_key, custom, pair_point, pct, toggle
+from evidence.views.base import (
+    Chart,
+    View,
+    cell_key,
+    custom,
+    group_label,
+    needs_group,
+    pair_point,
+    pct,
+    toggle,
+)
 
 
 def flows_evidence(sub, state):
@@ -216,17 +226,23 @@ def click_matrix(state, point):
     return state.with_values(direction=toggle(state.direction, key[0])) if key else state
 
 
+_MAP_LABEL = " ".join(f"Map of directed {group_label('mobility', '', lower=True)} flows".split())
+
 VIEW = View(
     "flows",
     "Who sends students where",
     "Arrows run from origin to destination. Click a country's dot, or pick one, to see only "
     "its flows; click an arrow or a matrix cell to filter.",
     (
-        Chart("flows", "Who sends students where", build, takeaway, click=click,
-              export=build_for_files, depends=("focus", "arcs", "net", "level"), height=470,
+        Chart("flows", "Who sends students where", needs_group("mobility", build),
+              needs_group("mobility", takeaway, takeaway=True), click=click,
+              export=needs_group("mobility", build_for_files),
+              depends=("focus", "arcs", "net", "level"), height=470,
               width=8, screen="filled", row_point=pair_point,
-              label="Map of directed student mobility flows"),
-        Chart("flow-matrix", "Student mobility by income group", build_matrix, takeaway,
+              label=_MAP_LABEL),
+        Chart("flow-matrix", f"{group_label('mobility', 'Flows')} by income group",
+              needs_group("mobility", build_matrix),
+              needs_group("mobility", takeaway, takeaway=True),
               screen="html", click=click_matrix, depends=("focus",), height=330, width=4,
               label="Origin by destination income group matrix"),
     ),

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pandas as pd
 
 from evidence import aggregate
+from evidence.codebook import load_codebook
 from evidence.countries import country_name
 from evidence.figures.flows import build_direction_matrix_figure, width_edges, with_matrix
 from evidence.figures.partnerships import build_partner_map_figure, build_partnerships_figure
 from evidence.figures.theme import empty_figure
-from evidence.views.base import Chart, View, custom, pair_point, pct, toggle
+from evidence.views.base import Chart, View, custom, needs_group, pair_point, pct, toggle
 from evidence.views.flows import arc_click, focus_sentence, focused, top, unfocused_note
 
 
@@ -18,7 +19,10 @@ def build(sub, state):
     summary = aggregate.partnership_summary(sub)
     directions = aggregate.direction_counts(sub, what="partnerships", classification=state.income)
     data = pd.concat(
-        [summary.assign(chart="coded format"), directions.assign(chart="lead → partner")],
+        [
+            summary.assign(chart=f"coded {load_codebook().dim('format').noun}"),
+            directions.assign(chart="lead → partner"),
+        ],
         ignore_index=True,
     )
     fig = build_partnerships_figure(summary, directions)
@@ -42,6 +46,8 @@ def build_map_for_files(sub, state):
     matrix = aggregate.direction_matrix(sub, what="partnerships", classification=state.income)
     return pairs, with_matrix(fig, build_direction_matrix_figure(matrix, what="partnerships"))
 
+
+_FMT = load_codebook().dim("format").nouns
 
 PARTNER_WORDS = {"in": "{name} as partner, led from", "out": "{name} as lead, with",
                  "in_north": "led from HIC", "out_north": "with HIC partners"}  # fmt: skip
@@ -76,15 +82,19 @@ click_map = arc_click("partner")
 VIEW = View(
     "partnerships",
     "Who partners with whom",
-    "Coded partnership formats, and the direction of each lead → partner pair; click a bar "
+    f"Coded partnership {_FMT}, and the direction of each lead → partner pair; click a bar "
     "or an arc to filter, a country's dot to see only its partnerships (the flow map "
     "follows).",
     (
-        Chart("partnerships", "Who partners with whom", build, takeaway, click=click,
+        Chart("partnerships", "Who partners with whom", needs_group("partnership", build),
+              needs_group("partnership", takeaway, takeaway=True), click=click,
               screen="html", depends=("focus",), height=400, width=6,
-              label="Partnership formats and directions"),
-        Chart("partner-map", "Partnerships between countries", build_map, takeaway,
-              click=click_map, export=build_map_for_files, depends=("focus", "partner_arcs"),
+              label=f"Partnership {_FMT} and directions"),
+        Chart("partner-map", "Partnerships between countries",
+              needs_group("partnership", build_map),
+              needs_group("partnership", takeaway, takeaway=True), click=click_map,
+              export=needs_group("partnership", build_map_for_files),
+              depends=("focus", "partner_arcs"),
               height=400, width=6, screen="filled", row_point=pair_point,
               label="Map of partner pairs, lead country first"),
     ),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from evidence.codebook import load_codebook, parse_codebook
+from evidence.codebook import CodebookError, load_codebook, parse_codebook
 
 
 def test_every_format_and_motivation_code_of_the_contract_is_present():
@@ -50,5 +50,5 @@ def test_group_only_code_is_labelled_unspecified_and_keeps_group_colour():
 
 
 def test_parse_codebook_requires_its_sections():
-    with pytest.raises(KeyError):
+    with pytest.raises(CodebookError, match="no dimension plays the 'format' role"):
         parse_codebook({"dimensions": {}})
