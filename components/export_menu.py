@@ -16,6 +16,8 @@ VIEW_ITEMS = (
     ("png", "Image (PNG, 1920 px)", "/export/{view}.png"),
     ("svg", "Vector image (SVG)", "/export/{view}.svg"),
     ("pdf", "PDF", "/export/{view}.pdf"),
+    ("gif", "Timeline animation (GIF)", "/export/{view}.gif"),
+    ("mp4", "Timeline animation (MP4 video)", "/export/{view}.mp4"),
     ("csv", "Displayed data (CSV)", "/data/{view}.csv"),
     ("xlsx", "Displayed data (XLSX)", "/data/{view}.xlsx"),
     ("articles-csv", "Articles behind it (CSV)", "/data/articles.csv"),

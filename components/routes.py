@@ -6,15 +6,20 @@ dashboard's URL, so any worker on any host answers the same way.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
+import json
 import math
+import queue
+import threading
 from collections.abc import Callable
 
 import plotly.io as pio
 from flask import Flask, Response, request
 
 from components.cache import cached
+from evidence.animate import ANIMATION_FORMATS, check_animation, export_animation
 from evidence.export import (
     IMAGE_FORMATS,
     TABLE_FORMATS,
@@ -39,8 +44,11 @@ MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "zip": "application/zip",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "gif": "image/gif",
+    "mp4": "video/mp4",
 }
 PLOTLY_JS = "/assets/vendor/plotly-iome.min.js"
+ANIMATION_HEARTBEAT_S = 5.0  # a progress stream says it is alive at least this often
 EMBED_TABLE_ROWS = 60
 
 
@@ -163,6 +171,8 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         try:
             if fmt in (*IMAGE_FORMATS, "pptx"):
                 default_renderer().check(probe=True)  # no browser: answer before any work
+            if fmt in ANIMATION_FORMATS:
+                return _animation(eb, state, view, fmt, theme)
             if view == "deck" and fmt == "pptx":
                 key = export_key(eb, state, view, fmt, "-", theme)
                 content = cached(export_cache, key, lambda: export_deck(eb, state, theme=theme))
@@ -182,6 +192,72 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         except RendererUnavailable as exc:
             return _unavailable(exc)
         return _attachment(content, file_stem(eb, view), fmt)
+
+    def _animation(eb, state, view: str, fmt: str, theme: str) -> Response:
+        """A view's timeline as GIF / MP4: the file, or with ``progress=1`` a stream of
+        JSON lines (one per frame drawn, then the file itself, base64) for the page's
+        progress bar (assets/animate.js). One request does it all, so it works with any
+        number of workers and no shared store."""
+        width = request.args.get("width", 1280, type=int)
+        height = request.args.get("height", 720, type=int)
+        check_animation(eb, state, view, fmt, width, height, theme)  # a bad request: 400 now
+        key = export_key(eb, state, view, fmt, f"{width}x{height}", theme)
+        name = file_stem(eb, view, "timeline-" + state.timeline)
+
+        def build(progress=None):
+            return export_animation(eb, state, view, fmt, width=width, height=height,
+                                    theme=theme, progress=progress)  # fmt: skip
+
+        if not request.args.get("progress"):
+            return _attachment(cached(export_cache, key, build), name, fmt)
+        hit = None
+        if export_cache is not None:
+            try:
+                hit = export_cache.get(key)
+            except Exception:
+                hit = None
+        events: queue.Queue = queue.Queue()
+
+        def work():
+            try:
+                content = (
+                    hit
+                    if hit is not None
+                    else build(
+                        lambda done, total, words: events.put(
+                            {"done": done, "total": total, "words": words}
+                        )
+                    )
+                )
+                if hit is None and export_cache is not None:
+                    try:
+                        export_cache.set(key, content)
+                    except Exception:
+                        pass
+                events.put({"file": base64.b64encode(content).decode("ascii"),
+                            "name": f"{name}.{fmt}", "type": MIME[fmt]})  # fmt: skip
+            except (ExportError, RendererUnavailable) as exc:
+                events.put({"error": str(exc)})
+            except Exception as exc:  # a failure must reach the page, not hang it
+                events.put({"error": f"the animation could not be made ({type(exc).__name__})"})
+
+        threading.Thread(target=work, name="iome-animation", daemon=True).start()
+
+        def lines():
+            while True:
+                try:
+                    event = events.get(timeout=ANIMATION_HEARTBEAT_S)
+                except queue.Empty:
+                    yield "{}\n"  # still working
+                    continue
+                yield json.dumps(event) + "\n"
+                if "file" in event or "error" in event:
+                    return
+
+        response = Response(lines(), mimetype="application/x-ndjson")
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Accel-Buffering"] = "no"
+        return response
 
     @server.get("/data/<what>.<fmt>")
     def export_data(what: str, fmt: str):

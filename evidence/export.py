@@ -66,7 +66,7 @@ def render_image(fig: go.Figure, fmt: str, width: int, height: int, scale: float
     return default_renderer().render(fig.to_dict(), fmt, width, height, scale)
 
 
-def _check(view: str, width: int, height: int, theme: str) -> None:
+def check_request(view: str, width: int, height: int, theme: str) -> None:
     if view not in VIEWS:
         raise ExportError(f"unknown view '{view}' (use {', '.join(VIEWS)})")
     if not (200 <= width <= MAX_SIDE and 200 <= height <= MAX_SIDE):
@@ -93,7 +93,7 @@ def export_figure(
     theme: str = "light",
 ) -> go.Figure:
     """The captioned, themed figure of one view, laid out at width / scale CSS pixels."""
-    _check(view, width, height, theme)
+    check_request(view, width, height, theme)
     _, fig = view_figure(eb, state, view, captioned=True)
     scale = export_scale(width)
     fig.update_layout(width=round(width / scale), height=round(height / scale))
