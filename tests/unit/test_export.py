@@ -141,7 +141,8 @@ def test_dashboard_denies_framing_and_routes_reject_bad_requests(client):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert client.get("/embed/nope").status_code == 400
-    assert client.get("/export/map.gif").status_code == 400
+    assert client.get("/export/map.bmp").status_code == 400
+    assert client.get("/export/map.gif?width=9000").status_code == 400
     assert client.get("/data/articles.exe").status_code == 400
     assert client.get("/healthz").get_json()["articles"] == 350
 
