@@ -435,8 +435,16 @@ def codebook_path() -> Path:
 
 
 def load_codebook(path: Path | str | None = None) -> Codebook:
-    """The codebook at ``path`` (default: :func:`codebook_path`), read once per process."""
-    return _load(str(Path(path or codebook_path()).resolve()))
+    """The codebook at ``path`` (default: :func:`codebook_path`), read once per process.
+    (Called on every chart of every click: the name as given is looked up first, without
+    touching the file system.)"""
+    given = str(path) if path else os.environ.get(CODEBOOK_ENV, "").strip()
+    return _by_name(given)
+
+
+@cache
+def _by_name(given: str) -> Codebook:
+    return _load(str(Path(given or CODEBOOK_PATH).resolve()))
 
 
 @cache
@@ -444,4 +452,9 @@ def _load(path: str) -> Codebook:
     return parse_codebook(read_yaml(path), source=path, path=path)
 
 
-load_codebook.cache_clear = _load.cache_clear  # type: ignore[attr-defined]
+def _clear() -> None:
+    _by_name.cache_clear()
+    _load.cache_clear()
+
+
+load_codebook.cache_clear = _clear  # type: ignore[attr-defined]
