@@ -111,7 +111,9 @@ def control(field: Field, eb: EvidenceBase):
     value = list(default) if field.listed else default
     if spec.widget == "years":
         lo, hi = year_bounds(eb)
-        marks = {y: str(y) for y in range(lo, hi + 1) if (y - lo) % 5 == 0 or y == hi}
+        # every fifth year, and the last (a fifth year too close to it would overlap)
+        marks = {y: str(y) for y in range(lo, hi + 1)
+                 if ((y - lo) % 5 == 0 and hi - y >= 3) or y == hi}  # fmt: skip
         return dcc.RangeSlider(id=cid, min=lo, max=hi, step=1, value=[lo, hi], marks=marks,
                                allowCross=False, tooltip={"placement": "bottom"})  # fmt: skip
     options = _options(field, eb, search=spec.widget in ("dropdown", "select"))

@@ -47,8 +47,11 @@ def _chart(c: Chart, *, described_by: str):
 
 
 def view_cards(eb: EvidenceBase) -> list:
-    """Every registered view's card, in registry order."""
-    return [view_card(view, eb) for view in REGISTRY]
+    """Every registered view's card, in registry order. A view the coding scheme has
+    nothing for (View.shown) keeps its card, hidden: its switches stay on the page for
+    the URL's sake."""
+    return [view_card(view, eb) if view.shown else html.Div(view_card(view, eb), hidden=True)
+            for view in REGISTRY]  # fmt: skip
 
 
 PAGE_SIZE = 10

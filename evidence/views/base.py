@@ -75,10 +75,21 @@ class View:
     charts: tuple[Chart, ...]
     export: bool = True
     slides: tuple[str, ...] = ()  # charts with a slide in the deck (default: the main one)
+    # The flow role ("mobility", "partnership") the view shows: a coding scheme without a
+    # group for it (codebook flow_groups) has nothing to show there.
+    needs: str = ""
 
     @property
     def main(self) -> Chart:
         return self.charts[0]
+
+    @property
+    def shown(self) -> bool:
+        """False when the codebook in use has no group for what the view shows (the
+        dashboard then hides its card; files still say why it is empty)."""
+        from evidence.codebook import load_codebook
+
+        return not self.needs or load_codebook().flow_group(self.needs) is not None
 
 
 # --------------------------------------------------------------------------- schemes

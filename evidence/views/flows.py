@@ -246,4 +246,5 @@ VIEW = View(
               screen="html", click=click_matrix, depends=("focus",), height=330, width=4,
               label="Origin by destination income group matrix"),
     ),
+    needs="mobility",
 )  # fmt: skip

@@ -99,4 +99,5 @@ VIEW = View(
               label="Map of partner pairs, lead country first"),
     ),
     slides=("partnerships", "partner-map"),
+    needs="partnership",
 )  # fmt: skip
