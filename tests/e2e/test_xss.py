@@ -84,14 +84,17 @@ def _assert_clean(page) -> None:
 def _open_data_tables(page, limit: int | None = None) -> None:
     """Open the 'data behind this chart' tables (the first ``limit`` of them)."""
     summaries = page.locator("details:has(.view-table) > summary").all()[:limit]
-    for summary in summaries:
+    # One at a time, each table drawn before the next is asked for (a loaded machine
+    # answers a burst of ten slowly).
+    for k, summary in enumerate(summaries, start=1):
         summary.scroll_into_view_if_needed()
         summary.click()
-    page.wait_for_function(
-        """n => [...document.querySelectorAll('details[open] .view-table')]
-                 .filter(t => t.children.length).length >= n""",
-        arg=len(summaries),
-    )
+        page.wait_for_function(
+            """n => [...document.querySelectorAll('details[open] .view-table')]
+                     .filter(t => t.children.length).length >= n""",
+            arg=k,
+            timeout=60_000,
+        )
 
 
 def _hover_every_chart(page, points=((0.3, 0.4), (0.5, 0.5), (0.7, 0.6))) -> None:
