@@ -24,11 +24,11 @@ from evidence.render import default_renderer
 from evidence.safe_table import write_csv, write_xlsx
 from evidence.state import FilterState
 from evidence.views import (
-    EXPORT_VIEWS,
     VIEWS,
     caption_for,
     classification_text,
     describe_filters,
+    slide_charts,
     source_name,
     view_figure,
 )
@@ -260,11 +260,19 @@ def deck_takeaways(eb: EvidenceBase, state: FilterState) -> dict[str, str]:
     """The one-line takeaway of each exported view."""
     sub = filters.apply(eb, state)
     if sub.n_articles == 0:
-        return dict.fromkeys(EXPORT_VIEWS, "No articles match these filters.")
-    return {v: VIEWS[v].takeaway(sub, state) for v in EXPORT_VIEWS}
+        return dict.fromkeys(slide_charts(), "No articles match these filters.")
+    return {v: VIEWS[v].takeaway(sub, state) for v in slide_charts()}
 
 
 DECK_TITLE = "Internationalization of medical education: evidence map"
+
+
+def deck_title() -> str:
+    """The deck's title: the IoME one, or the name of the codebook in use."""
+    cb = load_codebook()
+    return DECK_TITLE if cb.is_default else f"{cb.name or 'Coded articles'}: evidence map"
+
+
 DECK_AUTHOR = "IoME Evidence Map"
 SLIDE_SIZE = (13.333, 7.5)  # inches, 16:9
 _MARGIN = 0.9  # inches left and right of the title slide's text
@@ -342,7 +350,7 @@ def _title_slide(deck, eb: EvidenceBase, sub: EvidenceBase, state: FilterState) 
     width = SLIDE_SIZE[0] - 2 * _MARGIN
     title, subtitle = slide.shapes.title, slide.placeholders[1]
     _place(title, _MARGIN, 0.7, width, 1.7)
-    _set_paragraphs(title, [DECK_TITLE], 40, anchor=MSO_ANCHOR.BOTTOM)
+    _set_paragraphs(title, [deck_title()], 40, anchor=MSO_ANCHOR.BOTTOM)
     box = (width, SLIDE_SIZE[1] - 2.7 - 0.5)  # from 2.7 in to 0.5 in above the bottom
     _place(subtitle, _MARGIN, 2.7, *box)
     filters_text = "Filters: " + describe_filters(state)
@@ -386,7 +394,7 @@ def _alt_text(picture, name: str, description: str) -> None:
 def _core_properties(deck, eb: EvidenceBase, sub: EvidenceBase, state: FilterState) -> None:
     props = deck.core_properties
     synthetic = f" ({SYNTHETIC_NOTE})" if eb.synthetic else ""
-    props.title = _clip(DECK_TITLE + synthetic, 255)
+    props.title = _clip(deck_title() + synthetic, 255)
     props.author = props.last_modified_by = DECK_AUTHOR
     props.subject = _clip(
         f"Evidence map of {sub.n_articles:,} of {eb.n_articles:,} articles{synthetic}; "
@@ -429,7 +437,7 @@ def export_deck(eb: EvidenceBase, state: FilterState, *, theme: str = "light") -
     _core_properties(deck, eb, sub, state)
     _title_slide(deck, eb, sub, state)
     described = describe_filters(state)
-    for view in EXPORT_VIEWS:
+    for view in slide_charts():
         slide = deck.slides.add_slide(deck.slide_layouts[5])
         heading = slide.shapes.title
         _place(heading, 0.5, 0.15, SLIDE_SIZE[0] - 1.0, 1.05)

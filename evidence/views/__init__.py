@@ -44,6 +44,15 @@ VIEWS: dict[str, Chart] = {c.name: c for v in REGISTRY for c in v.charts}
 EXPORT_VIEWS: tuple[str, ...] = tuple(
     name for v in REGISTRY if v.export for name in (v.slides or (v.main.name,))
 )
+
+
+def slide_charts() -> tuple[str, ...]:
+    """The deck's charts for the coding scheme in use: a view it has nothing for
+    (View.shown) gets no slide."""
+    return tuple(name for v in REGISTRY if v.export and v.shown
+                 for name in (v.slides or (v.main.name,)))  # fmt: skip
+
+
 CLICKABLE: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.click)
 SELECTABLE: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.select)
 # Charts the dashboard draws as HTML tables of buttons, and those it draws with Plotly.

@@ -241,3 +241,26 @@ def test_the_template_follows_the_codebook_and_loads_cleanly(tmp_path, book):
     assert leaks(path.read_text()) == []
     out = run("validate", str(path), "--codebook", str(BOOK))
     assert out.returncode == 0 and "0 errors, 0 warnings" in out.stdout
+
+
+def test_the_deck_and_the_page_leave_out_the_views_the_scheme_has_nothing_for():
+    code = (
+        "from evidence.export import deck_title\n"
+        "from evidence.views import REGISTRY, slide_charts\n"
+        "print(deck_title())\n"
+        "print(','.join(slide_charts()))\n"
+        "print(','.join(v.name for v in REGISTRY if not v.shown))\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if k not in ("IOME_CODEBOOK", "IOME_RUBRIC")}
+    out = {}
+    for name, codebook in (("example", str(BOOK)), ("iome", "")):
+        env = environ | ({"IOME_CODEBOOK": codebook} if codebook else {})
+        proc = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env,
+                              capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+        out[name] = proc.stdout.splitlines()
+    assert out["example"] == ["Faculty development: evidence map", "map,alignment,trends",
+                              "flows,partnerships"]  # fmt: skip
+    title, slides, hidden = out["iome"]
+    assert title.startswith("Internationalization of medical education")
+    assert "flows" in slides.split(",") and "partner-map" in slides.split(",")
+    assert hidden == ""
