@@ -33,7 +33,7 @@ from components.alternatives import (
     summaries,
 )
 from components.cache import make_cache, make_export_cache
-from components.controls import filter_panel, year_bounds
+from components.controls import filter_panel
 from components.export_menu import (
     EMBED_OPEN,
     embed_code,
@@ -70,6 +70,7 @@ from evidence.fields import CONTROLLED, group_counts
 from evidence.load import load_cached
 from evidence.model import EvidenceBase
 from evidence.state import parse_query
+from evidence.timeline import year_bounds
 from evidence.views import CLICKABLE, HTML_CHARTS, SELECTABLE, VIEWS
 
 PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"

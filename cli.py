@@ -101,13 +101,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             content = export_deck(eb, state, theme=args.theme)
         elif fmt in ANIMATION_FORMATS:
             # an animation is made for slides: 1280 x 720 unless asked otherwise
-            width = args.width if args.width != 1920 else 1280
-            height = args.height if args.height != 1080 else 720
-            content = export_animation(eb, state, args.view, fmt, width=width, height=height,
-                                       theme=args.theme, progress=_progress)  # fmt: skip
+            content = export_animation(eb, state, args.view, fmt, width=_or(args.width, 1280),
+                                       height=_or(args.height, 720), theme=args.theme,
+                                       progress=_progress)  # fmt: skip
         elif fmt in IMAGE_FORMATS:
-            content = export_image(eb, state, args.view, fmt, width=args.width,
-                                   height=args.height, theme=args.theme)  # fmt: skip
+            content = export_image(eb, state, args.view, fmt, width=_or(args.width, 1920),
+                                   height=_or(args.height, 1080), theme=args.theme)  # fmt: skip
         else:
             content = export_table(eb, state, args.view, fmt)
     except (ExportError, RendererUnavailable) as exc:
@@ -116,6 +115,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     Path(args.out).write_bytes(content)
     print(f"wrote {args.out} ({len(content):,} bytes)")
     return 0
+
+
+def _or(value: int | None, default: int) -> int:
+    """A size option as given, or the format's own default when it was not."""
+    return default if value is None else value
 
 
 def _progress(done: int, total: int, words: str) -> None:
@@ -219,8 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--query", default="", help='dashboard state, e.g. "year=2010-2020"')
     export.add_argument("--data", default=str(DEMO_PATH))
     export.add_argument("--columns", help="YAML mapping of your column names to the contract")
-    export.add_argument("--width", type=int, default=1920)
-    export.add_argument("--height", type=int, default=1080)
+    export.add_argument("--width", type=int, help="pixels (1920; an animation 1280)")
+    export.add_argument("--height", type=int, help="pixels (1080; an animation 720)")
     export.add_argument("--theme", choices=("light", "dark", "print"), default="light")
     export.set_defaults(func=cmd_export)
 

@@ -112,6 +112,4 @@
     event.preventDefault();
     start(a.href);
   });
-
-  window.iome_animate = { start: start };
 })();

@@ -188,9 +188,5 @@
     });
   }
 
-  window.iome_figures = {
-    expand: expand,
-    wrap: wrap,
-    drawing: function () { return drawing; },
-  };
+  window.iome_figures = { drawing: function () { return drawing; } };
 })();

@@ -40,21 +40,21 @@
   }
 
   // The ids of the inputs that woke the running clientside callback ({id: true}).
-  window.iome_changed_inputs = function () {
+  function changedInputs() {
     var changed = {};
     (window.dash_clientside.callback_context.triggered || []).forEach(function (t) {
       changed[String(t.prop_id).split(".")[0]] = true;
     });
     return changed;
-  };
+  }
 
   // Values already drawn straight from a response (below), not drawn twice.
-  var drawn = typeof WeakSet === "function" ? new WeakSet() : null;
+  var drawn = new WeakSet();
 
-  // Draws one store's value; false when the id is not one of ours.
+  // Draws one store's value (other stores are not ours: nothing to draw).
   function drawStore(id, value) {
-    if (value && typeof value === "object" && drawn) {
-      if (drawn.has(value)) return true;
+    if (value && typeof value === "object") {
+      if (drawn.has(value)) return;
       drawn.add(value);
     }
     if (id === "page-text") {
@@ -63,10 +63,7 @@
       if (value && window.iome_articles) window.iome_articles.draw(value);
     } else if (id.indexOf(CELLS) === 0 && window.iome_cells) {
       window.iome_cells.draw(id.slice(CELLS.length), value);
-    } else {
-      return false;
     }
-    return true;
   }
 
   // Dash's request_post hook (app.py): the count, the HTML charts and the list are drawn
@@ -89,7 +86,7 @@
       // unless the response hook drew them already.
       draw: function () {
         var inputs = window.dash_clientside.callback_context.inputs_list || [];
-        var changed = window.iome_changed_inputs();
+        var changed = changedInputs();
         for (var i = 0; i < inputs.length; i++) {
           var id = String(inputs[i].id);
           if (changed[id]) drawStore(id, arguments[i]);

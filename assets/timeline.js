@@ -89,10 +89,7 @@
 
   function step(delta) {
     pause();
-    var b = bounds(), y = current();
-    // from "all years", the first step back goes to the first year's step
-    var next = clip(y + delta, b);
-    go(next, false);
+    go(clip(current() + delta, bounds()), false);
   }
 
   // True while the page is still drawing the last step.
@@ -117,7 +114,7 @@
     timer = null;
     if (!playing) return;
     var b = bounds();
-    if (clock.expect !== null && window.location.search !== clock.expect) {
+    if (window.location.search !== clock.expect) {
       pause();  // the reader changed the filters while playing
       return;
     }
@@ -150,10 +147,9 @@
   }
 
   function play() {
-    var b = bounds(), y = current(), r = years();
-    // At the end (or showing every year): start again from the first step.
-    var start = (y >= b[1]) ? b[0] : y;
-    if (r[0] === b[0] && r[1] === b[1]) start = b[0];
+    var b = bounds(), y = current();
+    // At the last year (or showing every year): start again from the first step.
+    var start = y >= b[1] ? b[0] : y;
     playing = true;
     setButton();
     go(start, true);
@@ -198,12 +194,8 @@
   window.addEventListener("_dashprivate_pushstate", function () { setTimeout(announce, 0); });
 
   window.iome_timeline = {
-    play: play,
-    pause: pause,
-    step: step,
+    announce: announce,  // assets/page.js, after each response
     playing: function () { return playing; },
     stats: function () { return Object.assign({}, stats); },
-    announce: announce,
-    label: label,
   };
 })();

@@ -14,13 +14,7 @@ from evidence.codebook import load_codebook
 from evidence.fields import CONTROLLED, FIELD, PANEL_GROUPS, ROLES, Field, controls_in
 from evidence.model import EvidenceBase
 from evidence.state import FilterState
-
-
-def year_bounds(eb: EvidenceBase) -> tuple[int, int]:
-    """First and last publication year in the data (a sensible range when empty)."""
-    if eb.n_articles == 0:
-        return (2000, 2020)
-    return int(eb.articles["year"].min()), int(eb.articles["year"].max())
+from evidence.timeline import year_bounds
 
 
 def state_to_controls(state: FilterState, bounds: tuple[int, int]) -> dict:

@@ -13,6 +13,7 @@ import json
 import math
 import queue
 import threading
+import time
 from collections.abc import Callable
 
 import plotly.io as pio
@@ -49,6 +50,7 @@ MIME = {
 }
 PLOTLY_JS = "/assets/vendor/plotly-iome.min.js"
 ANIMATION_HEARTBEAT_S = 5.0  # a progress stream says it is alive at least this often
+ANIMATION_DEADLINE_S = 900.0  # and gives up after this long (80 frames at most)
 EMBED_TABLE_ROWS = 60
 
 
@@ -169,7 +171,7 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         state, _ = parse_query(request.query_string.decode("utf-8", "replace"))
         theme = request.args.get("theme", "light")
         try:
-            if fmt in (*IMAGE_FORMATS, "pptx"):
+            if fmt in (*IMAGE_FORMATS, *ANIMATION_FORMATS, "pptx"):
                 default_renderer().check(probe=True)  # no browser: answer before any work
             if fmt in ANIMATION_FORMATS:
                 return _animation(eb, state, view, fmt, theme)
@@ -210,30 +212,14 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
 
         if not request.args.get("progress"):
             return _attachment(cached(export_cache, key, build), name, fmt)
-        hit = None
-        if export_cache is not None:
-            try:
-                hit = export_cache.get(key)
-            except Exception:
-                hit = None
         events: queue.Queue = queue.Queue()
+
+        def report(done: int, total: int, words: str) -> None:
+            events.put({"done": done, "total": total, "words": words})
 
         def work():
             try:
-                content = (
-                    hit
-                    if hit is not None
-                    else build(
-                        lambda done, total, words: events.put(
-                            {"done": done, "total": total, "words": words}
-                        )
-                    )
-                )
-                if hit is None and export_cache is not None:
-                    try:
-                        export_cache.set(key, content)
-                    except Exception:
-                        pass
+                content = cached(export_cache, key, lambda: build(report))
                 events.put({"file": base64.b64encode(content).decode("ascii"),
                             "name": f"{name}.{fmt}", "type": MIME[fmt]})  # fmt: skip
             except (ExportError, RendererUnavailable) as exc:
@@ -244,10 +230,14 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         threading.Thread(target=work, name="iome-animation", daemon=True).start()
 
         def lines():
+            deadline = time.monotonic() + ANIMATION_DEADLINE_S
             while True:
                 try:
                     event = events.get(timeout=ANIMATION_HEARTBEAT_S)
                 except queue.Empty:
+                    if time.monotonic() > deadline:  # never a stream without end
+                        yield json.dumps({"error": "the animation took too long"}) + "\n"
+                        return
                     yield "{}\n"  # still working
                     continue
                 yield json.dumps(event) + "\n"

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dash import html
 
-from components.controls import control, year_bounds
+from components.controls import control
 from evidence.fields import controls_in
 from evidence.model import EvidenceBase
-from evidence.timeline import PLACE
+from evidence.timeline import PLACE, year_bounds
 
 SPEEDS = (("0.5", "Slow"), ("1", "Normal"), ("2", "Fast"))
 

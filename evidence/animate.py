@@ -48,18 +48,12 @@ ENCODE_TIMEOUT_S = 120.0
 Progress = Callable[[int, int, str], None]
 
 
-def year_bounds(eb: EvidenceBase) -> tuple[int, int]:
-    """The data's first and last publication year."""
-    if eb.n_articles == 0:
-        raise ExportError("there are no articles to animate")
-    years = eb.articles["year"]
-    return int(years.min()), int(years.max())
-
-
 def frame_states(eb: EvidenceBase, state: FilterState) -> list[tuple[str, FilterState]]:
     """(the step's words, its state) for every step: the state's own filters, with the
     timeline's years in place of any year filter."""
-    bounds = year_bounds(eb)
+    if eb.n_articles == 0:
+        raise ExportError("there are no articles to animate")
+    bounds = timeline.year_bounds(eb)
     out = []
     for year, years in timeline.steps(state.timeline, bounds):
         label = timeline.step_label(state.timeline, year, bounds)
@@ -166,7 +160,7 @@ def animation_frames(
     steps = frame_states(eb, state)
     figures = [export_figure(eb, s, view, width=width, height=height, theme=theme)
                for _, s in steps]  # fmt: skip
-    steady(figures, year_bounds(eb))
+    steady(figures, timeline.year_bounds(eb))
     for (words, _), fig in zip(steps, figures, strict=True):
         stamp(fig, words, theme)
     return [(words, fig) for (words, _), fig in zip(steps, figures, strict=True)]
@@ -201,7 +195,7 @@ def export_animation(
 ) -> bytes:
     """GIF or MP4 bytes of the view's timeline; ``progress(done, total, words)`` is told
     after each frame (and once more while encoding)."""
-    check_animation(eb, state, view, fmt, width, height, theme)
+    _check(fmt, width, height)  # the view, size and steps: checked as the frames are made
     report = progress or (lambda *_: None)
     frames = animation_frames(eb, state, view, width=width, height=height, theme=theme)
     total = len(frames) + 1  # the frames, then the encoding

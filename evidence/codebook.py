@@ -22,6 +22,7 @@ from evidence import DATA_DIR
 
 CODEBOOK_PATH = DATA_DIR / "codebook.yaml"
 CODEBOOK_ENV = "IOME_CODEBOOK"
+_DEFAULT_PATH = str(CODEBOOK_PATH.resolve())
 DIMENSIONS = ("format", "motivation")  # the two roles a codebook's dimensions play
 FLOW_ROLES = ("mobility", "partnership")  # format groups the flow and partnership views use
 #: Most categories a dimension may have: the Okabe-Ito palette's colours, the largest set
@@ -156,7 +157,7 @@ class Codebook:
     @property
     def is_default(self) -> bool:
         """True for the IoME scheme of ``data/codebook.yaml``."""
-        return not self.path or Path(self.path).resolve() == CODEBOOK_PATH.resolve()
+        return not self.path or self.path == _DEFAULT_PATH  # (load_codebook resolves it)
 
 
 def _norm(text: str) -> str:

@@ -14,6 +14,11 @@ every view and the URL follow the timeline.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from evidence.model import EvidenceBase
+
 PLACE = "timeline"  # where the dashboard shows the field's control: the timeline bar
 MODES: tuple[str, ...] = ("upto", "in1", "in2", "in3", "in4", "in5")
 DEFAULT_MODE = "upto"
@@ -22,6 +27,14 @@ WORDS: dict[str, str] = {
     "in1": "Each year alone",
     **{f"in{n}": f"{n}-year window" for n in range(2, 6)},
 }
+
+
+def year_bounds(eb: EvidenceBase) -> tuple[int, int]:
+    """First and last publication year in the data (a sensible range when empty): the
+    year slider's ends, the timeline's first and last step."""
+    if eb.n_articles == 0:
+        return (2000, 2020)
+    return int(eb.articles["year"].min()), int(eb.articles["year"].max())
 
 
 def window(mode: str) -> int | None:
