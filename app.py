@@ -49,6 +49,7 @@ from components.render import (
     RENDER_OUTPUTS,
     SHOWN,
     list_page,
+    plain,
     render_views,
     warm_up,
 )
@@ -299,20 +300,20 @@ def _page_unchanged(grouped: dict) -> dict:
 
 
 def _page_extras(
-    search: str, eb: EvidenceBase, toggles, grouped: dict, listing, drawn: dict
+    search: str, eb: EvidenceBase, toggles, grouped: dict, listing, drawn: dict, cache=None
 ) -> dict:
     """The page's text, open data tables and the first page of the article list (in the
     order and with the search text it has on screen, ``listing``) for ``search``; the
     count and link notices come from the render (``drawn``) when they changed."""
     table_views = [o["id"]["view"] for o in grouped["tables"]]
     tables = [
-        data_table(search, eb, view) if _is_open(clicks) else no_update
+        plain(data_table(search, eb, view)) if _is_open(clicks) else no_update
         for view, clicks in zip(table_views, toggles or [], strict=False)
     ]
     tables += [no_update] * (len(table_views) - len(tables))
     listing = listing if isinstance(listing, dict) else {}
-    text = {"summaries": dict(zip(SUMMARY_VIEWS, summaries(search, eb, SUMMARY_VIEWS),
-                                  strict=True))}  # fmt: skip
+    takeaways = summaries(search, eb, SUMMARY_VIEWS, cache=cache)
+    text = {"summaries": dict(zip(SUMMARY_VIEWS, takeaways, strict=True))}
     for key, name in ((COUNT, "count"), (NOTICES, "notices"), (SHOWN, "shown")):
         if key in drawn:
             text[name] = drawn[key]
@@ -321,7 +322,8 @@ def _page_extras(
         "text": text,
         "tables": tables,
         "rows": list_page(
-            search, eb, sort=listing.get("sort", "list"), text=listing.get("text", "")
+            search, eb, sort=listing.get("sort", "list"), text=listing.get("text", ""),
+            cache=cache,
         ),
     }
 
@@ -441,7 +443,7 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
             drawn = render_views(query, eb, previous=previous, cache=cache)
             out["views"] = {k: drawn.get(k, no_update) for k in out["views"]}
             out["drawn"] = query
-            out["page"] = _page_extras(query, eb, toggles, grouped, listing, drawn)
+            out["page"] = _page_extras(query, eb, toggles, grouped, listing, drawn, cache)
         return out
 
     # The export links follow the URL in the browser; a URL the state
@@ -486,7 +488,7 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         return {
             "views": {k: drawn.get(k, no_update) for k in names},
             "drawn": search,
-            "page": _page_extras(search, eb, toggles, grouped, listing, drawn),
+            "page": _page_extras(search, eb, toggles, grouped, listing, drawn, cache),
         }
 
     # The browser draws the HTML charts, the article list and the page's text from the

@@ -56,13 +56,21 @@ def alternative(view: str, *, summary: bool = True) -> html.Div:
     return html.Div(children, className="px-2 pb-1")
 
 
-def summaries(search: str | None, eb: EvidenceBase, views: list[str]) -> list[str]:
-    """The one-line takeaway of each view for the state in ``search``."""
+def summaries(search: str | None, eb: EvidenceBase, views: list[str], cache=None) -> list[str]:
+    """The one-line takeaway of each view for the state in ``search`` (kept in ``cache``
+    by data version and the whole state)."""
+    from components.cache import cached
+    from components.render import state_key
+
     state, _ = parse_query(search)
-    sub = filters.apply(eb, state)
-    if sub.n_articles == 0:
-        return ["No articles match these filters." for _ in views]
-    return [VIEWS[v].takeaway(sub, state) for v in views]
+
+    def build() -> list[str]:
+        sub = filters.apply(eb, state)
+        if sub.n_articles == 0:
+            return ["No articles match these filters." for _ in views]
+        return [VIEWS[v].takeaway(sub, state) for v in views]
+
+    return cached(cache, f"{state_key(eb, state)}:takeaways:{','.join(views)}", build)
 
 
 def data_table(search: str | None, eb: EvidenceBase, view: str) -> html.Table | html.P:

@@ -10,6 +10,7 @@ and reported as notices.
 from __future__ import annotations
 
 from dataclasses import field, fields, make_dataclass, replace
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote
 
 from evidence.fields import (  # noqa: F401  (names other modules import from here)
@@ -90,15 +91,24 @@ def to_query(state) -> str:
 
 def parse_query(query: str | None) -> tuple[FilterState, list[str]]:
     """Parse a query string into a FilterState plus notices about what was ignored."""
+    query = query if isinstance(query, str) else ""  # a callback may send any JSON
+    state, notices = _parse(query)
+    return state, list(notices)
+
+
+@lru_cache(maxsize=512)
+def _parse(query: str) -> tuple[FilterState, tuple[str, ...]]:
+    """:func:`parse_query` of a string, remembered: one click parses the same query for
+    the views, the takeaways, the list and the filter panel (states are frozen)."""
     notices: list[str] = []
-    query = (query if isinstance(query, str) else "").lstrip("?")  # a callback may send any JSON
+    query = query.lstrip("?")
     if len(query) > MAX_QUERY:
         notices.append(f"the link is longer than {MAX_QUERY} characters; only its start was read")
         query = query[:MAX_QUERY]
     try:
         pairs = parse_qsl(query, keep_blank_values=True, max_num_fields=100)
     except ValueError:
-        return FilterState(), ["the link has too many parameters; showing the default view"]
+        return FilterState(), ("the link has too many parameters; showing the default view",)
     values: dict[str, object] = {}
     for key, raw in pairs:
         key = key.strip().lower()
@@ -111,4 +121,4 @@ def parse_query(query: str | None) -> tuple[FilterState, list[str]]:
                            + (f" and {len(bad) - 5} more" if len(bad) > 5 else ""))  # fmt: skip
         if parsed is not None:
             values[key] = parsed
-    return FilterState(**values), notices
+    return FilterState(**values), tuple(notices)

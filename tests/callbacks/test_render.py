@@ -61,7 +61,7 @@ def test_map_counts_follow_the_filter(eb):
 
 def test_chips_name_each_filter_value(eb):
     out = render_views("?country=HTI,UGA&year=2010-2012", eb)
-    ids = [chip.id["index"] for chip in out[ID.CHIPS]]
+    ids = [chip["props"]["id"]["index"] for chip in out[ID.CHIPS]]
     assert ids == ["year|2010-2012", "country|HTI", "country|UGA"]
 
 

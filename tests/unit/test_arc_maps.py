@@ -130,8 +130,9 @@ def test_the_focus_shows_as_a_chip_that_removes_it(demo):
 
     out = render_views("?focus=KEN", demo)
     (chip,) = out["active-chips"]
-    assert chip.id["index"] == "focus|KEN"
-    assert "Focus (arc maps): " in str(chip.children) and "Kenya" in str(chip.children)
+    assert chip["props"]["id"]["index"] == "focus|KEN"
+    words = str(chip["props"]["children"])
+    assert "Focus (arc maps): " in words and "Kenya" in words
     assert out["article-count"] == "350 of 350 articles"  # a focus filters nothing
     query, controls = sync("chip", "?focus=KEN&year=2019", {}, (2000, 2020),
                            chip_index="focus|KEN")  # fmt: skip

@@ -141,10 +141,13 @@ def test_region_control_groups_continents_and_world_bank_regions():
 
 # --------------------------------------------------------------------------- roles
 def _texts(component) -> list[str]:
-    """Every string in a Dash component tree."""
+    """Every string in a Dash component tree (or its JSON form, as a response holds it)."""
     if isinstance(component, str):
         return [component]
-    children = getattr(component, "children", None)
+    if isinstance(component, dict):
+        children = component.get("props", {}).get("children")
+    else:
+        children = getattr(component, "children", None)
     if children is None:
         return []
     items = children if isinstance(children, list | tuple) else [children]
@@ -358,7 +361,7 @@ def test_kind_gives_a_chip_and_changes_the_count(demo):
     assert out[ID.COUNT] == f"{n} of 350 articles"
     (chip,) = out[ID.CHIPS]
     assert "".join(_texts(chip)).startswith("Mobility kind: Clinical mobility")
-    assert chip.id["index"] == "kind|mobility.clinical"
+    assert chip["props"]["id"]["index"] == "kind|mobility.clinical"
     assert describe_filters(parse_query(query)[0]) == "mobility kind: Clinical mobility"
     # Its chip removes it.
     assert parse_query(query)[0].without("kind", "mobility.clinical") == FilterState()
