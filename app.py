@@ -322,7 +322,10 @@ def _page_extras(
         "text": text,
         "tables": tables,
         "rows": list_page(
-            search, eb, sort=listing.get("sort", "list"), text=listing.get("text", ""),
+            search,
+            eb,
+            sort=listing.get("sort", "list"),
+            text=listing.get("text", ""),
             cache=cache,
         ),
     }

@@ -65,6 +65,26 @@ def plain(value):
     return value
 
 
+_SCALAR = (str, int, float, bool, type(None))
+
+
+def plain_figure(value):
+    """:func:`plain` for a figure dict, whose lists hold values of one kind: a list that
+    starts with a scalar is taken as it is instead of being walked item by item (a
+    figure's arrays run to thousands of items)."""
+    if isinstance(value, _SCALAR):
+        return value
+    if isinstance(value, dict):
+        return {k: plain_figure(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        if not value or isinstance(value[0], _SCALAR):
+            return value
+        return [plain_figure(v) for v in value]
+    if isinstance(value, np.ndarray) and value.dtype.kind == "O":
+        return plain_figure(value.tolist())
+    return plain(value)
+
+
 def chips(state: FilterState) -> list:
     """Removable chips, one per active filter value (and one for the arc maps' focus), in
     the JSON form of their components (:func:`plain`)."""
@@ -282,10 +302,10 @@ def _screen(view: str, figure: dict):
 
 def _figure_dict(sub: EvidenceBase, state: FilterState, view: str) -> dict:
     if sub.n_articles == 0:
-        return plain(empty_figure(EMPTY_MESSAGE).to_plotly_json())
+        return plain_figure(empty_figure(EMPTY_MESSAGE).to_plotly_json())
     with specs_only(), drawn_in_browser():
         fig = VIEWS[view].build(sub, state)[1]
-    return plain(fig if isinstance(fig, dict) else fig.to_plotly_json())
+    return plain_figure(fig if isinstance(fig, dict) else fig.to_plotly_json())
 
 
 def warm_up(eb: EvidenceBase, cache=None) -> None:

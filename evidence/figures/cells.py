@@ -18,7 +18,7 @@ import base64
 import itertools
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 
 import numpy as np
 
@@ -383,4 +383,16 @@ def cells_json(cells: Cells) -> dict:
     """The plain JSON the browser draws (assets/cells.js): ``{"parts": [...]}``, each
     part with a ``kind`` of "legend", "matrix", "bars" or "note"."""
     kinds = {Legend: "legend", Matrix: "matrix", Bars: "bars", Empty: "note"}
-    return {"parts": [{"kind": kinds[type(p)], **asdict(p)} for p in cells.parts]}
+    return {"parts": [{"kind": kinds[type(p)], **_fields(p)} for p in cells.parts]}
+
+
+def _fields(obj):
+    """dataclasses.asdict without its deep copy of every string and number (the cells
+    are frozen: nothing is shared that could change)."""
+    if is_dataclass(obj):
+        return {f.name: _fields(getattr(obj, f.name)) for f in fields(obj)}
+    if isinstance(obj, tuple | list):
+        return type(obj)(_fields(v) for v in obj)
+    if isinstance(obj, dict):
+        return {k: _fields(v) for k, v in obj.items()}
+    return obj

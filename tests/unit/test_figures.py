@@ -98,7 +98,11 @@ def test_map_z_per_iso3_and_zero_countries_in_grey(eb):
     assert "no articles" in none.hovertemplate
     assert key.showlegend and key.name == "No articles" and key.marker.color == theme.NO_DATA
     assert fig.layout.geo.projection.type == "natural earth"
-    assert fig.layout.geo.showcountries is True
+    # Every country's border is drawn once, by the two choropleths (none by the base
+    # layer), in white as before.
+    assert fig.layout.geo.showcountries is False
+    assert has.marker.line.color == none.marker.line.color == theme.WHITE
+    assert has.marker.line.width == none.marker.line.width == 0.5
     assert has.customdata[0][0] == has.locations[0]  # iso3 for click filtering
     # The key is horizontal (it does not narrow the map) and says what is counted.
     bar = has.colorbar
