@@ -75,6 +75,7 @@ from evidence.timeline import year_bounds
 from evidence.views import CLICKABLE, HTML_CHARTS, SELECTABLE, VIEWS
 
 PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"
+PRELOAD = f'<link rel="preload" href="{PLOTLY_BUNDLE}" as="script">'
 
 
 class EvidenceDash(Dash):
@@ -603,11 +604,18 @@ def create_app(data_path: str | Path | None = None, cache_url: str | None = None
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
         assets_path_ignore=["embed"],
+        # plotly.js is not a page script: it would run before Dash starts. dcc.Graph
+        # loads it when the first graph mounts (assets/figures.js names the bundle), so
+        # it downloads and compiles while the layout and the first views are fetched;
+        # the page asks for it early (PRELOAD).
+        assets_ignore=r"plotly-iome\.min\.js$",
         compress=True,
         suppress_callback_exceptions=False,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1).replace(
+        "{%favicon%}", PRELOAD + "{%favicon%}", 1
+    )
     app.layout = lambda: build_layout(sessions.current(), sessions)
     cache = make_cache(app.server, cache_url)
     register_callbacks(app, sessions, cache)

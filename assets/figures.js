@@ -174,6 +174,16 @@
     return P;
   }
 
+  // dcc.Graph loads plotly.js from window._dashPlotlyJSURL when the first graph mounts;
+  // Dash sets it to the full bundle of the plotly package. The project's partial bundle
+  // (assets/vendor, a third of the bytes; the page preloads it) is the one to load.
+  var BUNDLE = "/assets/vendor/plotly-iome.min.js";
+  Object.defineProperty(window, "_dashPlotlyJSURL", {
+    configurable: true,
+    get: function () { return BUNDLE; },
+    set: function () {},
+  });
+
   // The plotly.js bundle loads after this script (dcc.Graph fetches it): wrap it as it
   // arrives, or now if it is already here.
   if (window.Plotly) {
