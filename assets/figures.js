@@ -184,6 +184,22 @@
     set: function () {},
   });
 
+  // The world's outlines, fetched once as the page loads. Left to plotly.js, each of the
+  // three maps asks for them as it first draws, and the three requests queue behind one
+  // another. plotly.js keeps what it fetched in window.PlotlyGeoAssets, by scope and
+  // resolution, and fetches only what is not there (it fetches these itself if this
+  // request fails or comes late).
+  var geo = window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
+  geo.topojson = geo.topojson || {};
+  if (window.fetch) {
+    fetch("/assets/topojson/world_110m.json")
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (t) {
+        if (t && t.type === "Topology" && !geo.topojson.world_110m) geo.topojson.world_110m = t;
+      })
+      .catch(function () {});
+  }
+
   // The plotly.js bundle loads after this script (dcc.Graph fetches it): wrap it as it
   // arrives, or now if it is already here.
   if (window.Plotly) {

@@ -40,6 +40,7 @@ def test_all_views_draw_with_data_no_errors_and_nothing_leaves_the_machine(page,
     assert hosts == {urlparse(server_url).netloc}
     topo = [u for u in page.requested_urls if "topojson" in u]
     assert topo and all(u.startswith(server_url) for u in topo)
+    assert len(topo) == 1  # fetched once for the three maps (assets/figures.js)
     # plotly.js: the project's partial bundle only (never the package's full one), not a
     # page script that would hold Dash back, and asked for once (preloaded, then loaded
     # by dcc.Graph).
