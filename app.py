@@ -75,7 +75,6 @@ from evidence.timeline import year_bounds
 from evidence.views import CLICKABLE, HTML_CHARTS, SELECTABLE, VIEWS
 
 PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"
-PRELOAD = f'<link rel="preload" href="{PLOTLY_BUNDLE}" as="script">'
 
 
 class EvidenceDash(Dash):
@@ -448,11 +447,20 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
             out["views"] = {k: drawn.get(k, no_update) for k in out["views"]}
             out["drawn"] = query
             out["page"] = _page_extras(query, eb, toggles, grouped, listing, drawn, cache)
+        elif trigger == "url" and (rendered is None or rendered != _text(search)):
+            # A URL not drawn yet (the first load, back/forward, a timeline step, a pasted
+            # link): drawn here too, with the controls, instead of by a second request
+            # after this one (update_views below finds it drawn).
+            shown = _text(search)
+            drawn = render_views(shown, eb, previous=rendered, cache=cache)
+            out["views"] = {k: drawn.get(k, no_update) for k in out["views"]}
+            out["drawn"] = shown
+            out["page"] = _page_extras(shown, eb, toggles, grouped, listing, drawn, cache)
         return out
 
-    # The export links follow the URL in the browser; a URL the state
-    # writer did not draw itself (first load, back/forward, a pasted link) wakes the
-    # render below. So a click costs one request, answered by update_state.
+    # The export links follow the URL in the browser. The state writer draws every state
+    # it is called for, a click's or a new URL's, so an action costs one request; a URL
+    # it left undrawn (a chip drawn anew, not clicked, say) wakes the render below.
     app.clientside_callback(
         """function (search, rendered) {
             const q = search || "";
@@ -604,18 +612,11 @@ def create_app(data_path: str | Path | None = None, cache_url: str | None = None
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
         assets_path_ignore=["embed"],
-        # plotly.js is not a page script: it would run before Dash starts. dcc.Graph
-        # loads it when the first graph mounts (assets/figures.js names the bundle), so
-        # it downloads and compiles while the layout and the first views are fetched;
-        # the page asks for it early (PRELOAD).
-        assets_ignore=r"plotly-iome\.min\.js$",
         compress=True,
         suppress_callback_exceptions=False,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1).replace(
-        "{%favicon%}", PRELOAD + "{%favicon%}", 1
-    )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.layout = lambda: build_layout(sessions.current(), sessions)
     cache = make_cache(app.server, cache_url)
     register_callbacks(app, sessions, cache)

@@ -174,16 +174,6 @@
     return P;
   }
 
-  // dcc.Graph loads plotly.js from window._dashPlotlyJSURL when the first graph mounts;
-  // Dash sets it to the full bundle of the plotly package. The project's partial bundle
-  // (assets/vendor, a third of the bytes; the page preloads it) is the one to load.
-  var BUNDLE = "/assets/vendor/plotly-iome.min.js";
-  Object.defineProperty(window, "_dashPlotlyJSURL", {
-    configurable: true,
-    get: function () { return BUNDLE; },
-    set: function () {},
-  });
-
   // The world's outlines, fetched once as the page loads. Left to plotly.js, each of the
   // three maps asks for them as it first draws, and the three requests queue behind one
   // another. plotly.js keeps what it fetched in window.PlotlyGeoAssets, by scope and
