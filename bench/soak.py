@@ -8,8 +8,8 @@ of the demo file's first ``10 + 3 i`` rows and loops over a seeded random mix of
 
 * ``upload``: ``POST /upload`` of its own file (the first action of every client, then
   about one action in ten);
-* ``callback``: the dashboard's URL-driven ``update_views`` callback for a varied query
-  (the request body is captured once from a real page load in headless Chromium);
+* ``callback``: the request that draws the dashboard for a URL, for a varied query (the
+  request body is captured once from a real page load in headless Chromium);
 * ``csv``: ``GET /data/articles.csv?<query>``;
 * ``healthz``: ``GET /healthz``;
 * ``layout``: ``GET /_dash-layout``.
@@ -93,18 +93,25 @@ _CAPTURE_LOCK = threading.Lock()
 # --- the callback request, captured from a real page ------------------------------------
 
 
-def _is_update_views(body: dict) -> bool:
-    inputs = body.get("inputs") or []
-    return (
-        len(inputs) == 1
-        and isinstance(inputs[0], dict)
-        and inputs[0].get("id") == "url-changed"
-        and "rendered-search.data" in str(body.get("output", ""))
+def _is_url_render(body: dict) -> bool:
+    """The request that draws the page for its URL: the state writer (``update_state``),
+    which takes the URL's search as an input and answers with every view."""
+    return "rendered-search.data" in str(body.get("output", "")) and any(
+        item.get("id") == "url" and item.get("property") == "search"
+        for item in _items(body.get("inputs"))
     )
 
 
-def capture_update_views(url: str, timeout_s: float = 60.0) -> dict:
-    """The JSON body Chromium posts for ``update_views`` when it loads ``url``.
+def _items(parts) -> list[dict]:
+    """A request's inputs or states as one list (a pattern's matches come as a list)."""
+    out = []
+    for part in parts or []:
+        out += [p for p in part if isinstance(p, dict)] if isinstance(part, list) else [part]
+    return [p for p in out if isinstance(p, dict)]
+
+
+def capture_render_request(url: str, timeout_s: float = 60.0) -> dict:
+    """The JSON body Chromium posts to draw the page when it loads ``url``.
 
     Runs Playwright in its own thread, so that it never meets an event loop (or another
     sync Playwright) of the calling thread. The result is kept for the process: the body
@@ -126,7 +133,7 @@ def capture_update_views(url: str, timeout_s: float = 60.0) -> dict:
                 if req.method == "POST" and CALLBACK_PATH in req.url:
                     with contextlib.suppress(ValueError, TypeError):
                         body = json.loads(req.post_data or "")
-                        if _is_update_views(body):
+                        if _is_url_render(body):
                             bodies.append(body)
 
             with sync_playwright() as pw:
@@ -141,7 +148,7 @@ def capture_update_views(url: str, timeout_s: float = 60.0) -> dict:
                 finally:
                     browser.close()
             if not bodies:
-                raise RuntimeError("no update_views request seen while loading the page")
+                raise RuntimeError("no render request seen while loading the page")
             return bodies[0]
 
         _CAPTURED = in_own_thread(run, "soak-capture")
@@ -154,10 +161,8 @@ def callback_body(template: dict, base_url: str, query: str) -> bytes:
     The ``rendered-search`` state is left empty, so the server draws every view.
     """
     body = json.loads(json.dumps(template))
-    body["inputs"][0]["value"] = {"search": query, "at": 0}
-    for item in body.get("state", []):
-        if not isinstance(item, dict):
-            continue
+    body["changedPropIds"] = ["url.search"]  # what a new URL sends
+    for item in _items(body.get("inputs")) + _items(body.get("state")):
         if item.get("id") == "url" and item.get("property") == "search":
             item["value"] = query
         elif item.get("id") == "url" and item.get("property") == "href":
@@ -710,7 +715,7 @@ def run_soak(
             f"{sorted(worker_pids(server))}"
         )
         t_cap = time.monotonic()
-        template = capture_update_views(server.url)
+        template = capture_render_request(server.url)
         capture_s = time.monotonic() - t_cap
         bodies = {q: callback_body(template, server.url, q) for q in QUERIES}
         rng = random.Random(seed)

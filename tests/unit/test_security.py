@@ -329,14 +329,27 @@ def test_callbacks_with_junk_values_never_leak_a_traceback(app, client):
                                  "server_errors": server_errors}) + "\n")  # fmt: skip
 
 
+def _url_renders(app) -> dict[str, str]:
+    """The callbacks that draw the page for a URL: the state writer (first load, back
+    button, a pasted link, a timeline step) and the render it falls back on."""
+    found = {}
+    for k, spec in app.callback_map.items():
+        if "page-text" not in k:
+            continue
+        ids = {i["id"] for i in spec["inputs"]}
+        if "url-changed" in ids:
+            found["fallback"] = k
+        elif "url" in ids:
+            found["state writer"] = k
+    assert set(found) == {"fallback", "state writer"}, found
+    return found
+
+
+@pytest.mark.parametrize("which", ["state writer", "fallback"])
 @pytest.mark.parametrize("junk", JUNK)
-def test_junk_url_search_gives_the_default_summaries(app, client, junk):
+def test_junk_url_search_gives_the_default_summaries(app, client, junk, which):
     """Regression: parse_query raised AttributeError on a non-string search (HTTP 500)."""
-    output = next(
-        k
-        for k, spec in app.callback_map.items()
-        if "page-text" in k and any(i["id"] == "url-changed" for i in spec["inputs"])
-    )  # the URL-driven render (first load, back button, a pasted link)
+    output = _url_renders(app)[which]
     body = callback_body(app, output, {SEARCH: junk})
     response = client.post(CALLBACK, json=body)
     assert response.status_code == 200, (junk, response.status_code)
