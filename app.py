@@ -441,21 +441,20 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
                 k: no_update if _same_value(controls.get(k), v) else v
                 for k, v in new_controls.items()
             }
+        # The state to draw: a click's new one, or a URL not drawn yet (the first load,
+        # back/forward, a timeline step, a pasted link), drawn here with the controls
+        # instead of by a second request after this one (update_views finds it drawn).
+        target, previous = None, rendered
         if query is not None and trigger != "url":
+            target = query
             previous = rendered if rendered is not None else search
-            drawn = render_views(query, eb, previous=previous, cache=cache)
-            out["views"] = {k: drawn.get(k, no_update) for k in out["views"]}
-            out["drawn"] = query
-            out["page"] = _page_extras(query, eb, toggles, grouped, listing, drawn, cache)
         elif trigger == "url" and (rendered is None or rendered != _text(search)):
-            # A URL not drawn yet (the first load, back/forward, a timeline step, a pasted
-            # link): drawn here too, with the controls, instead of by a second request
-            # after this one (update_views below finds it drawn).
-            shown = _text(search)
-            drawn = render_views(shown, eb, previous=rendered, cache=cache)
+            target = _text(search)
+        if target is not None:
+            drawn = render_views(target, eb, previous=previous, cache=cache)
             out["views"] = {k: drawn.get(k, no_update) for k in out["views"]}
-            out["drawn"] = shown
-            out["page"] = _page_extras(shown, eb, toggles, grouped, listing, drawn, cache)
+            out["drawn"] = target
+            out["page"] = _page_extras(target, eb, toggles, grouped, listing, drawn, cache)
         return out
 
     # The export links follow the URL in the browser. The state writer draws every state

@@ -182,7 +182,9 @@
   var geo = window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
   geo.topojson = geo.topojson || {};
   if (window.fetch) {
-    fetch("/assets/topojson/world_110m.json")
+    // given up after 20 s (plotly.js then fetches them itself)
+    var signal = window.AbortSignal && AbortSignal.timeout ? AbortSignal.timeout(20000) : undefined;
+    fetch("/assets/topojson/world_110m.json", { signal: signal })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (t) {
         if (t && t.type === "Topology" && !geo.topojson.world_110m) geo.topojson.world_110m = t;

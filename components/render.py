@@ -6,6 +6,7 @@ all numbers come from the pure ``evidence`` package.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from functools import lru_cache
 from urllib.parse import quote
@@ -196,11 +197,18 @@ def view_key(eb: EvidenceBase, view: str, state: FilterState) -> str:
 
 @lru_cache(maxsize=4096)
 def _view_key(version: str, view: str, state: FilterState) -> str:
-    keep = {f: getattr(state, f) for f in (*VIEWS[view].depends, *ALWAYS_DEPENDS)}
-    relevant = replace(FilterState(), **(state.filter_fields() | keep))
+    return f"{version}:{view}:{_relevant(state, (*VIEWS[view].depends, *ALWAYS_DEPENDS))}"
+
+
+def _relevant(state: FilterState, keep: tuple[str, ...] = ()) -> str:
+    """The canonical query of the state's filters and the fields ``keep`` (with the role
+    when it decides which countries match)."""
+    relevant = replace(
+        FilterState(), **(state.filter_fields() | {f: getattr(state, f) for f in keep})
+    )
     if _role_matters(state):
         relevant = replace(relevant, role=state.role)  # the role decides which country counts
-    return f"{version}:{view}:{to_query(relevant)}"
+    return to_query(relevant)
 
 
 # What the page takes differs from the figure for these screens: its own cache entry.
@@ -242,7 +250,8 @@ def render_views(
         filters_changed = True  # the role decides which countries match: N and chips change
     if not (todo or filters_changed):
         return out
-    subset = _Subset(eb, state)  # filtered only when something has to be built
+    # filtered on first use only: a click whose views all come from the cache filters nothing
+    subset = functools.cache(lambda: filters.apply(eb, state))
     if filters_changed:
         out[CHIPS] = chips(state)
         n = cached(cache, filters_key(eb, state) + ":n", lambda: subset().n_articles)
@@ -261,19 +270,6 @@ def render_views(
     return out
 
 
-class _Subset:
-    """The articles ``state`` selects, filtered on first use: a click whose views all
-    come from the cache filters nothing."""
-
-    def __init__(self, eb: EvidenceBase, state: FilterState):
-        self.eb, self.state, self._sub = eb, state, None
-
-    def __call__(self) -> EvidenceBase:
-        if self._sub is None:
-            self._sub = filters.apply(self.eb, self.state)
-        return self._sub
-
-
 def filters_key(eb: EvidenceBase, state: FilterState) -> str:
     """Cache key of what depends on the selected articles alone (their count): data
     version and the filters (with the role when it decides which countries match)."""
@@ -282,10 +278,7 @@ def filters_key(eb: EvidenceBase, state: FilterState) -> str:
 
 @lru_cache(maxsize=4096)
 def _filters_key(version: str, state: FilterState) -> str:
-    relevant = replace(FilterState(), **state.filter_fields())
-    if _role_matters(state):
-        relevant = replace(relevant, role=state.role)
-    return f"{version}:filters:{to_query(relevant)}"
+    return f"{version}:filters:{_relevant(state)}"
 
 
 def state_key(eb: EvidenceBase, state: FilterState) -> str:

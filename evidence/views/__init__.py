@@ -40,17 +40,21 @@ REGISTRY: tuple[View, ...] = (
 )
 # Every chart by name (a view's first chart has the view's name).
 VIEWS: dict[str, Chart] = {c.name: c for v in REGISTRY for c in v.charts}
+
+
 # The charts of the slide deck, in page order.
-EXPORT_VIEWS: tuple[str, ...] = tuple(
-    name for v in REGISTRY if v.export for name in (v.slides or (v.main.name,))
-)
+def _slides(views) -> tuple[str, ...]:
+    """The exported charts of ``views``: each view's slides, or its main chart."""
+    return tuple(name for v in views if v.export for name in (v.slides or (v.main.name,)))
+
+
+EXPORT_VIEWS: tuple[str, ...] = _slides(REGISTRY)
 
 
 def slide_charts() -> tuple[str, ...]:
     """The deck's charts for the coding scheme in use: a view it has nothing for
     (View.shown) gets no slide."""
-    return tuple(name for v in REGISTRY if v.export and v.shown
-                 for name in (v.slides or (v.main.name,)))  # fmt: skip
+    return _slides(v for v in REGISTRY if v.shown)
 
 
 CLICKABLE: tuple[str, ...] = tuple(name for name, c in VIEWS.items() if c.click)
