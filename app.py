@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import importlib
 import os
@@ -34,6 +35,7 @@ from components.alternatives import (
 )
 from components.cache import make_cache, make_export_cache
 from components.controls import filter_panel
+from components.empty_state import empty_state
 from components.export_menu import (
     EMBED_OPEN,
     embed_code,
@@ -65,14 +67,14 @@ from components.uploads import (
     make_store,
     register_upload_routes,
 )
-from evidence import ASSETS_DIR, DEMO_PATH
-from evidence.codebook import load_codebook
+from evidence import ASSETS_DIR
+from evidence.codebook import default_data_path, load_codebook, no_data
 from evidence.fields import CONTROLLED, group_counts
-from evidence.load import load_cached
+from evidence.load import load, load_cached, read_mapping
 from evidence.model import EvidenceBase
 from evidence.state import parse_query
 from evidence.timeline import year_bounds
-from evidence.views import CLICKABLE, HTML_CHARTS, SELECTABLE, VIEWS
+from evidence.views import CLICKABLE, HTML_CHARTS, SELECTABLE, VIEWS, source_name
 
 PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"
 
@@ -83,6 +85,11 @@ class EvidenceDash(Dash):
 
     def _setup_plotlyjs(self):
         self._plotlyjs_url = PLOTLY_BUNDLE
+
+
+def product_title() -> str:
+    """The page's and the header's title: the codebook's ``title`` (IoME's by default)."""
+    return load_codebook().title
 
 
 def scheme_subtitle() -> str:
@@ -140,12 +147,14 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
     expired = sessions.expired() if sessions is not None else False
     settings = sessions.settings if sessions is not None else UploadSettings()
     uploaded = bool(meta and meta.get("status") == "loaded")
+    if eb.n_articles == 0:
+        return _empty_layout(eb, meta, settings, pending, fresh)
     header = dbc.Navbar(
         dbc.Container(
             [
                 html.Div(
                     [
-                        html.H1("IoME Evidence Map", className="h4 mb-0 text-white"),
+                        html.H1(product_title(), className="h4 mb-0 text-white"),
                         html.Div(scheme_subtitle(), className="small text-white-50"),
                     ]
                 ),
@@ -237,17 +246,72 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
                             dbc.Col(main, lg=9),
                         ]
                     ),
-                    html.Footer(
-                        "Source: coding scheme of Wu et al., Med Sci Educ 2022 "
-                        "(doi:10.1007/s40670-022-01553-6). Income groups: World Bank "
-                        "country classifications by income level (CC BY 4.0).",
-                        className="small text-muted my-3",
-                    ),
+                    page_footer(),
                 ],
                 fluid=True,
             ),
             about_modal(eb),
             embed_modal(uploaded=uploaded),
+            data_modal(
+                eb, meta, settings.max_bytes, settings.ttl_s / 3600, pending=pending, fresh=fresh
+            ),
+        ]
+    )
+
+
+def page_footer() -> html.Footer:
+    """The page's source line: the coding scheme in use (its citation) and the income
+    classification."""
+    cb = load_codebook()
+    if cb.is_default:
+        scheme = "coding scheme of Wu et al., Med Sci Educ 2022 (doi:10.1007/s40670-022-01553-6)"
+    else:
+        scheme = f"coding scheme: {cb.citation or cb.name or source_name(cb.path)}"
+        scheme += f" (doi:{cb.doi})" if cb.doi else ""
+    return html.Footer(
+        f"Source: {scheme}. Income groups: World Bank country classifications by income "
+        "level (CC BY 4.0).",
+        className="small text-muted my-3",
+    )
+
+
+def _empty_layout(eb: EvidenceBase, meta, settings, pending, fresh) -> html.Div:
+    """The page when the dataset holds no article: the header, the load report with what
+    to do next (components/empty_state.py), and the upload dialog."""
+    header = dbc.Navbar(
+        dbc.Container(
+            [
+                html.Div(
+                    [
+                        html.H1(product_title(), className="h4 mb-0 text-white"),
+                        html.Div(scheme_subtitle(), className="small text-white-50"),
+                    ]
+                ),
+                dbc.Button(
+                    "Your data",
+                    id={"type": DATA_OPEN, "where": "nav"},
+                    color="light",
+                    size="sm",
+                    outline=True,
+                ),
+            ],
+            fluid=True,
+            className="d-flex justify-content-between flex-wrap gap-2",
+        ),
+        color="dark",
+        dark=True,
+        className="mb-2",
+    )
+    return html.Div(
+        [
+            header,
+            dbc.Container(
+                [
+                    html.Main(empty_state(eb, {"type": DATA_OPEN, "where": "empty"})),
+                    page_footer(),
+                ],
+                fluid=True,
+            ),
             data_modal(
                 eb, meta, settings.max_bytes, settings.ttl_s / 3600, pending=pending, fresh=fresh
             ),
@@ -591,11 +655,32 @@ def import_lazy_modules() -> None:
             importlib.import_module(name)
 
 
-def create_app(data_path: str | Path | None = None, cache_url: str | None = None) -> Dash:
+def load_site_data(data_path: str | Path | None = None, columns: str | None = None):
+    """The site's dataset: ``data_path`` (else ``IOME_DATA``, else the codebook's own
+    example data, see :func:`evidence.codebook.default_data_path`) read with the column
+    mapping ``columns`` (else ``IOME_COLUMNS``). No file at all gives an empty dataset
+    whose report says so."""
+    path = data_path or os.environ.get("IOME_DATA") or default_data_path()
+    columns = columns or os.environ.get("IOME_COLUMNS") or None
+    if path is None:
+        return no_data(load_codebook())
+    if columns:
+        stat = Path(path).stat()
+        return _load_mapped(str(Path(path).resolve()), stat.st_mtime_ns, str(columns))
+    return load_cached(path)
+
+
+@functools.lru_cache(maxsize=2)
+def _load_mapped(path: str, _mtime_ns: int, columns: str):
+    return load(path, mapping=read_mapping(columns))
+
+
+def create_app(
+    data_path: str | Path | None = None, cache_url: str | None = None, columns: str | None = None
+) -> Dash:
     """Build the Dash app on one evidence base (the bundled synthetic demo by default)."""
     import_lazy_modules()
-    path = data_path or os.environ.get("IOME_DATA") or DEMO_PATH
-    eb = load_cached(path)
+    eb = load_site_data(data_path, columns)
     cache_url = cache_url or os.environ.get("IOME_CACHE") or None
     settings = UploadSettings.from_env()
     sessions = Sessions(eb, make_store(settings, cache_url), settings)
@@ -607,7 +692,7 @@ def create_app(data_path: str | Path | None = None, cache_url: str | None = None
             "request_post": "function (payload, response) {"
             " if (window.iome_page_response) window.iome_page_response(payload, response); }"
         },
-        title="IoME Evidence Map",
+        title=product_title(),
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
         assets_path_ignore=["embed"],
@@ -620,7 +705,8 @@ def create_app(data_path: str | Path | None = None, cache_url: str | None = None
     cache = make_cache(app.server, cache_url)
     register_callbacks(app, sessions, cache)
     register_upload_callbacks(app, sessions)
-    warm_up(eb, cache)
+    if eb.n_articles:
+        warm_up(eb, cache)
     register_routes(app.server, sessions.current, make_export_cache(cache, cache_url))
     register_upload_routes(app.server, sessions)
     register_limits(app.server, cache_url, settings.directory or default_directory())

@@ -11,13 +11,26 @@ import os
 import sys
 from pathlib import Path
 
-from evidence import DEMO_PATH
 
-
-def _load(path: str, columns: str | None):
+def _load(path: str | None, columns: str | None):
+    """The file at ``path`` (else the scheme's own data, see ``default_data_path``) read
+    with the column mapping ``columns``."""
+    from evidence.codebook import default_data_path, load_codebook, no_data
     from evidence.load import load, read_mapping
 
+    path = path or default_data_path()
+    if path is None:
+        return no_data(load_codebook())
     return load(path, mapping=read_mapping(columns))
+
+
+def _nothing_loaded(eb) -> bool:
+    """Print the load report on stderr when no article loaded (the caller exits 1)."""
+    if eb.n_articles:
+        return False
+    print(eb.report.to_text(), file=sys.stderr)
+    print("iome-map: no article loaded (see the report above)", file=sys.stderr)
+    return True
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -47,6 +60,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if eb.report.unreadable:
         print(eb.report.to_text(), file=sys.stderr)
         return 2
+    if _nothing_loaded(eb):
+        return 1
     table = check(eb)
     if args.json:
         print(table.to_json(orient="records", indent=2))
@@ -69,6 +84,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if eb.report.unreadable:
         print(eb.report.to_text(), file=sys.stderr)
         return 2
+    if _nothing_loaded(eb):
+        return 1
     data = summarise(eb, classification=args.classification)
     print(json.dumps(data, indent=2 if args.json else None, ensure_ascii=False))
     return 0
@@ -89,9 +106,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from evidence.state import parse_query
 
     eb = _load(args.data, args.columns)
-    if eb.report.unreadable or eb.n_articles == 0:
+    if eb.report.unreadable:
         print(eb.report.to_text(), file=sys.stderr)
         return 2
+    if _nothing_loaded(eb):
+        return 1
     state, notices = parse_query(args.query)
     for notice in notices:
         print(f"iome-map: {notice}", file=sys.stderr)
@@ -137,11 +156,21 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the dashboard: Flask's server by default, gunicorn with --workers N."""
-    os.environ["IOME_DATA"] = str(Path(args.data).resolve())
+    """Serve the dashboard: Flask's server by default, gunicorn with --workers N.
+
+    A file that loads no article is served all the same: the page shows its load report
+    (also printed here) and what to do."""
+    from evidence.codebook import default_data_path
+
+    data = args.data or default_data_path()
+    if data is not None:
+        os.environ["IOME_DATA"] = str(Path(data).resolve())
+    if args.columns:
+        os.environ["IOME_COLUMNS"] = str(Path(args.columns).resolve())
     if args.cache:
         os.environ["IOME_CACHE"] = args.cache
     if args.workers:
+        _nothing_loaded(_load(str(data) if data else None, args.columns))
         gunicorn = Path(sys.executable).with_name("gunicorn")
         command = [
             str(gunicorn), "--workers", str(args.workers), "--bind", f"{args.host}:{args.port}",
@@ -152,9 +181,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "--access-logfile", "-" if args.debug else "/dev/null", "app:create_server()",
         ]  # fmt: skip
         os.execv(command[0], command)
-    from app import create_app
+    from app import create_app, load_site_data
 
-    app = create_app(data_path=args.data)
+    _nothing_loaded(load_site_data(data, args.columns))
+    app = create_app(data_path=data, columns=args.columns)
     app.run(host=args.host, port=args.port, debug=args.debug, threaded=True)
     return 0
 
@@ -185,6 +215,13 @@ def use_codebook(path: str | None) -> str | None:
     return None
 
 
+_DATA_HELP = ("coded-article CSV/XLSX (default: the synthetic demo, or under --codebook the "
+              "articles.csv beside that codebook)")  # fmt: skip
+_COLUMNS_HELP = ("YAML mapping of your file to the coding contract: column names, id, "
+                 "one-column-per-code, countries from text or coordinates, encoding "
+                 "(see data/mapping.schema.json)")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with all sub-commands."""
     parser = argparse.ArgumentParser(
@@ -193,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="serve the dashboard")
-    serve.add_argument("--data", default=str(DEMO_PATH), help="coded-article CSV/XLSX")
+    serve.add_argument("--data", help=_DATA_HELP)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8050)
     serve.add_argument("--debug", action="store_true", help="Dash debug mode and dev tools")
@@ -221,8 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", required=True)
     export.add_argument("--query", default="", help='dashboard state, e.g. "year=2010-2020"')
-    export.add_argument("--data", default=str(DEMO_PATH))
-    export.add_argument("--columns", help="YAML mapping of your column names to the contract")
+    export.add_argument("--data", help=_DATA_HELP)
     export.add_argument("--width", type=int, help="pixels (1920; an animation 1280)")
     export.add_argument("--height", type=int, help="pixels (1080; an animation 720)")
     export.add_argument("--theme", choices=("light", "dark", "print"), default="light")
@@ -234,6 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     for p in (serve, export, template):
         _codebook_option(p)
+    for p in (serve, export):
+        p.add_argument("--columns", help=_COLUMNS_HELP)
     for name, func, help_text in (
         ("validate", cmd_validate, "validate a coded-article file and list every problem"),
         ("check", cmd_check, "recompute the review's published figures from a file"),
@@ -241,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("file")
-        p.add_argument("--columns", help="YAML mapping of your column names to the contract")
+        p.add_argument("--columns", help=_COLUMNS_HELP)
         p.add_argument("--json", action="store_true", help="machine-readable output")
         _codebook_option(p)
         if name == "summary":
@@ -254,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``iome-map`` console script."""
     args = build_parser().parse_args(argv)
     path = getattr(args, "file", None) or getattr(args, "data", None)
-    for given in (path, getattr(args, "codebook", None)):
+    for given in (path, getattr(args, "codebook", None), getattr(args, "columns", None)):
         if given and not Path(given).exists():
             print(f"iome-map: no such file: {given}", file=sys.stderr)
             return 2

@@ -101,6 +101,7 @@ class Codebook:
     # a partnership code -> the direction classes ("N>S") it allows
     partnership_directions: dict[str, frozenset[str]] = field(default_factory=dict)
     name: str = ""  # the scheme's title
+    title: str = "IoME Evidence Map"  # the product's title (page, header, files, deck)
     source_note: str = ""  # a chart's source line, "Coding after ..."
     path: str = ""
     rubric: str = ""  # the rubric file named by the codebook, if any
@@ -422,6 +423,10 @@ def parse_codebook(raw: dict, source: str = "codebook", path: str = "") -> Codeb
         flow_groups=flow_groups,
         partnership_directions=partnership_directions,
         name=str(raw.get("name") or ""),
+        title=str(
+            raw.get("title")
+            or (f"{raw['name']} Evidence Map" if raw.get("name") else "IoME Evidence Map")
+        ),
         source_note=str(note),
         path=path,
         rubric=str(raw.get("rubric") or ""),
@@ -433,6 +438,34 @@ def codebook_path() -> Path:
     """The codebook in use: ``IOME_CODEBOOK`` when set, else ``data/codebook.yaml``."""
     chosen = os.environ.get(CODEBOOK_ENV, "").strip()
     return Path(chosen) if chosen else CODEBOOK_PATH
+
+
+DATA_NAMES = ("articles.csv", "articles.xlsx")  # a scheme folder's own example data
+
+
+def default_data_path() -> Path | None:
+    """The data a command reads when none is given: the synthetic IoME demo under the IoME
+    scheme; under another scheme, the ``articles.csv`` / ``.xlsx`` in its codebook's folder,
+    or None (the IoME demo read under another scheme would only be rejected row by row)."""
+    from evidence import DEMO_PATH
+
+    cb = load_codebook()
+    if cb.is_default:
+        return DEMO_PATH
+    folder = Path(cb.path).parent
+    return next((folder / n for n in DATA_NAMES if (folder / n).is_file()), None)
+
+
+def no_data(cb: Codebook):
+    """An evidence base with no article whose report says that no data file was given."""
+    from evidence.model import EvidenceBase, LoadReport
+
+    report = LoadReport(source="")
+    report.add("error", f"no data file: the coding scheme {cb.name or Path(cb.path).name!r} "
+               "ships none beside its codebook; give one with --data FILE")  # fmt: skip
+    eb = EvidenceBase.empty()
+    return EvidenceBase(eb.articles, eb.article_countries, eb.article_codes, eb.flows,
+                        eb.partnerships, report, "", "")  # fmt: skip
 
 
 def load_codebook(path: Path | str | None = None) -> Codebook:
