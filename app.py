@@ -93,12 +93,9 @@ def product_title() -> str:
 
 
 def scheme_subtitle() -> str:
-    """The header's subtitle: the IoME scheme's, or the name of the codebook in use and
-    its two dimensions."""
-    cb = load_codebook()
-    if cb.is_default:
-        return "Internationalization of medical education: formats, motivations and directions"
-    return f"{cb.name}: {cb.dim('format').nouns} and {cb.dim('motivation').nouns}".lstrip(": ")
+    """The header's subtitle: the codebook's (IoME's by default; else the scheme's name
+    and its two dimensions)."""
+    return str(load_codebook().word("subtitle"))
 
 
 def _is_open(clicks) -> bool:

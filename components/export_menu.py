@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from html import escape as html_escape
+
 import dash_bootstrap_components as dbc
 from dash import html
 
 from components.ids import ID
+from evidence.codebook import load_codebook
+from evidence.views import VIEWS
 
 # The class of every export and download link: assets/links.js gives each the page's
 # query string whenever the URL changes.
@@ -168,8 +172,10 @@ def embed_code(origin: str, view: str, query: str) -> tuple[str, str]:
     """
     origin = origin.rstrip("/")
     url = origin + link_for("/embed/{view}", view, query)
+    chart = VIEWS.get(view)
+    title = html_escape(f"{load_codebook().title}: {chart.title if chart else view}", quote=True)
     code = (
-        f'<iframe src="{url}" title="IoME Evidence Map: {view}" width="100%" '
+        f'<iframe src="{url}" title="{title}" width="100%" '
         f'height="{EMBED_HEIGHT}" style="border:0" loading="lazy"></iframe>\n'
         "<!-- Optional: fit the frame to its content -->\n" + RESIZE_SNIPPET.format(origin=origin)
     )

@@ -21,6 +21,7 @@ from flask import Flask, Response, request
 
 from components.cache import cached
 from evidence.animate import ANIMATION_FORMATS, check_animation, export_animation
+from evidence.codebook import load_codebook
 from evidence.export import (
     IMAGE_FORMATS,
     TABLE_FORMATS,
@@ -110,10 +111,11 @@ def embed_page(eb: EvidenceBase, view: str, query: str) -> str:
         '<p class="synthetic">Synthetic demo data: not real articles.</p>' if eb.synthetic else ""
     )
     rows = f"{len(data):,} row{'s' if len(data) != 1 else ''}"
+    product = load_codebook().title
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} - IoME Evidence Map</title>
+<title>{title} - {html.escape(product)}</title>
 <link rel="stylesheet" href="/assets/embed/embed.css"></head>
 <body><main>
 <header class="embed-head"><h1>{title}</h1>
@@ -126,7 +128,7 @@ def embed_page(eb: EvidenceBase, view: str, query: str) -> str:
 <details><summary>Data table ({rows})</summary>
 <div class="table-scroll">{_table_html(data)}</div></details>
 <p class="back"><a href="/?{html.escape(canonical)}" target="_top">Open this view in the full
-IoME Evidence Map</a></p>
+{html.escape(product)}</a></p>
 </footer></main>
 <script type="application/json" id="figure-data">{figure_json}</script>
 <script src="{PLOTLY_JS}"></script>

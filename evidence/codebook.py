@@ -34,6 +34,19 @@ _HEX = re.compile(r"^#(?:[0-9A-Fa-f]{3}){1,2}$")
 _INHERITED = ("income_groups", "sides", "directions", "roles", "article_types")
 
 
+# The IoME scheme's words, as the page, files, embeds and deck say them; another scheme
+# says its own (codebook ``words:``, else words made from its labels; Codebook.word).
+IOME_WORDS: dict[str, object] = {
+    "subtitle": "Internationalization of medical education: formats, motivations and directions",
+    "movers": "students",  # who moves along a flow
+    "flows_title": "Who sends students where",  # the flow map's title
+    "flow_noun": "student flows",  # "articles with student flows"
+    "keywords": ["internationalization of medical education", "IoME", "evidence map",
+                 "scoping review", "Wu et al. 2022"],  # the deck's keywords
+}  # fmt: skip
+WORDS = tuple(IOME_WORDS)
+
+
 class CodebookError(ValueError):
     """The codebook (or a file checked against it) is malformed; the message names the
     file, the key and the line."""
@@ -102,6 +115,9 @@ class Codebook:
     partnership_directions: dict[str, frozenset[str]] = field(default_factory=dict)
     name: str = ""  # the scheme's title
     title: str = "IoME Evidence Map"  # the product's title (page, header, files, deck)
+    # The scheme's own words where the app would otherwise speak of the IoME review (see
+    # WORDS): the codebook's ``words:`` section over the defaults of :meth:`word`.
+    words: dict[str, object] = field(default_factory=dict)
     source_note: str = ""  # a chart's source line, "Coding after ..."
     path: str = ""
     rubric: str = ""  # the rubric file named by the codebook, if any
@@ -154,6 +170,26 @@ class Codebook:
         """Codes of the group carrying ``role``, ``<group>.unspecified`` last; () if none."""
         group = self.flow_group(role)
         return self.groups[group].codes if group else ()
+
+    def word(self, key: str):
+        """One of the scheme's own words (:data:`WORDS`): the codebook's ``words:`` entry,
+        else the IoME wording for the IoME scheme, else words made from the scheme's own
+        labels (never the IoME review's)."""
+        if key in self.words:
+            return self.words[key]
+        if self.is_default:
+            return IOME_WORDS[key]
+        mobility = self.flow_group("mobility")
+        moving = self.groups[mobility].label.lower() if mobility else "movement"
+        generic = {
+            "subtitle": f"{self.name}: {self.dim('format').nouns} and "
+            f"{self.dim('motivation').nouns}".lstrip(": "),
+            "movers": "people",
+            "flows_title": f"Who goes where: {moving}",
+            "flow_noun": f"{moving} flows",
+            "keywords": [k for k in (self.name, "evidence map") if k],
+        }
+        return generic[key]
 
     @property
     def is_default(self) -> bool:
@@ -385,6 +421,7 @@ def parse_codebook(raw: dict, source: str = "codebook", path: str = "") -> Codeb
                       flow_spec, role)  # fmt: skip
         else:
             flow_groups[role] = group
+    words = _words(raw, check)
     partnership_directions: dict[str, frozenset[str]] = {}
     base = {k: raw[k] for k in _INHERITED if k in raw}
     if len(base) < len(_INHERITED):
@@ -430,8 +467,32 @@ def parse_codebook(raw: dict, source: str = "codebook", path: str = "") -> Codeb
         source_note=str(note),
         path=path,
         rubric=str(raw.get("rubric") or ""),
+        words=words,
         _aliases=aliases,
     )
+
+
+def _words(raw: dict, check: _Checker) -> dict[str, object]:
+    """The codebook's ``words:`` section (and a top-level ``subtitle``), checked."""
+    spec = raw.get("words") or {}
+    if not isinstance(spec, dict):
+        check.add(("words",), f"expected a mapping of {', '.join(WORDS)}", raw, "words")
+        return {}
+    words: dict[str, object] = {}
+    if isinstance(raw.get("subtitle"), str):
+        words["subtitle"] = raw["subtitle"]
+    for key, value in spec.items():
+        if key not in WORDS:
+            check.add(("words", key), f"unknown key (use {', '.join(WORDS)})", spec, key)
+        elif key == "keywords" and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            check.add(("words", key), "expected a list of words", spec, key)
+        elif key != "keywords" and not (isinstance(value, str) and value.strip()):
+            check.add(("words", key), "must be text", spec, key)
+        else:
+            words[key] = value if key == "keywords" else value.strip()
+    return words
 
 
 def codebook_path() -> Path:

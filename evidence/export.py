@@ -232,7 +232,7 @@ def about_text(eb: EvidenceBase, state: FilterState, what: str) -> str:
     about = _about(eb, filters.apply(eb, state), state, what)
     lines = [f"{field}: {value}" for field, value in zip(about["field"], about["value"],
                                                         strict=True)]  # fmt: skip
-    return "\n".join(["IoME Evidence Map: data export", "", *lines, ""])
+    return "\n".join([f"{load_codebook().title}: data export", "", *lines, ""])
 
 
 def export_table(eb: EvidenceBase, state: FilterState, what: str, fmt: str) -> bytes:
@@ -273,7 +273,6 @@ def deck_title() -> str:
     return DECK_TITLE if cb.is_default else f"{cb.name or 'Coded articles'}: evidence map"
 
 
-DECK_AUTHOR = "IoME Evidence Map"
 SLIDE_SIZE = (13.333, 7.5)  # inches, 16:9
 _MARGIN = 0.9  # inches left and right of the title slide's text
 _GLYPH_EM = 0.6  # average glyph width in em, wide side (DejaVu Sans; Calibri is narrower)
@@ -395,14 +394,13 @@ def _core_properties(deck, eb: EvidenceBase, sub: EvidenceBase, state: FilterSta
     props = deck.core_properties
     synthetic = f" ({SYNTHETIC_NOTE})" if eb.synthetic else ""
     props.title = _clip(deck_title() + synthetic, 255)
-    props.author = props.last_modified_by = DECK_AUTHOR
+    props.author = props.last_modified_by = load_codebook().title
     props.subject = _clip(
         f"Evidence map of {sub.n_articles:,} of {eb.n_articles:,} articles{synthetic}; "
         f"filters: {describe_filters(state)}",
         255,
     )
-    keywords = ["internationalization of medical education", "IoME", "evidence map",
-                "scoping review", "Wu et al. 2022"]  # fmt: skip
+    keywords = list(load_codebook().word("keywords"))
     if eb.synthetic:
         keywords.append("synthetic demo data")
     props.keywords = "; ".join(keywords)

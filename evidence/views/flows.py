@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from evidence import aggregate, filters
+from evidence.codebook import load_codebook
 from evidence.countries import WB_REGIONS, country_name
 from evidence.fields import TOP_ARCS
 from evidence.figures.flows import (
@@ -180,14 +181,16 @@ def takeaway(sub, state) -> str:
     if state.net == "net" and not state.focus:
         net = aggregate.net_pairs(aggregate.flows_by_pair(flows_eb, classification=state.income))
         by_class = net["direction"].value_counts()
-        return (f"Net flows: {by_class.get('N>S', 0)} country pairs send more students from "
+        return (f"Net flows: {by_class.get('N>S', 0)} country pairs send more "
+                f"{load_codebook().word('movers')} from "
                 f"HIC to LMIC, {by_class.get('S>N', 0)} from LMIC to HIC; "
                 f"{net.attrs.get('n_balanced', 0)} pairs are balanced.")  # fmt: skip
     if state.focus:
         rank = aggregate.focus_ranking(flows_eb, state.focus, "flows", state.income)
         return focus_sentence(rank, country_name(state.focus), FLOW_WORDS)
     share = aggregate.share_of_flows(flows_eb, "N>S", classification=state.income)
-    return f"{pct(share)} of articles with student flows describe a flow from HIC to LMIC."
+    noun = load_codebook().word("flow_noun")
+    return f"{pct(share)} of articles with {noun} describe a flow from HIC to LMIC."
 
 
 def arc_click(key: str):
@@ -228,13 +231,15 @@ def click_matrix(state, point):
 
 _MAP_LABEL = " ".join(f"Map of directed {group_label('mobility', '', lower=True)} flows".split())
 
+_TITLE = str(load_codebook().word("flows_title"))
+
 VIEW = View(
     "flows",
-    "Who sends students where",
+    _TITLE,
     "Arrows run from origin to destination. Click a country's dot, or pick one, to see only "
     "its flows; click an arrow or a matrix cell to filter.",
     (
-        Chart("flows", "Who sends students where", needs_group("mobility", build),
+        Chart("flows", _TITLE, needs_group("mobility", build),
               needs_group("mobility", takeaway, takeaway=True), click=click,
               export=needs_group("mobility", build_for_files),
               depends=("focus", "arcs", "net", "level"), height=470,

@@ -1,0 +1,136 @@
+"""The scheme carries its own words (issue 25, item 2): under another codebook no page,
+figure, takeaway, embed, table file, picture or slide deck speaks of the IoME review.
+
+Each scheme runs in its own process (the codebook is chosen per process); the texts come
+from tests/unit/scheme_texts.py. A scheme written here has flows and partnerships of its
+own, so the flow and partnership views, their titles, takeaways and slides are drawn in
+its words; the bundled examples have none, and those views are hidden.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from evidence import PROJECT_ROOT
+
+EXAMPLES = PROJECT_ROOT / "data" / "examples"
+# Words only the IoME scheme and review use (case-sensitive: a journal's title in the data,
+# "Medical Education", is the data's own).
+IOME_WORDS = ("IoME", "medical education", "Medical education", "Wu et al", "Med Sci Educ",
+              "nternationali", "student", "Student", "Mobility", "mobility flows",
+              "Who sends", "Hanson", "Global standards")  # fmt: skip
+
+SCHEME = """\
+name: Surgical training partnerships
+title: Surgical Training Map
+source:
+  citation: "Test scheme of surgical training partnerships (written in the test)."
+words:
+  movers: trainees
+  flows_title: Where surgical trainees rotate
+  flow_noun: trainee rotations
+  keywords: [surgical training, partnerships, test scheme]
+dimensions:
+  activity:
+    role: format
+    label: Activity
+    plural: Activities
+    groups:
+      rotation:
+        label: Trainee rotations
+        colour: "#0072B2"
+        codes:
+          outgoing: {label: Outgoing rotation, definition: Trainees go abroad.}
+          incoming: {label: Incoming rotation, definition: Trainees come from abroad.}
+      twinning:
+        label: Hospital twinning
+        colour: "#D55E00"
+        codes:
+          paired: {label: Paired hospitals, definition: Two hospitals twinned.}
+  aim:
+    role: motivation
+    label: Aim
+    plural: Aims
+    groups:
+      capacity:
+        label: Surgical capacity
+        colour: "#009E73"
+        codes:
+          workforce: {label: Workforce, definition: More surgeons.}
+      service:
+        label: Service delivery
+        colour: "#E69F00"
+        codes:
+          operations: {label: Operations, definition: More operations done.}
+flow_groups:
+  mobility: rotation
+  partnership: twinning
+"""
+RUBRIC = """\
+default: not_assessed
+rules:
+  - {motivation: capacity, format: rotation, status: aligned, rationale: Training builds capacity.}
+  - {motivation: service, format: rotation.outgoing, status: tension, rationale: Visitors operate.}
+"""
+DATA = """\
+id,title,year,author_countries,setting_countries,activities,aims,mobility_flows,partnerships
+s1,Rotations to Kampala,2015,USA,UGA,rotation.outgoing,capacity.workforce,USA>UGA,
+s2,Twinning in Moshi,2016,NOR;TZA,TZA,twinning.paired,service.operations,,NOR+TZA
+s3,Visiting teams,2018,GBR,MWI,rotation.outgoing;twinning.paired,service.operations,GBR>MWI,GBR+MWI
+s4,Incoming fellows,2019,ZAF,ZAF,rotation.incoming,capacity.workforce,KEN>ZAF,
+"""
+
+
+def scheme_texts(codebook, data, images: bool = False) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IOME_")}
+    env["IOME_CODEBOOK"] = str(codebook)
+    args = [sys.executable, "-m", "tests.unit.scheme_texts", str(data)]
+    done = subprocess.run(args + (["--images"] if images else []), cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=240)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
+
+
+def leaks(texts: dict) -> list[str]:
+    found = []
+    for where, text in texts.items():
+        for word in IOME_WORDS:
+            at = str(text).find(word)
+            if at >= 0:
+                found.append(f"{where}: {word!r} in ...{str(text)[max(0, at - 60) : at + 40]}...")
+    return found
+
+
+def test_a_scheme_written_here_speaks_its_own_words_everywhere(tmp_path):
+    (tmp_path / "codebook.yaml").write_text(SCHEME, encoding="utf-8")
+    (tmp_path / "alignment_rubric.yaml").write_text(RUBRIC, encoding="utf-8")
+    (tmp_path / "articles.csv").write_text(textwrap.dedent(DATA), encoding="utf-8")
+    texts = scheme_texts(tmp_path / "codebook.yaml", tmp_path / "articles.csv", images=True)
+    assert texts["articles"] == 4
+    assert leaks(texts) == []
+    # its flow and partnership views are shown, in its words
+    assert "Where surgical trainees rotate" in texts["layout"]
+    assert "embed flows" in texts and "embed partnerships" in texts
+    assert "Surgical Training Map" in texts["index"] and "Surgical Training Map" in texts["deck"]
+    assert "surgical training; partnerships; test scheme" in texts["deck"]
+    assert "trainee rotations" in texts["takeaways"] or "trainees" in texts["takeaways"]
+    assert "svg flows" in texts and "Where surgical trainees rotate" in texts["svg flows"]
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
+def test_each_bundled_example_scheme_speaks_its_own_words(example):
+    folder = EXAMPLES / example
+    data = folder / "articles.csv"
+    if not data.exists():
+        pytest.skip(f"{example} ships no data of its own (its data is read from elsewhere)")
+    texts = scheme_texts(folder / "codebook.yaml", data)
+    assert texts["articles"] > 0
+    assert leaks(texts) == []
+    # a view whose flow group the scheme lacks is hidden
+    assert "embed flows" not in texts and "embed partnerships" not in texts
