@@ -28,6 +28,7 @@ ALIGNMENT_COLUMNS = [
     "motivation", "format", "motivation_label", "format_label", "side", "n_articles",
     "n_row", "share", "status", "rationale",
 ]  # fmt: skip
+MIXED = "mixed"  # a group cell whose code pairs the rubric judges differently
 
 
 def alignment_matrix(
@@ -84,7 +85,69 @@ def alignment_matrix(
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(denom > 0, n_articles / denom, 0.0)
     values = {"n_articles": n_articles, "n_row": n_row, "share": share}
-    return frame_of({c: values[c] if c in values else tpl.columns[c] for c in ALIGNMENT_COLUMNS})
+    frame = frame_of({c: values[c] if c in values else tpl.columns[c] for c in ALIGNMENT_COLUMNS})
+    rubric = rubric or load_rubric()
+    if level == "group" and _has_code_rules(rubric):
+        codes = alignment_matrix(eb, mode, classification, "code", rubric)
+        frame = _with_code_verdicts(frame, codes, rubric)
+    return frame
+
+
+def _has_code_rules(rubric: Rubric) -> bool:
+    """True when a rule names a code (not only groups): its verdict then differs inside a
+    group cell."""
+    cb = rubric.codebook
+    return any(r.motivation in cb.codes or r.format in cb.codes for r in rubric.rules)
+
+
+def _with_code_verdicts(frame: pd.DataFrame, codes: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Group cells judged at the resolution the rubric was written: a cell whose code
+    pairs the rubric judges differently reads "mixed", with the code-level verdicts
+    and their articles in ``rationale`` (as the hover and the data table show it), or
+    the one verdict its articles' code pairs all get."""
+    group_of = {c.code: c.group for c in rubric.codebook.codes.values()}
+    cells: dict[tuple, list[tuple]] = {}
+    for side, m, f, ml, fl, n, status in zip(
+        *(codes[c].to_numpy() for c in ("side", "motivation", "format", "motivation_label",
+                                         "format_label", "n_articles", "status")),
+        strict=True,
+    ):  # fmt: skip
+        cells.setdefault((side, group_of[m], group_of[f]), []).append((status, ml, fl, int(n)))
+    split = {k: pairs for k, pairs in cells.items() if len({p[0] for p in pairs}) > 1}
+    if not split:
+        return frame
+    frame = frame.copy()
+    status = frame["status"].to_numpy(copy=True)
+    rationale = frame["rationale"].to_numpy(copy=True)
+    keys = zip(frame["side"], frame["motivation"], frame["format"], strict=True)
+    for at, key in enumerate(keys):
+        pairs = split.get(key)
+        if pairs is None:
+            continue
+        coded = [p for p in pairs if p[3] > 0]
+        single = len({p[0] for p in coded}) == 1
+        status[at] = coded[0][0] if single else MIXED
+        rationale[at] = _verdicts(coded if single else pairs)
+    frame["status"], frame["rationale"] = status, rationale
+    return frame
+
+
+def _verdicts(pairs: list[tuple]) -> str:
+    """The code-level verdicts of a group cell in words: "Tension: Liberal × Outbound (5);
+    Aligned: Liberal × Clinical (3), ..." (articles coded with both codes; a verdict none
+    of the cell's articles gets lists its pairs with 0)."""
+    from evidence.rubric import STATUSES
+
+    by_status: dict[str, list[tuple]] = {}
+    for pair in pairs:
+        by_status.setdefault(pair[0], []).append(pair)
+    lines = []
+    for status, rows in by_status.items():
+        if any(n for *_, n in rows):
+            rows = [r for r in rows if r[3] > 0]
+        listed = ", ".join(f"{ml} × {fl} ({n:,})" for _, ml, fl, n in rows)
+        lines.append(f"{STATUSES[status][0]}: {listed}")
+    return "; ".join(lines)
 
 
 def gap_cells(eb: EvidenceBase, level: str = "group", rubric: Rubric | None = None) -> pd.DataFrame:

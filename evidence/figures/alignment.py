@@ -24,12 +24,18 @@ from evidence.figures.theme import (
 )
 from evidence.rubric import STATUSES
 
-STATUS_ORDER = list(STATUSES)  # aligned, tension, misaligned, not_assessed
+# A group cell whose code pairs the rubric judges differently (evidence.aggregate.alignment)
+# is "mixed"; its hover and data table list the code-level verdicts.
+CELL_STATUSES = {**STATUSES, "mixed": ("Mixed: rules differ by code", "±")}
+STATUS_ORDER = list(CELL_STATUSES)  # aligned, tension, misaligned, not_assessed, mixed
+MIXED_COLOUR = "#CC79A7"  # Okabe-Ito reddish purple, apart from the three verdicts
 MODES = ("counts", "row_share", "by_income")
 
 
 def status_fill(status: str) -> str:
     """Light cell background of a status, so black counts stay readable on it."""
+    if status == "mixed":
+        return tint(MIXED_COLOUR, 0.42)
     return NO_DATA if status == "not_assessed" else tint(status_colour(status), 0.42)
 
 
@@ -86,7 +92,7 @@ def _heatmap(
     z = np.array([STATUS_ORDER.index(s) for s in status]).reshape(shape)
     n = grid["n_articles"].fillna(0).astype(int).to_numpy()
     share = grid["share"].fillna(0.0).to_numpy()
-    symbol = np.array([STATUSES[s][1] for s in status], dtype=object)
+    symbol = np.array([CELL_STATUSES[s][1] for s in status], dtype=object)
     value = (
         pd.Series(share).map("{:.0%}".format).to_numpy()
         if mode == "row_share"
@@ -94,7 +100,7 @@ def _heatmap(
     )
     text = np.where(n > 0, "<b>" + value + "</b>", value)
     text = (symbol + sep + text).reshape(shape)
-    labels = np.array([STATUSES[s][0] for s in status], dtype=object)
+    labels = np.array([CELL_STATUSES[s][0] for s in status], dtype=object)
     share_text = pd.Series(share).map("{:.0%}".format).to_numpy()
     custom = np.stack(
         [
@@ -142,8 +148,9 @@ def _heatmap(
     }
 
 
-def _legend_traces() -> list[dict]:
-    """Empty traces that give every status a legend entry: colour and symbol."""
+def _legend_traces(mixed: bool = False) -> list[dict]:
+    """Empty traces that give every status a legend entry: colour and symbol ("mixed"
+    only when a cell is)."""
     return [
         {
             "type": "scatter",
@@ -151,11 +158,12 @@ def _legend_traces() -> list[dict]:
             "y": [None],
             "mode": "markers",
             "marker": {"symbol": "square", "size": 14, "color": status_fill(s)},
-            "name": f"{STATUSES[s][1]} {STATUSES[s][0]}",
+            "name": f"{CELL_STATUSES[s][1]} {CELL_STATUSES[s][0]}",
             "showlegend": True,
             "hoverinfo": "skip",
         }
         for s in STATUS_ORDER
+        if s != "mixed" or mixed
     ]
 
 
@@ -205,7 +213,7 @@ def build_alignment_figure(
         if i:
             heat["xaxis"] = f"x{i + 1}"
         traces.append(heat)
-    traces += _legend_traces()
+    traces += _legend_traces(mixed=bool((matrix["status"] == "mixed").any()))
     # Panel names go in the x axis titles, under the column labels: automargin keeps
     # them clear of the labels at any width, and the top is left to the legend.
     x_titles = (

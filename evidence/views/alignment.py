@@ -12,13 +12,27 @@ from evidence.views.base import Chart, View, cell_key
 SIDE_GROUPS = {"north": ("H",), "south": ("UM", "LM", "L")}
 
 
+def matrix_level() -> str:
+    """The matrix's rows and columns: groups, or codes when a dimension has a single group
+    (its one group would collapse the matrix to a row or a column)."""
+    cb = load_codebook()
+    one = any(len(cb.groups_of(role)) < 2 for role in ("format", "motivation"))
+    return "code" if one else "group"
+
+
 def build(sub, state):
-    matrix = aggregate.alignment_matrix(sub, mode=state.align, classification=state.income)
+    matrix = aggregate.alignment_matrix(
+        sub, mode=state.align, classification=state.income, level=matrix_level()
+    )
     return matrix, build_alignment_figure(matrix, mode=state.align)
 
 
 def takeaway(sub, state) -> str:
-    matrix = aggregate.alignment_matrix(sub, mode="counts", classification=state.income)
+    """The rubric's verdicts at the resolution it was written: code pairs (a group rule
+    applies to each code pair of its groups that no code rule overrides)."""
+    matrix = aggregate.alignment_matrix(
+        sub, mode="counts", classification=state.income, level="code"
+    )
     return aggregate.alignment_takeaway(matrix)
 
 

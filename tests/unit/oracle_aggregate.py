@@ -298,7 +298,39 @@ def alignment_matrix(
     cb = load_codebook()
     grid["motivation_label"] = grid["motivation"].map(cb.label)
     grid["format_label"] = grid["format"].map(cb.label)
+    if level == "group":
+        grid = _code_level_verdicts(grid, alignment_matrix(eb, mode, classification, "code",
+                                                           rubric))  # fmt: skip
     return grid[ALIGNMENT_COLUMNS]
+
+
+def _code_level_verdicts(grid: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
+    """A group cell whose code pairs get several verdicts: the one verdict of the pairs
+    its articles are coded with, else "mixed"; the verdicts listed in the rationale."""
+    from evidence.rubric import STATUSES
+
+    cb = load_codebook()
+    codes = codes.assign(mg=codes["motivation"].map(lambda c: cb.codes[c].group),
+                         fg=codes["format"].map(lambda c: cb.codes[c].group))  # fmt: skip
+    grid = grid.copy()
+    for (side, mg, fg), pairs in codes.groupby(["side", "mg", "fg"], sort=False):
+        if pairs["status"].nunique() < 2:
+            continue
+        coded = pairs[pairs["n_articles"] > 0]
+        shown = coded if coded["status"].nunique() == 1 else pairs
+        words = []
+        for status in dict.fromkeys(shown["status"]):
+            rows = shown[shown["status"] == status]
+            if rows["n_articles"].any():
+                rows = rows[rows["n_articles"] > 0]
+            listed = ", ".join(f"{r.motivation_label} × {r.format_label} ({r.n_articles:,})"
+                               for r in rows.itertuples())  # fmt: skip
+            words.append(f"{STATUSES[status][0]}: {listed}")
+        at = (grid["side"] == side) & (grid["motivation"] == mg) & (grid["format"] == fg)
+        one = coded["status"].nunique() == 1
+        grid.loc[at, "status"] = coded["status"].iloc[0] if one else "mixed"
+        grid.loc[at, "rationale"] = "; ".join(words)
+    return grid
 
 
 def alignment_takeaway(cells: pd.DataFrame) -> str:

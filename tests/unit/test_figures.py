@@ -12,7 +12,7 @@ from factories import NAMES, POINTS, economies, sample_evidence
 from evidence import aggregate as ag
 from evidence.codebook import load_codebook
 from evidence.figures import theme
-from evidence.figures.alignment import build_alignment_figure, status_fill
+from evidence.figures.alignment import CELL_STATUSES, build_alignment_figure, status_fill
 from evidence.figures.flows import (
     TARGETS_AT,
     build_direction_matrix_figure,
@@ -318,11 +318,12 @@ def test_alignment_cells_show_counts_and_status_symbols(eb):
         assert len(hit) == 1
         i, j = hit[0]
         assert custom[i, j, 2] == row["n_articles"]
-        assert text[i, j].startswith(STATUSES[row["status"]][1])
+        assert text[i, j].startswith(CELL_STATUSES[row["status"]][1])
         assert str(row["n_articles"]) in text[i, j]  # zeros shown too
         assert custom[i, j, 5] == row["rationale"]
     legend = {t.name for t in fig.data if t.showlegend}
-    assert legend == {f"{sym} {label}" for label, sym in STATUSES.values()}
+    shown = {s for s in CELL_STATUSES if s != "mixed" or (cells["status"] == "mixed").any()}
+    assert legend == {f"{CELL_STATUSES[s][1]} {CELL_STATUSES[s][0]}" for s in shown}
     # Key above the matrix, so it never takes width from the cells on a phone.
     assert fig.layout.legend.orientation == "h" and fig.layout.legend.yanchor == "bottom"
 
@@ -343,8 +344,8 @@ def test_alignment_labels_wrap_and_symbol_sits_above_the_value(eb):
 def test_alignment_colours_encode_status(eb):
     fig = build_alignment_figure(ag.alignment_matrix(eb), mode="counts")
     fills = {c for _, c in fig.data[0].colorscale}
-    assert fills == {status_fill(s) for s in STATUSES}
-    assert len(fills) == len(STATUSES)
+    assert fills == {status_fill(s) for s in CELL_STATUSES}  # the four verdicts and "mixed"
+    assert len(fills) == len(CELL_STATUSES)
 
 
 def test_alignment_row_share_and_by_income(eb):
