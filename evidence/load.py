@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from evidence import countries
 from evidence.codebook import Codebook, load_codebook
+from evidence.encoding import decode
 from evidence.languages import resolve_language
 from evidence.model import (
     ARTICLE_CODE_COLUMNS,
@@ -62,6 +62,9 @@ def read_table(
     name: str = "",
     bad_lines: list[tuple[int | None, list[str]]] | None = None,
     max_rows: int | None = None,
+    *,
+    encoding: str | None = None,
+    read_as: dict | None = None,
 ) -> pd.DataFrame:
     """Parse CSV (UTF-8 with or without BOM, comma/semicolon/tab) or XLSX into strings.
 
@@ -71,7 +74,9 @@ def read_table(
     spans several lines is one row. A CSV line with more fields than the header makes the
     file unreadable, unless ``bad_lines`` is given: then such lines are left out and
     appended to it as ``(spreadsheet row, fields)``. With ``max_rows``, parsing stops soon
-    after that many non-blank rows plus one (enough to tell "too many").
+    after that many non-blank rows plus one (enough to tell "too many"). A CSV is read
+    in ``encoding`` when given, else in the one :func:`evidence.encoding.decode` finds;
+    ``read_as`` (when given) receives it as ``{"encoding": ..., "guessed": bool}``.
     """
     if content[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
 
@@ -89,7 +94,10 @@ def read_table(
         (b"\xff\xfe", b"\xfe\xff")
     ):
         raise UnreadableFile("binary content, not a CSV or XLSX file")
-    text = _decode(content).lstrip("\ufeff")
+    decoded = decode(content, encoding)
+    if read_as is not None:
+        read_as.update(encoding=decoded.name, guessed=decoded.guessed)
+    text = decoded.text.lstrip("\ufeff")
     if not text.strip():
         raise UnreadableFile("the file is empty")
     blank_top = _LEADING_BLANK_LINES.match(text)
@@ -166,27 +174,15 @@ def _blank_rows(frame: pd.DataFrame) -> pd.Series:
     return (frame.astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1)
 
 
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "utf-16"):
-        try:
-            text = content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if encoding == "utf-16" and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
-            continue
-        return text
-    return content.decode("cp1252", errors="replace")
-
-
-def read_mapping(path: str | Path | None) -> dict[str, str] | None:
-    """Read a YAML column mapping ``{their header: contract column}``."""
+def read_mapping(path: str | Path | None):
+    """Read a YAML column mapping: a plain ``{their header: contract column}`` dict, or a
+    :class:`evidence.mapping.ColumnMapping` (ids, one column per code, countries from
+    text or coordinates, encoding; see evidence/mapping.py)."""
     if path is None:
         return None
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    if not isinstance(data, dict):
-        raise ValueError("a column mapping must be a YAML mapping of header: contract column")
-    return {str(k): str(v) for k, v in data.items()}
+    from evidence.mapping import read_column_mapping
+
+    return read_column_mapping(path)
 
 
 def load(
@@ -209,13 +205,23 @@ def load(
         report.unreadable = True
         report.add("error", f"cannot read file: {exc.strerror or exc}")
         return _empty_with(report, label)
+    from evidence.mapping import ColumnMapping
+
+    rich = mapping if isinstance(mapping, ColumnMapping) else None
     digest = hashlib.sha256(content)
     if mapping:  # the same file read with another mapping is another dataset
-        digest.update(repr(sorted(mapping.items())).encode())
+        digest.update(repr(rich or sorted(mapping.items())).encode())
     version = digest.hexdigest()[:16]
     bad_lines: list[tuple[int | None, list[str]]] = []
     try:
-        raw = read_table(content, label, bad_lines, max_rows=max_rows)
+        read_as: dict = {}
+        raw = read_table(content, label, bad_lines, max_rows=max_rows,
+                         encoding=rich.encoding if rich else None, read_as=read_as)  # fmt: skip
+        report.encoding = read_as.get("encoding", "")
+        if read_as.get("guessed"):
+            report.add("warning", f"the file is not UTF-8: read as {report.encoding}, a guess "
+                       "from its letters; if names look wrong, save it as UTF-8 or give the "
+                       "encoding in a mapping file (encoding: ...)")  # fmt: skip
     except UnreadableFile as exc:
         report.unreadable = True
         report.add("error", str(exc))
@@ -232,7 +238,12 @@ def load(
             row=row,
             value=" | ".join(map(str, fields))[:200],
         )
+    if rich is not None:
+        headers = [str(c) for c in raw.columns]
+        raw, mapping = rich.apply(raw, report), None
     eb = build(raw, report=report, mapping=mapping, source=label, version=version)
+    if rich is not None:
+        report.headers = headers
     # Rows of the file too, rejected before the checks (one without a number is reported
     # as a line of the file, not counted as a row).
     report.n_rows_read += sum(row is not None for row, _ in bad_lines)

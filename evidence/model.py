@@ -134,6 +134,7 @@ class LoadReport:
     unreadable: bool = False
     problems: list[Problem] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)  # the file's own column names
+    encoding: str = ""  # the text encoding a CSV was read in ("UTF-8", "Mac Roman")
 
     def add(self, severity: str, message: str, **where) -> None:
         """Record a problem."""
@@ -180,6 +181,7 @@ class LoadReport:
             "n_rows_loaded": self.n_rows_loaded,
             "n_rows_rejected": len(self.rejected_rows),
             "unreadable": self.unreadable,
+            "encoding": self.encoding,
             "n_errors": len(self.errors),
             "n_warnings": len(self.warnings),
             "problems": self.to_frame()
@@ -192,10 +194,11 @@ class LoadReport:
         """One sentence: rows read, loaded, rejected, errors, warnings."""
         if self.unreadable:
             return f"{self.source}: file could not be read"
+        read_as = f"; read as {self.encoding}" if self.encoding not in ("", "UTF-8") else ""
         return (
             f"{self.n_rows_read} rows read, {self.n_rows_loaded} loaded, "
             f"{len(self.rejected_rows)} rejected; {len(self.errors)} errors, "
-            f"{len(self.warnings)} warnings"
+            f"{len(self.warnings)} warnings{read_as}"
         )
 
     def to_text(self) -> str:
