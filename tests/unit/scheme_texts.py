@@ -49,8 +49,9 @@ def texts(data: str, images: bool) -> dict[str, str]:
     for name in shown:
         out[f"embed {name}"] = client.get(f"/embed/{name}").get_data(as_text=True)
     for name in (*shown, "articles", "gaps"):
-        for fmt in ("csv", "xlsx", "zip"):
+        for fmt in ("csv", "xlsx"):
             out[f"{fmt} {name}"] = _zip_text(client.get(f"/data/{name}.{fmt}").get_data())
+    out["zip articles"] = _zip_text(client.get("/data/articles.zip").get_data())  # about.txt
     if images:
         for name in slide_charts():
             out[f"svg {name}"] = client.get(f"/export/{name}.svg").get_data(as_text=True)

@@ -1,0 +1,125 @@
+"""Import from the tools review teams use (issue 25, item 5): a mapping file renames
+columns, makes ids, merges one-column-per-code coding, finds countries in location text
+or coordinates; the encoding is detected and named. The EviAtlas export is read from
+../shared/reference/peer-data (GPL-3.0, never copied here); its tests skip without it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evidence import PROJECT_ROOT
+from evidence.countries import resolve_country
+from evidence.encoding import decode
+from evidence.load import load
+from evidence.mapping import MappingError, countries_at, read_column_mapping
+
+EVIATLAS = PROJECT_ROOT.parent / "shared" / "reference" / "peer-data" / "eviatlas-pilotdata.csv"
+EXAMPLE = PROJECT_ROOT / "data" / "examples" / "eviatlas"
+needs_eviatlas = pytest.mark.skipif(
+    not EVIATLAS.exists(), reason=f"EviAtlas sample data not found at {EVIATLAS} (GPL-3.0, "
+    "not bundled): the import tests on it are skipped"
+)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- encoding
+@pytest.mark.parametrize("encoding, name", [("mac_roman", "Mac Roman"), ("cp1252", "Windows-1252")])
+def test_a_legacy_encoding_is_told_apart_and_named_as_a_guess(tmp_path, encoding, name):
+    text = ("id,title,year,author_countries,formats\n"
+            "a1,Uusi-Kämppä: Säätö in Jyväskylä – “field” trials,2010,Finland,mobility.outbound\n"
+            "a2,Müller and Ødegaard,2011,Germany,mobility\n")  # fmt: skip
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(text.encode(encoding))
+    eb = load(path)
+    assert eb.n_articles == 2
+    assert "Uusi-Kämppä" in eb.articles["title"].iloc[0]
+    assert eb.report.encoding == name and f"read as {name}" in eb.report.summary()
+    assert any("a guess" in p.message for p in eb.report.warnings)
+
+
+def test_utf8_is_not_a_guess():
+    decoded = decode("Uusi-Kämppä".encode())
+    assert decoded.name == "UTF-8" and not decoded.guessed
+
+
+# --------------------------------------------------------------------------- a mapping
+MAPPING = """\
+id: row_number
+columns: {Study: title, Published: year, Kind: formats}
+codes:
+  motivations:
+    columns: {Care: social.transformation, Money: market.student, Minds: liberal.understanding}
+countries:
+  author_countries: {text: [Place], coordinates: [Lat, Lon]}
+"""
+DATA = """\
+Study,Published,Kind,Care,Money,Minds,Place,Lat,Lon
+Same title,2010,mobility.outbound,yes,,x,"Kampala, Uganda",,
+Same title,2010,mobility.outbound,no,1,0,Not stated,-1.29,36.82
+Other,2012,at_home,Y,TRUE,-,Somewhere,48.85,2.35
+"""
+
+
+def test_a_mapping_file_makes_ids_merges_code_columns_and_finds_countries(tmp_path):
+    (tmp_path / "map.yaml").write_text(MAPPING, encoding="utf-8")
+    (tmp_path / "data.csv").write_text(DATA, encoding="utf-8")
+    eb = load(tmp_path / "data.csv", mapping=read_column_mapping(tmp_path / "map.yaml"))
+    assert eb.n_articles == 3, eb.report.to_text()
+    assert list(eb.articles["article_id"]) == ["row-2", "row-3", "row-4"]
+    codes = eb.article_codes[eb.article_codes["dimension"] == "motivation"]
+    got = codes.groupby("article_id")["code"].apply(set).to_dict()
+    assert got == {"row-2": {"social.transformation", "liberal.understanding"},
+                   "row-3": {"market.student"},
+                   "row-4": {"social.transformation", "market.student"}}  # fmt: skip
+    origin = eb.article_countries[eb.article_countries["role"] == "origin"]
+    # text first (Uganda in "Kampala, Uganda"), else the coordinates (Nairobi, Paris)
+    assert origin.set_index("article_id")["iso3"].to_dict() == {
+        "row-2": "UGA", "row-3": "KEN", "row-4": "FRA"}  # fmt: skip
+    duplicates = [p for p in eb.report.warnings if "possible duplicate of row 2" in p.message]
+    assert [p.row for p in duplicates] == [3]
+
+
+def test_a_bad_mapping_names_the_key_and_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: row_number\ncolumns:\n  Study: titel\ncountres: {}\n", encoding="utf-8")
+    with pytest.raises(MappingError) as err:
+        read_column_mapping(path)
+    assert "columns.Study (line 3): unknown contract column 'titel'" in str(err.value)
+    assert "countres (line 4): unknown section" in str(err.value)
+
+
+# --------------------------------------------------------------------------- EviAtlas
+@needs_eviatlas
+def test_coordinates_fall_in_the_country_the_study_names():
+    raw = pd.read_csv(EVIATLAS, dtype=str, keep_default_na=False, encoding="mac_roman")
+    lat = pd.to_numeric(raw["Latitude"], errors="coerce")
+    lon = pd.to_numeric(raw["Longitude"], errors="coerce")
+    named = raw["Nation"].map(lambda t: resolve_country(t).iso3)
+    both = lat.notna() & lon.notna() & named.notna()
+    found = np.array(countries_at(lat[both].to_numpy(), lon[both].to_numpy()), dtype=object)
+    agree = (found == named[both].to_numpy()).mean()
+    assert both.sum() > 600 and agree > 0.95, agree
+
+
+@needs_eviatlas
+def test_the_eviatlas_export_loads_every_study_under_its_scheme():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IOME_")}
+    args = ["summary", str(EVIATLAS), "--columns", str(EXAMPLE / "columns.yaml"),
+            "--codebook", str(EXAMPLE / "codebook.yaml"), "--json"]  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "cli", *args], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=180)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["n_articles"] == 1072
+    check = subprocess.run([sys.executable, "-m", "cli", "validate", *args[1:-1]],
+                           cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                           timeout=180)  # fmt: skip
+    first = check.stdout.splitlines()[0]
+    assert first.startswith("1072 rows read, 1072 loaded, 0 rejected; 0 errors")
+    assert "read as Mac Roman" in first
+    assert "possible duplicate of row" in check.stdout
