@@ -13,6 +13,7 @@ import textwrap
 import zipfile
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -162,20 +163,68 @@ def dimension_columns() -> dict[str, str]:
 
 
 def article_records(eb: EvidenceBase) -> pd.DataFrame:
-    """The articles with every coded column, as loaded."""
-    cols = ["article_id", "title", "year", "authors", "journal", "doi", "url", "languages",
-            "article_type", "origin", "origin_income", "origin_income_latest",
-            "author_countries", "setting_countries", "formats", "motivations",
-            "primary_motivation", "motivation_basis", "notes", "synthetic"]  # fmt: skip
-    arts = eb.articles[cols].copy()
+    """The articles in the coding contract: ``id``, every coded column (countries, codes,
+    flows, partnerships) as codes, as the loader reads them back, so that a download
+    validates with no problem and gives the same counts. Labels go in
+    :func:`article_labels` (the XLSX's second sheet)."""
+    a = eb.articles
+    ids = a["article_id"]
     flows = eb.flows.assign(pair=eb.flows["origin"] + ">" + eb.flows["destination"])
-    arts["mobility_flows"] = (
-        arts["article_id"]
-        .map(flows.groupby("article_id")["pair"].agg(";".join))
-        .astype(object)
-        .fillna("")
+    motivations = [
+        ";".join(dict.fromkeys([p, *(c for c in m.split(";") if c)] if p else
+                               [c for c in m.split(";") if c]))
+        for m, p in zip(a["motivations"].fillna(""), a["primary_motivation"].fillna(""),
+                        strict=True)
+    ]  # fmt: skip
+    records = pd.DataFrame(
+        {
+            "id": ids.to_numpy(),
+            "title": a["title"].to_numpy(),
+            "year": a["year"].to_numpy(),
+            "authors": a["authors"].to_numpy(),
+            "journal": a["journal"].to_numpy(),
+            "url": a["url"].to_numpy(),
+            "doi": a["doi"].to_numpy(),
+            "language": a["languages"].to_numpy(),
+            "article_type": a["article_type"].to_numpy(),
+            "author_countries": a["author_countries"]
+            .fillna("")
+            .replace("", "not stated")
+            .to_numpy(),
+            "setting_countries": a["setting_countries"].to_numpy(),
+            "formats": a["formats"].to_numpy(),
+            "motivations": motivations,
+            "motivation_basis": a["motivation_basis"].to_numpy(),
+            "mobility_flows": _joined_by_article(ids, flows, "pair"),
+            "partnerships": _joined_by_article(ids, _partnership_cells(eb.partnerships), "cell"),
+            "notes": a["notes"].to_numpy(),
+            "synthetic": np.where(a["synthetic"].astype(bool), "true", "false"),
+        }
     )
-    return arts.rename(columns=dimension_columns())
+    return records.rename(columns=dimension_columns())
+
+
+def _joined_by_article(ids: pd.Series, rows: pd.DataFrame, column: str) -> np.ndarray:
+    """Each article's ``column`` values, ';'-joined in table order ("" for none)."""
+    joined = rows.groupby("article_id", sort=False)[column].agg(";".join)
+    return ids.map(joined).astype(object).fillna("").to_numpy()
+
+
+def _partnership_cells(partnerships: pd.DataFrame) -> pd.DataFrame:
+    """One row per coded partnership: its countries '+'-joined, lead first ("NGA+ZAF")."""
+    if partnerships.empty:
+        return pd.DataFrame({"article_id": [], "cell": []})
+    grouped = partnerships.groupby(["article_id", "partnership_index"], sort=False)
+    cells = grouped.agg(lead=("lead", "first"), partners=("partner", "+".join))
+    cells["cell"] = cells["lead"] + "+" + cells["partners"]
+    return cells.reset_index()[["article_id", "cell"]]
+
+
+def article_labels(eb: EvidenceBase, classification: str = "year") -> pd.DataFrame:
+    """The same articles in words (country names, income groups, code labels): the
+    XLSX's "Labels" sheet, beside the coded sheet the loader reads."""
+    labels = aggregate.articles_table(eb, classification).rename(columns={"article_id": "id"})
+    return labels.rename(columns=dimension_columns())
 
 
 def gaps_table(eb: EvidenceBase, state: FilterState) -> pd.DataFrame:
@@ -253,7 +302,10 @@ def export_table(eb: EvidenceBase, state: FilterState, what: str, fmt: str) -> b
             bundle.writestr("about.txt", about_text(eb, state, what).encode("utf-8"))
         return buffer.getvalue()
     about = _about(eb, filters.apply(eb, state), state, what)
-    return write_xlsx({what: frame, "About": about})
+    sheets = {what: frame}
+    if what == "articles":  # codes on the first sheet (the loader's), words beside
+        sheets["Labels"] = article_labels(filters.apply(eb, state), state.income)
+    return write_xlsx({**sheets, "About": about})
 
 
 def deck_takeaways(eb: EvidenceBase, state: FilterState) -> dict[str, str]:

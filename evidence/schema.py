@@ -56,6 +56,7 @@ def header_key(name: str) -> str:
 
 
 _KEYS = {header_key(c): c for c in COLUMN_NAMES}
+EXPORT_ONLY = frozenset({"datanote"})  # columns our own exports add: read back silently
 
 
 def _dimension_keys() -> dict[str, str]:
@@ -88,6 +89,8 @@ def match_columns(
     result: dict[str, str] = {}
     for header in headers:
         key = header_key(header)
+        if key in EXPORT_ONLY and key not in user:
+            continue  # the synthetic-data note of our own downloads: not data
         target = user.get(key) or keys.get(key)
         if target is None or target not in COLUMN_NAMES:
             report.add("warning", "column not in the coding contract; ignored", column=header)

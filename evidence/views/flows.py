@@ -159,7 +159,21 @@ def build_matrix(sub, state):
         flows_evidence(sub, state).flows, classification=state.income
     )
     fig = build_direction_matrix_figure(matrix)
-    return matrix, unfocused_note(fig, state.focus, "flows")
+    return labelled_matrix(matrix), unfocused_note(fig, state.focus, "flows")
+
+
+def labelled_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
+    """An origin x destination income-group matrix as a table a reader can read alone:
+    each row's income group (code and label) and a column per destination group named
+    with its label ("to High income (H)")."""
+    groups = load_codebook().income_groups
+    label = {code: str(spec.get("label", code)) for code, spec in groups.items()}
+    table = matrix.copy()
+    table.columns = [f"to {label.get(c, c)} ({c})" for c in matrix.columns]
+    rows = [str(r) for r in matrix.index]
+    table.insert(0, "origin_income_label", [f"from {label.get(r, r)}" for r in rows])
+    table.insert(0, "origin_income", rows)
+    return table.reset_index(drop=True)
 
 
 def takeaway(sub, state) -> str:
