@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
@@ -137,11 +138,39 @@ def pending_answer(meta: dict) -> dict:
     }
 
 
+# Other names review tools give the contract's columns (EviAtlas, EPPI-Reviewer,
+# Covidence, Rayyan exports): a pre-fill only where a header means the column.
+SYNONYMS = {
+    "id": ("studyid", "recordid", "refid", "itemid", "covidence", "covidenceid", "key"),
+    "year": ("publicationyear", "pubyear", "yearofpublication", "published"),
+    "authors": ("author", "authorlist", "firstauthor"),
+    "journal": ("source", "sourcetitle", "publication", "journaltitle"),
+    "url": ("link", "googlescholarlink", "fulltextlink"),
+    "author_countries": ("authorcountry", "countryofauthors", "affiliationcountry"),
+    "setting_countries": ("nation", "country", "studycountry", "studysetting", "setting"),
+    "notes": ("note", "comments", "comment"),
+}
+
+
 def _guess(column: str, headers: list[str]) -> str:
+    """The file's column that means ``column``: the same name, a known synonym, or a
+    near spelling of a long name ("Author countrys"); never a mere resemblance of short
+    words (no "id" from "Wind")."""
     keys = {header_key(h): h for h in headers}
-    if header_key(column) in keys:
-        return keys[header_key(column)]
-    match = difflib.get_close_matches(header_key(column), list(keys), n=1, cutoff=0.6)
+    key = header_key(column)
+    if key in keys:
+        return keys[key]
+    for synonym in SYNONYMS.get(column, ()):
+        if synonym in keys:
+            return keys[synonym]
+    words = set(column.split("_"))
+    holding = [h for h in headers if words <= set(re.findall(r"[a-z0-9]+", h.lower()))]
+    if len(holding) == 1:  # "Paper title" holds "title"
+        return holding[0]
+    if len(key) < 6:
+        return NO_COLUMN
+    long_keys = [k for k in keys if len(k) >= 6]
+    match = difflib.get_close_matches(key, long_keys, n=1, cutoff=0.85)
     return keys[match[0]] if match else NO_COLUMN
 
 

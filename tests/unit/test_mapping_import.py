@@ -123,3 +123,17 @@ def test_the_eviatlas_export_loads_every_study_under_its_scheme():
     assert first.startswith("1072 rows read, 1072 loaded, 0 rejected; 0 errors")
     assert "read as Mac Roman" in first
     assert "possible duplicate of row" in check.stdout
+
+
+def test_the_browser_mapping_prefills_only_columns_that_mean_the_contract_column():
+    from components.upload_panel import NO_COLUMN, _guess
+    from evidence.schema import CONTRACT
+
+    headers = ["Short Title", "Title", "Year", "Nation", "Wind", "Pathogens", "Pollination",
+               "ES: Aesthetic", "Google Scholar link", "Author Countrys"]  # fmt: skip
+    guessed = {c.name: _guess(c.name, headers) for c in CONTRACT}
+    guessed = {k: v for k, v in guessed.items() if v != NO_COLUMN}
+    assert _guess("title", ["Record", "Paper title"]) == "Paper title"
+    assert guessed == {"title": "Title", "year": "Year", "url": "Google Scholar link",
+                       "setting_countries": "Nation",
+                       "author_countries": "Author Countrys"}  # fmt: skip
