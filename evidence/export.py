@@ -257,10 +257,19 @@ def table_for(eb: EvidenceBase, state: FilterState, what: str) -> pd.DataFrame:
     return view_figure(eb, state, what)[0].rename(columns=dimension_columns())
 
 
+def file_prefix() -> str:
+    """The first word of every download's name: "iome", or the scheme's name as a slug."""
+    cb = load_codebook()
+    if cb.is_default:
+        return "iome"
+    slug = re.sub(r"[^a-z0-9]+", "-", (cb.name or "evidence map").lower()).strip("-")
+    return slug[:30].rstrip("-") or "evidence-map"
+
+
 def file_stem(eb: EvidenceBase, what: str, detail: str = "") -> str:
-    """A download's name without its extension: ``iome-<what>[-<detail>]-<day>``, and
-    ``-SYNTHETIC-DEMO`` for demo data."""
-    stem = "-".join(p for p in ("iome", what, detail, date.today().isoformat()) if p)
+    """A download's name without its extension: ``iome-<what>[-<detail>]-<day>`` (under
+    another scheme its name instead of "iome"), and ``-SYNTHETIC-DEMO`` for demo data."""
+    stem = "-".join(p for p in (file_prefix(), what, detail, date.today().isoformat()) if p)
     return stem + ("-SYNTHETIC-DEMO" if eb.synthetic else "")
 
 

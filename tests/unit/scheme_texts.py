@@ -48,9 +48,13 @@ def texts(data: str, images: bool) -> dict[str, str]:
     }
     for name in shown:
         out[f"embed {name}"] = client.get(f"/embed/{name}").get_data(as_text=True)
+    names = []  # the files' names (Content-Disposition)
     for name in (*shown, "articles", "gaps"):
         for fmt in ("csv", "xlsx"):
-            out[f"{fmt} {name}"] = _zip_text(client.get(f"/data/{name}.{fmt}").get_data())
+            response = client.get(f"/data/{name}.{fmt}")
+            names.append(response.headers.get("Content-Disposition", ""))
+            out[f"{fmt} {name}"] = _zip_text(response.get_data())
+    out["file names"] = " ".join(names)
     out["zip articles"] = _zip_text(client.get("/data/articles.zip").get_data())  # about.txt
     if images:
         for name in slide_charts():

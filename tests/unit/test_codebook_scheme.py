@@ -128,7 +128,7 @@ def test_exports_use_the_example_scheme_only(tmp_path, book, raw, what, fmt):
     mentoring = raw["programme_types"].str.contains(r"(?:^|;)mentoring(?:\.|;|$)")
     if what == "articles":
         assert "programme_types" in table.columns and "purposes" in table.columns
-        assert sorted(table["article_id"]) == sorted(raw.loc[mentoring, "id"])
+        assert sorted(table["id"]) == sorted(raw.loc[mentoring, "id"])  # the contract: id
     if what == "alignment":
         cells = table[table["side"] == "all"]
         for _, row in cells.iterrows():  # the matrix of the mentoring articles, recomputed

@@ -23,7 +23,7 @@ EXAMPLES = PROJECT_ROOT / "data" / "examples"
 PEER_DATA = PROJECT_ROOT.parent / "shared" / "reference" / "peer-data"
 # Words only the IoME scheme and review use (case-sensitive: a journal's title in the data,
 # "Medical Education", is the data's own).
-IOME_WORDS = ("IoME", "medical education", "Medical education", "Wu et al", "Med Sci Educ",
+IOME_WORDS = ("IoME", "iome-", "medical education", "Medical education", "Wu et al", "Med Sci Educ",
               "nternationali", "student", "Student", "Mobility", "mobility flows",
               "Who sends", "Hanson", "Global standards")  # fmt: skip
 
@@ -124,6 +124,7 @@ def test_a_scheme_written_here_speaks_its_own_words_everywhere(tmp_path):
     assert "surgical training; partnerships; test scheme" in texts["deck"]
     assert "trainee rotations" in texts["takeaways"] or "trainees" in texts["takeaways"]
     assert "svg flows" in texts and "Where surgical trainees rotate" in texts["svg flows"]
+    assert "surgical-training-partnerships-articles-" in texts["file names"]
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
