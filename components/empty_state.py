@@ -65,6 +65,7 @@ def empty_state(eb: EvidenceBase, data_open: dict) -> html.Div:
                                 id=data_open,
                                 type="button",
                                 className="btn btn-link p-0 align-baseline",
+                                style={"fontSize": "inherit"},
                             ),
                             ".",
                         ]

@@ -300,6 +300,19 @@ def data_banner(eb: EvidenceBase, meta: dict | None, expired: bool):
     return None
 
 
+def browser_mapping(columns: list, values: list) -> dict:
+    """The mapping step's choices as a column mapping: ``{header: column}``, or, when one
+    of the file's columns is chosen for two contract columns (Nation as author and
+    setting country), the sections form ``{"columns": {header: [column, ...]}}``."""
+    chosen: dict[str, list[str]] = {}
+    for column, header in zip(columns, values, strict=False):
+        if isinstance(column, str) and isinstance(header, str) and header != NO_COLUMN:
+            chosen.setdefault(header, []).append(column)
+    if all(len(targets) == 1 for targets in chosen.values()):
+        return {header: targets[0] for header, targets in chosen.items()}
+    return {"columns": chosen}
+
+
 def register_upload_callbacks(app: Dash, sessions: Sessions) -> None:
     """Open the dialog, draw an upload's outcome, apply a column mapping."""
 
@@ -354,11 +367,7 @@ def register_upload_callbacks(app: Dash, sessions: Sessions) -> None:
             return {"status": "rejected", "message": "Upload the file again."}
         ids = [o.get("id") if isinstance(o, dict) else None for o in ctx.states_list[0]]
         columns = [i.get("column") if isinstance(i, dict) else None for i in ids]
-        mapping = {
-            v: c
-            for c, v in zip(columns, values or [], strict=False)
-            if isinstance(c, str) and isinstance(v, str) and v != NO_COLUMN
-        }
+        mapping = browser_mapping(columns, values or [])
         try:
             return sessions.remap(token, mapping)
         except StoreUnavailable:

@@ -205,9 +205,15 @@ def load(
         report.unreadable = True
         report.add("error", f"cannot read file: {exc.strerror or exc}")
         return _empty_with(report, label)
-    from evidence.mapping import ColumnMapping
+    from evidence.mapping import ColumnMapping, is_rich, parse_mapping
 
     rich = mapping if isinstance(mapping, ColumnMapping) else None
+    if rich is None and is_rich(mapping):  # the sections form, as JSON (a browser's mapping)
+        try:
+            rich = parse_mapping(mapping, "column mapping")
+        except ValueError as exc:
+            report.add("error", str(exc))
+            return _empty_with(report, label)
     digest = hashlib.sha256(content)
     if mapping:  # the same file read with another mapping is another dataset
         digest.update(repr(rich or sorted(mapping.items())).encode())

@@ -149,10 +149,13 @@ def _list(value: object) -> list:
 
 
 def _pairs(spec: object, keys: tuple, bad, parent: object) -> list[tuple[str, str]]:
+    """``{header: target}`` pairs; a list of targets gives one pair each (one column of
+    the file read as two contract columns: Nation as author and setting country)."""
     if not isinstance(spec, dict):
         bad(keys, "expected a mapping", parent, keys[-1])
         return []
-    return [(str(k), str(v)) for k, v in spec.items()]
+    return [(str(k), str(t)) for k, v in spec.items()
+            for t in (v if isinstance(v, list) else [v])]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- applying

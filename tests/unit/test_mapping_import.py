@@ -137,3 +137,17 @@ def test_the_browser_mapping_prefills_only_columns_that_mean_the_contract_column
     assert guessed == {"title": "Title", "year": "Year", "url": "Google Scholar link",
                        "setting_countries": "Nation",
                        "author_countries": "Author Countrys"}  # fmt: skip
+
+
+def test_one_column_chosen_twice_in_the_browser_fills_both_contract_columns():
+    from components.upload_panel import browser_mapping
+
+    mapping = browser_mapping(
+        ["id", "title", "year", "author_countries", "setting_countries", "formats"],
+        ["Key", "Paper", "Year", "Nation", "Nation", "formats"],
+    )
+    csv = b"Key,Paper,Year,Nation,formats\nk1,One,2010,Kenya,mobility.outbound\n"
+    eb = load(csv, name="x.csv", mapping=mapping)
+    assert eb.n_articles == 1 and eb.report.errors == []
+    roles = eb.article_countries.groupby("role")["iso3"].first().to_dict()
+    assert roles == {"author": "KEN", "origin": "KEN", "setting": "KEN"}
