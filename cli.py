@@ -148,10 +148,12 @@ def _progress(done: int, total: int, words: str) -> None:
 
 def cmd_template(args: argparse.Namespace) -> int:
     """Write the coding template: every contract column and three example rows."""
+    from evidence.export import file_prefix
     from evidence.upload import template_csv
 
-    Path(args.out).write_bytes(template_csv())
-    print(f"wrote {args.out}: the coding template (delete the three example rows)")
+    out = args.out or f"{file_prefix()}-template.csv"
+    Path(out).write_bytes(template_csv())
+    print(f"wrote {out}: the coding template (delete the three example rows)")
     return 0
 
 
@@ -225,7 +227,9 @@ _COLUMNS_HELP = ("YAML mapping of your file to the coding contract: column names
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with all sub-commands."""
     parser = argparse.ArgumentParser(
-        prog="iome-map", description="Evidence map of the internationalization of medical education"
+        prog="iome-map",
+        description="An evidence map of coded articles: the IoME review's scheme by default, "
+        "any review's with --codebook",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -265,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_export)
 
     template = sub.add_parser("template", help="write the coding template CSV to fill in")
-    template.add_argument("--out", default="iome-template.csv")
+    template.add_argument("--out", help="default <scheme>-template.csv (iome-template.csv)")
     template.set_defaults(func=cmd_template)
 
     for p in (serve, export, template):
