@@ -48,13 +48,22 @@ def link_for(template: str, view: str, query: str) -> str:
     return f"{path}?{query}" if query else path
 
 
-def export_menu(view: str) -> dbc.DropdownMenu:
-    """A view's 'Export' menu: images, its data, the articles behind it, embed code."""
+def export_menu(view: str, tables: tuple = ()) -> dbc.DropdownMenu:
+    """A view's 'Export' menu: images, its data, the articles behind it, embed code; and
+    the data of each further chart the card shows (``tables``: (name, title) pairs, e.g.
+    the income-group matrix beside the flow map)."""
     items = [
         dbc.DropdownMenuItem(label, href=link_for(t, view, ""), external_link=True,
                              class_name=EXPORT_LINK)
         for _, label, t in VIEW_ITEMS
     ]  # fmt: skip
+    for name, title in tables:
+        items += [
+            dbc.DropdownMenuItem(f"{title}: data ({fmt.upper()})", external_link=True,
+                                 href=link_for(f"/data/{{view}}.{fmt}", name, ""),
+                                 class_name=EXPORT_LINK)
+            for fmt in ("csv", "xlsx")
+        ]  # fmt: skip
     items += [
         dbc.DropdownMenuItem(divider=True),
         dbc.DropdownMenuItem("Embed in a web page…", id={"type": EMBED_OPEN, "view": view}),

@@ -30,7 +30,7 @@ def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
         body = dbc.Row([dbc.Col(g, lg=c.width) for g, c in zip(graphs, view.charts, strict=True)])
     tools = [*view_switches(view.name, eb)]
     if view.export:
-        tools.append(export_menu(view.name))
+        tools.append(export_menu(view.name, tuple((c.name, c.title) for c in view.charts[1:])))
     tables = [alternative(c.name, summary=False) for c in view.charts[1:]]
     return card(view.title, [body, alternative(view.name), *tables], tools=tools,
                 subtitle=view.subtitle, card_id=card_id(view.name))  # fmt: skip

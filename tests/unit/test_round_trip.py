@@ -90,3 +90,14 @@ def test_the_income_matrix_table_names_its_rows_and_columns(demo):
     assert list(table["origin_income"]) == ["H", "UM", "LM", "L"]
     assert table["origin_income_label"].iloc[0] == "from High income"
     assert "to Low income (L)" in table.columns
+
+
+def test_every_table_a_card_shows_is_offered_in_its_export_menu():
+    from components.export_menu import export_menu
+    from evidence.views import REGISTRY
+
+    for view in REGISTRY:
+        tables = tuple((c.name, c.title) for c in view.charts[1:])
+        hrefs = {getattr(i, "href", None) for i in export_menu(view.name, tables).children}
+        for chart in view.charts:
+            assert f"/data/{chart.name}.csv" in hrefs and f"/data/{chart.name}.xlsx" in hrefs
