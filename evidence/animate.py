@@ -34,6 +34,7 @@ from evidence.export import (
     export_scale,
     render_image,
 )
+from evidence.fields import year_text
 from evidence.figures.map import colour_ticks
 from evidence.model import EvidenceBase
 from evidence.state import FilterState
@@ -48,19 +49,34 @@ ENCODE_TIMEOUT_S = 120.0
 Progress = Callable[[int, int, str], None]
 
 
+def animation_years(eb: EvidenceBase, state: FilterState) -> tuple[int, int]:
+    """The years an animation runs over: the state's year filter (within the data's
+    years), else every year of the data, so its last frame is the screen's state."""
+    lo, hi = timeline.year_bounds(eb)
+    if state.year is None:
+        return lo, hi
+    a, b = max(lo, state.year[0]), min(hi, state.year[1])
+    if a > b:
+        raise ExportError(f"the data has no articles in {year_text(state.year)} to animate")
+    return a, b
+
+
 def frame_states(eb: EvidenceBase, state: FilterState) -> list[tuple[str, FilterState]]:
-    """(the step's words, its state) for every step: the state's own filters, with the
-    timeline's years in place of any year filter."""
+    """(the step's words, its state) for every step: the state's own filters, each step
+    showing the timeline's years within the state's year range (the last step is the
+    state itself, so the last frame's N is the screen's count)."""
     if eb.n_articles == 0:
         raise ExportError("there are no articles to animate")
-    bounds = timeline.year_bounds(eb)
+    data_years = timeline.year_bounds(eb)
+    bounds = animation_years(eb, state)
     out = []
     for year, years in timeline.steps(state.timeline, bounds):
         label = timeline.step_label(state.timeline, year, bounds)
-        out.append((label, replace(state, year=None if years == bounds else years)))
+        keep = state.year if years == bounds else years  # as the screen writes it
+        out.append((label, replace(state, year=None if keep == data_years else keep)))
     if len(out) > MAX_FRAMES:
         raise ExportError(
-            f"the data spans {len(out)} years; an animation holds at most {MAX_FRAMES}"
+            f"the years span {len(out)} steps; an animation holds at most {MAX_FRAMES}"
         )
     return out
 
@@ -160,7 +176,7 @@ def animation_frames(
     steps = frame_states(eb, state)
     figures = [export_figure(eb, s, view, width=width, height=height, theme=theme)
                for _, s in steps]  # fmt: skip
-    steady(figures, timeline.year_bounds(eb))
+    steady(figures, animation_years(eb, state))
     for (words, _), fig in zip(steps, figures, strict=True):
         stamp(fig, words, theme)
     return [(words, fig) for (words, _), fig in zip(steps, figures, strict=True)]
