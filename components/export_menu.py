@@ -14,6 +14,7 @@ EMBED_OPEN = "embed-open"
 
 VIEW_ITEMS = (
     ("png", "Image (PNG, 1920 px)", "/export/{view}.png"),
+    ("slide", "Slide picture (16:9, text that reads when projected)", "/slide/{view}.png"),
     ("svg", "Vector image (SVG)", "/export/{view}.svg"),
     ("pdf", "PDF", "/export/{view}.pdf"),
     ("gif", "Timeline animation (GIF)", "/export/{view}.gif"),

@@ -179,21 +179,40 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
                 key = export_key(eb, state, view, fmt, "-", theme)
                 content = cached(export_cache, key, lambda: export_deck(eb, state, theme=theme))
                 return _attachment(content, file_stem(eb, "slides"), fmt)
-            if fmt not in IMAGE_FORMATS:
-                raise ExportError(f"unknown image format '{fmt}'")
-            width = request.args.get("width", 1920, type=int)
-            height = request.args.get("height", 1080, type=int)
-            key = export_key(eb, state, view, fmt, f"{width}x{height}", theme)
-            content = cached(
-                export_cache,
-                key,
-                lambda: export_image(eb, state, view, fmt, width=width, height=height, theme=theme),
-            )
+            content = _picture(eb, state, view, fmt, theme, request.args.get("size") == "slide")
         except ExportError as exc:
             return Response(str(exc), status=400, mimetype="text/plain")
         except RendererUnavailable as exc:
             return _unavailable(exc)
-        return _attachment(content, file_stem(eb, view), fmt)
+        slide = "slide" if request.args.get("size") == "slide" else ""
+        return _attachment(content, file_stem(eb, view, slide), fmt)
+
+    @server.get("/slide/<view>.<fmt>")
+    def export_slide(view: str, fmt: str):
+        """A chart's slide picture (text that reads on a projected 16:9 slide): the
+        /export/<view>.<fmt>?size=slide of a link that carries only the page's query."""
+        eb = current()
+        state, _ = parse_query(request.query_string.decode("utf-8", "replace"))
+        theme = request.args.get("theme", "light")
+        try:
+            default_renderer().check(probe=True)
+            content = _picture(eb, state, view, fmt, theme, True)
+        except ExportError as exc:
+            return Response(str(exc), status=400, mimetype="text/plain")
+        except RendererUnavailable as exc:
+            return _unavailable(exc)
+        return _attachment(content, file_stem(eb, view, "slide"), fmt)
+
+    def _picture(eb, state, view: str, fmt: str, theme: str, slide: bool) -> bytes:
+        """A chart's picture, rendered once per state, size and theme (cached)."""
+        if fmt not in IMAGE_FORMATS:
+            raise ExportError(f"unknown image format '{fmt}'")
+        width = request.args.get("width", 1920, type=int)
+        height = request.args.get("height", 1080, type=int)
+        size = "slide" if slide else f"{width}x{height}"
+        key = export_key(eb, state, view, fmt, size, theme)
+        options = {"width": width, "height": height, "theme": theme, "slide": slide}
+        return cached(export_cache, key, lambda: export_image(eb, state, view, fmt, **options))
 
     def _animation(eb, state, view: str, fmt: str, theme: str) -> Response:
         """A view's timeline as GIF / MP4: the file, or with ``progress=1`` a stream of

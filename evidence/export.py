@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from evidence import aggregate, filters
 from evidence.codebook import load_codebook
-from evidence.figures.theme import recaption
+from evidence.figures.theme import SLIDE_INCHES, SLIDE_PIXELS, recaption, slide_figure
 from evidence.model import EvidenceBase
 from evidence.render import default_renderer
 from evidence.safe_table import write_csv, write_xlsx
@@ -91,14 +91,29 @@ def export_figure(
     width: int = 1920,
     height: int = 1080,
     theme: str = "light",
+    slide: bool = False,
 ) -> go.Figure:
-    """The captioned, themed figure of one view, laid out at width / scale CSS pixels."""
+    """The captioned, themed figure of one view, laid out at width / scale CSS pixels;
+    ``slide``: laid out for the deck's picture (evidence.figures.theme.slide_figure),
+    with text that reads on a projected slide and a one-line footer."""
     check_request(view, width, height, theme)
     _, fig = view_figure(eb, state, view, captioned=True)
+    if slide:
+        return _theme(slide_figure(fig, footer=slide_footer(eb, state)), theme)
     scale = export_scale(width)
     fig.update_layout(width=round(width / scale), height=round(height / scale))
     recaption(fig)  # the filters in words wrap to this width
     return _theme(fig, theme)
+
+
+def slide_footer(eb: EvidenceBase, state: FilterState) -> str:
+    """A slide picture's footer, one line: N, the data file and day, the synthetic mark
+    (the coding scheme and income classification are in the slide's notes)."""
+    n = filters.apply(eb, state).n_articles
+    parts = [f"N = {n:,} articles", f"{source_name(eb.source)}, {date.today().isoformat()}"]
+    if eb.synthetic:
+        parts.append("<b>SYNTHETIC DEMO DATA</b>")
+    return " · ".join(parts)
 
 
 def export_image(
@@ -110,10 +125,14 @@ def export_image(
     width: int = 1920,
     height: int = 1080,
     theme: str = "light",
+    slide: bool = False,
 ) -> bytes:
-    """PNG / SVG / PDF bytes of one view; a PNG is exactly ``width`` × ``height`` pixels."""
-    fig = export_figure(eb, state, view, width=width, height=height, theme=theme)
-    scale = export_scale(width)
+    """PNG / SVG / PDF bytes of one view; a PNG is exactly ``width`` × ``height`` pixels.
+    ``slide``: the deck's picture, SLIDE_PIXELS (its width and height are ignored)."""
+    if slide:
+        width, height = SLIDE_PIXELS
+    fig = export_figure(eb, state, view, width=width, height=height, theme=theme, slide=slide)
+    scale = width / fig.layout.width
     return render_image(fig, fmt, fig.layout.width, fig.layout.height, scale=scale)
 
 
@@ -444,9 +463,9 @@ def export_deck(eb: EvidenceBase, state: FilterState, *, theme: str = "light") -
         text = takeaways[view]
         pt = fit_font_size([text], SLIDE_SIZE[0] - 1.0, 1.05, sizes=(24, 22, 20, 18, 16)) or 16
         _set_paragraphs(heading, [text], pt, anchor=MSO_ANCHOR.MIDDLE)
-        png = export_image(eb, state, view, "png", width=1920, height=1000, theme=theme)
-        height = Inches(6.1)
-        width = int(height * 1920 / 1000)
+        png = export_image(eb, state, view, "png", theme=theme, slide=True)
+        height = Inches(SLIDE_INCHES[1])
+        width = int(height * SLIDE_PIXELS[0] / SLIDE_PIXELS[1])
         left = int((deck.slide_width - width) / 2)
         picture = slide.shapes.add_picture(
             io.BytesIO(png), left, Inches(1.25), width=width, height=height
