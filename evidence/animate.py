@@ -36,6 +36,7 @@ from evidence.export import (
 )
 from evidence.fields import year_text
 from evidence.figures.map import colour_ticks
+from evidence.figures.theme import count_step
 from evidence.model import EvidenceBase
 from evidence.state import FilterState
 
@@ -147,6 +148,8 @@ def steady(figures: list[go.Figure], bounds: tuple[int, int]) -> None:
         if top > 0:
             for f in figures:
                 f.layout[axis].update(range=[0, top * 1.06], autorange=False)
+                if f.layout[axis].dtick is not None:  # a count axis's whole-number step
+                    f.layout[axis].dtick = count_step(top)
     if any(t.type == "bar" and t.orientation != "h" and _years_axis(t)
            for f in figures for t in f.data):  # fmt: skip
         for f in figures:

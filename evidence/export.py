@@ -216,14 +216,26 @@ def gaps_table(eb: EvidenceBase, state: FilterState) -> pd.DataFrame:
     return out
 
 
+def load_report_table(eb: EvidenceBase) -> pd.DataFrame:
+    """The load report of the data shown, one problem a row, with the file's name (the
+    About dialog's table, whole)."""
+    frame = eb.report.to_frame()
+    frame.insert(0, "file", source_name(eb.source))
+    return frame
+
+
 def table_for(eb: EvidenceBase, state: FilterState, what: str) -> pd.DataFrame:
-    """'articles', 'gaps', or a view name (its displayed data)."""
+    """'articles', 'gaps', 'load-report', or a view name (its displayed data)."""
     if what == "articles":
         return article_records(filters.apply(eb, state))
     if what == "gaps":
         return gaps_table(eb, state)
+    if what == "load-report":
+        return load_report_table(eb)
     if what not in VIEWS:
-        raise ExportError(f"unknown table '{what}' (use articles, gaps, {', '.join(VIEWS)})")
+        raise ExportError(
+            f"unknown table '{what}' (use articles, gaps, load-report, {', '.join(VIEWS)})"
+        )
     return view_figure(eb, state, what)[0].rename(columns=dimension_columns())
 
 
@@ -272,15 +284,52 @@ def export_table(eb: EvidenceBase, state: FilterState, what: str, fmt: str) -> b
             bundle.writestr("about.txt", about_text(eb, state, what).encode("utf-8"))
         return buffer.getvalue()
     about = _about(eb, filters.apply(eb, state), state, what)
-    return write_xlsx({what: frame, "About": about})
+    return write_xlsx({what: frame, "About": about}, style=fit_sheet)
+
+
+XLSX_MAX_WIDTH = 60  # characters: a longer cell shows its start (the whole in the cell)
+XLSX_SAMPLE_ROWS = 1000  # rows read to fit a column's width
+
+
+def fit_sheet(sheet, frame: pd.DataFrame) -> None:
+    """A worksheet laid out to be read: the header row frozen, each column as wide as its
+    header and its longest value (of the first XLSX_SAMPLE_ROWS rows), at most
+    XLSX_MAX_WIDTH characters, so no header is cut when it opens in Calc or Excel."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.freeze_panes = "A2"
+    sample = frame.head(XLSX_SAMPLE_ROWS)
+    for k, column in enumerate(frame.columns, start=1):
+        values = sample[column].dropna().astype(str).str.len()
+        longest = max(len(str(column)), int(values.max()) if len(values) else 0)
+        sheet.column_dimensions[get_column_letter(k)].width = min(longest + 2, XLSX_MAX_WIDTH)
 
 
 def deck_takeaways(eb: EvidenceBase, state: FilterState) -> dict[str, str]:
-    """The one-line takeaway of each exported view."""
+    """The headline of each slide: its chart's takeaway; a chart whose takeaway an
+    earlier slide already says (two charts of one view) gets its own, the pairs it
+    shows, so no two slides carry the same headline."""
     sub = filters.apply(eb, state)
     if sub.n_articles == 0:
         return dict.fromkeys(slide_charts(), "No articles match these filters.")
-    return {v: VIEWS[v].takeaway(sub, state) for v in slide_charts()}
+    out: dict[str, str] = {}
+    for view in slide_charts():
+        text = VIEWS[view].takeaway(sub, state)
+        if text in out.values():
+            text = largest_pairs_sentence(sub, state) or f"{VIEWS[view].title}: {text}"
+        out[view] = text
+    return out
+
+
+def largest_pairs_sentence(sub: EvidenceBase, state: FilterState) -> str:
+    """The partner map's headline: its largest lead → partner pairs."""
+    pairs = aggregate.partner_pairs(sub, classification=state.income)
+    if not len(pairs):
+        return ""
+    top = pairs.nlargest(3, "n_articles")
+    named = "; ".join(f"{o} → {d} ({n:,})" for o, d, n in zip(
+        top["origin_name"], top["destination_name"], top["n_articles"], strict=True))  # fmt: skip
+    return f"Largest partnerships, lead → partner: {named}."
 
 
 DECK_TITLE = "Internationalization of medical education: evidence map"
@@ -452,6 +501,9 @@ def export_deck(eb: EvidenceBase, state: FilterState, *, theme: str = "light") -
     deck = Presentation()
     template_width = deck.slide_width
     deck.slide_width, deck.slide_height = Inches(SLIDE_SIZE[0]), Inches(SLIDE_SIZE[1])
+    # the template's size type says "screen4x3"; PowerPoint writes none for its 13.333 x
+    # 7.5 in "Widescreen (16:9)" (screen16x9 is the 10 x 5.625 in size)
+    deck.part._element.sldSz.attrib.pop("type", None)
     _widen_layouts(deck, template_width)
     _core_properties(deck, eb, sub, state)
     _title_slide(deck, eb, sub, state)

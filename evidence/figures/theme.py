@@ -147,6 +147,16 @@ def status_colour(status: str) -> str:
     return colours.get(status, NO_DATA)
 
 
+def count_step(top: float, ticks: int = 6) -> int:
+    """The step between ticks of a count axis up to ``top``: a whole number (1, 2, 5,
+    10, 20, 50, ...), so the axis never shows half an article, with at most ``ticks``
+    steps."""
+    step = 1
+    while top / step > ticks:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2  # 1, 2, 5, 10, 20, 50
+    return step
+
+
 # --------------------------------------------------------------------------- layout helpers
 EMPTY_HINT = "Remove a filter or widen the years"
 
