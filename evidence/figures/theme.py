@@ -371,7 +371,8 @@ def _legend_below(fig: go.Figure, width: int = 1100, grow: float = 1.0) -> int:
     entries = [t for t in fig.data if t.showlegend is not False and t.name]
     chars = sum(len(str(t.name)) for t in entries)
     rows = max(1, math.ceil((chars * 7 + len(entries) * 50) * grow / width))
-    title = 20 if legend.title and legend.title.text else 0
+    text = legend.title.text if legend.title else None
+    title = 16 * (text.count("<br>") + 1) + 4 if text else 0  # a line per title line
     return int((title + 22 * rows) * grow)
 
 
@@ -438,7 +439,11 @@ def apply_caption(
     top = look.pad + title_h + sub_h + max(_axis_offset(fig, "top", grow), base["t"])
     bottom = base["b"]
     if footer:
-        offset = _axis_offset(fig, "bottom", grow) + _legend_below(fig, grow=grow)
+        axis, legend = _axis_offset(fig, "bottom", grow), _legend_below(fig, grow=grow)
+        # a map's key and a matrix's labels beside it (files of the arc maps) sit side by
+        # side; a chart's legend goes under its axis labels
+        beside = any(t.type in ("scattergeo", "choropleth") for t in fig.data)
+        offset = max(axis, legend) if beside else axis + legend
         if fig.layout.width:  # laid out for export: wrap to the room right of the axis
             # labels (estimated: annotations cannot be placed relative to the container)
             room -= 120 * grow if any(t.type in CARTESIAN for t in fig.data) else 0
