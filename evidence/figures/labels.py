@@ -10,6 +10,8 @@ projection at the size of a map on a slide or a desktop card.
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pandas as pd
 
@@ -47,24 +49,56 @@ def _boxes_clear(box: tuple[float, ...], placed: list[tuple[float, ...]]) -> boo
     return all(x1 < a0 or x0 > a1 or y1 < b0 or y0 > b1 for a0, b0, a1, b1 in placed)
 
 
-def choose_labels(pairs: pd.DataFrame, n: int = TOP_LABELS) -> pd.DataFrame:
-    """The up to ``n`` largest ends whose labels (above their dots) do not collide."""
+def _label_box(lon: float, lat: float, name: str, font_px: float, map_px: float):
+    """A label's box above its dot, in Natural Earth units, for a map ``map_px`` wide."""
     from evidence.figures.flows import natural_earth  # flows draws this layer
 
-    units_per_px = MAP_UNITS / MAP_PX
+    unit = MAP_UNITS / map_px
+    x, y = natural_earth(np.float64(lon), np.float64(lat))
+    half, tall = len(str(name)) * GLYPH_EM * font_px / 2 * unit, LINE_EM * font_px * unit
+    return (x - half, y + 0.3 * tall, x + half, y + 1.3 * tall)
+
+
+def _clear_of_each_other(rows, font_px: float, map_px: float, n: int) -> list[int]:
+    """Indices of the first ``n`` of ``rows`` (lon, lat, name; largest first) whose
+    labels do not run into a label kept before them."""
     placed: list[tuple[float, ...]] = []
     keep = []
-    for row in largest_ends(pairs).itertuples(index=False):
-        x, y = natural_earth(np.float64(row.lon), np.float64(row.lat))
-        half = len(str(row.name)) * GLYPH_EM * LABEL_PX / 2 * units_per_px
-        tall = LINE_EM * LABEL_PX * units_per_px
-        box = (x - half, y + 0.3 * tall, x + half, y + 1.3 * tall)  # above the dot
+    for i, (lon, lat, name) in enumerate(rows):
+        box = _label_box(lon, lat, name, font_px, map_px)
         if _boxes_clear(box, placed):
             placed.append(box)
-            keep.append(row)
+            keep.append(i)
         if len(keep) == n:
             break
-    return pd.DataFrame(keep, columns=["iso3", "name", "lon", "lat", "n"])
+    return keep
+
+
+def choose_labels(pairs: pd.DataFrame, n: int = TOP_LABELS) -> pd.DataFrame:
+    """The up to ``n`` largest ends whose labels (above their dots) do not collide."""
+    ends = largest_ends(pairs)
+    rows = zip(ends["lon"], ends["lat"], ends["name"], strict=True)
+    return ends.iloc[_clear_of_each_other(rows, LABEL_PX, MAP_PX, n)]
+
+
+def _plain(values) -> list:
+    """An array of a figure as a list (a typed array, {"dtype", "bdata"}, decoded)."""
+    if isinstance(values, dict) and "bdata" in values:
+        raw = base64.b64decode(values["bdata"])
+        return np.frombuffer(raw, dtype=np.dtype(values["dtype"])).tolist()
+    return np.asarray(values).tolist()
+
+
+def thin_labels(trace: dict, font_px: float, map_px: float) -> dict:
+    """The lon, lat, text and meta of a label layer thinned for bigger text on a smaller
+    map (a slide): the names that would now run into a larger one are left out."""
+    lon, lat, text = (_plain(trace[k]) for k in ("lon", "lat", "text"))
+    keep = _clear_of_each_other(zip(lon, lat, text, strict=True), font_px, map_px, TOP_LABELS)
+    meta = dict(trace.get("meta") or {})
+    if "iso3" in meta:
+        meta["iso3"] = [meta["iso3"][i] for i in keep]
+    return {"lon": [lon[i] for i in keep], "lat": [lat[i] for i in keep],
+            "text": [text[i] for i in keep], "meta": meta}  # fmt: skip
 
 
 def country_labels(pairs: pd.DataFrame, n: int = TOP_LABELS) -> list[dict]:

@@ -325,6 +325,7 @@ SLIDE_PIXELS = (1920, 1000)
 SLIDE_LAYOUT_WIDTH = 960
 SLIDE_PX_PER_PT = SLIDE_LAYOUT_WIDTH / SLIDE_INCHES[0] / 72
 SLIDE_MIN_PT, SLIDE_TITLE_PT, SLIDE_MARGIN_IN = 14, 18, 0.3
+SLIDE_MAP_PX = 420  # an arc map's width on a slide, beside its matrix
 SLIDE_TEXT_PX = math.ceil(SLIDE_MIN_PT * SLIDE_PX_PER_PT)  # every chart text: 16 px
 SLIDE_MARGIN_PX = math.ceil(SLIDE_MARGIN_IN * SLIDE_LAYOUT_WIDTH / SLIDE_INCHES[0]) + 4
 SLIDE_STYLE = CaptionStyle(
@@ -641,6 +642,12 @@ def slide_figure(fig: go.Figure, footer: str | None = None) -> go.Figure:
     layout["meta"] = meta
     out = go.Figure(spec)
     _slant_crowded_ticks(out)
+    for trace in out.data:
+        if isinstance(trace.meta, Mapping) and trace.meta.get("kind") == "labels":
+            from evidence.figures.labels import thin_labels  # the arc maps' country names
+
+            layer = {"lon": trace.lon, "lat": trace.lat, "text": trace.text, "meta": trace.meta}
+            trace.update(thin_labels(layer, SLIDE_TEXT_PX, SLIDE_MAP_PX))
     cap = dict(meta.get("caption") or {})
     if cap:
         cap["style"] = SLIDE_STYLE.name

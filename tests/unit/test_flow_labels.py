@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from evidence import DEMO_PATH
+from evidence.export import export_figure
 from evidence.figures.flows import natural_earth
-from evidence.figures.labels import GLYPH_EM, LABEL_PX, MAP_PX, MAP_UNITS, TOP_LABELS
-from evidence.figures.theme import specs_only
+from evidence.figures.labels import GLYPH_EM, LABEL_PX, LINE_EM, MAP_PX, MAP_UNITS, TOP_LABELS
+from evidence.figures.theme import SLIDE_MAP_PX, SLIDE_TEXT_PX, specs_only
 from evidence.load import load_cached
 from evidence.state import parse_query
 from evidence.views import view_figure
@@ -37,6 +38,20 @@ def demo_flow_totals() -> pd.Series:
             .add(per_pair.groupby(level=1).sum(), fill_value=0)).sort_values(ascending=False)  # fmt: skip
 
 
+def collisions(layer: dict, font_px: float, map_px: float) -> list:
+    """Pairs of names whose boxes (above their dots, at this text size on a map this
+    wide) overlap."""
+    lon, lat = (np.asarray(layer[k], float) for k in ("lon", "lat"))
+    x, y = natural_earth(lon, lat)
+    names, unit, out = list(layer["text"]), MAP_UNITS / map_px, []
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            half = (len(names[i]) + len(names[j])) / 2 * GLYPH_EM * font_px / 2 * unit
+            if abs(x[i] - x[j]) <= half and abs(y[i] - y[j]) <= LINE_EM * font_px * unit:
+                out.append((names[i], names[j]))
+    return out
+
+
 @pytest.mark.parametrize("view", ["flows", "partner-map"])
 def test_the_largest_ends_are_named_without_collisions(eb, view):
     _, fig = view_figure(eb, parse_query("")[0], view, captioned=True)
@@ -44,13 +59,7 @@ def test_the_largest_ends_are_named_without_collisions(eb, view):
     names, codes = list(layer["text"]), layer["meta"]["iso3"]
     assert 4 <= len(names) <= TOP_LABELS
     assert layer["hoverinfo"] == "skip" and layer["mode"] == "text"
-    x, y = natural_earth(np.asarray(layer["lon"], float), np.asarray(layer["lat"], float))
-    unit = MAP_UNITS / MAP_PX
-    for i in range(len(names)):  # no two label boxes overlap
-        for j in range(i + 1, len(names)):
-            half = (len(names[i]) + len(names[j])) / 2 * GLYPH_EM * LABEL_PX / 2 * unit
-            apart = abs(x[i] - x[j]) > half or abs(y[i] - y[j]) > 1.3 * LABEL_PX * unit
-            assert apart, (names[i], names[j])
+    assert not collisions(layer, LABEL_PX, MAP_PX)
     if view == "flows":  # the biggest end of the drawn flows, by the CSV, is named first
         assert codes[0] == demo_flow_totals().index[0] == "USA"
     legend = [t.name for t in fig.data if t.showlegend is not False and t.name]
@@ -62,6 +71,16 @@ def test_the_screen_figure_carries_the_same_names(eb):
         _, screen = view_figure(eb, parse_query("")[0], "flows")
     _, file = view_figure(eb, parse_query("")[0], "flows", captioned=True)
     assert list(labels_of(screen)["text"]) == list(labels_of(file)["text"])
+
+
+@pytest.mark.parametrize("query", ["", "year=2005-2020&country=KEN&role=setting"])
+def test_a_slide_keeps_only_names_that_stay_apart_in_its_bigger_text(eb, query):
+    state = parse_query(query)[0]
+    fig = export_figure(eb, state, "flows", slide=True)
+    layer = labels_of(fig)
+    assert layer["text"] and not collisions(layer, SLIDE_TEXT_PX, SLIDE_MAP_PX)
+    screen = labels_of(view_figure(eb, state, "flows", captioned=True)[1])
+    assert set(layer["text"]) <= set(screen["text"])  # the largest, thinned
 
 
 def test_a_focus_names_the_country_in_focus(eb):
