@@ -12,6 +12,7 @@ import html
 import json
 import math
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -81,6 +82,34 @@ def _table_html(frame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
 
 
+# A click in an embed does nothing (it has no page state to change): its hover says
+# where a click works instead of promising one.
+EMBED_CLICK_WORDS = (
+    (re.compile(r"\bclick to "), "open the full map to "),
+    (re.compile(r"<br>Click: "), "<br>Open the full map to filter: "),
+)
+
+
+def _embed_words(text):
+    if not isinstance(text, str):
+        return text
+    for pattern, words in EMBED_CLICK_WORDS:
+        text = pattern.sub(words, text)
+    return text
+
+
+def embed_hover(fig) -> None:
+    """The figure's hover texts with "click to …" as "open the full map to …" (in place)."""
+    for trace in fig.data:
+        template = getattr(trace, "hovertemplate", None)
+        if isinstance(template, str):
+            trace.hovertemplate = _embed_words(template)
+        text = getattr(trace, "text", None)
+        if text is not None and not isinstance(text, str) and len(text):
+            if any(isinstance(t, str) and "click" in t.lower() for t in text):
+                trace.text = [_embed_words(t) for t in text]
+
+
 def embed_page(eb: EvidenceBase, view: str, query: str) -> str:
     """The HTML of one chart alone, with caption, summary, data table and a link back.
 
@@ -90,6 +119,7 @@ def embed_page(eb: EvidenceBase, view: str, query: str) -> str:
     """
     state, _ = parse_query(query)
     data, fig = view_figure(eb, state, view)
+    embed_hover(fig)
     sub = apply(eb, state)
     caption = caption_for(eb, sub, state, view)
     summary = VIEWS[view].takeaway(sub, state) if sub.n_articles else "No articles match."

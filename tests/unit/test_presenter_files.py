@@ -110,3 +110,18 @@ def test_a_state_count_is_unchanged_by_the_layout(eb):
     state = parse_query("year=2010-2020")[0]
     book = openpyxl.load_workbook(io.BytesIO(export_table(eb, state, "articles", "xlsx")))
     assert book["articles"].max_row - 1 == apply(eb, state).n_articles
+
+
+@pytest.mark.parametrize("view", ["flows", "partner-map", "trends"])
+def test_an_embed_promises_no_click_it_cannot_keep(eb, view):
+    """A click in an embed changes nothing: its hover points to the full map instead."""
+    import json
+    import re
+
+    from components.routes import embed_page
+
+    page = embed_page(eb, view, "year=2010-2020")
+    figure = json.loads(re.search(r'id="figure-data">(.*?)</script>', page, re.S)[1])
+    hover = json.dumps([[t.get("hovertemplate"), t.get("text")] for t in figure["data"]])
+    assert not re.search(r"click to|Click:", hover)
+    assert "pen the full map to" in hover
