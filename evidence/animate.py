@@ -62,6 +62,18 @@ def animation_years(eb: EvidenceBase, state: FilterState) -> tuple[int, int]:
     return a, b
 
 
+def step_words(years: tuple[int, int], data_years: tuple[int, int], mode: str) -> str:
+    """What a frame's corner says, as the page's timeline bar says it for those years
+    (assets/timeline.js): "2013", "Up to 2013" (from the data's first year, cumulative),
+    else "2010-2013"."""
+    a, b = years
+    if a == b:
+        return str(b)
+    if a == data_years[0] and timeline.window(mode) is None:
+        return f"Up to {b}"
+    return f"{a}-{b}"
+
+
 def frame_states(eb: EvidenceBase, state: FilterState) -> list[tuple[str, FilterState]]:
     """(the step's words, its state) for every step: the state's own filters, each step
     showing the timeline's years within the state's year range (the last step is the
@@ -71,8 +83,8 @@ def frame_states(eb: EvidenceBase, state: FilterState) -> list[tuple[str, Filter
     data_years = timeline.year_bounds(eb)
     bounds = animation_years(eb, state)
     out = []
-    for year, years in timeline.steps(state.timeline, bounds):
-        label = timeline.step_label(state.timeline, year, bounds)
+    for _, years in timeline.steps(state.timeline, bounds):
+        label = step_words(years, data_years, state.timeline)
         keep = state.year if years == bounds else years  # as the screen writes it
         out.append((label, replace(state, year=None if keep == data_years else keep)))
     if len(out) > MAX_FRAMES:

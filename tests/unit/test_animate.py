@@ -31,7 +31,8 @@ def test_one_frame_per_year_with_the_filters_kept(eb):
     assert len(upto) == last - int(eb.articles["year"].min()) + 1
     assert upto[-1] == (f"Up to {last}", upto[-1][1]) and upto[-1][1].year is None
     ranged = animate.frame_states(eb, parse_query("year=2010-2020")[0])
-    assert ranged[-1] == ("Up to 2020", parse_query("year=2010-2020")[0])  # the screen's
+    assert ranged[-1] == ("2010-2020", parse_query("year=2010-2020")[0])  # the screen's
+    assert [w for w, _ in ranged[:2]] == ["2010", "2010-2011"]  # as the timeline bar says
 
 
 def test_every_frame_has_the_scales_of_the_whole_animation(eb):
