@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from evidence import aggregate, filters
 from evidence.codebook import load_codebook
+from evidence.fields import FIELD
 from evidence.figures.theme import SLIDE_INCHES, SLIDE_PIXELS, recaption, slide_figure
 from evidence.model import EvidenceBase
 from evidence.render import default_renderer
@@ -30,6 +31,7 @@ from evidence.views import (
     describe_filters,
     slide_charts,
     source_name,
+    switch_words,
     view_figure,
 )
 
@@ -146,6 +148,10 @@ def _about(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, what: str) -
         ("Income groups", classification_text(state) + "; World Bank, CC BY 4.0"),
         ("Counting", "An article coded with two categories counts once in each."),
     ]
+    switches = [switch_words(eb, FIELD[k], getattr(state, k)) for k in VIEWS[what].depends
+                if getattr(state, k) != FIELD[k].default] if what in VIEWS else []  # fmt: skip
+    if switches:  # what changes this chart's data besides the filters ("focus: Kenya")
+        rows.insert(2, ("Settings", ", ".join(switches)))
     if eb.synthetic:
         rows.insert(0, ("WARNING", SYNTHETIC_NOTE))
     return pd.DataFrame(rows, columns=["field", "value"])

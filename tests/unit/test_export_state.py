@@ -169,3 +169,15 @@ def test_a_rendered_svg_says_the_count_and_the_years(eb):
     svg = export.export_image(eb, state, "trends", "svg", width=1920, height=1000).decode()
     text = " ".join(re.findall(r"<text[^>]*>(.*?)</text>", svg))
     assert f"N = {n} articles" in text and "Outbound mobility, 2010-2020" in text
+
+
+def test_a_charts_data_file_names_the_switches_that_shaped_it(eb):
+    state = parse_query("year=2005-2015&focus=KEN&arcs=all")[0]
+    book = openpyxl.load_workbook(io.BytesIO(export.export_table(eb, state, "flows", "xlsx")))
+    about = dict(book["About"].iter_rows(min_row=2, values_only=True))
+    assert about["Filters"] == "2005-2015"
+    assert about["Settings"] == "focus: Kenya, All pairs"
+    rows = book["flows"].iter_rows(min_row=2, values_only=True)
+    header = [c.value for c in book["flows"][1]]
+    o, d = header.index("origin"), header.index("destination")
+    assert all("KEN" in (r[o], r[d]) for r in rows)  # the focus's pairs only
