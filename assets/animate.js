@@ -9,7 +9,7 @@
 // such export's, else a first-render guess) with the seconds left, and can cancel.
 (function () {
   "use strict";
-  var ANIMATION = /\/export\/[^/?#]+\.(gif|mp4)(\?|$)/;
+  var ANIMATION = /\/(export|slide)\/[^/?#]+\.(gif|mp4)(\?|$)/;
   var PICTURE = /\/(export|slide)\/[^/?#]+\.(png|svg|pdf|pptx)(\?|$)/;
   var GUESS_S = { picture: 4, deck: 15 };  // the first render starts the browser
   var SHOW_AFTER_MS = 400;  // a picture ready sooner needs no dialog

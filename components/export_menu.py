@@ -19,6 +19,7 @@ VIEW_ITEMS = (
     ("pdf", "PDF", "/export/{view}.pdf"),
     ("gif", "Timeline animation (GIF)", "/export/{view}.gif"),
     ("mp4", "Timeline animation (MP4 video)", "/export/{view}.mp4"),
+    ("gif-slide", "Timeline animation for a slide (GIF, large text)", "/slide/{view}.gif"),
     ("csv", "Displayed data (CSV)", "/data/{view}.csv"),
     ("xlsx", "Displayed data (XLSX)", "/data/{view}.xlsx"),
     ("articles-csv", "Articles behind it (CSV)", "/data/articles.csv"),

@@ -226,6 +226,8 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         theme = request.args.get("theme", "light")
         try:
             default_renderer().check(probe=True)
+            if fmt in ANIMATION_FORMATS:
+                return _animation(eb, state, view, fmt, theme, slide=True)
             content = _picture(eb, state, view, fmt, theme, True)
         except ExportError as exc:
             return Response(str(exc), status=400, mimetype="text/plain")
@@ -244,7 +246,7 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         options = {"width": width, "height": height, "theme": theme, "slide": slide}
         return cached(export_cache, key, lambda: export_image(eb, state, view, fmt, **options))
 
-    def _animation(eb, state, view: str, fmt: str, theme: str) -> Response:
+    def _animation(eb, state, view: str, fmt: str, theme: str, slide: bool = False) -> Response:
         """A view's timeline as GIF / MP4: the file, or with ``progress=1`` a stream of
         JSON lines (one per frame drawn, then the file itself, base64) for the page's
         progress bar (assets/animate.js). One request does it all, so it works with any
@@ -252,12 +254,13 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         width = request.args.get("width", 1280, type=int)
         height = request.args.get("height", 720, type=int)
         check_animation(eb, state, view, fmt, width, height, theme)  # a bad request: 400 now
-        key = export_key(eb, state, view, fmt, f"{width}x{height}", theme)
-        name = file_stem(eb, view, "timeline-" + state.timeline)
+        size = f"{width}x{height}" + ("-slide" if slide else "")
+        key = export_key(eb, state, view, fmt, size, theme)
+        name = file_stem(eb, view, "timeline-" + state.timeline + ("-slide" if slide else ""))
 
         def build(progress=None):
             return export_animation(eb, state, view, fmt, width=width, height=height,
-                                    theme=theme, progress=progress)  # fmt: skip
+                                    theme=theme, progress=progress, slide=slide)  # fmt: skip
 
         if not request.args.get("progress"):
             return _attachment(cached(export_cache, key, build), name, fmt)

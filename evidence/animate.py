@@ -186,10 +186,12 @@ def animation_frames(
     width: int = 1280,
     height: int = 720,
     theme: str = "light",
+    slide: bool = False,
 ) -> list[tuple[str, go.Figure]]:
-    """(the step's words, the frame's figure) for every step, on common scales."""
+    """(the step's words, the frame's figure) for every step, on common scales;
+    ``slide``: each frame the chart's slide picture (text that reads when projected)."""
     steps = frame_states(eb, state)
-    figures = [export_figure(eb, s, view, width=width, height=height, theme=theme)
+    figures = [export_figure(eb, s, view, width=width, height=height, theme=theme, slide=slide)
                for _, s in steps]  # fmt: skip
     steady(figures, animation_years(eb, state))
     for (words, _), fig in zip(steps, figures, strict=True):
@@ -223,15 +225,18 @@ def export_animation(
     height: int = 720,
     theme: str = "light",
     progress: Progress | None = None,
+    slide: bool = False,
 ) -> bytes:
     """GIF or MP4 bytes of the view's timeline; ``progress(done, total, words)`` is told
-    after each frame (and once more while encoding)."""
+    after each frame (and once more while encoding). ``slide``: frames in the slide
+    theme, ``width`` pixels wide at the slide picture's proportions."""
     _check(fmt, width, height)  # the view, size and steps: checked as the frames are made
     report = progress or (lambda *_: None)
-    frames = animation_frames(eb, state, view, width=width, height=height, theme=theme)
+    frames = animation_frames(eb, state, view, width=width, height=height, theme=theme,
+                              slide=slide)  # fmt: skip
     total = len(frames) + 1  # the frames, then the encoding
     report(0, total, "Drawing the frames")
-    scale = export_scale(width)
+    scale = width / frames[0][1].layout.width if slide else export_scale(width)
     pngs = []
     for i, (words, fig) in enumerate(frames, start=1):
         pngs.append(render_image(fig, "png", fig.layout.width, fig.layout.height, scale=scale))

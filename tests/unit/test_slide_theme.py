@@ -88,3 +88,20 @@ def test_the_deck_uses_the_slide_pictures(eb, monkeypatch):
         (picture,) = [s for s in slide.shapes if s.shape_type == 13]
         assert abs(picture.width - Inches(SLIDE_INCHES[0])) < Inches(0.01)
         assert abs(picture.height - Inches(SLIDE_INCHES[1])) < Inches(0.01)
+
+
+def test_a_slide_animation_has_the_slide_pictures_text(eb):
+    """/slide/<view>.gif: every frame in the slide theme, at the slide's proportions."""
+    from evidence.animate import animation_frames, export_animation
+    from evidence.figures.theme import SLIDE_TEXT_PX
+
+    state = parse_query("year=2018-2020")[0]
+    frames = animation_frames(eb, state, "trends", slide=True)
+    assert [w for w, _ in frames] == ["2018", "2018-2019", "2018-2020"]
+    for _, fig in frames:
+        sizes = re.findall(r"'size': ([\d.]+)", str(fig.to_dict()["layout"]))
+        sizes += [str(t.textfont.size) for t in fig.data if t.textfont and t.textfont.size]
+        assert min(float(s) for s in sizes) >= SLIDE_TEXT_PX
+    gif = Image.open(io.BytesIO(export_animation(eb, state, "trends", "gif", slide=True)))
+    assert gif.size[0] == 1280 and abs(gif.size[1] - 1280 * 1000 / 1920) <= 1
+    assert gif.n_frames == 3
