@@ -3,9 +3,16 @@
 // file (components/routes.py). A dialog shows the frame being drawn and can cancel;
 // the file is then saved under its own name. Without JavaScript the plain link still
 // downloads the file.
+//
+// Pictures and the slide deck (PNG, SVG, PDF, slide pictures, PPTX) are fetched the same
+// way: after a moment the dialog shows a bar that fills over the expected time (the last
+// such export's, else a first-render guess) with the seconds left, and can cancel.
 (function () {
   "use strict";
-  var ANIMATION = /\/export\/[^/?#]+\.(gif|mp4)(\?|$)/;
+  var ANIMATION = /\/(export|slide)\/[^/?#]+\.(gif|mp4)(\?|$)/;
+  var PICTURE = /\/(export|slide)\/[^/?#]+\.(png|svg|pdf|pptx)(\?|$)/;
+  var GUESS_S = { picture: 4, deck: 15 };  // the first render starts the browser
+  var SHOW_AFTER_MS = 400;  // a picture ready sooner needs no dialog
   var running = null;
 
   function el(tag, attrs, text) {
@@ -16,12 +23,16 @@
   }
 
   // The dialog: a title, a progress bar with words, a Cancel / Close button.
-  function dialog() {
+  function dialog(title) {
     var box = document.getElementById("animation-progress");
-    if (box) return box;
+    if (box) {
+      document.getElementById("animation-title").textContent = title || "Making the animation";
+      return box;
+    }
     box = el("dialog", { id: "animation-progress", "aria-labelledby": "animation-title",
       class: "animation-dialog" });
-    box.appendChild(el("h2", { id: "animation-title", class: "h6" }, "Making the animation"));
+    box.appendChild(el("h2", { id: "animation-title", class: "h6" },
+      title || "Making the animation"));
     var bar = el("progress", { id: "animation-bar", max: "1", value: "0",
       "aria-labelledby": "animation-title" });
     box.appendChild(bar);
@@ -51,8 +62,12 @@
   function save(event) {
     var bytes = atob(event.file), n = bytes.length, buf = new Uint8Array(n);
     for (var i = 0; i < n; i++) buf[i] = bytes.charCodeAt(i);
-    var url = URL.createObjectURL(new Blob([buf], { type: event.type }));
-    var a = el("a", { href: url, download: event.name });
+    saveBlob(new Blob([buf], { type: event.type }), event.name);
+  }
+
+  function saveBlob(blob, name) {
+    var url = URL.createObjectURL(blob);
+    var a = el("a", { href: url, download: name });
     document.body.appendChild(a);
     a.click();
     a.remove();
@@ -104,12 +119,59 @@
     });
   }
 
+  // A picture or the deck: fetched, with a bar over the expected time after a moment.
+  var took = {};
+  function fileName(res, href) {
+    var m = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") || "");
+    return m ? m[1] : href.split("?")[0].split("/").pop();
+  }
+  function picture(href) {
+    var kind = /\.pptx(\?|$)/.test(href) ? "deck" : "picture";
+    var expected = took[kind] || GUESS_S[kind], began = Date.now(), ticker = null;
+    var controller = new AbortController();
+    running = controller;
+    var title = kind === "deck" ? "Making the slides" : "Drawing the picture";
+    function tick() {
+      var box = dialog(title);
+      document.getElementById("animation-cancel").textContent = "Cancel";
+      if (!box.open) box.showModal();
+      var s = (Date.now() - began) / 1000, left = Math.max(1, Math.round(expected - s));
+      show(s < expected ? "About " + left + " s left" : "Almost done…",
+        Math.min(s, expected * 0.95), expected, false);
+    }
+    var wait = setTimeout(function () { tick(); ticker = setInterval(tick, 250); },
+      SHOW_AFTER_MS);
+    function stop() { clearTimeout(wait); if (ticker) clearInterval(ticker); running = null; }
+    fetch(href, { signal: controller.signal }).then(function (res) {
+      if (!res.ok) {
+        return res.text().then(function (t) { throw new Error(t || res.statusText); });
+      }
+      return res.blob().then(function (blob) {
+        stop();
+        took[kind] = (Date.now() - began) / 1000;
+        saveBlob(blob, fileName(res, href));
+        var box = document.getElementById("animation-progress");
+        if (box && box.open) box.close();
+      });
+    }).catch(function (err) {
+      stop();
+      if (controller.signal.aborted) return;
+      var box = dialog(title);
+      if (!box.open) box.showModal();
+      show("Could not make the file: " + err.message, 0, 1, true);
+      document.getElementById("animation-cancel").textContent = "Close";
+    });
+  }
+
   document.addEventListener("click", function (event) {
     var a = event.target && event.target.closest && event.target.closest("a[href]");
-    if (!a || !ANIMATION.test(a.getAttribute("href") || "")) return;
+    var href = a ? a.getAttribute("href") || "" : "";
+    var animation = ANIMATION.test(href);
+    if (!a || !(animation || PICTURE.test(href))) return;
     if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
     if (!window.fetch || !window.ReadableStream || !window.HTMLDialogElement) return;
+    if (running) return;  // one file at a time: the dialog shows the one in progress
     event.preventDefault();
-    start(a.href);
+    if (animation) start(a.href); else picture(a.href);
   });
 })();

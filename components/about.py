@@ -82,6 +82,9 @@ def report_table(report: dict, download: str | None = None) -> html.Div:
     )
 
 
+LOAD_REPORT_URL = "/data/load-report.csv"  # the report of the data shown (routes.py)
+
+
 def _report(eb: EvidenceBase) -> list:
     report = eb.report
     name = source_name(eb.source)  # the file's name only, never the server's folders
@@ -97,7 +100,7 @@ def _report(eb: EvidenceBase) -> list:
         "n_errors": len(report.errors),
         "n_warnings": len(report.warnings),
     }  # fmt: skip
-    return [summary, report_table(shown)]
+    return [summary, report_table(shown, download=LOAD_REPORT_URL)]
 
 
 def about_modal(eb: EvidenceBase) -> dbc.Modal:

@@ -98,6 +98,21 @@ def _options(field: Field, eb: EvidenceBase, *, search: bool = True) -> list[dic
     return out
 
 
+YEAR_MARK_STEPS = (1, 2, 5, 10, 20, 25, 50, 100)
+MAX_YEAR_STEPS = 4  # round years across the slider: the filter panel is ~250 px wide
+
+
+def year_marks(lo: int, hi: int) -> dict[int, str]:
+    """The year slider's labels: the first and last year, and round years between them
+    (every 5, 10, 20... years, so that at most MAX_YEAR_STEPS steps fit), none closer to
+    an end than 0.6 of a step, so labels never run into each other on a long range."""
+    span = max(hi - lo, 1)
+    step = next((s for s in YEAR_MARK_STEPS if span / s <= MAX_YEAR_STEPS), YEAR_MARK_STEPS[-1])
+    inner = [y for y in range(lo, hi + 1)
+             if y % step == 0 and y - lo >= 0.6 * step and hi - y >= 0.6 * step]  # fmt: skip
+    return {y: str(y) for y in sorted({lo, *inner, hi})}
+
+
 def control(field: Field, eb: EvidenceBase):
     """The Dash control of one field (its value is set from the URL by the callbacks)."""
     spec, cid = field.control, control_id(field.key)
@@ -105,10 +120,8 @@ def control(field: Field, eb: EvidenceBase):
     value = list(default) if field.listed else default
     if spec.widget == "years":
         lo, hi = year_bounds(eb)
-        # every fifth year, and the last (a fifth year too close to it would overlap)
-        marks = {y: str(y) for y in range(lo, hi + 1)
-                 if ((y - lo) % 5 == 0 and hi - y >= 3) or y == hi}  # fmt: skip
-        return dcc.RangeSlider(id=cid, min=lo, max=hi, step=1, value=[lo, hi], marks=marks,
+        return dcc.RangeSlider(id=cid, min=lo, max=hi, step=1, value=[lo, hi],
+                               marks=year_marks(lo, hi),
                                allowCross=False, tooltip={"placement": "bottom"})  # fmt: skip
     options = _options(field, eb, search=spec.widget in ("dropdown", "select"))
     if spec.widget == "dropdown":

@@ -18,10 +18,12 @@ EMBED_OPEN = "embed-open"
 
 VIEW_ITEMS = (
     ("png", "Image (PNG, 1920 px)", "/export/{view}.png"),
+    ("slide", "Slide picture (16:9, text that reads when projected)", "/slide/{view}.png"),
     ("svg", "Vector image (SVG)", "/export/{view}.svg"),
     ("pdf", "PDF", "/export/{view}.pdf"),
     ("gif", "Timeline animation (GIF)", "/export/{view}.gif"),
     ("mp4", "Timeline animation (MP4 video)", "/export/{view}.mp4"),
+    ("gif-slide", "Timeline animation for a slide (GIF, large text)", "/slide/{view}.gif"),
     ("csv", "Displayed data (CSV)", "/data/{view}.csv"),
     ("xlsx", "Displayed data (XLSX)", "/data/{view}.xlsx"),
     ("articles-csv", "Articles behind it (CSV)", "/data/articles.csv"),

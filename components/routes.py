@@ -12,6 +12,7 @@ import html
 import json
 import math
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -82,6 +83,34 @@ def _table_html(frame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
 
 
+# A click in an embed does nothing (it has no page state to change): its hover says
+# where a click works instead of promising one.
+EMBED_CLICK_WORDS = (
+    (re.compile(r"\bclick to "), "open the full map to "),
+    (re.compile(r"<br>Click: "), "<br>Open the full map to filter: "),
+)
+
+
+def _embed_words(text):
+    if not isinstance(text, str):
+        return text
+    for pattern, words in EMBED_CLICK_WORDS:
+        text = pattern.sub(words, text)
+    return text
+
+
+def embed_hover(fig) -> None:
+    """The figure's hover texts with "click to …" as "open the full map to …" (in place)."""
+    for trace in fig.data:
+        template = getattr(trace, "hovertemplate", None)
+        if isinstance(template, str):
+            trace.hovertemplate = _embed_words(template)
+        text = getattr(trace, "text", None)
+        if text is not None and not isinstance(text, str) and len(text):
+            if any(isinstance(t, str) and "click" in t.lower() for t in text):
+                trace.text = [_embed_words(t) for t in text]
+
+
 def embed_page(eb: EvidenceBase, view: str, query: str) -> str:
     """The HTML of one chart alone, with caption, summary, data table and a link back.
 
@@ -91,6 +120,7 @@ def embed_page(eb: EvidenceBase, view: str, query: str) -> str:
     """
     state, _ = parse_query(query)
     data, fig = view_figure(eb, state, view)
+    embed_hover(fig)
     sub = apply(eb, state)
     caption = caption_for(eb, sub, state, view)
     summary = VIEWS[view].takeaway(sub, state) if sub.n_articles else "No articles match."
@@ -181,23 +211,44 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
                 key = export_key(eb, state, view, fmt, "-", theme)
                 content = cached(export_cache, key, lambda: export_deck(eb, state, theme=theme))
                 return _attachment(content, file_stem(eb, "slides"), fmt)
-            if fmt not in IMAGE_FORMATS:
-                raise ExportError(f"unknown image format '{fmt}'")
-            width = request.args.get("width", 1920, type=int)
-            height = request.args.get("height", 1080, type=int)
-            key = export_key(eb, state, view, fmt, f"{width}x{height}", theme)
-            content = cached(
-                export_cache,
-                key,
-                lambda: export_image(eb, state, view, fmt, width=width, height=height, theme=theme),
-            )
+            content = _picture(eb, state, view, fmt, theme, request.args.get("size") == "slide")
         except ExportError as exc:
             return Response(str(exc), status=400, mimetype="text/plain")
         except RendererUnavailable as exc:
             return _unavailable(exc)
-        return _attachment(content, file_stem(eb, view), fmt)
+        slide = "slide" if request.args.get("size") == "slide" else ""
+        return _attachment(content, file_stem(eb, view, slide), fmt)
 
-    def _animation(eb, state, view: str, fmt: str, theme: str) -> Response:
+    @server.get("/slide/<view>.<fmt>")
+    def export_slide(view: str, fmt: str):
+        """A chart's slide picture (text that reads on a projected 16:9 slide): the
+        /export/<view>.<fmt>?size=slide of a link that carries only the page's query."""
+        eb = current()
+        state, _ = parse_query(request.query_string.decode("utf-8", "replace"))
+        theme = request.args.get("theme", "light")
+        try:
+            default_renderer().check(probe=True)
+            if fmt in ANIMATION_FORMATS:
+                return _animation(eb, state, view, fmt, theme, slide=True)
+            content = _picture(eb, state, view, fmt, theme, True)
+        except ExportError as exc:
+            return Response(str(exc), status=400, mimetype="text/plain")
+        except RendererUnavailable as exc:
+            return _unavailable(exc)
+        return _attachment(content, file_stem(eb, view, "slide"), fmt)
+
+    def _picture(eb, state, view: str, fmt: str, theme: str, slide: bool) -> bytes:
+        """A chart's picture, rendered once per state, size and theme (cached)."""
+        if fmt not in IMAGE_FORMATS:
+            raise ExportError(f"unknown image format '{fmt}'")
+        width = request.args.get("width", 1920, type=int)
+        height = request.args.get("height", 1080, type=int)
+        size = "slide" if slide else f"{width}x{height}"
+        key = export_key(eb, state, view, fmt, size, theme)
+        options = {"width": width, "height": height, "theme": theme, "slide": slide}
+        return cached(export_cache, key, lambda: export_image(eb, state, view, fmt, **options))
+
+    def _animation(eb, state, view: str, fmt: str, theme: str, slide: bool = False) -> Response:
         """A view's timeline as GIF / MP4: the file, or with ``progress=1`` a stream of
         JSON lines (one per frame drawn, then the file itself, base64) for the page's
         progress bar (assets/animate.js). One request does it all, so it works with any
@@ -205,12 +256,13 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         width = request.args.get("width", 1280, type=int)
         height = request.args.get("height", 720, type=int)
         check_animation(eb, state, view, fmt, width, height, theme)  # a bad request: 400 now
-        key = export_key(eb, state, view, fmt, f"{width}x{height}", theme)
-        name = file_stem(eb, view, "timeline-" + state.timeline)
+        size = f"{width}x{height}" + ("-slide" if slide else "")
+        key = export_key(eb, state, view, fmt, size, theme)
+        name = file_stem(eb, view, "timeline-" + state.timeline + ("-slide" if slide else ""))
 
         def build(progress=None):
             return export_animation(eb, state, view, fmt, width=width, height=height,
-                                    theme=theme, progress=progress)  # fmt: skip
+                                    theme=theme, progress=progress, slide=slide)  # fmt: skip
 
         if not request.args.get("progress"):
             return _attachment(cached(export_cache, key, build), name, fmt)

@@ -34,7 +34,9 @@ from evidence.export import (
     export_scale,
     render_image,
 )
+from evidence.fields import year_text
 from evidence.figures.map import colour_ticks
+from evidence.figures.theme import count_step
 from evidence.model import EvidenceBase
 from evidence.state import FilterState
 
@@ -48,19 +50,46 @@ ENCODE_TIMEOUT_S = 120.0
 Progress = Callable[[int, int, str], None]
 
 
+def animation_years(eb: EvidenceBase, state: FilterState) -> tuple[int, int]:
+    """The years an animation runs over: the state's year filter (within the data's
+    years), else every year of the data, so its last frame is the screen's state."""
+    lo, hi = timeline.year_bounds(eb)
+    if state.year is None:
+        return lo, hi
+    a, b = max(lo, state.year[0]), min(hi, state.year[1])
+    if a > b:
+        raise ExportError(f"the data has no articles in {year_text(state.year)} to animate")
+    return a, b
+
+
+def step_words(years: tuple[int, int], data_years: tuple[int, int], mode: str) -> str:
+    """What a frame's corner says, as the page's timeline bar says it for those years
+    (assets/timeline.js): "2013", "Up to 2013" (from the data's first year, cumulative),
+    else "2010-2013"."""
+    a, b = years
+    if a == b:
+        return str(b)
+    if a == data_years[0] and timeline.window(mode) is None:
+        return f"Up to {b}"
+    return f"{a}-{b}"
+
+
 def frame_states(eb: EvidenceBase, state: FilterState) -> list[tuple[str, FilterState]]:
-    """(the step's words, its state) for every step: the state's own filters, with the
-    timeline's years in place of any year filter."""
+    """(the step's words, its state) for every step: the state's own filters, each step
+    showing the timeline's years within the state's year range (the last step is the
+    state itself, so the last frame's N is the screen's count)."""
     if eb.n_articles == 0:
         raise ExportError("there are no articles to animate")
-    bounds = timeline.year_bounds(eb)
+    data_years = timeline.year_bounds(eb)
+    bounds = animation_years(eb, state)
     out = []
-    for year, years in timeline.steps(state.timeline, bounds):
-        label = timeline.step_label(state.timeline, year, bounds)
-        out.append((label, replace(state, year=None if years == bounds else years)))
+    for _, years in timeline.steps(state.timeline, bounds):
+        label = step_words(years, data_years, state.timeline)
+        keep = state.year if years == bounds else years  # as the screen writes it
+        out.append((label, replace(state, year=None if keep == data_years else keep)))
     if len(out) > MAX_FRAMES:
         raise ExportError(
-            f"the data spans {len(out)} years; an animation holds at most {MAX_FRAMES}"
+            f"the years span {len(out)} steps; an animation holds at most {MAX_FRAMES}"
         )
     return out
 
@@ -131,6 +160,8 @@ def steady(figures: list[go.Figure], bounds: tuple[int, int]) -> None:
         if top > 0:
             for f in figures:
                 f.layout[axis].update(range=[0, top * 1.06], autorange=False)
+                if f.layout[axis].dtick is not None:  # a count axis's whole-number step
+                    f.layout[axis].dtick = count_step(top)
     if any(t.type == "bar" and t.orientation != "h" and _years_axis(t)
            for f in figures for t in f.data):  # fmt: skip
         for f in figures:
@@ -155,12 +186,14 @@ def animation_frames(
     width: int = 1280,
     height: int = 720,
     theme: str = "light",
+    slide: bool = False,
 ) -> list[tuple[str, go.Figure]]:
-    """(the step's words, the frame's figure) for every step, on common scales."""
+    """(the step's words, the frame's figure) for every step, on common scales;
+    ``slide``: each frame the chart's slide picture (text that reads when projected)."""
     steps = frame_states(eb, state)
-    figures = [export_figure(eb, s, view, width=width, height=height, theme=theme)
+    figures = [export_figure(eb, s, view, width=width, height=height, theme=theme, slide=slide)
                for _, s in steps]  # fmt: skip
-    steady(figures, timeline.year_bounds(eb))
+    steady(figures, animation_years(eb, state))
     for (words, _), fig in zip(steps, figures, strict=True):
         stamp(fig, words, theme)
     return [(words, fig) for (words, _), fig in zip(steps, figures, strict=True)]
@@ -192,15 +225,18 @@ def export_animation(
     height: int = 720,
     theme: str = "light",
     progress: Progress | None = None,
+    slide: bool = False,
 ) -> bytes:
     """GIF or MP4 bytes of the view's timeline; ``progress(done, total, words)`` is told
-    after each frame (and once more while encoding)."""
+    after each frame (and once more while encoding). ``slide``: frames in the slide
+    theme, ``width`` pixels wide at the slide picture's proportions."""
     _check(fmt, width, height)  # the view, size and steps: checked as the frames are made
     report = progress or (lambda *_: None)
-    frames = animation_frames(eb, state, view, width=width, height=height, theme=theme)
+    frames = animation_frames(eb, state, view, width=width, height=height, theme=theme,
+                              slide=slide)  # fmt: skip
     total = len(frames) + 1  # the frames, then the encoding
     report(0, total, "Drawing the frames")
-    scale = export_scale(width)
+    scale = width / frames[0][1].layout.width if slide else export_scale(width)
     pngs = []
     for i, (words, fig) in enumerate(frames, start=1):
         pngs.append(render_image(fig, "png", fig.layout.width, fig.layout.height, scale=scale))

@@ -19,7 +19,8 @@ import plotly.graph_objects as go
 
 from evidence import aggregate, filters
 from evidence.codebook import load_codebook
-from evidence.figures.theme import recaption
+from evidence.fields import FIELD
+from evidence.figures.theme import SLIDE_INCHES, SLIDE_PIXELS, recaption, slide_figure
 from evidence.model import EvidenceBase
 from evidence.render import default_renderer
 from evidence.safe_table import write_csv, write_xlsx
@@ -31,6 +32,7 @@ from evidence.views import (
     describe_filters,
     slide_charts,
     source_name,
+    switch_words,
     view_figure,
 )
 
@@ -92,14 +94,29 @@ def export_figure(
     width: int = 1920,
     height: int = 1080,
     theme: str = "light",
+    slide: bool = False,
 ) -> go.Figure:
-    """The captioned, themed figure of one view, laid out at width / scale CSS pixels."""
+    """The captioned, themed figure of one view, laid out at width / scale CSS pixels;
+    ``slide``: laid out for the deck's picture (evidence.figures.theme.slide_figure),
+    with text that reads on a projected slide and a one-line footer."""
     check_request(view, width, height, theme)
     _, fig = view_figure(eb, state, view, captioned=True)
+    if slide:
+        return _theme(slide_figure(fig, footer=slide_footer(eb, state)), theme)
     scale = export_scale(width)
     fig.update_layout(width=round(width / scale), height=round(height / scale))
     recaption(fig)  # the filters in words wrap to this width
     return _theme(fig, theme)
+
+
+def slide_footer(eb: EvidenceBase, state: FilterState) -> str:
+    """A slide picture's footer, one line: N, the data file and day, the synthetic mark
+    (the coding scheme and income classification are in the slide's notes)."""
+    n = filters.apply(eb, state).n_articles
+    parts = [f"N = {n:,} articles", f"{source_name(eb.source)}, {date.today().isoformat()}"]
+    if eb.synthetic:
+        parts.append("<b>SYNTHETIC DEMO DATA</b>")
+    return " · ".join(parts)
 
 
 def export_image(
@@ -111,10 +128,14 @@ def export_image(
     width: int = 1920,
     height: int = 1080,
     theme: str = "light",
+    slide: bool = False,
 ) -> bytes:
-    """PNG / SVG / PDF bytes of one view; a PNG is exactly ``width`` × ``height`` pixels."""
-    fig = export_figure(eb, state, view, width=width, height=height, theme=theme)
-    scale = export_scale(width)
+    """PNG / SVG / PDF bytes of one view; a PNG is exactly ``width`` × ``height`` pixels.
+    ``slide``: the deck's picture, SLIDE_PIXELS (its width and height are ignored)."""
+    if slide:
+        width, height = SLIDE_PIXELS
+    fig = export_figure(eb, state, view, width=width, height=height, theme=theme, slide=slide)
+    scale = width / fig.layout.width
     return render_image(fig, fmt, fig.layout.width, fig.layout.height, scale=scale)
 
 
@@ -128,6 +149,10 @@ def _about(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, what: str) -
         ("Income groups", classification_text(state) + "; World Bank, CC BY 4.0"),
         ("Counting", "An article coded with two categories counts once in each."),
     ]
+    switches = [switch_words(eb, FIELD[k], getattr(state, k)) for k in VIEWS[what].depends
+                if getattr(state, k) != FIELD[k].default] if what in VIEWS else []  # fmt: skip
+    if switches:  # what changes this chart's data besides the filters ("focus: Kenya")
+        rows.insert(2, ("Settings", ", ".join(switches)))
     if eb.synthetic:
         rows.insert(0, ("WARNING", SYNTHETIC_NOTE))
     return pd.DataFrame(rows, columns=["field", "value"])
@@ -246,14 +271,26 @@ def gaps_table(eb: EvidenceBase, state: FilterState) -> pd.DataFrame:
     return out
 
 
+def load_report_table(eb: EvidenceBase) -> pd.DataFrame:
+    """The load report of the data shown, one problem a row, with the file's name (the
+    About dialog's table, whole)."""
+    frame = eb.report.to_frame()
+    frame.insert(0, "file", source_name(eb.source))
+    return frame
+
+
 def table_for(eb: EvidenceBase, state: FilterState, what: str) -> pd.DataFrame:
-    """'articles', 'gaps', or a view name (its displayed data)."""
+    """'articles', 'gaps', 'load-report', or a view name (its displayed data)."""
     if what == "articles":
         return article_records(filters.apply(eb, state))
     if what == "gaps":
         return gaps_table(eb, state)
+    if what == "load-report":
+        return load_report_table(eb)
     if what not in VIEWS:
-        raise ExportError(f"unknown table '{what}' (use articles, gaps, {', '.join(VIEWS)})")
+        raise ExportError(
+            f"unknown table '{what}' (use articles, gaps, load-report, {', '.join(VIEWS)})"
+        )
     return view_figure(eb, state, what)[0].rename(columns=dimension_columns())
 
 
@@ -314,15 +351,52 @@ def export_table(eb: EvidenceBase, state: FilterState, what: str, fmt: str) -> b
     sheets = {what: frame}
     if what == "articles":  # codes on the first sheet (the loader's), words beside
         sheets["Labels"] = article_labels(filters.apply(eb, state), state.income)
-    return write_xlsx({**sheets, "About": about})
+    return write_xlsx({**sheets, "About": about}, style=fit_sheet)
+
+
+XLSX_MAX_WIDTH = 60  # characters: a longer cell shows its start (the whole in the cell)
+XLSX_SAMPLE_ROWS = 1000  # rows read to fit a column's width
+
+
+def fit_sheet(sheet, frame: pd.DataFrame) -> None:
+    """A worksheet laid out to be read: the header row frozen, each column as wide as its
+    header and its longest value (of the first XLSX_SAMPLE_ROWS rows), at most
+    XLSX_MAX_WIDTH characters, so no header is cut when it opens in Calc or Excel."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.freeze_panes = "A2"
+    sample = frame.head(XLSX_SAMPLE_ROWS)
+    for k, column in enumerate(frame.columns, start=1):
+        values = sample[column].dropna().astype(str).str.len()
+        longest = max(len(str(column)), int(values.max()) if len(values) else 0)
+        sheet.column_dimensions[get_column_letter(k)].width = min(longest + 2, XLSX_MAX_WIDTH)
 
 
 def deck_takeaways(eb: EvidenceBase, state: FilterState) -> dict[str, str]:
-    """The one-line takeaway of each exported view."""
+    """The headline of each slide: its chart's takeaway; a chart whose takeaway an
+    earlier slide already says (two charts of one view) gets its own, the pairs it
+    shows, so no two slides carry the same headline."""
     sub = filters.apply(eb, state)
     if sub.n_articles == 0:
         return dict.fromkeys(slide_charts(), "No articles match these filters.")
-    return {v: VIEWS[v].takeaway(sub, state) for v in slide_charts()}
+    out: dict[str, str] = {}
+    for view in slide_charts():
+        text = VIEWS[view].takeaway(sub, state)
+        if text in out.values():
+            text = largest_pairs_sentence(sub, state) or f"{VIEWS[view].title}: {text}"
+        out[view] = text
+    return out
+
+
+def largest_pairs_sentence(sub: EvidenceBase, state: FilterState) -> str:
+    """The partner map's headline: its largest lead → partner pairs."""
+    pairs = aggregate.partner_pairs(sub, classification=state.income)
+    if not len(pairs):
+        return ""
+    top = pairs.nlargest(3, "n_articles")
+    named = "; ".join(f"{o} → {d} ({n:,})" for o, d, n in zip(
+        top["origin_name"], top["destination_name"], top["n_articles"], strict=True))  # fmt: skip
+    return f"Largest partnerships, lead → partner: {named}."
 
 
 DECK_TITLE = "Internationalization of medical education: evidence map"
@@ -492,6 +566,9 @@ def export_deck(eb: EvidenceBase, state: FilterState, *, theme: str = "light") -
     deck = Presentation()
     template_width = deck.slide_width
     deck.slide_width, deck.slide_height = Inches(SLIDE_SIZE[0]), Inches(SLIDE_SIZE[1])
+    # the template's size type says "screen4x3"; PowerPoint writes none for its 13.333 x
+    # 7.5 in "Widescreen (16:9)" (screen16x9 is the 10 x 5.625 in size)
+    deck.part._element.sldSz.attrib.pop("type", None)
     _widen_layouts(deck, template_width)
     _core_properties(deck, eb, sub, state)
     _title_slide(deck, eb, sub, state)
@@ -503,9 +580,9 @@ def export_deck(eb: EvidenceBase, state: FilterState, *, theme: str = "light") -
         text = takeaways[view]
         pt = fit_font_size([text], SLIDE_SIZE[0] - 1.0, 1.05, sizes=(24, 22, 20, 18, 16)) or 16
         _set_paragraphs(heading, [text], pt, anchor=MSO_ANCHOR.MIDDLE)
-        png = export_image(eb, state, view, "png", width=1920, height=1000, theme=theme)
-        height = Inches(6.1)
-        width = int(height * 1920 / 1000)
+        png = export_image(eb, state, view, "png", theme=theme, slide=True)
+        height = Inches(SLIDE_INCHES[1])
+        width = int(height * SLIDE_PIXELS[0] / SLIDE_PIXELS[1])
         left = int((deck.slide_width - width) / 2)
         picture = slide.shapes.add_picture(
             io.BytesIO(png), left, Inches(1.25), width=width, height=height

@@ -113,9 +113,10 @@ def sheet_name(name: str) -> str:
     return clean.strip("'") or "Sheet"
 
 
-def write_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+def write_xlsx(sheets: Mapping[str, pd.DataFrame], style=None) -> bytes:
     """XLSX bytes with one worksheet per ``{name: frame}`` (no index), formula-like text
-    neutralised and characters a workbook cannot hold replaced by U+FFFD."""
+    neutralised and characters a workbook cannot hold replaced by U+FFFD; ``style(sheet,
+    frame)``, when given, lays out each worksheet (column widths, a frozen header)."""
     buffer = io.BytesIO()
     used: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
@@ -126,4 +127,6 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
             used.add(title.lower())
             safe = _cleaned(frame, _xlsx_text, also=_XML_ILLEGAL)
             safe.to_excel(writer, sheet_name=title, index=False)
+            if style is not None:
+                style(writer.sheets[title], safe)
     return buffer.getvalue()

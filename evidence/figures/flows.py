@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from evidence.codebook import load_codebook
 from evidence.countries import country_name
+from evidence.figures.labels import country_labels
 from evidence.figures.map import base_geo
 from evidence.figures.theme import (
     FAINT,
@@ -427,7 +428,7 @@ def build_arc_figure(
     compact = browser_draws()
     arcs = _arc_traces(frame, noun, edges, compact=compact)
     geometry = arcs[-1].pop(GEOMETRY, None)
-    traces = [*dots, *arcs, *_width_key(edges)]
+    traces = [*dots, *arcs, *_width_key(edges), *country_labels(frame)]  # names last
     ends = noun or "origin → destination"
     n_pairs = len(_drawable(pairs))
     if focus:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import textwrap
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -144,6 +145,16 @@ def status_colour(status: str) -> str:
         "misaligned": OKABE_ITO["vermillion"],
     }
     return colours.get(status, NO_DATA)
+
+
+def count_step(top: float, ticks: int = 6) -> int:
+    """The step between ticks of a count axis up to ``top``: a whole number (1, 2, 5,
+    10, 20, 50, ...), so the axis never shows half an article, with at most ``ticks``
+    steps."""
+    step = 1
+    while top / step > ticks:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2  # 1, 2, 5, 10, 20, 50
+    return step
 
 
 # --------------------------------------------------------------------------- layout helpers
@@ -292,10 +303,50 @@ def as_caption(caption: CaptionLike) -> Caption | None:
     return Caption(**dict(caption))
 
 
-def _axis_offset(fig: go.Figure, side: str) -> int:
+@dataclass(frozen=True)
+class CaptionStyle:
+    """Sizes of a caption, in CSS px of the figure's layout: the screen's, or a slide's
+    (:data:`SLIDE_STYLE`, which must read at the back of a room)."""
+
+    name: str = "screen"
+    title_px: int = 17
+    subtitle_px: int = 13
+    footer_px: int = 11
+    pad: int = 12  # the title's distance from the top and left edges
+    footer_lines: int = 4  # per line of the footer as given
+
+
+SCREEN_STYLE = CaptionStyle()
+
+# A slide: the deck's picture is SLIDE_INCHES on the slide and SLIDE_PIXELS as a file,
+# laid out SLIDE_LAYOUT_WIDTH CSS px across, so 1 pt of text is SLIDE_PX_PER_PT px.
+SLIDE_INCHES = (11.71, 6.1)
+SLIDE_PIXELS = (1920, 1000)
+SLIDE_LAYOUT_WIDTH = 960
+SLIDE_PX_PER_PT = SLIDE_LAYOUT_WIDTH / SLIDE_INCHES[0] / 72
+SLIDE_MIN_PT, SLIDE_TITLE_PT, SLIDE_MARGIN_IN = 14, 18, 0.3
+SLIDE_MAP_PX = 420  # an arc map's width on a slide, beside its matrix
+SLIDE_TEXT_PX = math.ceil(SLIDE_MIN_PT * SLIDE_PX_PER_PT)  # every chart text: 16 px
+SLIDE_MARGIN_PX = math.ceil(SLIDE_MARGIN_IN * SLIDE_LAYOUT_WIDTH / SLIDE_INCHES[0]) + 4
+SLIDE_STYLE = CaptionStyle(
+    "slide",
+    title_px=math.ceil(SLIDE_TITLE_PT * SLIDE_PX_PER_PT) + 1,
+    subtitle_px=SLIDE_TEXT_PX,
+    footer_px=SLIDE_TEXT_PX,
+    pad=SLIDE_MARGIN_PX,
+    footer_lines=2,
+)
+
+
+def _style(name: str | None) -> CaptionStyle:
+    return SLIDE_STYLE if name == SLIDE_STYLE.name else SCREEN_STYLE
+
+
+def _axis_offset(fig: go.Figure, side: str, grow: float = 1.0) -> int:
     """Pixels outside the plot area taken by x tick labels (and axis titles) on ``side``
     ("top" or "bottom"); 0 for maps. An estimate: annotations cannot be placed relative
-    to the figure edge, so the caption makes room for the labels."""
+    to the figure edge, so the caption makes room for the labels. ``grow``: the text's
+    size against the screen's."""
     if not any(tr.type in CARTESIAN for tr in fig.data):
         return 0
     offset = 0
@@ -307,11 +358,11 @@ def _axis_offset(fig: go.Figure, side: str) -> int:
             sin = abs(math.sin(math.radians(axis.tickangle)))
             ticks = _longest_tick(fig) * 6.5 * sin + 24
         own = ticks + (34 if axis.title and axis.title.text else 0)
-        offset = max(offset, int(own))
+        offset = max(offset, int(own * grow))
     return offset
 
 
-def _legend_below(fig: go.Figure, width: int = 1100) -> int:
+def _legend_below(fig: go.Figure, width: int = 1100, grow: float = 1.0) -> int:
     """Pixels taken by a horizontal legend hung under the plot area (maps put their key
     there), estimated for a figure about ``width`` pixels wide, so a footer goes below it."""
     legend = fig.layout.legend
@@ -320,9 +371,10 @@ def _legend_below(fig: go.Figure, width: int = 1100) -> int:
         return 0
     entries = [t for t in fig.data if t.showlegend is not False and t.name]
     chars = sum(len(str(t.name)) for t in entries)
-    rows = max(1, math.ceil((chars * 7 + len(entries) * 50) / width))
-    title = 20 if legend.title and legend.title.text else 0
-    return title + 22 * rows
+    rows = max(1, math.ceil((chars * 7 + len(entries) * 50) * grow / width))
+    text = legend.title.text if legend.title else None
+    title = 16 * (text.count("<br>") + 1) + 4 if text else 0  # a line per title line
+    return int((title + 22 * rows) * grow)
 
 
 def _longest_tick(fig: go.Figure) -> int:
@@ -337,7 +389,12 @@ def _longest_tick(fig: go.Figure) -> int:
 
 
 def apply_caption(
-    fig: go.Figure, *, title: str, subtitle: str | None = None, footer: str | None = None
+    fig: go.Figure,
+    *,
+    title: str,
+    subtitle: str | None = None,
+    footer: str | None = None,
+    style: str | None = None,
 ) -> go.Figure:
     """Write a title, a subtitle and a footer into the figure itself (in place; returned).
 
@@ -345,11 +402,15 @@ def apply_caption(
     (below any x tick labels), so an exported PNG names its source, N and whether the
     data are synthetic. Calling it again replaces the previous caption. A long subtitle
     (the filters in words) wraps to the figure's width (``layout.width``, else
-    ``CAPTION_WIDTH``) in at most ``SUBTITLE_LINES`` lines.
+    ``CAPTION_WIDTH``) in at most ``SUBTITLE_LINES`` lines. ``style`` "slide" sizes the
+    text for a projected slide (:data:`SLIDE_STYLE`).
     """
     raw_subtitle = subtitle
+    look = _style(style)
+    grow = look.subtitle_px / SCREEN_STYLE.subtitle_px
     width = fig.layout.width or CAPTION_WIDTH
-    lines = wrap_lines(subtitle or "", max(40, int((width - 24) / SUBTITLE_CHAR_PX)))
+    room = width - 2 * look.pad
+    lines = wrap_lines(subtitle or "", max(40, int(room / (SUBTITLE_CHAR_PX * grow))))
     subtitle = "<br>".join(lines) if lines else subtitle
     title_spec: dict = {
         "text": f"<b>{title}</b>" if title else "",
@@ -359,9 +420,11 @@ def apply_caption(
         "y": 1,
         "yref": "container",
         "yanchor": "top",
-        "pad": {"t": 12, "l": 12},
-        "subtitle": {"text": subtitle or "", "font": {"size": 13, "color": MUTED}},
+        "pad": {"t": look.pad, "l": look.pad},
+        "subtitle": {"text": subtitle or "", "font": {"size": look.subtitle_px, "color": MUTED}},
     }
+    if look is not SCREEN_STYLE:
+        title_spec["font"] = {"size": look.title_px, "color": INK}
     kept = [a for a in fig.layout.annotations if a.name != FOOTER_NAME]
     # The builder's own margins (room for a top legend or panel titles) are kept in meta,
     # so that captioning twice does not grow the figure.
@@ -370,20 +433,26 @@ def apply_caption(
         "base_margin", {"t": fig.layout.margin.t or 10, "b": fig.layout.margin.b or 10}
     )
     # kept so that a figure laid out at another width can be captioned again (rewrapped)
-    meta["caption"] = {"title": title, "subtitle": raw_subtitle, "footer": footer}
-    head = 12 + (30 if title else 0) + (22 + 17 * (len(lines) - 1) if subtitle else 0)
-    top = head + max(_axis_offset(fig, "top"), base["t"])
+    meta["caption"] = {"title": title, "subtitle": raw_subtitle, "footer": footer,
+                       "style": look.name}  # fmt: skip
+    title_h = round(look.title_px * 30 / 17) if title else 0
+    sub_h = round(look.subtitle_px * (22 + 17 * (len(lines) - 1)) / 13) if subtitle else 0
+    top = look.pad + title_h + sub_h + max(_axis_offset(fig, "top", grow), base["t"])
     bottom = base["b"]
     if footer:
-        offset = _axis_offset(fig, "bottom") + _legend_below(fig)
+        axis, legend = _axis_offset(fig, "bottom", grow), _legend_below(fig, grow=grow)
+        # a map's key and a matrix's labels beside it (files of the arc maps) sit side by
+        # side; a chart's legend goes under its axis labels
+        beside = any(t.type in ("scattergeo", "choropleth") for t in fig.data)
+        offset = max(axis, legend) if beside else axis + legend
         if fig.layout.width:  # laid out for export: wrap to the room right of the axis
             # labels (estimated: annotations cannot be placed relative to the container)
-            room = width - 24 - (120 if any(t.type in CARTESIAN for t in fig.data) else 0)
-            chars = max(40, int(room / FOOTER_CHAR_PX))
+            room -= 120 * grow if any(t.type in CARTESIAN for t in fig.data) else 0
+            chars = max(40, int(room / (FOOTER_CHAR_PX * look.footer_px / 11)))
             footer = "<br>".join(
                 wrapped
                 for line in footer.split("<br>")
-                for wrapped in wrap_lines(line, chars, max_lines=4)
+                for wrapped in wrap_lines(line, chars, max_lines=look.footer_lines)
             )
         kept.append(
             go.layout.Annotation(
@@ -398,10 +467,12 @@ def apply_caption(
                 yshift=-(offset + 8),
                 showarrow=False,
                 align="left",
-                font={"size": 11, "color": MUTED},
+                font={"size": look.footer_px, "color": MUTED},
             )
         )
-        bottom = max(bottom, offset + 18 + 15 * (footer.count("<br>") + 1))
+        line_h = round(look.footer_px * 15 / 11)
+        below = 10 if look is SCREEN_STYLE else look.pad  # under the footer's last line
+        bottom = max(bottom, offset + 8 + below + line_h * (footer.count("<br>") + 1))
     fig.update_layout(title=title_spec, annotations=kept, margin={"t": top, "b": bottom}, meta=meta)
     return fig
 
@@ -435,6 +506,154 @@ def caption_figure(fig: go.Figure, caption: CaptionLike) -> go.Figure:
     if cap is None:
         return fig
     return apply_caption(fig, title=cap.title, subtitle=cap.subtitle, footer=cap.footer)
+
+
+# --------------------------------------------------------------------------- slides
+_FONT_KEYS = ("font", "tickfont", "textfont", "insidetextfont", "outsidetextfont")
+
+
+def _at_least(size, least: float):
+    """A font size (or an array of them) raised to ``least``."""
+    if isinstance(size, list | tuple):
+        return [_at_least(x, least) for x in size]
+    if hasattr(size, "tolist"):
+        return _at_least(size.tolist(), least)
+    return max(float(size), least) if isinstance(size, int | float) else least
+
+
+def _raise_fonts(node, least: float) -> None:
+    """Every font size set in a figure's dict (data, layout, template) raised to ``least``."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _FONT_KEYS and isinstance(value, dict):
+                value["size"] = _at_least(value.get("size", least), least)
+            _raise_fonts(value, least)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            _raise_fonts(item, least)
+
+
+_EM = 0.62  # a generous mean glyph width, in em (DejaVu Sans, the renderer's sans-serif)
+
+
+def _y_labels(fig: go.Figure, axis_name: str) -> list[str]:
+    """The tick labels of a y axis: its tick text, else its traces' category values, else
+    a number's width."""
+    axis = fig.layout[axis_name]
+    if axis.ticktext:
+        return [str(t) for t in axis.ticktext]
+    ref = "y" + axis_name[5:]
+    labels = []
+    for trace in fig.data:
+        ys = getattr(trace, "y", None)
+        if (getattr(trace, "yaxis", None) or "y") == ref and ys is not None and len(ys):
+            labels += [str(y) for y in ys if isinstance(y, str)]
+    return labels or ["9,999"]
+
+
+def _left_room(fig: go.Figure, font_px: float) -> int:
+    """CSS px the left y axes' tick labels and titles take (estimated generously), so a
+    slide's left margin holds them with SLIDE_MARGIN_PX to spare (an axis's automargin
+    would otherwise put them flush against the edge)."""
+    if not any(t.type in CARTESIAN for t in fig.data):
+        return 0
+    room = 0
+    for name in [k for k in fig.layout.to_plotly_json() if k.startswith("yaxis")]:
+        axis = fig.layout[name]
+        if axis.visible is False or axis.side == "right" or axis.showticklabels is False:
+            continue
+        anchor = axis.anchor if axis.anchor and axis.anchor != "free" else "x"
+        x_axis = fig.layout["xaxis" + anchor[1:]]
+        if x_axis.domain and x_axis.domain[0] > 0.05:  # beside another panel, not at the edge
+            continue
+        lines = [line for label in _y_labels(fig, name) for line in label.split("<br>")]
+        width = max(len(re.sub(r"<[^>]+>", "", line)) for line in lines) * _EM * font_px + 6
+        title = axis.title.text if axis.title else None
+        room = max(room, int(width + (font_px * 1.5 + 8 if title else 0)))
+    return room
+
+
+def _x_labels(fig: go.Figure, name: str) -> list[str]:
+    """The category tick labels of an x axis (its tick text, else its traces' x values)."""
+    axis = fig.layout[name]
+    if axis.ticktext:
+        return [str(t) for t in axis.ticktext]
+    ref = "x" + name[5:]
+    return [str(x) for t in fig.data if (getattr(t, "xaxis", None) or "x") == ref
+            and t.type in ("heatmap", "bar") and getattr(t, "x", None) is not None
+            for x in t.x if isinstance(x, str)]  # fmt: skip
+
+
+def _slant_crowded_ticks(fig: go.Figure) -> None:
+    """Category labels wider than their column at the slide's size: one line, slanted."""
+    layout = fig.layout
+    plot_width = layout.width - (layout.margin.l or 0) - (layout.margin.r or 0)
+    for name in [k for k in layout.to_plotly_json() if k.startswith("xaxis")]:
+        labels = list(dict.fromkeys(_x_labels(fig, name)))
+        if not labels:
+            continue
+        domain = layout[name].domain or (0, 1)
+        column = (domain[1] - domain[0]) * plot_width / len(labels)
+        lines = [line for label in labels for line in label.split("<br>")]
+        if max(map(len, lines)) * _EM * SLIDE_TEXT_PX <= column * 0.95:
+            continue
+        flat = [label.replace("-<br>", "-").replace("<br>", " ") for label in labels]
+        if layout[name].ticktext:
+            layout[name].ticktext = flat
+        else:
+            layout[name].update(tickmode="array", tickvals=labels, ticktext=flat)
+        layout[name].tickangle = -35
+
+
+def _widen_keys(spec: dict) -> None:
+    """A horizontal colour key (the map's) as wide as its title at the slide's size, so
+    the title, centred over the key, stays inside the picture."""
+    for trace in spec.get("data", []):
+        bar = trace.get("colorbar")
+        if not isinstance(bar, dict) or bar.get("orientation") != "h":
+            continue
+        if bar.get("lenmode") == "pixels":
+            words = re.sub(r"<[^>]+>", "\n", (bar.get("title") or {}).get("text") or "")
+            longest = max((len(w) for w in words.split("\n")), default=0)
+            bar["len"] = max(bar.get("len") or 0, int(longest * _EM * SLIDE_TEXT_PX) + 8)
+
+
+def slide_figure(fig: go.Figure, footer: str | None = None) -> go.Figure:
+    """The captioned figure laid out for a projected slide: SLIDE_LAYOUT_WIDTH px across
+    the deck's picture, every text at least SLIDE_MIN_PT and the title SLIDE_TITLE_PT at
+    the picture's size in the room, margins of SLIDE_MARGIN_IN, and ``footer`` (one
+    line: N, source, synthetic mark; the rest goes to the slide's notes)."""
+    spec = fig.to_dict()
+    _raise_fonts(spec, SLIDE_TEXT_PX)
+    layout = spec.setdefault("layout", {})
+    height = round(SLIDE_LAYOUT_WIDTH * SLIDE_PIXELS[1] / SLIDE_PIXELS[0])
+    layout.update(width=SLIDE_LAYOUT_WIDTH, height=height)
+    layout.setdefault("font", {})["size"] = SLIDE_TEXT_PX
+    margin = layout.setdefault("margin", {})
+    for side in ("l", "r", "t", "b"):
+        margin[side] = max(margin.get(side) or 0, SLIDE_MARGIN_PX)
+    margin["l"] = max(margin["l"], SLIDE_MARGIN_PX + _left_room(fig, SLIDE_TEXT_PX))
+    # bar labels never shrunk below the slide's size
+    layout["uniformtext"] = {"minsize": SLIDE_TEXT_PX, "mode": "show"}
+    _widen_keys(spec)
+    meta = dict(layout.get("meta") or {})
+    base = dict(meta.get("base_margin") or {"t": 10, "b": 10})
+    meta["base_margin"] = {**base, "b": max(base.get("b") or 0, SLIDE_MARGIN_PX)}
+    layout["meta"] = meta
+    out = go.Figure(spec)
+    _slant_crowded_ticks(out)
+    for trace in out.data:
+        if isinstance(trace.meta, Mapping) and trace.meta.get("kind") == "labels":
+            from evidence.figures.labels import thin_labels  # the arc maps' country names
+
+            layer = {"lon": trace.lon, "lat": trace.lat, "text": trace.text, "meta": trace.meta}
+            trace.update(thin_labels(layer, SLIDE_TEXT_PX, SLIDE_MAP_PX))
+    cap = dict(meta.get("caption") or {})
+    if cap:
+        cap["style"] = SLIDE_STYLE.name
+        cap["footer"] = cap.get("footer") if footer is None else footer
+        apply_caption(out, **cap)
+    return out
 
 
 def footer_text(

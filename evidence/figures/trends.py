@@ -16,6 +16,7 @@ from evidence.figures.theme import (
     TEMPLATE,
     CaptionLike,
     caption_figure,
+    count_step,
     empty_figure,
     group_colour,
     new_figure,
@@ -119,6 +120,10 @@ def build_trends_figure(
         "yaxis": {
             "title": {"text": f"Articles per {word}", "font": {"size": 12}},
             "rangemode": "tozero",
+            # whole articles only: never a 0.5 tick
+            "tick0": 0,
+            "dtick": count_step(trend.groupby("year")["n_articles"].sum().max()),
+            "tickformat": ",d",
             "fixedrange": True,
         },
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},

@@ -138,16 +138,23 @@ def source_name(source: str) -> str:
     return str(source).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or "data"
 
 
+def switch_words(eb: EvidenceBase, field, value) -> str:
+    """A switch's setting as a subtitle states it: "focus: Kenya", "All pairs", or, for a
+    switch without caption words, its control's label and option as the page shows them
+    ("Country role: Setting", "Matrix values: Row shares")."""
+    if field.caption is not None:
+        return (f"{field.caption}: " if field.caption else "") + field.words(value)
+    spec = field.control
+    options = {o.value: o.label.strip() for o in spec.options(eb)} if spec and spec.options else {}
+    return f"{spec.label if spec else field.label}: {options.get(value, field.words(value))}"
+
+
 def caption_for(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, view: str) -> Caption:
     """Title, filter subtitle and footer (N, source and version, classification, synthetic)."""
     subtitle = describe_filters(state)  # the mobility kind too: it filters the articles
     # and the switches this chart follows that change what it shows ("focus: Kenya")
-    switches = [FIELD[k] for k in VIEWS[view].depends if FIELD[k].caption is not None]
-    extra = [
-        (f"{f.caption}: " if f.caption else "") + f.words(getattr(state, f.key))
-        for f in switches
-        if getattr(state, f.key) != f.default
-    ]
+    extra = [switch_words(eb, FIELD[k], getattr(state, k)) for k in VIEWS[view].depends
+             if getattr(state, k) != FIELD[k].default]  # fmt: skip
     if extra:
         subtitle = ", ".join([subtitle, *extra])
     name = source_name(eb.source)

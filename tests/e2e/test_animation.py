@@ -54,6 +54,29 @@ def test_export_menu_makes_a_gif_and_shows_its_progress(page, server_url):
     assert page.console_errors == []
 
 
+def test_a_slow_export_shows_the_seconds_left_then_saves_the_file(page, server_url):
+    """The deck (several renders) from the page's Download menu: a dialog with a bar and
+    the seconds left, then the file under its own name, and the dialog gone."""
+    page.goto(f"{server_url}/?year=2011-2019&origin_income=UM")
+    wait_ready(page)
+    page.locator("#page-downloads .dropdown-toggle").click()
+    link = page.locator("#page-downloads a.export-link", has_text="All views as slides")
+    link.wait_for()
+    with page.expect_download(timeout=180_000) as download:
+        link.click()
+        page.wait_for_function(
+            "() => /About \\d+ s left|Almost done/.test("
+            "(document.getElementById('animation-words') || {}).textContent || '')",
+            timeout=30_000,
+        )
+        assert page.inner_text("#animation-title") == "Making the slides"
+    name = download.value.suggested_filename
+    assert name.startswith("iome-slides-") and name.endswith("-SYNTHETIC-DEMO.pptx")
+    assert Path(download.value.path()).read_bytes()[:2] == b"PK"
+    page.wait_for_function("() => !document.getElementById('animation-progress').open")
+    assert page.console_errors == []
+
+
 def test_a_bad_animation_request_is_refused_with_a_reason(page, server_url):
     res = page.request.get(f"{server_url}/export/nowhere.mp4?progress=1")
     assert res.status == 400 and "unknown view" in res.text()

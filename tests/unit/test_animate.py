@@ -20,16 +20,19 @@ def eb():
 
 
 def test_one_frame_per_year_with_the_filters_kept(eb):
-    frames = animate.frame_states(eb, parse_query("timeline=in3&origin_income=H&year=2005")[0])
-    first, last = int(eb.articles["year"].min()), int(eb.articles["year"].max())
-    assert len(frames) == last - first + 1
-    assert frames[0] == ("2000", frames[0][1]) and frames[0][1].year == (first, first)
-    assert frames[5][0] == "2003-2005" and frames[5][1].year == (2003, 2005)
+    frames = animate.frame_states(eb, parse_query("timeline=in3&origin_income=H&year=2005-2012")[0])
+    assert len(frames) == 8  # the filtered years only
+    assert frames[0] == ("2005", frames[0][1]) and frames[0][1].year == (2005, 2005)
+    assert frames[5][0] == "2008-2010" and frames[5][1].year == (2008, 2010)
     assert all(s.origin_income == ("H",) for _, s in frames)  # the other filters stay
-    words, state = frames[-1]
-    assert words == f"{last - 2}-{last}" and state.year == (last - 2, last)
+    assert frames[-1][0] == "2010-2012" and frames[-1][1].year == (2010, 2012)
+    last = int(eb.articles["year"].max())
     upto = animate.frame_states(eb, parse_query("")[0])
+    assert len(upto) == last - int(eb.articles["year"].min()) + 1
     assert upto[-1] == (f"Up to {last}", upto[-1][1]) and upto[-1][1].year is None
+    ranged = animate.frame_states(eb, parse_query("year=2010-2020")[0])
+    assert ranged[-1] == ("2010-2020", parse_query("year=2010-2020")[0])  # the screen's
+    assert [w for w, _ in ranged[:2]] == ["2010", "2010-2011"]  # as the timeline bar says
 
 
 def test_every_frame_has_the_scales_of_the_whole_animation(eb):

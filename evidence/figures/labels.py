@@ -1,0 +1,126 @@
+"""Country names on the arc maps (flows, partnerships): the largest origins and
+destinations are named beside their dots, so a printed slide says which countries the
+arcs join.
+
+A separate layer: one text trace added after an arc map's own traces, with no hover and
+no clicks (the dots under it keep theirs). Labels are chosen largest first and a label
+that would run into one already placed is left out, estimated on the Natural Earth
+projection at the size of a map on a slide or a desktop card.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pandas as pd
+
+from evidence.figures.theme import INK
+
+TOP_LABELS = 8  # countries named: the largest ends a reader can take in
+LABEL_PX = 12  # font size on screen (a slide raises every text to its own minimum)
+MAP_PX = 620  # the width of a map the labels are spaced for (a slide's, a card's)
+GLYPH_EM, LINE_EM = 0.6, 1.3  # a label's box, in em
+MAP_UNITS = 5.47  # the Natural Earth projection's width (x from -2.735 to 2.735)
+
+
+def largest_ends(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Each country at an end of the drawn pairs, with its articles as origin (or lead)
+    plus as destination (or partner), largest first: iso3, name, lon, lat, n."""
+    ends = pd.concat(
+        [
+            pairs[["origin", "origin_name", "lon0", "lat0", "n_articles"]].set_axis(
+                ["iso3", "name", "lon", "lat", "n"], axis=1
+            ),
+            pairs[["destination", "destination_name", "lon1", "lat1", "n_articles"]].set_axis(
+                ["iso3", "name", "lon", "lat", "n"], axis=1
+            ),
+        ],
+        ignore_index=True,
+    ).dropna(subset=["lon", "lat"])
+    totals = ends.groupby("iso3", sort=False).agg(
+        name=("name", "first"), lon=("lon", "first"), lat=("lat", "first"), n=("n", "sum")
+    )
+    return totals.reset_index().sort_values(["n", "name"], ascending=[False, True])
+
+
+def _boxes_clear(box: tuple[float, ...], placed: list[tuple[float, ...]]) -> bool:
+    x0, y0, x1, y1 = box
+    return all(x1 < a0 or x0 > a1 or y1 < b0 or y0 > b1 for a0, b0, a1, b1 in placed)
+
+
+def _label_box(lon: float, lat: float, name: str, font_px: float, map_px: float):
+    """A label's box above its dot, in Natural Earth units, for a map ``map_px`` wide."""
+    from evidence.figures.flows import natural_earth  # flows draws this layer
+
+    unit = MAP_UNITS / map_px
+    x, y = natural_earth(np.float64(lon), np.float64(lat))
+    half, tall = len(str(name)) * GLYPH_EM * font_px / 2 * unit, LINE_EM * font_px * unit
+    return (x - half, y + 0.3 * tall, x + half, y + 1.3 * tall)
+
+
+def _clear_of_each_other(rows, font_px: float, map_px: float, n: int) -> list[int]:
+    """Indices of the first ``n`` of ``rows`` (lon, lat, name; largest first) whose
+    labels do not run into a label kept before them."""
+    placed: list[tuple[float, ...]] = []
+    keep = []
+    for i, (lon, lat, name) in enumerate(rows):
+        box = _label_box(lon, lat, name, font_px, map_px)
+        if _boxes_clear(box, placed):
+            placed.append(box)
+            keep.append(i)
+        if len(keep) == n:
+            break
+    return keep
+
+
+def choose_labels(pairs: pd.DataFrame, n: int = TOP_LABELS) -> pd.DataFrame:
+    """The up to ``n`` largest ends whose labels (above their dots) do not collide."""
+    ends = largest_ends(pairs)
+    rows = zip(ends["lon"], ends["lat"], ends["name"], strict=True)
+    return ends.iloc[_clear_of_each_other(rows, LABEL_PX, MAP_PX, n)]
+
+
+def _plain(values) -> list:
+    """An array of a figure as a list (a typed array, {"dtype", "bdata"}, decoded)."""
+    if isinstance(values, dict) and "bdata" in values:
+        raw = base64.b64decode(values["bdata"])
+        return np.frombuffer(raw, dtype=np.dtype(values["dtype"])).tolist()
+    return np.asarray(values).tolist()
+
+
+def thin_labels(trace: dict, font_px: float, map_px: float) -> dict:
+    """The lon, lat, text and meta of a label layer thinned for bigger text on a smaller
+    map (a slide): the names that would now run into a larger one are left out."""
+    lon, lat, text = (_plain(trace[k]) for k in ("lon", "lat", "text"))
+    keep = _clear_of_each_other(zip(lon, lat, text, strict=True), font_px, map_px, TOP_LABELS)
+    meta = dict(trace.get("meta") or {})
+    if "iso3" in meta:
+        meta["iso3"] = [meta["iso3"][i] for i in keep]
+    return {"lon": [lon[i] for i in keep], "lat": [lat[i] for i in keep],
+            "text": [text[i] for i in keep], "meta": meta}  # fmt: skip
+
+
+def country_labels(pairs: pd.DataFrame, n: int = TOP_LABELS) -> list[dict]:
+    """The label layer of an arc map drawing ``pairs``: one text trace (none when no
+    pair has drawable ends)."""
+    if pairs is None or pairs.empty or "lon0" not in pairs:
+        return []
+    chosen = choose_labels(pairs, n)
+    if chosen.empty:
+        return []
+    return [
+        {
+            "type": "scattergeo",
+            "lon": chosen["lon"].round(2).to_numpy(),
+            "lat": chosen["lat"].round(2).to_numpy(),
+            "mode": "text",
+            "text": chosen["name"].to_numpy(dtype=object),
+            "textposition": "top center",
+            "textfont": {"size": LABEL_PX, "color": INK, "shadow": "1px 1px 2px white"},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "name": "country names",
+            "meta": {"kind": "labels", "iso3": chosen["iso3"].tolist()},
+        }
+    ]
