@@ -33,6 +33,7 @@ from components.alternatives import (
     summaries,
 )
 from components.cache import make_cache, make_export_cache
+from components.cards import skip_links, status_toggle
 from components.controls import filter_panel
 from components.export_menu import (
     EMBED_OPEN,
@@ -193,6 +194,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
     status = html.Div(
         [
             html.Div(id=ID.COUNT, className="fw-semibold me-3", **{"aria-live": "polite"}),
+            status_toggle(),
             html.Div(id=ID.CHIPS, className="d-inline-flex flex-wrap"),
             dbc.Button(
                 "Reset all filters", id=ID.RESET, size="sm", color="link", className="ms-auto"
@@ -204,7 +206,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
     main = [
         status,
         html.Div(id=ID.NOTICES, className="text-warning-emphasis"),
-        *views.view_cards(eb),
+        html.Div(views.view_cards(eb), id="views"),
         views.articles_card(),
     ]
     return html.Div(
@@ -217,6 +219,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
             dcc.Store(id=ID.CELL_PRESS),
             dcc.Store(id=ID.TEXT),
             dcc.Store(id=ID.PAGE_DRAWN),
+            skip_links(),
             header,
             dbc.Container(
                 [
@@ -234,7 +237,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
                                 lg=3,
                                 className="filter-col",
                             ),
-                            dbc.Col(main, lg=9),
+                            dbc.Col(html.Main(main, id="main"), lg=9),
                         ]
                     ),
                     html.Footer(

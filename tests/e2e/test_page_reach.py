@@ -100,3 +100,99 @@ def _hidden_panel_options(page) -> list[str]:
         page.keyboard.press("Escape")
         page.wait_for_selector(OPTIONS, state="detached", timeout=5_000)
     return hidden
+
+
+JS_FOCUS = """() => { const e = document.activeElement;
+  return [e.tagName, e.className.toString(), (e.innerText || '').trim().slice(0, 40)]; }"""
+
+
+def test_keyboard_walk_from_the_first_filter_to_the_list_download(page, server_url):
+    """From the Countries box to the list's "Download CSV" in at most 20 Tab presses (the
+    filter panel's last stop is a link to the list, taken with Enter), and Space on the
+    download link downloads, as on a button. The dropdowns have distinct names."""
+    page.goto(server_url + "/?format=mobility.outbound")
+    wait_ready(page)
+    names = page.evaluate(
+        """() => [...document.querySelectorAll('button.dash-dropdown')].map(b =>
+             b.getAttribute('aria-labelledby').split(' ').map(id =>
+               document.getElementById(id) ? document.getElementById(id).innerText : '')
+             .join(' ').trim())"""
+    )
+    assert len(set(names)) == len(names) and "Countries as origin (first author)" in names[0]
+    page.focus("#ctl-country")
+    tabs = 0
+    while tabs < 40:
+        page.keyboard.press("Tab")
+        tabs += 1
+        _tag, cls, text = page.evaluate(JS_FOCUS)
+        if text == "Download CSV":
+            break
+        if "skip-link" in cls and text == "Skip to the article list":
+            page.keyboard.press("Enter")
+    assert text == "Download CSV" and tabs <= 20, f"{tabs} Tabs, stopped at {text}"
+    with page.expect_download(timeout=30_000) as download:
+        page.keyboard.press("Space")
+    assert download.value.suggested_filename.startswith("iome-articles-")
+
+
+def test_phone_bar_is_one_row_and_links_land_below_it(browser, server_url):
+    """390×844 with three filter chips: the sticky count bar takes at most 12% of the
+    screen and opens to show the chips; "Show the results" and the filter panel's
+    "Country role" link close the panel and land below the bar."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(
+            f"{server_url}/?format=mobility.outbound&motivation=market.student&origin_income=H"
+        )
+        wait_ready(page)
+        bar = "() => document.querySelector('.status-bar').getBoundingClientRect()"
+        assert page.evaluate(bar)["height"] <= 0.12 * 844
+        assert page.locator("#active-chips .chip").first.is_hidden()
+        page.click("#status-more")
+        assert page.locator("#active-chips .chip").count() == 3
+        assert page.locator("#active-chips .chip").first.is_visible()
+        page.click("#status-more")
+        for action in ("done", "role link"):
+            page.click("#btn-filters")
+            page.wait_for_selector("#filter-collapse.show")
+            if action == "done":
+                page.click("#btn-filters-done")
+                target = "#card-map"
+            else:
+                page.get_by_role("link", name="Country role").click()
+                target = "#ctl-role"
+            page.wait_for_selector("#filter-collapse.show", state="detached")
+            page.wait_for_function(
+                "t => document.activeElement.closest('#card-map')"
+                " && document.querySelector(t).getBoundingClientRect().top"
+                " >= document.querySelector('.status-bar').getBoundingClientRect().bottom",
+                arg=target,
+                timeout=5_000,
+            )
+    finally:
+        context.close()
+
+
+def test_landmarks_and_skip_links(page, server_url):
+    """One main landmark; the skip links, first on the page, lead to the filters, the
+    views and the list, each landing below the sticky count bar."""
+    page.goto(server_url + "/")
+    wait_ready(page)
+    assert page.locator("main").count() == 1
+    assert page.locator("main #views .view-card").count() >= 5
+    targets = {"Skip to the filters": "filter-panel", "Skip to the views": "views",
+               "Skip to the article list": "card-articles"}  # fmt: skip
+    for name, target in targets.items():
+        page.evaluate("() => { scrollTo(0, 0); document.activeElement.blur(); }")
+        page.keyboard.press("Tab")
+        while page.evaluate("() => document.activeElement.innerText") != name:
+            page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.getBoundingClientRect().width") > 10
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "t => document.activeElement.id === t && document.getElementById(t)"
+            ".getBoundingClientRect().top >= 0",
+            arg=target,
+            timeout=5_000,
+        )
