@@ -28,6 +28,7 @@ from components.about import about_modal
 from components.alternatives import (
     SUMMARY_VIEWS,
     TABLE_BODY,
+    TABLE_PAGE,
     TABLE_TOGGLE,
     data_table,
     summaries,
@@ -559,6 +560,19 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         if not _is_open(clicks):
             return []
         return data_table(_text(search), sessions.current(), ctx.outputs_list["id"]["view"])
+
+    @app.callback(
+        Output({"type": TABLE_BODY, "view": MATCH}, "children", allow_duplicate=True),
+        Input({"type": TABLE_PAGE, "view": MATCH, "page": ALL}, "n_clicks"),
+        State(ID.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def turn_table_page(clicks, search):
+        # A data table's Previous or Next: the page its id names.
+        turned = ctx.triggered_id
+        if not any(clicks or []) or not isinstance(turned, dict):
+            return no_update
+        return data_table(_text(search), sessions.current(), turned["view"], turned["page"])
 
     @app.callback(
         Output(ID.ABOUT, "is_open"),

@@ -196,3 +196,46 @@ def test_landmarks_and_skip_links(page, server_url):
             arg=target,
             timeout=5_000,
         )
+
+
+RAW_CODES = ("N>S", "S>N", "N>N", "S>S", "at_home", "n_articles", "origin_name",
+             "destination_name", "income_label", "iso3", "not_assessed")  # fmt: skip
+
+
+def test_no_raw_code_in_the_page_text_data_tables_included(page, server_url):
+    """With every data table open, the page's visible text has none of the data's codes
+    or column names, and the trends table is complete: every year of the data file."""
+    import pandas as pd
+
+    from evidence import DEMO_PATH
+
+    page.goto(server_url + "/")
+    wait_ready(page)
+    toggles = page.locator("summary[id*='view-table-toggle']")
+    for i in range(toggles.count()):
+        toggles.nth(i).evaluate("e => e.click()")
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('.view-table')].filter(t => t.querySelector('table'))"
+        ".length === n",
+        arg=toggles.count(),
+        timeout=30_000,
+    )
+    text = page.evaluate("() => document.body.innerText")
+    assert [code for code in RAW_CODES if code in text] == []
+    # Complete, page by page: every year of the data file, 2020 included.
+    trends_body = '[id*="view-table-body"][id*="trends"]'
+    trends = page.locator(trends_body)
+    years, pages = set(), 0
+    while True:
+        first = trends.locator("tbody tr").first.inner_text()
+        years |= {int(y) for y in trends.locator("tbody tr td:nth-child(2)").all_inner_texts()}
+        following = trends.get_by_role("button", name="Next")
+        pages += 1
+        if following.count() == 0 or following.is_disabled() or pages > 10:
+            break
+        following.evaluate("e => e.click()")
+        page.wait_for_function(
+            "([sel, first]) => document.querySelector(sel + ' tbody tr').innerText !== first",
+            arg=[trends_body, first],
+        )
+    assert pages > 1 and years == set(pd.read_csv(DEMO_PATH)["year"])
