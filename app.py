@@ -24,7 +24,7 @@ from dash import (
 )
 
 from components import views
-from components.about import about_modal
+from components.about import about_modal, glossary_data
 from components.alternatives import (
     SUMMARY_VIEWS,
     TABLE_BODY,
@@ -251,6 +251,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
                 fluid=True,
             ),
             about_modal(eb),
+            glossary_data(),
             embed_modal(uploaded=uploaded),
             data_modal(
                 eb, meta, settings.max_bytes, settings.ttl_s / 3600, pending=pending, fresh=fresh

@@ -222,6 +222,20 @@ def test_no_raw_code_in_the_page_text_data_tables_included(page, server_url):
     )
     text = page.evaluate("() => document.body.innerText")
     assert [code for code in RAW_CODES if code in text] == []
+    # Every term of art is explained on hover (data-tip) and to the control's focus
+    # (its description is the same words).
+    explained = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('.term[data-tip]')].map(
+             e => [e.innerText.replace(/^[^A-Za-z]+/, '').replace(/\\s+/g, ' ').trim(),
+                   e.dataset.tip]))"""
+    )
+    for term in ("Origin", "Setting", "Row shares", "Net flows", "Tension", "Liberal",
+                 "Social transformation", "Focus a country", "Misaligned"):  # fmt: skip
+        assert explained.get(term), f"{term} is not explained"
+    row_shares = page.get_by_label("Row shares")
+    assert row_shares.evaluate(
+        "e => document.getElementById(e.getAttribute('aria-describedby')).textContent"
+    ).startswith("Each cell as a share of its row")
     # Complete, page by page: every year of the data file, 2020 included.
     trends_body = '[id*="view-table-body"][id*="trends"]'
     trends = page.locator(trends_body)
