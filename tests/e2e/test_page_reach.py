@@ -176,9 +176,12 @@ def test_phone_bar_is_one_row_and_links_land_below_it(browser, server_url):
 
 def test_landmarks_and_skip_links(page, server_url):
     """One main landmark; the skip links, first on the page, lead to the filters, the
-    views and the list, each landing below the sticky count bar."""
-    page.goto(server_url + "/")
+    views and the list, each landing below the sticky count bar. (And the bar of the
+    selected partnership is a pressed button.)"""
+    page.goto(server_url + "/?format=partnership.south_south")
     wait_ready(page)
+    pressed = page.locator("#card-partnerships button[aria-pressed='true']")
+    assert pressed.count() == 1 and "South-South" in pressed.inner_text()
     assert page.locator("main").count() == 1
     assert page.locator("main #views .view-card").count() >= 5
     targets = {"Skip to the filters": "filter-panel", "Skip to the views": "views",
