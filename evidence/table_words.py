@@ -25,6 +25,9 @@ CODE_COLUMNS = {
     "format": "format_label",
     "group": "label",
 }
+# Code columns that may hold a group ("mobility", "market"): its label is the group's
+# short one on screen ("Mobility", "Market"), the words of the chart's legend and rows.
+GROUP_COLUMNS = ("group", "motivation", "format")
 HEADERS = {
     "name": "Country",
     "n_articles": "Articles",
@@ -87,6 +90,12 @@ def readable(data: pd.DataFrame, view: str = "", align: str = "counts") -> pd.Da
         data = data.reset_index()
     keep = [c for c in data.columns if CODE_COLUMNS.get(c) not in data.columns]
     out = data[keep].copy()
+    groups = load_codebook().groups
+    for code in GROUP_COLUMNS:  # a group by its short label, as the chart's legend says it
+        words = CODE_COLUMNS[code]
+        if code in data.columns and words in out.columns:
+            out[words] = [groups[c].short if c in groups else w
+                          for c, w in zip(data[code], data[words], strict=True)]  # fmt: skip
     for column in out.columns:
         if column == "side":
             out[column] = out[column].map(lambda v: SIDES.get(v, v))
