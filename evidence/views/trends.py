@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from evidence import aggregate
+from evidence.codebook import load_codebook
 from evidence.figures.trends import build_trends_figure
 from evidence.views.base import Chart, View, custom
 
@@ -51,6 +52,11 @@ def _largest_change(sub, state, early, late) -> str:
         return ""
     label = change.abs().idxmax()
     d = int(change[label])
+    # named as the legend names it ("Mobility")
+    groups = load_codebook().groups
+    codes = trend.loc[trend["label"] == label, "group"]
+    if len(codes) and codes.iloc[0] in groups:
+        label = groups[codes.iloc[0]].short
     return f"; {label} {'grew' if d > 0 else 'fell'} most ({d:+d})"
 
 
