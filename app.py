@@ -220,6 +220,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
             dcc.Store(id=ID.CELL_PRESS),
             dcc.Store(id=ID.TEXT),
             dcc.Store(id=ID.PAGE_DRAWN),
+            dcc.Store(id=TABLE_PAGE),
             skip_links(),
             header,
             dbc.Container(
@@ -563,17 +564,20 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         return data_table(_text(search), sessions.current(), ctx.outputs_list["id"]["view"])
 
     @app.callback(
-        Output({"type": TABLE_BODY, "view": MATCH}, "children", allow_duplicate=True),
-        Input({"type": TABLE_PAGE, "view": MATCH, "page": ALL}, "n_clicks"),
+        Output({"type": TABLE_BODY, "view": ALL}, "children", allow_duplicate=True),
+        Input(TABLE_PAGE, "data"),
         State(ID.URL, "search"),
         prevent_initial_call=True,
     )
-    def turn_table_page(clicks, search):
-        # A data table's Previous or Next: the page its id names.
-        turned = ctx.triggered_id
-        if not any(clicks or []) or not isinstance(turned, dict):
-            return no_update
-        return data_table(_text(search), sessions.current(), turned["view"], turned["page"])
+    def turn_table_page(asked, search):
+        # A data table's Previous or Next: that table at the page asked for.
+        views = [o["id"]["view"] for o in ctx.outputs_list]
+        asked = asked if isinstance(asked, dict) else {}
+        view, page = asked.get("view"), asked.get("page")
+        if view not in views or not isinstance(page, int):
+            return [no_update] * len(views)
+        eb = sessions.current()
+        return [data_table(_text(search), eb, v, page) if v == view else no_update for v in views]
 
     @app.callback(
         Output(ID.ABOUT, "is_open"),

@@ -81,6 +81,16 @@
     nameStatusToggle();
   });
 
+  // A data table's Previous and Next (components/alternatives.py): the page asked for.
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest &&
+      event.target.closest("button[data-table-page]");
+    if (!button || button.disabled || !window.dash_clientside || !window.dash_clientside.set_props) return;
+    window.dash_clientside.set_props("view-table-page", {data: {
+      view: button.dataset.tableView, page: Number(button.dataset.tablePage), at: Date.now(),
+    }});
+  });
+
   // Space presses a link drawn as a button ("Download CSV"), as it presses a button.
   document.addEventListener("keydown", function (event) {
     var el = event.target;

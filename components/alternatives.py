@@ -18,6 +18,8 @@ from evidence.views import REGISTRY, VIEWS, view_figure
 SUMMARY_VIEWS: tuple[str, ...] = tuple(v.name for v in REGISTRY)
 TABLE_TOGGLE = "view-table-toggle"
 TABLE_BODY = "view-table-body"
+# The page of a data table asked for (set by assets/a11y.js from its Previous and Next
+# buttons: plain buttons, so a table's redraw adds no component the callbacks watch).
 TABLE_PAGE = "view-table-page"
 # Rows per page of a data table (every row is reachable, page by page): a page of Dash
 # components this size keeps the page quick with every table open.
@@ -123,8 +125,8 @@ def _caption(view: str, page: int, pages: int, n_rows: int) -> html.Caption:
             label,
             type="button",
             disabled=not 0 <= to < pages,
-            id={"type": TABLE_PAGE, "view": view, "page": to},
             className="btn btn-outline-secondary btn-sm py-0 ms-2",
+            **{"data-table-view": view, "data-table-page": str(to)},
         )
         for label, to in (("Previous", page - 1), ("Next", page + 1))
     ]

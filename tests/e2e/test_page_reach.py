@@ -215,14 +215,14 @@ def test_no_raw_code_in_the_page_text_data_tables_included(page, server_url):
     page.goto(server_url + "/")
     wait_ready(page)
     toggles = page.locator("summary[id*='view-table-toggle']")
-    for i in range(toggles.count()):
+    for i in range(toggles.count()):  # one at a time, as a person opens them
         toggles.nth(i).evaluate("e => e.click()")
-    page.wait_for_function(
-        "n => [...document.querySelectorAll('.view-table')].filter(t => t.querySelector('table'))"
-        ".length === n",
-        arg=toggles.count(),
-        timeout=30_000,
-    )
+        page.wait_for_function(
+            "n => [...document.querySelectorAll('.view-table')]"
+            ".filter(t => t.querySelector('table')).length === n",
+            arg=i + 1,
+            timeout=30_000,
+        )
     text = page.evaluate("() => document.body.innerText")
     assert [code for code in RAW_CODES if code in text] == []
     # Every term of art is explained on hover (data-tip) and to the control's focus
