@@ -25,15 +25,17 @@ from dash import (
 )
 
 from components import views
-from components.about import about_modal
+from components.about import about_modal, glossary_data
 from components.alternatives import (
     SUMMARY_VIEWS,
     TABLE_BODY,
+    TABLE_PAGE,
     TABLE_TOGGLE,
     data_table,
     summaries,
 )
 from components.cache import make_cache, make_export_cache
+from components.cards import skip_links, status_toggle
 from components.controls import filter_panel
 from components.empty_state import empty_state
 from components.export_menu import (
@@ -199,6 +201,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
     status = html.Div(
         [
             html.Div(id=ID.COUNT, className="fw-semibold me-3", **{"aria-live": "polite"}),
+            status_toggle(),
             html.Div(id=ID.CHIPS, className="d-inline-flex flex-wrap"),
             dbc.Button(
                 "Reset all filters", id=ID.RESET, size="sm", color="link", className="ms-auto"
@@ -210,7 +213,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
     main = [
         status,
         html.Div(id=ID.NOTICES, className="text-warning-emphasis"),
-        *views.view_cards(eb),
+        html.Div(views.view_cards(eb), id="views"),
         views.articles_card(),
     ]
     return html.Div(
@@ -223,6 +226,8 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
             dcc.Store(id=ID.CELL_PRESS),
             dcc.Store(id=ID.TEXT),
             dcc.Store(id=ID.PAGE_DRAWN),
+            dcc.Store(id=TABLE_PAGE),
+            skip_links(),
             header,
             dbc.Container(
                 [
@@ -240,7 +245,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
                                 lg=3,
                                 className="filter-col",
                             ),
-                            dbc.Col(main, lg=9),
+                            dbc.Col(html.Main(main, id="main"), lg=9),
                         ]
                     ),
                     page_footer(),
@@ -248,6 +253,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
                 fluid=True,
             ),
             about_modal(eb),
+            glossary_data(),
             embed_modal(uploaded=uploaded),
             data_modal(
                 eb, meta, settings.max_bytes, settings.ttl_s / 3600, pending=pending, fresh=fresh
@@ -617,6 +623,22 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         if not _is_open(clicks):
             return []
         return data_table(_text(search), sessions.current(), ctx.outputs_list["id"]["view"])
+
+    @app.callback(
+        Output({"type": TABLE_BODY, "view": ALL}, "children", allow_duplicate=True),
+        Input(TABLE_PAGE, "data"),
+        State(ID.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def turn_table_page(asked, search):
+        # A data table's Previous or Next: that table at the page asked for.
+        views = [o["id"]["view"] for o in ctx.outputs_list]
+        asked = asked if isinstance(asked, dict) else {}
+        view, page = asked.get("view"), asked.get("page")
+        if view not in views or not isinstance(page, int):
+            return [no_update] * len(views)
+        eb = sessions.current()
+        return [data_table(_text(search), eb, v, page) if v == view else no_update for v in views]
 
     @app.callback(
         Output(ID.ABOUT, "is_open"),

@@ -10,9 +10,26 @@
   function repair() {
     document.querySelectorAll('.dash-dropdown-focus-target[aria-hidden="true"]').forEach(function (el) {
       var button = el.parentElement && el.parentElement.querySelector("button.dash-dropdown");
+      var label = button && document.getElementById(button.id + "-label");
       el.removeAttribute("aria-hidden");
-      el.setAttribute("aria-label", (labelFor(button && button.id) || "Choose") + ": open the list");
+      if (label) {
+        // Named by its label as shown: the role tag the stylesheet hides is left out, so
+        // the name follows the map's role switch ("Countries as setting").
+        el.setAttribute("aria-labelledby", label.id);
+      } else {
+        el.setAttribute("aria-label", (labelFor(button && button.id) || "Choose") + ": open the list");
+      }
     });
+    // A dropdown's button is named by its field's label, then its value ("Countries as
+    // origin (first author), Search by name…"), not by its value alone.
+    document.querySelectorAll("button.dash-dropdown[id]").forEach(function (button) {
+      var label = document.getElementById(button.id + "-label");
+      var names = button.getAttribute("aria-labelledby") || "";
+      if (label && names.split(" ")[0] !== label.id) {
+        button.setAttribute("aria-labelledby", (label.id + " " + names).trim());
+      }
+    });
+    nameStatusToggle();
     document.querySelectorAll(".dash-range-slider-min-input:not([aria-label])").forEach(function (el) {
       el.setAttribute("aria-label", "First publication year");
     });
@@ -44,6 +61,99 @@
     el.blur();
     el.focus();
   });
+  // The phone's one-row count bar (components/cards.py, status_toggle): the button says
+  // what it holds and opens or closes the chips and the timeline.
+  function nameStatusToggle() {
+    var button = document.getElementById("status-more");
+    var chips = document.getElementById("active-chips");
+    if (!button || !chips) return;
+    var n = chips.querySelectorAll(".chip").length;
+    var text = "Timeline" + (n ? ", " + n + (n === 1 ? " filter" : " filters") : "") +
+      (button.getAttribute("aria-expanded") === "true" ? " ▴" : " ▾");
+    if (button.textContent !== text) button.textContent = text;
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest && event.target.closest("#status-more");
+    if (!button) return;
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.closest(".status-bar").classList.toggle("status-open", open);
+    nameStatusToggle();
+  });
+
+  // A data table's Previous and Next (components/alternatives.py): the page asked for.
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest &&
+      event.target.closest("button[data-table-page]");
+    if (!button || button.disabled || !window.dash_clientside || !window.dash_clientside.set_props) return;
+    window.dash_clientside.set_props("view-table-page", {data: {
+      view: button.dataset.tableView, page: Number(button.dataset.tablePage), at: Date.now(),
+    }});
+  });
+
+  // Space presses a link drawn as a button ("Download CSV"), as it presses a button.
+  document.addEventListener("keydown", function (event) {
+    var el = event.target;
+    if ((event.key !== " " && event.key !== "Spacebar") || !el || !el.matches ||
+        !el.matches("a.btn, a[role='button'], a.dropdown-item")) return;
+    event.preventDefault();
+    el.click();
+  });
+
+  // In-page links (skip links, "Country role"): the target lands below the sticky count
+  // bar and takes the focus; on a phone, a link in the filter panel (which covers the
+  // page) closes the panel first. "Show the results" lands on the first view.
+  function barHeight() {
+    var bar = document.querySelector(".status-bar");
+    return bar ? bar.getBoundingClientRect().height : 0;
+  }
+  function land(target) {
+    var top = target.getBoundingClientRect().top + window.scrollY - barHeight() - 8;
+    window.scrollTo({ top: Math.max(0, top), behavior: "instant" });
+    var focusable = target.matches("a, button, input, select, textarea, [tabindex]");
+    if (!focusable) target.setAttribute("tabindex", "-1");
+    target.focus({ preventScroll: true });
+  }
+  function panelCovers() {
+    return Boolean(document.querySelector("#filter-collapse.show, #filter-collapse.collapsing"));
+  }
+  function afterPanelCloses(then) {
+    var tries = 0;
+    (function wait() {
+      if (!panelCovers() || ++tries > 120) { then(); return; }
+      window.requestAnimationFrame(wait);
+    })();
+  }
+  var landing = null;  // where the page goes once the phone's filter panel has closed
+  function firstResult() {
+    var cards = document.querySelectorAll("#views .view-card");
+    for (var i = 0; i < cards.length; i++) {
+      if (cards[i].offsetParent) return cards[i];
+    }
+    return document.getElementById("main");
+  }
+  document.addEventListener("click", function (event) {
+    var t = event.target;
+    var done = t && t.closest && t.closest("#btn-filters-done");
+    if (done) {
+      var target = landing || firstResult();
+      landing = null;
+      window.setTimeout(function () { afterPanelCloses(function () { land(target); }); }, 50);
+      return;
+    }
+    var link = t && t.closest && t.closest('a[href^="#"]');
+    var id = link && link.getAttribute("href").slice(1);
+    var goal = id && document.getElementById(id);
+    if (!goal) return;
+    event.preventDefault();
+    if (panelCovers() && link.closest("#filter-collapse")) {
+      landing = goal;
+      document.getElementById("btn-filters-done").click();
+    } else {
+      land(goal);
+    }
+  });
+
   var pending = false;
   function schedule() {
     if (pending) { return; }
@@ -52,7 +162,10 @@
   }
   function start() {
     repair();
-    new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true });
+    // (and when React puts a dropdown's own aria-labelledby back)
+    new MutationObserver(schedule).observe(document.body, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ["aria-labelledby"],
+    });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

@@ -145,6 +145,11 @@
                                                         part.message));
     });
     if (!parts.length) out.appendChild(el("p", "cell-note small text-muted", "Nothing to show."));
+    // A selected cell or bar is a pressed button (components/cells.py, with_pressed).
+    var pressed = spec.pressed || [];
+    out.querySelectorAll("button[data-key]").forEach(function (b) {
+      b.setAttribute("aria-pressed", pressed.indexOf(b.dataset.key) >= 0 ? "true" : "false");
+    });
     // Keep keyboard focus on the same cell when the table is redrawn under it.
     var active = document.activeElement;
     var focusKey = active && root.contains(active) && active.dataset ? active.dataset.key : null;

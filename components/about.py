@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dash_bootstrap_components as dbc
@@ -27,6 +28,73 @@ def _coding_scheme() -> list:
             items.append(html.Li([html.Strong(g.label), ": ", "; ".join(c.label for c in codes)]))
         blocks += [html.H3(title, className="h6 mt-3"), html.Ul(items, className="small")]
     return blocks
+
+
+# Terms of art on the page and a line that explains each (shown on hover and focus by
+# assets/glossary.js, listed in the About panel). The codebook's codes and groups are
+# added from its definitions (glossary()).
+TERMS = {
+    "Origin": "The country of the first author's institution.",
+    "Any author": "Any country among the authors' institutions.",
+    "Setting": "The country where the activity took place, e.g. where students went.",
+    "Counts": "Each cell: the number of articles coded with both.",
+    "Row shares": "Each cell as a share of its row: of the articles with that motivation, "
+    "the share with that format.",
+    "HIC vs LMIC": "The matrix twice: articles from high-income countries (HIC, Global "
+    "North) and from low- and middle-income countries (LMIC, Global South).",
+    "Both directions": "Each pair of countries drawn both ways: A → B and B → A.",
+    "Net flows": "For each pair of countries, one arrow from the side that sends more, "
+    "sized by the difference (A → B minus B → A).",
+    "Aligned": "The review's rubric judges that this format serves this motivation.",
+    "Tension": "The rubric judges that this format serves this motivation only in part, "
+    "or pulls against it in some way.",
+    "Misaligned": "The rubric judges that this format works against this motivation.",
+    "Not assessed": "The rubric gives no verdict for this pairing.",
+    "Focus a country": "Pick a country to see only its flows in and out.",
+    "HIC": "High-income country (World Bank); the review's Global North.",
+    "LMIC": "Low- or middle-income country (World Bank); the review's Global South.",
+}
+# Hanson's models of internationalization as the review uses them (the IoME scheme).
+MODELS = {
+    "market": "Internationalization to compete: students' careers, institutions' funding "
+    "and standing, rankings.",
+    "liberal": "Internationalization for understanding between nations and cultures.",
+    "social": "Internationalization to change society: social justice and health equity.",
+    "enrichment": "A richer, more global education, as students ask for (added by the "
+    "review to Hanson's models).",
+}
+
+
+def glossary() -> dict[str, str]:
+    """Every explained term (lower case) → its explanation: the page's terms of art, then
+    the codebook's groups (by label and short label) and codes (by label)."""
+    cb = load_codebook()
+    out = {term.lower(): text for term, text in TERMS.items()}
+    for name, group in cb.groups.items():
+        codes = [cb.codes[c] for c in group.codes if not c.endswith(".unspecified")]
+        text = MODELS.get(name) if cb.is_default else None
+        text = text or "; ".join(c.definition for c in codes if c.definition)
+        for words in (group.label, group.short):
+            if text and words:
+                out.setdefault(words.lower(), text)
+    for code in cb.codes.values():
+        if code.definition:  # by its label, and a mobility kind by its switch's word
+            out.setdefault(code.label.lower(), code.definition)
+            out.setdefault(cb.kind_label(code.code).lower(), code.definition)
+    return out
+
+
+def glossary_data() -> html.Div:
+    """The glossary as data for assets/glossary.js (always on the page, unlike the About
+    panel, whose content is drawn only when it opens)."""
+    return html.Div(id="glossary-data", hidden=True, **{"data-glossary": json.dumps(glossary())})
+
+
+def _terms() -> list:
+    """The page's terms of art, explained, for the About panel."""
+    items = [html.Div([html.Dt(term), html.Dd(text)]) for term, text in TERMS.items()]
+    return [html.H3("Words used on this page", className="h6 mt-3"),
+            html.Dl(items, className="small about-terms")]  # fmt: skip
 
 
 REPORT_ROWS_SHOWN = 200
@@ -137,6 +205,7 @@ def about_modal(eb: EvidenceBase) -> dbc.Modal:
         ),
         html.H3("Coding scheme", className="h6 mt-3"),
         *_coding_scheme(),
+        *_terms(),
         html.H3("Countries and income groups", className="h6 mt-3"),
         html.P(
             [

@@ -72,3 +72,35 @@ def card(title: str, body: list, *, tools=None, subtitle: str | None = None, car
         className="view-card mb-3 shadow-sm",
         id=card_id or f"card-{title.lower().split()[0]}",
     )
+
+
+# The page's skip links: (words, the element each jumps to).
+SKIPS = (
+    ("Skip to the filters", "filter-panel"),
+    ("Skip to the views", "views"),
+    ("Skip to the article list", "card-articles"),
+)
+
+
+def skip_links() -> html.Nav:
+    """Links at the very start of the page, shown when focused, that jump past the header
+    to the filters, the views or the article list (assets/a11y.js moves the focus there,
+    below the sticky count bar)."""
+    return html.Nav(
+        [html.A(words, href=f"#{target}", className="skip-link") for words, target in SKIPS],
+        className="skip-links",
+        **{"aria-label": "Skip links"},
+    )
+
+
+def status_toggle() -> html.Button:
+    """On a phone, the count bar is one row: the count and this button, which shows or
+    hides the filter chips and the timeline (assets/a11y.js names it "Timeline, 3
+    filters" and flips ``aria-expanded``)."""
+    return html.Button(
+        "Timeline and filters",
+        id="status-more",
+        type="button",
+        className="btn btn-sm btn-outline-secondary status-more",
+        **{"aria-expanded": "false", "aria-controls": "active-chips timeline-bar"},
+    )

@@ -38,3 +38,28 @@ def html_chart(
             dcc.Store(id=store_id(chart)),
         ]
     )
+
+
+def _n_values(state) -> int:
+    """How many filter values a state has set (a list counts each item)."""
+    return sum(len(v) if isinstance(v, tuple) else 1 for v in state.filter_fields().values())
+
+
+def with_pressed(data: dict, chart: str, state) -> dict:
+    """An HTML chart's data with ``pressed``: the keys of the cells and bars the state
+    has selected (pressing one again removes its filter), which assets/cells.js marks
+    ``aria-pressed="true"``."""
+    from evidence.views import after_press
+
+    keys = [
+        mark.get("key")
+        for part in data.get("parts", [])
+        for mark in [
+            *(c for row in part.get("cells") or [] for c in row),
+            *(part.get("bars") or []),
+        ]
+        if isinstance(mark, dict) and mark.get("key")
+    ]
+    before = _n_values(state)
+    pressed = [k for k in keys if _n_values(after_press(state, chart, k)) < before]
+    return {**data, "pressed": pressed}

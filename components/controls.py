@@ -135,7 +135,8 @@ def control(field: Field, eb: EvidenceBase):
         if spec.where == "panel":
             return select
         # In a card header: a label for screen readers, the placeholder for the eye.
-        return html.Div([dbc.Label(spec.label, html_for=cid, className="visually-hidden"),
+        return html.Div([dbc.Label(spec.label, html_for=cid, className="visually-hidden",
+                                   id=f"{cid}-label"),
                          select], className="card-select")  # fmt: skip
     if spec.widget == "checklist":
         return dbc.Checklist(id=cid, options=options, value=value)
@@ -171,7 +172,8 @@ def control(field: Field, eb: EvidenceBase):
 def _labelled(field: Field, eb: EvidenceBase) -> html.Div:
     spec, cid = field.control, control_id(field.key)
     label = [spec.label + " ", role_tag()] if field.role_matched else spec.label
-    children = [dbc.Label(label, html_for=cid, className="fw-semibold small mb-1"),
+    children = [dbc.Label(label, html_for=cid, className="fw-semibold small mb-1",
+                          id=f"{cid}-label"),
                 control(field, eb)]  # fmt: skip
     if spec.hint:
         children.append(html.Div(_hint(spec.hint), className="form-text"))
@@ -230,11 +232,17 @@ def filter_panel(eb: EvidenceBase) -> html.Div:
     )
     done = dbc.Button("Show the results", id=ID.FILTER_DONE, color="primary",
                       className="filter-done d-lg-none")  # fmt: skip
+    # A keyboard user who has set the filters goes on to the list in one step.
+    to_list = html.A("Skip to the article list", href="#card-articles",
+                     className="skip-link skip-after d-none d-lg-inline-block")  # fmt: skip
     return html.Div(
-        [html.H2("Filters", className="h6 text-uppercase text-muted"), *groups, counting, done],
+        [html.H2("Filters", className="h6 text-uppercase text-muted"), *groups, counting,
+         to_list, done],
         id=ID.FILTER_PANEL,
         className="filter-panel",
-    )
+        role="search",
+        **{"aria-label": "Filters"},
+    )  # fmt: skip
 
 
 def view_switches(view: str, eb: EvidenceBase) -> list:

@@ -17,7 +17,7 @@ import pandas as pd
 from dash import html
 
 from components.cache import cached
-from components.cells import cells_of_figure
+from components.cells import cells_of_figure, with_pressed
 from components.ids import CHIP, ID
 from evidence import filters
 from evidence.codebook import load_codebook
@@ -267,6 +267,8 @@ def render_views(
             cache_key(eb, view, state),
             lambda v=view: _screen(v, _figure_dict(subset(), state, v)),
         )
+        if view in HTML_CHARTS:  # its selected cells and bars, pressed
+            out[view] = with_pressed(out[view], view, state)
     return out
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from evidence import aggregate
+from evidence.codebook import load_codebook
 from evidence.figures.trends import build_trends_figure
-from evidence.views.base import Chart, View, custom, pct
+from evidence.views.base import Chart, View, custom
 
 
 def build(sub, state):
@@ -14,14 +15,49 @@ def build(sub, state):
 
 
 def takeaway(sub, state) -> str:
+    """What changed: the articles of the first and the last years shown (five-year
+    windows over a long span), and the group that grew or shrank most between them."""
     years = sub.articles["year"]
     if years.empty:
         return "No articles."
     n, first, last = len(years), int(years.min()), int(years.max())
-    recent = int((years >= last - 4).sum())
-    span = f"in {first}" if first == last else f"from {first} to {last}"
     noun = "article" if n == 1 else "articles"
-    return f"{n:,} {noun} {span}; {pct(recent / n)} appeared in the last five years."
+    if first == last:
+        return f"{n:,} {noun}, all in {first}."
+    width = 5 if last - first >= 9 else 1
+    early, late = (first, first + width - 1), (last - width + 1, last)
+    a, b = (int(years.between(*w).sum()) for w in (early, late))
+    trend = "up" if b > a else "down" if b < a else "level"
+    text = (f"{n:,} {noun} from {first} to {last}: {b} in {_years(late)}, {trend} from "
+            f"{a} in {_years(early)}")  # fmt: skip
+    return text + _largest_change(sub, state, early, late) + "."
+
+
+def _years(window: tuple[int, int]) -> str:
+    return str(window[0]) if window[0] == window[1] else f"{window[0]}-{window[1]}"
+
+
+def _largest_change(sub, state, early, late) -> str:
+    """ "; Student mobility grew most (+25)": the stacked group whose count changed most
+    between the two windows (nothing when none changed)."""
+    trend = aggregate.trends(sub, stack=state.stack, year_range=state.year)
+    if trend.empty:
+        return ""
+
+    def total(window):
+        return trend[trend["year"].between(*window)].groupby("label")["n_articles"].sum()
+
+    change = total(late).sub(total(early), fill_value=0)
+    if change.empty or change.abs().max() == 0:
+        return ""
+    label = change.abs().idxmax()
+    d = int(change[label])
+    # named as the legend names it ("Mobility")
+    groups = load_codebook().groups
+    codes = trend.loc[trend["label"] == label, "group"]
+    if len(codes) and codes.iloc[0] in groups:
+        label = groups[codes.iloc[0]].short
+    return f"; {label} {'grew' if d > 0 else 'fell'} most ({d:+d})"
 
 
 def click(state, point):

@@ -31,5 +31,6 @@ def test_data_table_rows_equal_the_aggregate():
                                 year_range=(2015, 2015))  # fmt: skip
     assert len(rows) == len(expected)
     header = [th.children for th in table.children[1].children.children]
-    counts = [int(r.children[header.index("n_articles")].children) for r in rows]
+    assert "n_articles" not in header  # columns named in words on screen
+    counts = [int(r.children[header.index("Articles")].children) for r in rows]
     assert counts == expected["n_articles"].tolist()

@@ -1,5 +1,6 @@
 """The dashboard in real headless Chromium: views draw, filters link, URL holds the state."""
 
+import json
 from urllib.parse import urlparse
 
 import pytest
@@ -202,8 +203,9 @@ def test_a_data_tables_filter_button_does_what_a_click_on_the_mark_does(page, se
     first = page.locator("#card-map button.table-filter").first
     first.wait_for()
     row = first.locator("xpath=ancestor::tr")
-    cells = row.locator("td").all_inner_texts()  # Filter, iso3, name, n_articles, ...
-    iso3, name, n = cells[1], cells[2], int(cells[3])
+    cells = row.locator("td").all_inner_texts()  # Filter, Country, Articles, ...
+    name, n = cells[1], int(cells[2])
+    iso3 = json.loads(first.get_attribute("data-point"))["location"]
     assert first.get_attribute("aria-label") == f"Filter by {name}"
     first.focus()
     page.keyboard.press("Enter")

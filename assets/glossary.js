@@ -1,0 +1,83 @@
+// Terms of art explained where they are read: a label, a matrix heading or a legend entry
+// whose words are in the page's glossary (components/about.py, glossary_data) gets a
+// dotted underline and a short explanation on hover and on keyboard focus, and screen
+// readers hear it as the control's description. Runs after each batch of DOM changes
+// (the HTML charts are redrawn in the browser).
+(function () {
+  "use strict";
+  var SELECTOR = ".form-check-label, .cell-matrix th, .cell-legend .legend-item, " +
+    ".bar-label, label.form-label, .filter-group-title, .card-select";
+  var terms = null;
+  var tips = {};  // explanation -> id of the hidden element that holds it
+
+  function glossary() {
+    if (terms) return terms;
+    var el = document.getElementById("glossary-data");
+    if (!el) return null;
+    try { terms = JSON.parse(el.getAttribute("data-glossary") || "{}"); } catch (e) { terms = {}; }
+    return terms;
+  }
+  // "✓ Aligned" -> "aligned"; "Countries as origin (first author)" -> "countries".
+  function key(el) {
+    if (el.matches(".card-select")) {  // a dropdown in a card header: its hidden label
+      el = el.querySelector("label") || el;
+      return (el.textContent || "").trim().toLowerCase();
+    }
+    var first = el.firstChild && el.firstChild.nodeType === 3 ? el.firstChild.textContent : "";
+    var nested = el.querySelector(":scope > :not(br)");  // a label with a tag after its words
+    var text = (nested && first.trim() ? first : el.innerText) || "";
+    return text.replace(/^[^A-Za-z]+/, "").replace(/[:\s]+$/, "").replace(/\s+/g, " ")
+      .trim().toLowerCase();
+  }
+  function tipId(text) {
+    if (!tips[text]) {
+      var holder = document.createElement("span");
+      holder.id = "tip-" + Object.keys(tips).length;
+      holder.hidden = true;
+      holder.textContent = text;
+      document.body.appendChild(holder);
+      tips[text] = holder.id;
+    }
+    return tips[text];
+  }
+  function describe(el, text) {
+    // The control the words belong to (a radio's input, a label's field) hears the tip;
+    // a heading with no control is made focusable so a keyboard user can read it.
+    var target = el.matches("label") && el.htmlFor ? document.getElementById(el.htmlFor) : null;
+    if (!target && el.closest(".form-check")) target = el.closest(".form-check").querySelector("input");
+    if (!target && el.matches("th")) { el.tabIndex = 0; target = el; }
+    if (!target) target = el.querySelector("button.dash-dropdown");
+    if (!target) target = el.closest("button") || el;
+    var ids = (target.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    var id = tipId(text);
+    if (ids.indexOf(id) < 0) target.setAttribute("aria-describedby", ids.concat(id).join(" "));
+  }
+  function mark() {
+    var words = glossary();
+    if (!words) return;
+    document.querySelectorAll(SELECTOR).forEach(function (el) {
+      if (el.dataset.tipKey === key(el)) return;
+      var text = words[key(el)];
+      el.dataset.tipKey = key(el);
+      if (!text) return;
+      el.dataset.tip = text;
+      el.classList.add("term");
+      describe(el, text);
+    });
+  }
+  var pending = false;
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; mark(); });
+  }
+  function start() {
+    mark();
+    new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
