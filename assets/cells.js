@@ -31,14 +31,36 @@
     return node;
   }
 
-  function pressable(node, chart, key, label) {
+  // What a press does, in the tooltip (evidence.figures.selection.click_words): a mark
+  // outside the selection is selected alone (Shift/Ctrl-click or the "Add to selection"
+  // switch adds it); a selected one is removed (or, where a click cannot remove one
+  // mark, selected alone).
+  function clickWords(selected, removes) {
+    if (selected) {
+      return removes ? "Selected · click to remove" : "Selected · click to select only this";
+    }
+    return "Click to select · Shift-click to add";
+  }
+
+  function pressable(node, chart, key, label, mark, selection) {
     node.type = "button";
     node.dataset.chart = chart;
     node.dataset.key = key;
-    node.title = label + ". Press to filter.";
+    node.title = label + ". " + clickWords(mark.selected, selection.removes) + ".";
     node.setAttribute("aria-label", label);
+    if (selection.active) node.setAttribute("aria-pressed", mark.selected ? "true" : "false");
     return node;
   }
+
+  // Outside the chart's selection: dimmed, still there and still pressable.
+  function dim(node, mark, selection) {
+    if (selection.active && !mark.selected) node.style.opacity = "0.45";
+    if (selection.active && mark.selected) node.style.outline = "2px solid #1F2933";
+    return node;
+  }
+
+  // A mark without articles is no filter: it says so instead of leading to an empty page.
+  var NOTHING = "no articles, nothing to select";
 
   function legend(part) {
     var box = el("div", "cell-legend small");
@@ -54,7 +76,7 @@
     return box;
   }
 
-  function matrix(chart, part, caption) {
+  function matrix(chart, part, caption, selection) {
     var table = el("table", "cell-matrix");
     if (caption) table.appendChild(el("caption", "cell-caption", caption));
     var head = el("tr");
@@ -76,9 +98,13 @@
       th.scope = "row";
       tr.appendChild(th);
       (part.cells[i] || []).forEach(function (c) {
-        var inner = c.key ? pressable(el("button", "cell-btn"), chart, c.key, c.label)
+        var inner = c.key ? pressable(el("button", "cell-btn"), chart, c.key, c.label, c, selection)
                           : el("span", "cell-btn");
-        if (!c.key) inner.setAttribute("aria-label", c.label);
+        if (!c.key) {
+          inner.setAttribute("aria-label", c.label);
+          inner.title = c.label + ": " + NOTHING + ".";
+        }
+        dim(inner, c, selection);
         inner.style.backgroundColor = c.fill;
         inner.style.color = c.ink;
         lines(inner, c.text, c.strong);
@@ -94,15 +120,18 @@
     return scroll;
   }
 
-  function bars(chart, part) {
+  function bars(chart, part, selection) {
     var box = el("div", "cell-bars");
     box.appendChild(el("h3", "cell-heading", part.title));
     var list = el("ul", "bar-list");
     (part.bars || []).forEach(function (bar) {
       var words = bar.label + (bar.note ? " " + bar.note : "") + ": " + bar.text + " " +
         (part.unit || "");
-      var row = bar.key ? pressable(el("button", "bar-btn"), chart, bar.key, words.trim())
+      var row = bar.key ? pressable(el("button", "bar-btn"), chart, bar.key, words.trim(), bar,
+                                    selection)
                         : el("span", "bar-btn");
+      if (!bar.key) row.title = words.trim() + ": " + NOTHING + ".";
+      dim(row, bar, selection);
       // The visible text is the accessible name ("North-South partnership 91 articles"):
       // no aria-label that would differ from what a speech-input user reads on screen.
       row.removeAttribute("aria-label");
@@ -130,6 +159,7 @@
     var root = document.getElementById("fig-" + chart);
     if (!root || !spec) return;
     var parts = spec.parts || [];
+    var selection = spec.selection || {active: false, removes: true};
     var matrices = parts.filter(function (p) { return p.kind === "matrix"; });
     var out = document.createDocumentFragment();
     parts.forEach(function (part) {
@@ -139,8 +169,9 @@
           out.appendChild(el("div", "cell-column-title small", part.column_title));
         }
         // side-by-side panels each carry their own title
-        out.appendChild(matrix(chart, part, matrices.length > 1 ? part.column_title : ""));
-      } else if (part.kind === "bars") out.appendChild(bars(chart, part));
+        out.appendChild(matrix(chart, part, matrices.length > 1 ? part.column_title : "",
+                               selection));
+      } else if (part.kind === "bars") out.appendChild(bars(chart, part, selection));
       else if (part.kind === "note") out.appendChild(el("p", "cell-note small text-muted",
                                                         part.message));
     });
@@ -174,7 +205,10 @@
       ? event.target.closest("button[data-chart][data-key], button[data-chart][data-point]")
       : null;
     if (!target || !window.dash_clientside || !window.dash_clientside.set_props) return;
-    var press = {chart: target.dataset.chart, at: Date.now()};
+    // Shift/Ctrl/Cmd-click, or the "Add to selection" switch: add to the selection.
+    var add = !!(event.shiftKey || event.ctrlKey || event.metaKey ||
+                 (window.iome_select && window.iome_select.adding()));
+    var press = {chart: target.dataset.chart, at: Date.now(), add: add};
     if (target.dataset.point) {
       // a data table's row: the point a click on its mark sends (components/alternatives)
       try { press.point = JSON.parse(target.dataset.point); } catch (e) { return; }

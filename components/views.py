@@ -29,11 +29,25 @@ def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
     else:
         body = dbc.Row([dbc.Col(g, lg=c.width) for g, c in zip(graphs, view.charts, strict=True)])
     tools = [*view_switches(view.name, eb)]
+    if any(c.click for c in view.charts):
+        tools.append(add_switch(view.name))
     if view.export:
         tools.append(export_menu(view.name))
     tables = [alternative(c.name, summary=False) for c in view.charts[1:]]
     return card(view.title, [body, alternative(view.name), *tables], tools=tools,
                 subtitle=view.subtitle, card_id=card_id(view.name))  # fmt: skip
+
+
+def add_switch(view: str) -> html.Label:
+    """The "Add to selection" switch of a card: on a touch screen (no Shift key) a tap on
+    a mark then adds it to the chart's selection. Shown on touch screens only, and kept
+    in step with the other cards' (assets/figures.js)."""
+    return html.Label(
+        [html.Input(type="checkbox", className="form-check-input me-1 add-mode-input",
+                    id=f"add-mode-{view}"), "Add to selection"],
+        className="add-mode small text-nowrap d-flex align-items-center", hidden=True,
+        title="On: a tap on a mark adds it to the selection (as Shift-click does)",
+    )  # fmt: skip
 
 
 def _chart(c: Chart, *, described_by: str):
