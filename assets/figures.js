@@ -239,7 +239,7 @@
     if (!box || !box.classList || !box.classList.contains("add-mode-input")) return;
     adding = !!box.checked;
     document.querySelectorAll("input.add-mode-input").forEach(function (other) {
-      other.checked = adding;
+      if (other !== box && other.id) setProps(other.id, { value: adding });
     });
   });
 

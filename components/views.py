@@ -38,16 +38,19 @@ def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
                 subtitle=view.subtitle, card_id=card_id(view.name))  # fmt: skip
 
 
-def add_switch(view: str) -> html.Label:
+def add_switch(view: str) -> html.Div:
     """The "Add to selection" switch of a card: on a touch screen (no Shift key) a tap on
     a mark then adds it to the chart's selection. Shown on touch screens only, and kept
     in step with the other cards' (assets/figures.js)."""
-    return html.Label(
-        [html.Input(type="checkbox", className="form-check-input me-1 add-mode-input",
-                    id=f"add-mode-{view}"), "Add to selection"],
-        className="add-mode small text-nowrap d-flex align-items-center", hidden=True,
+    return html.Div(
+        dbc.Switch(id=f"{ADD_SWITCH}-{view}", label="Add to selection", value=False,
+                   input_class_name="add-mode-input", class_name="mb-0"),
+        className="add-mode small text-nowrap", hidden=True,
         title="On: a tap on a mark adds it to the selection (as Shift-click does)",
     )  # fmt: skip
+
+
+ADD_SWITCH = "add-mode"  # the id prefix of the cards' "Add to selection" switches
 
 
 def _chart(c: Chart, *, described_by: str):

@@ -86,9 +86,7 @@ def _marks(frame: pd.DataFrame, selection: bool, clicks: bool) -> dict:
     trace's whole marker (the white outline otherwise)."""
     out: dict = {}
     if clicks:
-        words = frame["click"].to_numpy(dtype=object)
-        # one text for all when every country says the same (the grey ones, mostly)
-        out["text"] = words[0] if len(set(words)) == 1 else words
+        out["text"] = frame["click"].to_numpy(dtype=object)
     if selection and "selected" in frame.columns:
         picked = frame["selected"].to_numpy(dtype=bool)
         out["marker"] = {
@@ -97,6 +95,13 @@ def _marks(frame: pd.DataFrame, selection: bool, clicks: bool) -> dict:
                      "width": np.where(picked, 1.5, 0.5)},
         }  # fmt: skip
     return out
+
+
+def _gap_words(frame: pd.DataFrame) -> str:
+    """The click line of the countries without articles: written into the hover template
+    when they all say the same (nothing to select), else "%{text}" (one a country)."""
+    words = set(frame["click"]) if "click" in frame.columns else set()
+    return words.pop() if len(words) == 1 else "%{text}"
 
 
 def _gap_lines(years: tuple[int, int] | None) -> dict:
@@ -208,11 +213,11 @@ def build_map_figure(
                 "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
                 + NO_ARTICLES
                 + f" ({short_role})"
-                + ("<br><i>%{text}</i>" if clicks else "")
+                + (f"<br><i>{_gap_words(none)}</i>" if clicks else "")
                 + "<extra></extra>"
             ),
             "showlegend": False,
-            **_marks(none, selection, clicks),
+            **_marks(none, selection, clicks and _gap_words(none) == "%{text}"),
         },
         # Choropleths have no legend symbol: an empty marker trace gives "No articles" one.
         {
