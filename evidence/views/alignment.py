@@ -6,7 +6,7 @@ from __future__ import annotations
 from evidence import aggregate
 from evidence.codebook import load_codebook
 from evidence.figures.alignment import build_alignment_figure
-from evidence.views.base import Chart, View, cell_key, released
+from evidence.views.base import Chart, View, cell_key, mark_selected, released
 
 # Origin income groups of a side of the "HIC vs LMIC" matrix.
 SIDE_GROUPS = {"north": ("H",), "south": ("UM", "LM", "L")}
@@ -39,8 +39,10 @@ def selected_cells(matrix, state) -> set[str] | None:
 
 def build(sub, state):
     matrix = aggregate.alignment_matrix(sub, mode=state.align, classification=state.income)
-    fig = build_alignment_figure(matrix, mode=state.align, selected=selected_cells(matrix, state))
-    return matrix, fig
+    chosen = selected_cells(matrix, state)
+    fig = build_alignment_figure(matrix, mode=state.align, selected=chosen)
+    keys = matrix["motivation"] + "|" + matrix["format"] + "|" + matrix["side"].astype(str)
+    return mark_selected(matrix, None if chosen is None else keys.isin(chosen)), fig
 
 
 def takeaway(sub, state) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -163,6 +164,15 @@ def toggle(values: tuple[str, ...], value: str, add: bool = True) -> tuple[str, 
     if value in values:
         return tuple(v for v in values if v != value)
     return (*values, value) if add else (value,)
+
+
+def mark_selected(data: pd.DataFrame, picked) -> pd.DataFrame:
+    """A chart's data with a ``selected`` column (True for the rows its selection holds)
+    when it holds one (``picked``: a boolean array, or None for no selection): the data
+    table and the files list every mark, as the chart shows them."""
+    if picked is None or data is None or data.empty:
+        return data
+    return data.assign(selected=np.asarray(picked, dtype=bool))
 
 
 def released(state: FilterState, keys: tuple[str, ...]) -> FilterState:

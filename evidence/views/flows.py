@@ -23,6 +23,7 @@ from evidence.views.base import (
     cell_key,
     custom,
     group_label,
+    mark_selected,
     needs_group,
     pair_point,
     pct,
@@ -50,7 +51,7 @@ def build_regions(flows_eb, state):
     fig = build_flows_figure(pairs, top=None, edges=edges, net=state.net == "net",
                              nodes=False, pair_word="region pairs",
                              selected=frozenset(state.region_flow) or None)  # fmt: skip
-    return pairs, fig
+    return with_selected(pairs, state.region_flow), fig
 
 
 def build(sub, state):
@@ -69,7 +70,15 @@ def build(sub, state):
     fig = build_flows_figure(pairs, top=top(state), focus=state.focus, edges=edges,
                              net=state.net == "net",
                              selected=frozenset(state.flow) or None)  # fmt: skip
-    return focused(pairs, state.focus), fig
+    return with_selected(focused(pairs, state.focus), state.flow), fig
+
+
+def with_selected(pairs, selection: tuple[str, ...]):
+    """Pairs with a ``selected`` column when the map holds a selection of "A>B" pairs."""
+    if not selection or not len(pairs):
+        return pairs
+    keys = pairs["origin"].astype(str) + ">" + pairs["destination"].astype(str)
+    return mark_selected(pairs, keys.isin(selection))
 
 
 def focused(pairs, focus: str):

@@ -17,6 +17,7 @@ from evidence.views.base import (
     Chart,
     View,
     custom,
+    mark_selected,
     needs_group,
     pair_point,
     pct,
@@ -57,6 +58,9 @@ def build(sub, state):
     )
     fig = build_partnerships_figure(summary, directions, selected=chosen or None)
     # on the right: the bars' headings sit top left
+    if chosen:
+        keys = data["code"].fillna(data["direction"]) if "code" in data else data["direction"]
+        data = mark_selected(data, keys.isin(chosen))
     return data, unfocused_note(fig, state.focus, "partnerships", right=True)
 
 
@@ -67,7 +71,10 @@ def build_map(sub, state):
     edges = width_edges(aggregate.largest_pair(sub, "partnerships"))
     fig = build_partner_map_figure(pairs, top=top(state, "partner_arcs"), focus=state.focus,
                                    edges=edges, selected=selected_pairs(pairs, state))  # fmt: skip
-    return focused(pairs, state.focus), fig
+    chosen = selected_pairs(pairs, state)
+    data = focused(pairs, state.focus)
+    keys = data["origin"].astype(str) + ">" + data["destination"].astype(str)
+    return mark_selected(data, None if chosen is None else keys.isin(chosen)), fig
 
 
 def selected_pairs(pairs, state) -> frozenset[str] | None:

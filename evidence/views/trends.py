@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from evidence import aggregate
 from evidence.figures.trends import build_trends_figure
-from evidence.views.base import Chart, View, custom, pct
+from evidence.views.base import Chart, View, custom, mark_selected, pct
 
 
 def build(sub, state):
@@ -17,7 +17,8 @@ def build(sub, state):
     trend = aggregate.trends(sub, stack=state.stack, year_range=span)
     totals = years.value_counts().to_dict()  # what a click on a year shows
     fig = build_trends_figure(trend, stack=state.stack, totals=totals, selected=state.year)
-    return trend, fig
+    inside = None if not state.year else trend["year"].between(*state.year)
+    return mark_selected(trend, inside), fig
 
 
 def takeaway(sub, state) -> str:
