@@ -52,10 +52,28 @@
     return node;
   }
 
-  // Outside the chart's selection: dimmed, still there and still pressable.
-  function dim(node, mark, selection) {
-    if (selection.active && !mark.selected) node.style.opacity = "0.45";
-    if (selection.active && mark.selected) node.style.outline = "2px solid #1F2933";
+  // "#RRGGBB" mixed with white (t = 0: the colour, 1: white).
+  function lighter(hex, t) {
+    var m = /^#([0-9a-f]{6})$/i.exec(String(hex || ""));
+    if (!m) return hex;
+    var n = parseInt(m[1], 16);
+    return "rgb(" + [16, 8, 0].map(function (shift) {
+      var c = (n >> shift) & 255;
+      return Math.round(c + (255 - c) * t);
+    }).join(",") + ")";
+  }
+
+  // Outside the chart's selection: dimmed (the colour faded, the text kept readable),
+  // still there and still pressable; a selected mark is outlined.
+  function dim(node, mark, selection, colourOf) {
+    if (!selection.active) return node;
+    if (mark.selected) {
+      node.style.outline = "2px solid #1F2933";
+      node.style.outlineOffset = "-2px";
+    } else if (colourOf) {
+      colourOf.style.backgroundColor = lighter(mark.fill || mark.colour, 0.65);
+      if (colourOf === node) node.style.color = "#1F2933";
+    }
     return node;
   }
 
@@ -104,9 +122,9 @@
           inner.setAttribute("aria-label", c.label);
           inner.title = c.label + ": " + NOTHING + ".";
         }
-        dim(inner, c, selection);
         inner.style.backgroundColor = c.fill;
         inner.style.color = c.ink;
+        dim(inner, c, selection, inner);
         lines(inner, c.text, c.strong);
         var td = el("td");
         td.appendChild(inner);
@@ -131,7 +149,6 @@
                                     selection)
                         : el("span", "bar-btn");
       if (!bar.key) row.title = words.trim() + ": " + NOTHING + ".";
-      dim(row, bar, selection);
       // The visible text is the accessible name ("North-South partnership 91 articles"):
       // no aria-label that would differ from what a speech-input user reads on screen.
       row.removeAttribute("aria-label");
@@ -147,6 +164,7 @@
       track.appendChild(el("span", "visually-hidden", " " + (part.unit || "")));
       row.appendChild(headline);
       row.appendChild(track);
+      dim(row, bar, selection, fill);
       var li = el("li");
       li.appendChild(row);
       list.appendChild(li);

@@ -272,7 +272,9 @@ def _arc_traces(
         in_class = directions == direction
         if not in_class.any():
             continue
-        first = True
+        first = chosen is None  # with a selection, a key line drawn in full (below)
+        if not first:
+            lines.append(_class_key(direction, style))
         for picked, opacity in groups:
             in_group = in_class if picked is None else in_class & (chosen == picked)
             for b in range(len(edges)):
@@ -347,6 +349,15 @@ def _arc_traces(
         ends = frame[["lon0", "lat0", "lon1", "lat1"]].to_numpy(dtype=float)
         targets[GEOMETRY] = _geometry(ends)
     return [*lines, *heads, targets]
+
+
+def _class_key(direction: str, style: dict) -> dict:
+    """The legend entry of a direction class drawn in full, when the arcs themselves are
+    dimmed by a selection (a legend entry takes its trace's opacity)."""
+    return {"type": "scattergeo", "lon": [None], "lat": [None], "mode": "lines",
+            "line": {"color": style["colour"], "width": WIDTHS[1], "dash": style["dash"]},
+            "name": style["label"], "legendgroup": direction, "showlegend": True,
+            "hoverinfo": "skip", "meta": {"kind": "class-key", "direction": direction}}  # fmt: skip
 
 
 def _width_index(b, edges: tuple[int, ...]):
