@@ -119,8 +119,9 @@ def takeaway(sub, state) -> str:
 
 
 def click(state, point, add: bool = False):
-    """A country: the Countries filter (in the map's role) is that country alone, or with
-    ``add`` gains it; a selected country is removed. A country without articles (grey:
+    """A country: the Countries filter (in the map's role) is that country alone (the
+    Regions filter, also the map's selection, cleared), or with ``add`` gains it; a
+    selected country is removed. A country without articles (grey:
     its hover says so) is not a filter: a click there changes nothing."""
     data = custom(point)
     iso3 = point.get("location") or (data[0] if data else None)
@@ -129,6 +130,8 @@ def click(state, point, add: bool = False):
     empty = len(data) > 3 and data[3] == 0
     if empty and iso3 not in state.country:
         return state
+    if not add and iso3 not in state.country:  # the map's selection: that country alone
+        return state.with_values(country=(iso3,), region=())
     return state.with_values(country=toggle(state.country, iso3, add))
 
 
