@@ -224,6 +224,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
             dcc.Store(id=ID.ROWS),
             dcc.Store(id=ID.ROWS_ASKED),
             dcc.Store(id=ID.CELL_PRESS),
+            dcc.Store(id=ID.SELECT_MODE),
             dcc.Store(id=ID.TEXT),
             dcc.Store(id=ID.PAGE_DRAWN),
             dcc.Store(id=TABLE_PAGE),
@@ -461,11 +462,12 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
             "rendered": State(ID.RENDERED, "data"),
             "toggles": State({"type": TABLE_TOGGLE, "view": ALL}, "n_clicks"),
             "listing": State(ID.ROWS, "data"),
+            "mode": State(ID.SELECT_MODE, "data"),
         },
         prevent_initial_call="initial_duplicate",
     )
     def update_state(
-        search, controls, clicks, cells, drags, reset, chips, rendered, toggles, listing
+        search, controls, clicks, cells, drags, reset, chips, rendered, toggles, listing, mode
     ):
         eb = sessions.current()
         grouped = ctx.outputs_grouping["page"]
@@ -480,11 +482,14 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         if trigger == "chip" and not ctx.triggered[0].get("value"):
             return unchanged  # a chip drawn anew, not clicked
         event = None
+        # Shift/Ctrl-click or the "Add to selection" switch: the mark joins the selection
+        add = isinstance(mode, dict) and mode.get("add") is True
         if trigger == "click":
             event = clicks.get(what)
         elif trigger == "press":
             press = cells if isinstance(cells, dict) else {}
             what, event = press.get("chart"), press.get("key")
+            add = press.get("add") is True
             if isinstance(press.get("point"), dict):  # a data table row's Filter button
                 trigger, event = "click", {"points": [press["point"]]}
         elif trigger == "select":
@@ -497,6 +502,7 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
             chart=what if trigger in ("click", "select", "press") else None,
             event=event,
             chip_index=what if trigger == "chip" else None,
+            add=add,
         )
         out = dict(unchanged)
         if query is not None:

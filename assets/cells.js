@@ -31,14 +31,54 @@
     return node;
   }
 
-  function pressable(node, chart, key, label) {
+  // What a press does, in the tooltip (evidence.figures.selection.click_words): a mark
+  // outside the selection is selected alone (Shift/Ctrl-click or the "Add to selection"
+  // switch adds it); a selected one is removed (or, where a click cannot remove one
+  // mark, selected alone).
+  function clickWords(selected, removes) {
+    if (selected) {
+      return removes ? "Selected · click to remove" : "Selected · click to select only this";
+    }
+    return "Click to select · Shift-click to add";
+  }
+
+  function pressable(node, chart, key, label, mark, selection) {
     node.type = "button";
     node.dataset.chart = chart;
     node.dataset.key = key;
-    node.title = label + ". Press to filter.";
+    node.title = label + ". " + clickWords(mark.selected, selection.removes) + ".";
     node.setAttribute("aria-label", label);
+    if (selection.active) node.setAttribute("aria-pressed", mark.selected ? "true" : "false");
     return node;
   }
+
+  // "#RRGGBB" mixed with white (t = 0: the colour, 1: white).
+  function lighter(hex, t) {
+    var m = /^#([0-9a-f]{6})$/i.exec(String(hex || ""));
+    if (!m) return hex;
+    var n = parseInt(m[1], 16);
+    return "rgb(" + [16, 8, 0].map(function (shift) {
+      var c = (n >> shift) & 255;
+      return Math.round(c + (255 - c) * t);
+    }).join(",") + ")";
+  }
+
+  // Outside the chart's selection: dimmed (the colour faded, the text kept readable),
+  // still there and still pressable; a selected mark is outlined.
+  function dim(node, mark, selection, colourOf) {
+    if (!selection.active) return node;
+    if (mark.selected) {
+      node.style.outline = "2px solid #1F2933";
+      node.style.outlineOffset = "-2px";
+    } else if (colourOf) {
+      colourOf.style.backgroundColor = lighter(mark.fill || mark.colour, 0.65);
+      if (colourOf === node) node.style.color = "#1F2933";
+    }
+    return node;
+  }
+
+  // A mark without articles is no filter: it says so instead of leading to an empty page.
+  var NOTHING = "no articles, nothing to select";
 
   function legend(part) {
     var box = el("div", "cell-legend small");
@@ -54,7 +94,7 @@
     return box;
   }
 
-  function matrix(chart, part, caption) {
+  function matrix(chart, part, caption, selection) {
     var table = el("table", "cell-matrix");
     if (caption) table.appendChild(el("caption", "cell-caption", caption));
     var head = el("tr");
@@ -76,11 +116,15 @@
       th.scope = "row";
       tr.appendChild(th);
       (part.cells[i] || []).forEach(function (c) {
-        var inner = c.key ? pressable(el("button", "cell-btn"), chart, c.key, c.label)
+        var inner = c.key ? pressable(el("button", "cell-btn"), chart, c.key, c.label, c, selection)
                           : el("span", "cell-btn");
-        if (!c.key) inner.setAttribute("aria-label", c.label);
+        if (!c.key) {
+          inner.setAttribute("aria-label", c.label);
+          inner.title = c.label + ": " + NOTHING + ".";
+        }
         inner.style.backgroundColor = c.fill;
         inner.style.color = c.ink;
+        dim(inner, c, selection, inner);
         lines(inner, c.text, c.strong);
         var td = el("td");
         td.appendChild(inner);
@@ -94,15 +138,17 @@
     return scroll;
   }
 
-  function bars(chart, part) {
+  function bars(chart, part, selection) {
     var box = el("div", "cell-bars");
     box.appendChild(el("h3", "cell-heading", part.title));
     var list = el("ul", "bar-list");
     (part.bars || []).forEach(function (bar) {
       var words = bar.label + (bar.note ? " " + bar.note : "") + ": " + bar.text + " " +
         (part.unit || "");
-      var row = bar.key ? pressable(el("button", "bar-btn"), chart, bar.key, words.trim())
+      var row = bar.key ? pressable(el("button", "bar-btn"), chart, bar.key, words.trim(), bar,
+                                    selection)
                         : el("span", "bar-btn");
+      if (!bar.key) row.title = words.trim() + ": " + NOTHING + ".";
       // The visible text is the accessible name ("North-South partnership 91 articles"):
       // no aria-label that would differ from what a speech-input user reads on screen.
       row.removeAttribute("aria-label");
@@ -118,6 +164,7 @@
       track.appendChild(el("span", "visually-hidden", " " + (part.unit || "")));
       row.appendChild(headline);
       row.appendChild(track);
+      dim(row, bar, selection, fill);
       var li = el("li");
       li.appendChild(row);
       list.appendChild(li);
@@ -130,6 +177,7 @@
     var root = document.getElementById("fig-" + chart);
     if (!root || !spec) return;
     var parts = spec.parts || [];
+    var selection = spec.selection || {active: false, removes: true};
     var matrices = parts.filter(function (p) { return p.kind === "matrix"; });
     var out = document.createDocumentFragment();
     parts.forEach(function (part) {
@@ -139,8 +187,9 @@
           out.appendChild(el("div", "cell-column-title small", part.column_title));
         }
         // side-by-side panels each carry their own title
-        out.appendChild(matrix(chart, part, matrices.length > 1 ? part.column_title : ""));
-      } else if (part.kind === "bars") out.appendChild(bars(chart, part));
+        out.appendChild(matrix(chart, part, matrices.length > 1 ? part.column_title : "",
+                               selection));
+      } else if (part.kind === "bars") out.appendChild(bars(chart, part, selection));
       else if (part.kind === "note") out.appendChild(el("p", "cell-note small text-muted",
                                                         part.message));
     });
@@ -179,7 +228,10 @@
       ? event.target.closest("button[data-chart][data-key], button[data-chart][data-point]")
       : null;
     if (!target || !window.dash_clientside || !window.dash_clientside.set_props) return;
-    var press = {chart: target.dataset.chart, at: Date.now()};
+    // Shift/Ctrl/Cmd-click, or the "Add to selection" switch: add to the selection.
+    var add = !!(event.shiftKey || event.ctrlKey || event.metaKey ||
+                 (window.iome_select && window.iome_select.adding()));
+    var press = {chart: target.dataset.chart, at: Date.now(), add: add};
     if (target.dataset.point) {
       // a data table's row: the point a click on its mark sends (components/alternatives)
       try { press.point = JSON.parse(target.dataset.point); } catch (e) { return; }

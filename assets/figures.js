@@ -207,4 +207,97 @@
   }
 
   window.iome_figures = { drawing: function () { return drawing; } };
+
+  // ------------------------------------------------------------------ selecting marks
+  // A click selects a mark alone; Shift/Ctrl/Cmd-click, or a click with an "Add to
+  // selection" switch on (shown on touch screens, one per card, all in step), adds it
+  // to its chart's selection (evidence.views.base.toggle). As the pointer goes down on
+  // a graph, the store "select-mode" says which, before the graph sends its clickData;
+  // the state writer reads it (HTML charts send it with their press: assets/cells.js).
+  var adding = false;
+  var sentAdd = null;
+
+  function setProps(id, props) {
+    if (window.dash_clientside && window.dash_clientside.set_props) {
+      window.dash_clientside.set_props(id, props);
+    }
+  }
+
+  function addMode(add) {
+    if (add === sentAdd) return;
+    sentAdd = add;
+    setProps("select-mode", { data: { add: add } });
+  }
+
+  document.addEventListener("pointerdown", function (event) {
+    if (!event.target || !event.target.closest || !event.target.closest(".js-plotly-plot")) return;
+    addMode(!!(event.shiftKey || event.ctrlKey || event.metaKey || adding));
+  }, true);
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box || !box.classList || !box.classList.contains("add-mode-input")) return;
+    adding = !!box.checked;
+    document.querySelectorAll("input.add-mode-input").forEach(function (other) {
+      if (other !== box && other.id) setProps(other.id, { value: adding });
+    });
+  });
+
+  // The switches are for touch screens (a mouse has Shift-click): shown there only.
+  function showSwitches() {
+    document.querySelectorAll(".add-mode[hidden]").forEach(function (el) {
+      el.hidden = false;
+    });
+  }
+  if (window.matchMedia && window.matchMedia("(hover: none), (pointer: coarse)").matches) {
+    // the cards are drawn by Dash after the page loads
+    new MutationObserver(showSwitches).observe(document.documentElement,
+      { childList: true, subtree: true });
+  }
+
+  window.iome_select = { adding: function () { return adding; } };
+
+  // ------------------------------------------------------------------ taps on arc maps
+  // On a touch screen a finger covers several marks: a tap on an arc map picks the
+  // nearest country dot or arc target within TOUCH_RADIUS px of it (the dot when a dot
+  // and an arc are as near), and hands it to the graph's clickData as Plotly would.
+  var TOUCH_RADIUS = 16;
+
+  function nearestMark(gd, x, y) {
+    var geo = gd._fullLayout && gd._fullLayout.geo && gd._fullLayout.geo._subplot;
+    var svg = gd.querySelector(".main-svg");
+    if (!geo || !svg || !gd._fullData) return null;
+    var box = svg.getBoundingClientRect();
+    var best = null;
+    gd._fullData.forEach(function (trace) {
+      var kind = trace.meta && trace.meta.kind;
+      if ((kind !== "node" && kind !== "target") || !trace.lon) return;
+      for (var i = 0; i < trace.lon.length; i++) {
+        var pt = geo.projection([trace.lon[i], trace.lat[i]]);
+        if (!pt) continue;
+        var d = Math.hypot(box.left + pt[0] - x, box.top + pt[1] - y);
+        // a dot wins over an arc as near (within 3 px more)
+        var score = kind === "node" ? d - 3 : d;
+        if (d <= TOUCH_RADIUS && (best === null || score < best.score)) {
+          best = { score: score, trace: trace, i: i };
+        }
+      }
+    });
+    return best;
+  }
+
+  document.addEventListener("touchend", function (event) {
+    if (event.changedTouches.length !== 1 || event.touches.length) return;
+    var gd = event.target && event.target.closest && event.target.closest(".js-plotly-plot");
+    var host = gd && gd.parentElement && gd.parentElement.closest("[id]");
+    if (!host) return;
+    var touch = event.changedTouches[0];
+    var found = nearestMark(gd, touch.clientX, touch.clientY);
+    if (!found) return;
+    event.preventDefault();  // no mouse events, no click: this is the tap's mark
+    var t = found.trace, i = found.i;
+    var point = { curveNumber: t.index, pointNumber: i, pointIndex: i, lon: t.lon[i],
+                  lat: t.lat[i], customdata: t.customdata[i] };
+    setProps(host.id, { clickData: { points: [point] } });
+  }, { capture: true, passive: false });
 })();

@@ -29,6 +29,9 @@ class ID(StrEnum):
     ROWS = "rows-page"  # the article list's page on screen (its first, with the views)
     ROWS_ASKED = "rows-asked"  # another page of the list (Previous / Next)
     CELL_PRESS = "cell-press"  # a pressed cell or bar of an HTML chart (assets/cells.js)
+    # Whether the last press on a chart adds to its selection (Shift/Ctrl-click, or the
+    # "Add to selection" switch; set by assets/figures.js as the pointer goes down)
+    SELECT_MODE = "select-mode"
     # The page's text (count, link notices, takeaways) the browser draws (assets/page.js)
     TEXT = "page-text"
     PAGE_DRAWN = "page-drawn"  # output of the browser's drawing (charts, list, text)

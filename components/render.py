@@ -250,11 +250,12 @@ def render_views(
         filters_changed = True  # the role decides which countries match: N and chips change
     if not (todo or filters_changed):
         return out
-    # filtered on first use only: a click whose views all come from the cache filters nothing
-    subset = functools.cache(lambda: filters.apply(eb, state))
+    # filtered on first use only: a click whose views all come from the cache filters
+    # nothing; a chart is counted without its own selection (Chart.counted_in)
+    subset = functools.cache(lambda counted: filters.apply(eb, counted))
     if filters_changed:
         out[CHIPS] = chips(state)
-        n = cached(cache, filters_key(eb, state) + ":n", lambda: subset().n_articles)
+        n = cached(cache, filters_key(eb, state) + ":n", lambda: subset(state).n_articles)
         out[COUNT] = count_text(n, eb.n_articles)
         out[SHOWN] = shown_text(n)
     for view in VIEWS:
@@ -265,7 +266,7 @@ def render_views(
         out[view] = cached(
             cache,
             cache_key(eb, view, state),
-            lambda v=view: _screen(v, _figure_dict(subset(), state, v)),
+            lambda v=view: _screen(v, _figure_dict(subset(VIEWS[v].counted_in(state)), state, v)),
         )
         if view in HTML_CHARTS:  # its selected cells and bars, pressed
             out[view] = with_pressed(out[view], view, state)

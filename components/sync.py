@@ -40,12 +40,15 @@ def sync(
     chart: str | None = None,
     event: dict | None = None,
     chip_index: str | None = None,
+    add: bool = False,
 ) -> tuple[str | None, dict | None]:
     """Decide the new query string and control values; ``None`` means leave unchanged.
 
     ``trigger`` is one of TRIGGERS; for "click", "select" and "press", ``chart`` names the
-    chart and ``event`` is its clickData, its selectedData or the pressed cell's key.
-    ``controls`` holds the control values by field key.
+    chart and ``event`` is its clickData, its selectedData or the pressed cell's key;
+    ``add``: the click adds its mark to the chart's selection (Shift/Ctrl-click, the "Add
+    to selection" switch) instead of selecting it alone. ``controls`` holds the control
+    values by field key.
     """
     current, _ = parse_query(search)
     if trigger in (None, "url"):
@@ -59,9 +62,9 @@ def sync(
     elif trigger == "select":
         new = after_select(current, chart or "", event)
     elif trigger == "click":
-        new = after_click(current, chart or "", event)
+        new = after_click(current, chart or "", event, add=add)
     elif trigger == "press":
-        new = after_press(current, chart or "", event)
+        new = after_press(current, chart or "", event, add=add)
     else:
         new = current
     if new == current and trigger != "reset":

@@ -29,11 +29,28 @@ def view_card(view: View, eb: EvidenceBase) -> dbc.Card:
     else:
         body = dbc.Row([dbc.Col(g, lg=c.width) for g, c in zip(graphs, view.charts, strict=True)])
     tools = [*view_switches(view.name, eb)]
+    if any(c.click for c in view.charts):
+        tools.append(add_switch(view.name))
     if view.export:
         tools.append(export_menu(view.name, tuple((c.name, c.title) for c in view.charts[1:])))
     tables = [alternative(c.name, summary=False) for c in view.charts[1:]]
     return card(view.title, [body, alternative(view.name), *tables], tools=tools,
                 subtitle=view.subtitle, card_id=card_id(view.name))  # fmt: skip
+
+
+def add_switch(view: str) -> html.Div:
+    """The "Add to selection" switch of a card: on a touch screen (no Shift key) a tap on
+    a mark then adds it to the chart's selection. Shown on touch screens only, and kept
+    in step with the other cards' (assets/figures.js)."""
+    return html.Div(
+        dbc.Switch(id=f"{ADD_SWITCH}-{view}", label="Add to selection", value=False,
+                   input_class_name="add-mode-input", class_name="mb-0"),
+        className="add-mode small text-nowrap", hidden=True,
+        title="On: a tap on a mark adds it to the selection (as Shift-click does)",
+    )  # fmt: skip
+
+
+ADD_SWITCH = "add-mode"  # the id prefix of the cards' "Add to selection" switches
 
 
 def _chart(c: Chart, *, described_by: str):

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evidence.codebook import load_codebook
+from evidence.figures.selection import dim_cells, selection_meta
 from evidence.figures.theme import (
     MUTED,
     NO_DATA,
@@ -168,7 +169,11 @@ def _legend_traces(mixed: bool = False) -> list[dict]:
 
 
 def build_alignment_figure(
-    matrix: pd.DataFrame, *, mode: str = "counts", caption: CaptionLike = None
+    matrix: pd.DataFrame,
+    *,
+    mode: str = "counts",
+    caption: CaptionLike = None,
+    selected: set[str] | None = None,
 ) -> go.Figure:
     """Motivations (rows) x formats (columns); every cell shows its count (or row share).
 
@@ -177,6 +182,8 @@ def build_alignment_figure(
         mode: "counts", "row_share" (cells show the share of the row's articles) or
             "by_income" (HIC and LMIC origin side by side).
         caption: optional title / subtitle / footer.
+        selected: the click keys of the selected cells (None: no selection); the
+            others are dimmed.
 
     Returns:
         One heatmap per side. ``z`` is the status index, the cell text is the status
@@ -213,6 +220,7 @@ def build_alignment_figure(
         if i:
             heat["xaxis"] = f"x{i + 1}"
         traces.append(heat)
+    traces += dim_cells(list(traces), selected)
     traces += _legend_traces(mixed=bool((matrix["status"] == "mixed").any()))
     # Panel names go in the x axis titles, under the column labels: automargin keeps
     # them clear of the labels at any width, and the top is left to the legend.
@@ -258,7 +266,13 @@ def build_alignment_figure(
             "itemdoubleclick": False,
         },
         margin={"l": 10, "r": 10, "t": 34, "b": 10},
-        meta={"mode": mode, "sides": sides},
+        # a click on a selected cell removes it when it is the only one, else selects it
+        # alone (the cells are a product of two filters)
+        meta={
+            "mode": mode,
+            "sides": sides,
+            **selection_meta(selected, removes=len(selected or ()) <= 1),
+        },
         clickmode="event",
     )
     fig = new_figure({"data": traces, "layout": layout})

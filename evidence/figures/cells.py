@@ -46,6 +46,7 @@ class Cell:
     label: str
     key: str = ""
     strong: bool = False
+    selected: bool | None = None  # in the chart's selection (None: the chart has none)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Bar:
     colour: str
     fraction: float  # of the longest bar's track, 0-1
     key: str = ""
+    selected: bool | None = None  # in the chart's selection (None: the chart has none)
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,13 @@ class Empty:
 
 @dataclass(frozen=True)
 class Cells:
-    """What the HTML chart shows, in order."""
+    """What the HTML chart shows, in order, and its selection: whether it holds one
+    (its selected cells and bars say so), and whether a click on a selected mark
+    removes it (else it selects that mark alone)."""
 
     parts: tuple = field(default_factory=tuple)
+    selection: bool = False
+    removes: bool = True
 
 
 # --------------------------------------------------------------------------- colours
@@ -214,11 +220,26 @@ def _symbols(legend: Legend | None) -> dict[str, str]:
     return out
 
 
+def _selected(fig: dict) -> set[str] | None:
+    """The keys of the marks a chart's selection holds (None: it holds none), from its
+    ``layout.meta`` (evidence.figures.selection.selection_meta)."""
+    meta = (fig.get("layout") or {}).get("meta")
+    chosen = meta.get("selected") if isinstance(meta, dict) else None
+    return {str(k) for k in chosen} if isinstance(chosen, list | tuple) else None
+
+
+def _pressable(key: str, selected: bool | None, empty: bool) -> str:
+    """A mark's click key, or "" when a click on it would lead nowhere: an empty mark
+    (no articles) outside the selection is not a filter."""
+    return "" if empty and not selected else key
+
+
 def _matrices(fig: dict, legend: Legend | None) -> list[Matrix]:
     layout = fig.get("layout") or {}
+    chosen = _selected(fig)
     groups: dict[tuple[str, str], list[dict]] = {}
     for trace in fig.get("data") or []:
-        if trace.get("type") == "heatmap":
+        if trace.get("type") == "heatmap" and trace.get("name") != "dimmed":
             key = (_axis_key(trace, "x"), _axis_key(trace, "y"))
             groups.setdefault(key, []).append(trace)
     words = _symbols(legend)
@@ -261,14 +282,17 @@ def _matrices(fig: dict, legend: Legend | None) -> list[Matrix]:
                 ).replace("\n", " ")
                 if status:
                     label += f" ({status})"
+                picked = None if chosen is None else str(key) in chosen
+                empty = value in ("0 articles", "0")
                 row.append(
                     Cell(
                         text=text,
                         fill=fill,
                         ink=ink if ink and contrast(ink, fill) >= 4.5 else readable_ink(fill),
                         label=label,
-                        key=str(key),
+                        key=_pressable(str(key), picked, empty),
                         strong="<b>" in raw,
+                        selected=picked,
                     )
                 )
             cells.append(tuple(row))
@@ -323,6 +347,7 @@ def _bar_labels(layout: dict, xref: str, yref: str) -> dict[int, tuple[str, str]
 
 def _bars(fig: dict) -> list[Bars]:
     layout = fig.get("layout") or {}
+    chosen = _selected(fig)
     titles = _bar_titles(layout)
     out = []
     for trace in fig.get("data") or []:
@@ -341,6 +366,8 @@ def _bars(fig: dict) -> list[Bars]:
         )
         top = max(((layout.get(xa) or {}).get("range") or [0, max(values, default=1)])[1], 1)
         labels = _bar_labels(layout, trace.get("xaxis") or "x", trace.get("yaxis") or "y")
+        keys = [str(k[0] if isinstance(k, list) else k) for k in keys]
+        picked = [None if chosen is None else k in chosen for k in keys]
         bars = tuple(
             Bar(
                 label=labels.get(i, (names[i], ""))[0],
@@ -349,7 +376,8 @@ def _bars(fig: dict) -> list[Bars]:
                 text=plain(texts[i]),
                 colour=str(colours[i]),
                 fraction=min(v / top, 1.0),
-                key=str(keys[i][0] if isinstance(keys[i], list) else keys[i]),
+                key=_pressable(keys[i], picked[i], v == 0),
+                selected=picked[i],
             )
             for i, v in enumerate(values)
         )
@@ -376,14 +404,19 @@ def figure_cells(fig) -> Cells:
         if a.get("name") == "note"
     ]
     parts += [Empty(n) for n in notes if n]
-    return Cells(tuple(parts))
+    meta = (fig.get("layout") or {}).get("meta")
+    removes = meta.get("removes", True) if isinstance(meta, dict) else True
+    return Cells(tuple(parts), selection=_selected(fig) is not None, removes=bool(removes))
 
 
 def cells_json(cells: Cells) -> dict:
-    """The plain JSON the browser draws (assets/cells.js): ``{"parts": [...]}``, each
-    part with a ``kind`` of "legend", "matrix", "bars" or "note"."""
+    """The plain JSON the browser draws (assets/cells.js): ``{"parts": [...],
+    "selection": {...}}``, each part with a ``kind`` of "legend", "matrix", "bars" or
+    "note"; the selection says whether the chart holds one and whether a click on a
+    selected mark removes it."""
     kinds = {Legend: "legend", Matrix: "matrix", Bars: "bars", Empty: "note"}
-    return {"parts": [{"kind": kinds[type(p)], **_fields(p)} for p in cells.parts]}
+    return {"parts": [{"kind": kinds[type(p)], **_fields(p)} for p in cells.parts],
+            "selection": {"active": cells.selection, "removes": cells.removes}}  # fmt: skip
 
 
 def _fields(obj):

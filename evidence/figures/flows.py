@@ -11,6 +11,7 @@ from evidence.codebook import load_codebook
 from evidence.countries import country_name
 from evidence.figures.labels import country_labels
 from evidence.figures.map import base_geo
+from evidence.figures.selection import click_words, dim_cells, selection_meta
 from evidence.figures.theme import (
     FAINT,
     GRID,
@@ -37,7 +38,12 @@ CURVE = 0.12  # bend of the arc, as a share of its length
 HEAD_AT = 0.94  # arrowhead position along the arc (1 = at the destination)
 WIDTHS = (1.0, 2.2, 3.8, 5.8)  # line width per bin (px)
 HEAD_SIZES = (8, 10, 12, 14)
-NODE_SIZE, FOCUS_SIZE = 7, 13  # country dots at the arcs' ends (px)
+# Country dots at the arcs' ends (px). They are drawn after the arcs' targets, and 6 px
+# (a radius of 3, plotly's smallest pick radius) makes the pointer within 3 px of a dot's
+# centre pick the dot (plotly scores a point at max(distance - radius, 1 - 3 / radius)
+# and of equal scores takes the last drawn): a dot wins over an arc under it.
+NODE_SIZE, FOCUS_SIZE = 6, 13
+DIMMED_ARCS = 0.15  # opacity of the arcs outside a selection
 # Hover and click targets: invisible points on each arc's body, where arcs sharing an
 # origin or a destination have fanned apart (arrowheads crowd at a shared destination).
 TARGETS_AT = (0.2, 0.35, 0.5, 0.65, 0.8, 0.88)
@@ -200,8 +206,23 @@ def _drawing(frame: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
     }
 
 
+def _click_text(frame: pd.DataFrame, chosen: np.ndarray | None) -> np.ndarray:
+    """Per arc, what a click on it does: "Click to select: 5 articles · Shift-click to
+    add", or "Selected · click to remove". A net arc's click keeps the articles of the
+    side drawn (``n_forward``)."""
+    n = frame["n_forward"] if "n_forward" in frame.columns else frame["n_articles"]
+    picked = np.zeros(len(frame), dtype=bool) if chosen is None else chosen
+    only = int(picked.sum()) == 1 and chosen is not None
+    return np.array([click_words(bool(p), int(k), only=only)
+                     for p, k in zip(picked, n, strict=True)], dtype=object)  # fmt: skip
+
+
 def _arc_traces(
-    frame: pd.DataFrame, noun: str, edges: tuple[int, ...], compact: bool = False
+    frame: pd.DataFrame,
+    noun: str,
+    edges: tuple[int, ...],
+    compact: bool = False,
+    selected: frozenset[str] | None = None,
 ) -> list[dict]:
     """Trace dicts: lines (one per direction x width bin), one arrowhead trace per
     direction, then one trace of targets. Lines are float arrays with NaN gaps and no
@@ -211,7 +232,9 @@ def _arc_traces(
     top of each other at a shared destination. ``frame`` holds the pairs to draw
     (:func:`select_pairs`); ``edges`` the fixed width scale (:func:`width_edges`).
     ``compact``: placeholders instead of coordinates, for the browser to fill
-    (:func:`evidence.figures.theme.drawn_in_browser`; assets/figures.js)."""
+    (:func:`evidence.figures.theme.drawn_in_browser`; assets/figures.js). ``selected``:
+    the "A>B" pairs of the map's selection (None: none), drawn on top, the others
+    dimmed; every arc keeps its target, so another can be added."""
     frame = frame.sort_values("n_articles", kind="stable")  # big arcs drawn last, on top
     n = frame["n_articles"].to_numpy(dtype=float)
     bins = width_bins(n, edges)
@@ -221,6 +244,9 @@ def _arc_traces(
     if "kinds" in frame.columns:  # the kinds of mobility of a flow's articles
         kinds = frame["kinds"].fillna("").astype(str).to_numpy()
         text = np.where(kinds != "", text + "<br>" + kinds, text)
+    keys = frame["origin"].astype(str) + ">" + frame["destination"].astype(str)
+    chosen = keys.isin(selected).to_numpy() if selected else None
+    text = text + "<br><i>" + _click_text(frame, chosen) + "</i>"
     custom = frame[["origin", "destination", "n_articles"]].to_numpy(dtype=object)
     extra = f"<br>{noun}" if noun else ""
     ends = frame[["origin", "destination"]].to_numpy(dtype=str)
@@ -240,38 +266,48 @@ def _arc_traces(
 
     lines: list[dict] = []
     heads: list[dict] = []
+    # With a selection, the selected arcs are drawn last (on top) and the others dimmed.
+    groups = [(None, 0.75)] if chosen is None else [(False, DIMMED_ARCS), (True, 0.9)]
     for direction in DIRECTIONS:
         style = direction_style(direction)
         in_class = directions == direction
         if not in_class.any():
             continue
-        first = True
-        for b in range(len(edges)):
-            rows = np.flatnonzero(in_class & (bins == b))
-            if len(rows) == 0:
-                continue
-            lines.append(
-                {
-                    "type": "scattergeo",
-                    "lon": at(rows, "line", "lon"),
-                    "lat": at(rows, "line", "lat"),
-                    "mode": "lines",
-                    "line": {
-                        "color": style["colour"],
-                        "width": _width(b, edges),
-                        "dash": style["dash"],
-                    },
-                    "opacity": 0.75,
-                    "hoverinfo": "skip",
-                    "name": style["label"],
-                    "legendgroup": direction,
-                    # One legend entry per class, drawn with its dash style.
-                    "showlegend": first,
-                    "meta": {"direction": direction, "kind": "arc", "pairs": ends[rows]},
-                }
-            )
-            first = False
+        first = chosen is None  # with a selection, a key line drawn in full (below)
+        if not first:
+            lines.append(_class_key(direction, style))
+        for picked, opacity in groups:
+            in_group = in_class if picked is None else in_class & (chosen == picked)
+            for b in range(len(edges)):
+                rows = np.flatnonzero(in_group & (bins == b))
+                if len(rows) == 0:
+                    continue
+                meta = {"direction": direction, "kind": "arc", "pairs": ends[rows]}
+                if picked is not None:
+                    meta["selected"] = picked
+                lines.append(
+                    {
+                        "type": "scattergeo",
+                        "lon": at(rows, "line", "lon"),
+                        "lat": at(rows, "line", "lat"),
+                        "mode": "lines",
+                        "line": {
+                            "color": style["colour"],
+                            "width": _width(b, edges),
+                            "dash": style["dash"],
+                        },
+                        "opacity": opacity,
+                        "hoverinfo": "skip",
+                        "name": style["label"],
+                        "legendgroup": direction,
+                        # One legend entry per class, drawn with its dash style.
+                        "showlegend": first,
+                        "meta": meta,
+                    }
+                )
+                first = False
         rows = np.flatnonzero(in_class)
+        head_opacity = 1.0 if chosen is None else np.where(chosen[rows], 1.0, DIMMED_ARCS)
         heads.append(
             {
                 "type": "scattergeo",
@@ -285,6 +321,7 @@ def _arc_traces(
                     "angle": at(rows, "angle"),
                     "angleref": "up",
                     "line": {"color": WHITE, "width": 0.8},
+                    "opacity": head_opacity,
                 },
                 "hoverinfo": "skip",
                 "name": style["label"],
@@ -313,6 +350,15 @@ def _arc_traces(
         ends = frame[["lon0", "lat0", "lon1", "lat1"]].to_numpy(dtype=float)
         targets[GEOMETRY] = _geometry(ends)
     return [*lines, *heads, targets]
+
+
+def _class_key(direction: str, style: dict) -> dict:
+    """The legend entry of a direction class drawn in full, when the arcs themselves are
+    dimmed by a selection (a legend entry takes its trace's opacity)."""
+    return {"type": "scattergeo", "lon": [None], "lat": [None], "mode": "lines",
+            "line": {"color": style["colour"], "width": WIDTHS[1], "dash": style["dash"]},
+            "name": style["label"], "legendgroup": direction, "showlegend": True,
+            "hoverinfo": "skip", "meta": {"kind": "class-key", "direction": direction}}  # fmt: skip
 
 
 def _width_index(b, edges: tuple[int, ...]):
@@ -403,6 +449,7 @@ def build_arc_figure(
     net: bool = False,
     nodes: bool = True,
     pair_word: str = "pairs",
+    selected: frozenset[str] | None = None,
 ) -> go.Figure:
     """Directed arcs for any pairs frame (flows or partnerships); see :func:`build_flows_figure`.
 
@@ -411,7 +458,9 @@ def build_arc_figure(
     code whose pairs in and out are drawn instead; ``edges`` the width scale (by default
     from these pairs, :func:`width_edges`); ``net``: the pairs are net flows
     (:func:`evidence.aggregate.net_pairs`), which the key says; ``nodes``: draw the
-    clickable country dots; ``pair_word`` names the pairs in the key ("region pairs").
+    clickable country dots; ``pair_word`` names the pairs in the key ("region pairs");
+    ``selected`` the "A>B" pairs the map's selection holds (highlighted, the other arcs
+    dimmed but clickable).
     """
     if pairs is None or pairs.empty:
         return caption_figure(empty_figure(empty), caption)
@@ -426,9 +475,11 @@ def build_arc_figure(
     # direction classes.
     dots = [_node_trace(frame, focus, what)] if nodes else []
     compact = browser_draws()
-    arcs = _arc_traces(frame, noun, edges, compact=compact)
+    arcs = _arc_traces(frame, noun, edges, compact=compact, selected=selected)
     geometry = arcs[-1].pop(GEOMETRY, None)
-    traces = [*dots, *arcs, *_width_key(edges), *country_labels(frame)]  # names last
+    # The dots after the arcs: of marks as close to the pointer, plotly picks the last
+    # drawn; the names (no hover) last of all.
+    traces = [*arcs, *dots, *_width_key(edges), *country_labels(frame)]
     ends = noun or "origin → destination"
     n_pairs = len(_drawable(pairs))
     if focus:
@@ -504,7 +555,11 @@ def build_flows_figure(pairs: pd.DataFrame, *, caption: CaptionLike = None, **op
 
 
 def build_direction_matrix_figure(
-    matrix: pd.DataFrame, *, caption: CaptionLike = None, what: str = "flows"
+    matrix: pd.DataFrame,
+    *,
+    caption: CaptionLike = None,
+    what: str = "flows",
+    selected: set[str] | None = None,
 ) -> go.Figure:
     """Heatmap of origin (rows) x destination (columns) income groups, count in each cell.
 
@@ -512,6 +567,8 @@ def build_direction_matrix_figure(
         matrix: a :func:`evidence.aggregate.direction_matrix` frame (4 x 4).
         caption: optional title / subtitle / footer.
         what: "flows" or "partnerships", for axis titles and hover.
+        selected: the cells of the matrix's selection ("H>L"; None: none), the others
+            dimmed (``layout.meta`` names them for the HTML table).
     """
     if matrix is None or matrix.empty or int(matrix.to_numpy().sum()) == 0:
         return caption_figure(empty_figure(f"No {what} with known income groups"), caption)
@@ -591,6 +648,9 @@ def build_direction_matrix_figure(
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
         "font": {"color": INK},
     }
+    traces += dim_cells(traces[:1], selected)
+    if selected is not None:
+        layout["meta"] = selection_meta(selected)
     fig = new_figure({"data": traces, "layout": layout})
     return caption_figure(fig, caption)
 

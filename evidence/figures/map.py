@@ -9,7 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evidence.codebook import load_codebook
+from evidence.figures.selection import DIMMED
 from evidence.figures.theme import (
+    INK,
     LAND,
     MUTED,
     NO_DATA,
@@ -78,6 +80,30 @@ def _custom(frame: pd.DataFrame) -> np.ndarray:
     return frame[["iso3", "name", income, "n_articles"]].to_numpy(dtype=object)
 
 
+def _marks(frame: pd.DataFrame, selection: bool, clicks: bool) -> dict:
+    """A choropleth's hover words (what a click does) and, when the map holds a
+    selection, its selected countries outlined and the others dimmed. The marker is the
+    trace's whole marker (the white outline otherwise)."""
+    out: dict = {}
+    if clicks:
+        out["text"] = frame["click"].to_numpy(dtype=object)
+    if selection and "selected" in frame.columns:
+        picked = frame["selected"].to_numpy(dtype=bool)
+        out["marker"] = {
+            "opacity": np.where(picked, 1.0, DIMMED),
+            "line": {"color": np.where(picked, INK, WHITE).astype(object),
+                     "width": np.where(picked, 1.5, 0.5)},
+        }  # fmt: skip
+    return out
+
+
+def _gap_words(frame: pd.DataFrame) -> str:
+    """The click line of the countries without articles: written into the hover template
+    when they all say the same (nothing to select), else "%{text}" (one a country)."""
+    words = set(frame["click"]) if "click" in frame.columns else set()
+    return words.pop() if len(words) == 1 else "%{text}"
+
+
 def _gap_lines(years: tuple[int, int] | None) -> dict:
     """The placeholder of the zero countries' hover rows when the browser writes them
     (assets/figures.js, from assets/countries.js): the years of their income history (None:
@@ -95,6 +121,7 @@ def build_map_figure(
     role: str = "origin",
     caption: CaptionLike = None,
     history_years: tuple[int, int] | None = None,
+    selection: bool = False,
 ) -> go.Figure:
     """Countries coloured by distinct articles in ``role``; zero countries in light grey.
 
@@ -107,6 +134,9 @@ def build_map_figure(
         history_years: the publication years of the ``income_history`` words (None when
             the hover shows the latest group), for the browser to write the zero
             countries' lines itself (:func:`evidence.figures.theme.drawn_in_browser`).
+        selection: the map holds a selection: the countries of the ``selected`` column
+            are outlined, the others dimmed (every country stays clickable). An optional
+            ``click`` column says in the hover what a click does.
 
     Returns:
         Two ``go.Choropleth`` traces ("articles", then "no articles"), located by ISO-3,
@@ -120,9 +150,13 @@ def build_map_figure(
     has = counts[counts["n_articles"] > 0]
     none = counts[counts["n_articles"] == 0]
     zmax = int(has["n_articles"].max())
+    clicks = "click" in counts.columns
     hover = (
         "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
-        "%{customdata[3]:,} articles" + f" ({short_role})<extra></extra>"
+        "%{customdata[3]:,} articles"
+        + f" ({short_role})"
+        + ("<br><i>%{text}</i>" if clicks else "")
+        + "<extra></extra>"
     )
     outline = {"line": {"color": WHITE, "width": 0.5}}
     traces = [
@@ -163,6 +197,7 @@ def build_map_figure(
             "customdata": _custom(has),
             "hovertemplate": hover,
             "showlegend": False,
+            **_marks(has, selection, clicks),
         },
         {
             "type": "choropleth",
@@ -177,9 +212,12 @@ def build_map_figure(
             "hovertemplate": (
                 "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
                 + NO_ARTICLES
-                + f" ({short_role})<extra></extra>"
+                + f" ({short_role})"
+                + (f"<br><i>{_gap_words(none)}</i>" if clicks else "")
+                + "<extra></extra>"
             ),
             "showlegend": False,
+            **_marks(none, selection, clicks and _gap_words(none) == "%{text}"),
         },
         # Choropleths have no legend symbol: an empty marker trace gives "No articles" one.
         {

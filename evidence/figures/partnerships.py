@@ -3,11 +3,13 @@ lead and partner countries, and a map of lead -> partner arcs."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from evidence.codebook import load_codebook
 from evidence.figures.flows import build_arc_figure
+from evidence.figures.selection import DIMMED, selection_meta
 from evidence.figures.theme import (
     GRID,
     INK,
@@ -69,8 +71,19 @@ def _bar_labels(labels: list[str], suffix: str) -> list[dict]:
     ]
 
 
+def _dimmed(keys, selected: set[str] | None):
+    """Per bar, its opacity: 1, or with a selection dimmed unless selected."""
+    if selected is None:
+        return 1.0
+    return np.where(pd.Series(keys, dtype=object).isin(selected).to_numpy(), 1.0, DIMMED)
+
+
 def build_partnerships_figure(
-    summary: pd.DataFrame, direction_counts: pd.DataFrame, *, caption: CaptionLike = None
+    summary: pd.DataFrame,
+    direction_counts: pd.DataFrame,
+    *,
+    caption: CaptionLike = None,
+    selected: set[str] | None = None,
 ) -> go.Figure:
     """Two bar panels: articles per coded partnership format, and per direction class
     computed from the income groups of lead and partner countries.
@@ -84,6 +97,8 @@ def build_partnerships_figure(
         direction_counts: a :func:`evidence.aggregate.direction_counts` frame for
             partnerships.
         caption: optional title / subtitle / footer.
+        selected: the bars of the chart's selection (codes and direction classes; None:
+            none), the others dimmed (``layout.meta`` names them for the HTML list).
 
     Returns:
         A figure whose first trace holds the coded formats (``customdata`` = code) and
@@ -121,7 +136,11 @@ def build_partnerships_figure(
             "x": coded["n_articles"].to_numpy(),
             "y": coded["label"].to_numpy(),
             "text": coded["n_articles"].map("{:,}".format).to_numpy(),
-            "marker": {"color": _coded_colour(), "line": {"width": 0}},
+            "marker": {
+                "color": _coded_colour(),
+                "line": {"width": 0},
+                "opacity": _dimmed(coded["code"], selected),
+            },
             "customdata": coded["code"].to_numpy(),
             "hovertemplate": f"%{{y}}: %{{x:,}} articles<extra>coded {noun}</extra>",
             "name": f"Coded {noun}",
@@ -131,7 +150,11 @@ def build_partnerships_figure(
             "x": computed["n_articles"].to_numpy(),
             "y": computed["label"].to_numpy(),
             "text": computed["n_articles"].map("{:,}".format).to_numpy(),
-            "marker": {"color": [s["colour"] for s in styles], "line": {"width": 0}},
+            "marker": {
+                "color": [s["colour"] for s in styles],
+                "line": {"width": 0},
+                "opacity": _dimmed(computed["direction"], selected),
+            },
             "customdata": computed["direction"].to_numpy(),
             "hovertemplate": "%{y}: %{x:,} articles<extra>lead → partner</extra>",
             "name": "Lead → partner direction",
@@ -184,6 +207,8 @@ def build_partnerships_figure(
         "hovermode": "closest",
         "margin": {"l": 10, "r": 10, "t": 34, "b": 4},
     }
+    if selected is not None:
+        layout["meta"] = selection_meta(selected)
     fig = new_figure({"data": traces, "layout": layout})
     return caption_figure(fig, caption)
 

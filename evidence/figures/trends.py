@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evidence.codebook import load_codebook
+from evidence.figures.selection import DIMMED
 from evidence.figures.theme import (
     FAINT,
     MUTED,
@@ -25,12 +26,33 @@ from evidence.figures.theme import (
 UNCODED = "uncoded"
 
 
+def _click_words(years: np.ndarray, totals: np.ndarray, selected) -> np.ndarray:
+    """Per bar, what a click on it does: "Click to select: all 35 articles of 2012 ·
+    Shift-click to add", or for a selected year what is left (see
+    evidence.views.trends.year_after_click)."""
+    out = []
+    for y, n in zip(years, totals, strict=True):
+        y = int(y)
+        noun = "article" if n == 1 else "articles"
+        if selected is None or not selected[0] <= y <= selected[1]:
+            extend = "add" if selected is None else f"extend the years to {y}"
+            out.append(f"Click to select: all {n:,} {noun} of {y} · Shift-click to {extend}")
+        elif selected[0] == selected[1]:
+            out.append("Selected · click to remove (all years again)")
+        elif y in selected:
+            out.append(f"Selected · click to remove {y} from the years")
+        else:
+            out.append(f"Selected · click to select only {y} ({n:,} {noun})")
+    return np.array(out, dtype=object)
+
+
 def build_trends_figure(
     trend: pd.DataFrame,
     *,
     stack: str = "format",
     caption: CaptionLike = None,
     totals: Mapping[int, int] | None = None,
+    selected: tuple[int, int] | None = None,
 ) -> go.Figure:
     """Stacked bars per year, one trace per group in codebook order.
 
@@ -45,6 +67,8 @@ def build_trends_figure(
         caption: optional title / subtitle / footer.
         totals: articles per year; when given, hover names the year's total, which a
             click filters to.
+        selected: the years of the year filter (the chart's own selection): their bars
+            are drawn in full, the others dimmed, and hover says what a click does.
 
     Returns:
         One ``go.Bar`` per group (``customdata`` = year, or ``[year, articles that
@@ -66,8 +90,14 @@ def build_trends_figure(
             all_n = np.array([int(totals.get(int(y), 0)) for y in years])
             # Object rows: plain JSON lists, never a typed array (whose rows would reach
             # the server as {"0": year, "1": n}).
-            custom = np.stack([years, all_n], axis=-1).astype(object)
-            click = "<br>Click: all %{customdata[1]:,} articles of %{x}"
+            custom = np.stack([years, all_n, _click_words(years, all_n, selected)],
+                              axis=-1).astype(object)  # fmt: skip
+            click = "<br><i>%{customdata[2]}</i>"
+        inside = (
+            np.ones(len(years), dtype=bool)
+            if selected is None
+            else (years >= selected[0]) & (years <= selected[1])
+        )
         traces.append(
             {
                 "type": "bar",
@@ -82,6 +112,7 @@ def build_trends_figure(
                 "marker": {
                     "color": FAINT if group == UNCODED else group_colour(group),
                     "line": {"width": 0},
+                    "opacity": 1.0 if selected is None else np.where(inside, 1.0, DIMMED),
                 },
                 "customdata": custom,
                 "hovertemplate": f"<b>%{{x}}</b> · {label}<br>%{{y:,}} articles{note}{click}"

@@ -81,23 +81,29 @@ def coding_credit() -> str:
     return "coding: " + "; ".join(x for x in (cb.name, cb.doi and f"doi:{cb.doi}") if x)
 
 
-def after_click(state: FilterState, chart: str, click: dict | None) -> FilterState:
+def after_click(
+    state: FilterState, chart: str, click: dict | None, *, add: bool = False
+) -> FilterState:
     """The state after a click on a mark of ``chart`` (a country, an arc, a matrix cell,
-    a bar). Each click toggles: the same mark again removes its filter. ``click`` is the
-    ``clickData`` the browser sends (recorded examples: tests/fixtures/clicks)."""
+    a bar): the mark alone is selected, or with ``add`` (Shift/Ctrl-click, the "Add to
+    selection" switch) added to the chart's selection; a selected mark is removed.
+    ``click`` is the ``clickData`` the browser sends (recorded examples:
+    tests/fixtures/clicks)."""
     point = first_point(click)
     rule = VIEWS[chart].click if chart in VIEWS else None
-    return rule(state, point) if point is not None and rule is not None else state
+    return rule(state, point, add=bool(add)) if point is not None and rule is not None else state
 
 
-def after_press(state: FilterState, chart: str, key: str | None) -> FilterState:
+def after_press(
+    state: FilterState, chart: str, key: str | None, *, add: bool = False
+) -> FilterState:
     """The state after pressing a cell or bar of an HTML chart (``screen="html"``). Its
     key is the one the Plotly mark carries (a matrix cell's hovertext, a bar's
     customdata), so the chart's own click rule applies unchanged."""
     rule = VIEWS[chart].click if chart in HTML_CHARTS else None
     if rule is None or not isinstance(key, str) or not key:
         return state
-    return rule(state, {"hovertext": key, "customdata": [key]})
+    return rule(state, {"hovertext": key, "customdata": [key]}, add=bool(add))
 
 
 def after_select(state: FilterState, chart: str, selected: dict | None) -> FilterState:
@@ -172,17 +178,20 @@ def view_figure(
 ) -> tuple[pd.DataFrame, go.Figure]:
     """The displayed data and figure of one chart for the whole evidence base and a state.
 
-    The data is what the chart shows, without the drawing coordinates of arc ends. A
-    ``captioned`` figure is one for a file: titled, and drawn by the chart's export hook
-    when it has one.
+    The data is what the chart shows, without the drawing coordinates of arc ends: its
+    marks are counted without the chart's own selection (Chart.own), which they show
+    highlighted, the other marks dimmed, as the dashboard does. A ``captioned`` figure
+    is one for a file: titled, and drawn by the chart's export hook when it has one.
     """
     sub = filters.apply(eb, state)
     chart = VIEWS[view]
-    if sub.n_articles == 0:
+    # Counted without the chart's own selection: its other marks stay, dimmed.
+    marks = filters.apply(eb, chart.counted_in(state))
+    if marks.n_articles == 0:
         data, fig = pd.DataFrame(), empty_figure(EMPTY_MESSAGE)
     else:
         build = chart.export if captioned and chart.export else chart.build
-        data, fig = build(sub, state)
+        data, fig = build(marks, state)
         data = data.drop(columns=[c for c in DRAWING_COLUMNS if c in data.columns])
     if captioned:
         caption_figure(fig, caption_for(eb, sub, state, view))

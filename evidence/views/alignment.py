@@ -6,7 +6,7 @@ from __future__ import annotations
 from evidence import aggregate
 from evidence.codebook import load_codebook
 from evidence.figures.alignment import build_alignment_figure
-from evidence.views.base import Chart, View, cell_key
+from evidence.views.base import Chart, View, cell_key, mark_selected, released
 
 # Origin income groups of a side of the "HIC vs LMIC" matrix.
 SIDE_GROUPS = {"north": ("H",), "south": ("UM", "LM", "L")}
@@ -20,11 +20,39 @@ def matrix_level() -> str:
     return "code" if one else "group"
 
 
+def release(state):
+    """The state the matrix is counted in: without its own selection (motivations and
+    formats, and the origin income groups of a side when split by income)."""
+    own = ("motivation", "format") + (("origin_income",) if state.align == "by_income" else ())
+    return released(state, own)
+
+
+def selected_cells(matrix, state) -> set[str] | None:
+    """The keys ("motivation|format|side") of the cells the selection holds: their
+    motivation and format selected (each, when set) and their side's income groups
+    (None: no selection)."""
+    if not (state.motivation or state.format):
+        return None
+    incomes = set(state.origin_income)
+
+    def picked(m: str, f: str, side: str) -> bool:
+        groups = SIDE_GROUPS.get(side)
+        return ((not state.motivation or m in state.motivation)
+                and (not state.format or f in state.format)
+                and (groups is None or not incomes or set(groups) == incomes))  # fmt: skip
+
+    cells = zip(matrix["motivation"], matrix["format"], matrix["side"], strict=True)
+    return {f"{m}|{f}|{side}" for m, f, side in cells if picked(m, f, side)}
+
+
 def build(sub, state):
     matrix = aggregate.alignment_matrix(
         sub, mode=state.align, classification=state.income, level=matrix_level()
     )
-    return matrix, build_alignment_figure(matrix, mode=state.align)
+    chosen = selected_cells(matrix, state)
+    fig = build_alignment_figure(matrix, mode=state.align, selected=chosen)
+    keys = matrix["motivation"] + "|" + matrix["format"] + "|" + matrix["side"].astype(str)
+    return mark_selected(matrix, None if chosen is None else keys.isin(chosen)), fig
 
 
 def takeaway(sub, state) -> str:
@@ -36,9 +64,11 @@ def takeaway(sub, state) -> str:
     return aggregate.alignment_takeaway(matrix)
 
 
-def click(state, point):
+def click(state, point, add: bool = False):
     """A cell: that motivation and that format (and, when the matrix is split by income,
-    that side's origin income groups); the same cell again removes them."""
+    that side's origin income groups); the same cell again removes them. With ``add``
+    the cell's motivation and format join those selected (the filters then hold every
+    cell of the rows and columns chosen); a selected cell of several is selected alone."""
     key = cell_key(point)
     if len(key) < 2:
         return state
@@ -49,6 +79,11 @@ def click(state, point):
     new = state.with_values(**cell)
     if all(getattr(new, k) == getattr(state, k) for k in cell):
         return state.with_values(**dict.fromkeys(cell, ()))
+    picked = key[0] in state.motivation and key[1] in state.format
+    if add and not picked:
+        joined = {k: (*getattr(state, k), *(v for v in cell[k] if v not in getattr(state, k)))
+                  for k in cell}  # fmt: skip
+        return state.with_values(**joined)
     return new
 
 
@@ -62,6 +97,7 @@ VIEW = View(
     "Articles coded with both; colour and symbol give the rubric's judgement. Click a cell "
     "to filter.",
     (Chart("alignment", _TITLE, build, takeaway, click=click,
+           own=("motivation", "format"), release=release,
            screen="html", depends=("align",), height=440,
            label=f"{_MOT.label} by {_FMT.noun} alignment matrix"),),
 )  # fmt: skip

@@ -10,18 +10,25 @@ and benchmark loop over the same registry. Nothing here imports Dash.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from evidence.fields import FIELD
+from evidence.figures.selection import click_words  # noqa: F401  (the views' hover words)
 from evidence.model import EvidenceBase
 from evidence.state import FilterState
 
 Build = Callable[[EvidenceBase, FilterState], tuple[pd.DataFrame, go.Figure]]
 Takeaway = Callable[[EvidenceBase, FilterState], str]
-# (state, one point of the chart's clickData or its selectedData) -> the new state.
-Rule = Callable[[FilterState, dict], FilterState]
+# (state, one point of the chart's clickData or its selectedData) -> the new state. A
+# click rule also takes ``add``: a Shift/Ctrl-click (or the "Add to selection" switch)
+# adds the mark to the chart's selection instead of selecting it alone.
+Rule = Callable[..., FilterState]
+# The state a chart's marks are counted in: every filter but the chart's own selection.
+Release = Callable[[FilterState], FilterState]
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,20 @@ class Chart:
     # A row of the chart's displayed data -> (the point a click on its mark sends, words
     # for the row): the data table's "Filter" button applies the click rule with it.
     row_point: Callable[[dict], tuple[dict, str]] | None = None
+    # The filters a click on the chart writes (its own selection): the chart is counted
+    # without them, so that it keeps every mark, the selected ones highlighted and the
+    # others dimmed, and a second mark can be added ("filter everything except
+    # yourself", as crossfilter does). ``release`` says it when the fields alone do not
+    # (a part of a field, or a field only in one mode).
+    own: tuple[str, ...] = ()
+    release: Release | None = None
+
+    def counted_in(self, state: FilterState) -> FilterState:
+        """The state this chart's marks are counted in: ``state`` without the chart's
+        own selection."""
+        if self.release is not None:
+            return self.release(state)
+        return released(state, self.own)
 
 
 @dataclass(frozen=True)
@@ -136,9 +157,28 @@ def group_label(role: str, default: str, *, lower: bool = False) -> str:
 
 
 # --------------------------------------------------------------------------- clicks
-def toggle(values: tuple[str, ...], value: str) -> tuple[str, ...]:
-    """``values`` with ``value`` added, or removed when it is there (a second click)."""
-    return tuple(v for v in values if v != value) if value in values else (*values, value)
+def toggle(values: tuple[str, ...], value: str, add: bool = True) -> tuple[str, ...]:
+    """The selection after a click on the mark ``value``: a selected mark is removed
+    (the others stay); another mark is selected alone, or with ``add`` (Shift/Ctrl-click,
+    the "Add to selection" switch) added to the selection."""
+    if value in values:
+        return tuple(v for v in values if v != value)
+    return (*values, value) if add else (value,)
+
+
+def mark_selected(data: pd.DataFrame, picked) -> pd.DataFrame:
+    """A chart's data with a ``selected`` column (True for the rows its selection holds)
+    when it holds one (``picked``: a boolean array, or None for no selection): the data
+    table and the files list every mark, as the chart shows them."""
+    if picked is None or data is None or data.empty:
+        return data
+    return data.assign(selected=np.asarray(picked, dtype=bool))
+
+
+def released(state: FilterState, keys: tuple[str, ...]) -> FilterState:
+    """``state`` with the filters ``keys`` back at their defaults."""
+    changes = {k: FIELD[k].default for k in keys if getattr(state, k) != FIELD[k].default}
+    return replace(state, **changes) if changes else state
 
 
 def pair_point(row: dict) -> tuple[dict, str]:

@@ -16,6 +16,7 @@ from evidence.figures.flows import (
     with_matrix,
 )
 from evidence.figures.theme import MUTED, direction_style, empty_figure
+from evidence.model import INCOME_GROUPS
 from evidence.state import FilterState
 from evidence.views.base import (
     Chart,
@@ -23,6 +24,7 @@ from evidence.views.base import (
     cell_key,
     custom,
     group_label,
+    mark_selected,
     needs_group,
     pair_point,
     pct,
@@ -48,8 +50,9 @@ def build_regions(flows_eb, state):
         pairs = with_net_hover(aggregate.net_pairs(pairs))
     edges = width_edges(aggregate.largest_pair(flows_eb, "regions"))
     fig = build_flows_figure(pairs, top=None, edges=edges, net=state.net == "net",
-                             nodes=False, pair_word="region pairs")  # fmt: skip
-    return pairs, fig
+                             nodes=False, pair_word="region pairs",
+                             selected=frozenset(state.region_flow) or None)  # fmt: skip
+    return with_selected(pairs, state.region_flow), fig
 
 
 def build(sub, state):
@@ -66,8 +69,17 @@ def build(sub, state):
         pairs = with_net_hover(aggregate.net_pairs(pairs))
     edges = width_edges(aggregate.largest_pair(sub, "flows"))
     fig = build_flows_figure(pairs, top=top(state), focus=state.focus, edges=edges,
-                             net=state.net == "net")  # fmt: skip
-    return focused(pairs, state.focus), fig
+                             net=state.net == "net",
+                             selected=frozenset(state.flow) or None)  # fmt: skip
+    return with_selected(focused(pairs, state.focus), state.flow), fig
+
+
+def with_selected(pairs, selection: tuple[str, ...]):
+    """Pairs with a ``selected`` column when the map holds a selection of "A>B" pairs."""
+    if not selection or not len(pairs):
+        return pairs
+    keys = pairs["origin"].astype(str) + ">" + pairs["destination"].astype(str)
+    return mark_selected(pairs, keys.isin(selection))
 
 
 def focused(pairs, focus: str):
@@ -76,15 +88,14 @@ def focused(pairs, focus: str):
 
 
 def with_net_hover(net: pd.DataFrame) -> pd.DataFrame:
-    """Net pairs with their hover text: the net count, both sides, and what a click keeps
-    (the articles of the side drawn, as a flow filter on that pair)."""
+    """Net pairs with their hover text: the net count and both sides (the map adds what a
+    click keeps: the articles of the side drawn, as a flow filter on that pair)."""
     if net.empty:
         return net.assign(hover=pd.Series(dtype=object))
     styles = {d: direction_style(d)["label"] for d in net["direction"].unique()}
     hover = [
         f"{a} → {b}: net {n:,} ({fwd:,} this way, {back:,} the other)"
-        f" ({styles[d]})<br><i>Click: the {fwd:,} article{'s' if fwd != 1 else ''} of "
-        f"{a} → {b}</i>"
+        f" ({styles[d]})"
         for a, b, n, fwd, back, d in zip(
             net["origin_name"], net["destination_name"], net["n_articles"],
             net["n_forward"], net["n_back"], net["direction"], strict=True,
@@ -158,7 +169,8 @@ def build_matrix(sub, state):
     matrix = aggregate.direction_matrix(
         flows_evidence(sub, state).flows, classification=state.income
     )
-    fig = build_direction_matrix_figure(matrix)
+    chosen = {d for d in state.direction if d.split(">")[0] in INCOME_GROUPS}
+    fig = build_direction_matrix_figure(matrix, selected=chosen if state.direction else None)
     return labelled_matrix(matrix), unfocused_note(fig, state.focus, "flows")
 
 
@@ -209,17 +221,19 @@ def takeaway(sub, state) -> str:
 
 def arc_click(key: str):
     """The click rule of an arc map: an arc (its invisible targets carry [origin,
-    destination, n]) toggles that pair in the filter ``key`` ("flow", "partner"); a
-    country's dot (``[iso3]``) focuses it, or, when it is in focus, shows all again."""
+    destination, n]) selects that pair in the filter ``key`` ("flow", "partner"), alone
+    or with ``add`` added (a selected pair is removed); a country's dot (``[iso3]``)
+    focuses it, or, when it is in focus, shows all again."""
 
-    def click(state, point):
+    def click(state, point, add: bool = False):
         data = custom(point)
         if len(data) == 1:
             iso3 = str(data[0])
             return state.with_values(focus="" if state.focus == iso3 else iso3)
         if len(data) < 2:
             return state
-        return state.with_values(**{key: toggle(getattr(state, key), f"{data[0]}>{data[1]}")})
+        pair = f"{data[0]}>{data[1]}"
+        return state.with_values(**{key: toggle(getattr(state, key), pair, add)})
 
     return click
 
@@ -227,20 +241,20 @@ def arc_click(key: str):
 _country_click = arc_click("flow")
 
 
-def click(state, point):
+def click(state, point, add: bool = False):
     """An arc between two World Bank regions: that region pair (``region_flow``); an arc
     between countries: that pair (``flow``); a country's dot: focus on it."""
     data = custom(point)
     if len(data) >= 2 and str(data[0]) in WB_REGIONS and str(data[1]) in WB_REGIONS:
         pair = f"{data[0]}>{data[1]}"
-        return state.with_values(region_flow=toggle(state.region_flow, pair))
-    return _country_click(state, point)
+        return state.with_values(region_flow=toggle(state.region_flow, pair, add))
+    return _country_click(state, point, add=add)
 
 
-def click_matrix(state, point):
+def click_matrix(state, point, add: bool = False):
     """A cell: flows from that origin income group to that destination group ("H>L")."""
     key = cell_key(point)
-    return state.with_values(direction=toggle(state.direction, key[0])) if key else state
+    return state.with_values(direction=toggle(state.direction, key[0], add)) if key else state
 
 
 _MAP_LABEL = " ".join(f"Map of directed {group_label('mobility', '', lower=True)} flows".split())
@@ -251,10 +265,11 @@ VIEW = View(
     "flows",
     _TITLE,
     "Arrows run from origin to destination. Click a country's dot, or pick one, to see only "
-    "its flows; click an arrow or a matrix cell to filter.",
+    "its flows; click an arrow or a matrix cell to filter (Shift-click to add another).",
     (
         Chart("flows", _TITLE, needs_group("mobility", build),
               needs_group("mobility", takeaway, takeaway=True), click=click,
+              own=("flow", "region_flow"),
               export=needs_group("mobility", build_for_files),
               depends=("focus", "arcs", "net", "level"), height=470,
               width=8, screen="filled", row_point=pair_point,
@@ -262,7 +277,8 @@ VIEW = View(
         Chart("flow-matrix", f"{group_label('mobility', 'Flows')} by income group",
               needs_group("mobility", build_matrix),
               needs_group("mobility", takeaway, takeaway=True),
-              screen="html", click=click_matrix, depends=("focus",), height=330, width=4,
+              screen="html", click=click_matrix, own=("direction",), depends=("focus",),
+              height=330, width=4,
               label="Origin by destination income group matrix"),
     ),
     needs="mobility",

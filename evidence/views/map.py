@@ -8,9 +8,9 @@ import pandas as pd
 
 from evidence import aggregate
 from evidence.codebook import load_codebook
-from evidence.countries import income_periods
+from evidence.countries import income_periods, region_members
 from evidence.figures.map import build_map_figure
-from evidence.views.base import Chart, View, custom, pct, toggle
+from evidence.views.base import Chart, View, click_words, custom, pct, toggle
 
 
 def income_history(iso3: pd.Series, years: tuple[int, int]) -> pd.Series:
@@ -50,6 +50,27 @@ _HISTORY_SIZE = 64
 _HISTORY_LOCK = threading.Lock()
 
 
+def selected_countries(state) -> set[str]:
+    """The countries the map's selection holds: the Countries filter, and the members of
+    the Regions filter."""
+    return set(state.country) | {c for r in state.region for c in region_members(r)}
+
+
+def with_clicks(counts: pd.DataFrame, state) -> pd.DataFrame:
+    """``counts`` with what a click on each country does, in words (its hover line), and
+    whether it is selected. ``counts`` are counted without the map's own selection
+    (Chart.own) in the role the Countries filter matches, so a country's count is the
+    number of articles a click selecting it alone gives."""
+    chosen = selected_countries(state)
+    picked = counts["iso3"].isin(chosen).to_numpy()
+    only = len(state.country) + len(state.region) == 1
+    words = [
+        click_words(bool(p), int(n), only=only) if p or n else "No articles: nothing to select"
+        for p, n in zip(picked, counts["n_articles"], strict=True)
+    ]
+    return counts.assign(selected=picked, click=words)
+
+
 def build(sub, state):
     counts = aggregate.counts_by_country(sub, role=state.role, classification=state.income)
     years = None
@@ -58,7 +79,10 @@ def build(sub, state):
         years = state.year or (int(sub.articles["year"].min()), int(sub.articles["year"].max()))
         history = income_history(counts["iso3"], years)
         counts = counts.assign(income_history=history.where(history != "", counts["income_label"]))
-    return counts, build_map_figure(counts, role=state.role, history_years=years)
+    counts = with_clicks(counts, state)
+    chosen = bool(state.country or state.region)
+    fig = build_map_figure(counts, role=state.role, history_years=years, selection=chosen)
+    return counts.drop(columns=["click"] if chosen else ["click", "selected"]), fig
 
 
 def _role_share_high(sub, state) -> tuple[int, float]:
@@ -94,19 +118,30 @@ def takeaway(sub, state) -> str:
             f"have one in a high-income country; most in {names}.")  # fmt: skip
 
 
-def click(state, point):
-    """A country: the Countries filter (in the map's role) gains or loses it."""
+def click(state, point, add: bool = False):
+    """A country: the Countries filter (in the map's role) is that country alone (the
+    Regions filter, also the map's selection, cleared), or with ``add`` gains it; a
+    selected country is removed. A country without articles (grey:
+    its hover says so) is not a filter: a click there changes nothing."""
     data = custom(point)
     iso3 = point.get("location") or (data[0] if data else None)
-    return state.with_values(country=toggle(state.country, iso3)) if iso3 else state
+    if not iso3:
+        return state
+    empty = len(data) > 3 and data[3] == 0
+    if empty and iso3 not in state.country:
+        return state
+    if not add and iso3 not in state.country:  # the map's selection: that country alone
+        return state.with_values(country=(iso3,), region=())
+    return state.with_values(country=toggle(state.country, iso3, add))
 
 
 VIEW = View(
     "map",
     "Where the evidence comes from",
-    "Articles per country; click a country to filter every view.",
+    "Articles per country; click a country to filter every view (Shift-click to add "
+    "another).",
     (Chart("map", "Where the evidence comes from", build, takeaway, click=click,
-           depends=("role",), height=430, screen="filled",
+           own=("country", "region"), depends=("role",), height=430, screen="filled",
            row_point=lambda r: ({"location": r["iso3"], "customdata": [r["iso3"]]}, r["name"]),
            label="World map of article counts"),),
 )  # fmt: skip

@@ -3,6 +3,8 @@ bars, and each lead → partner country pair as an arc."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from evidence import aggregate
@@ -11,13 +13,42 @@ from evidence.countries import country_name
 from evidence.figures.flows import build_direction_matrix_figure, width_edges, with_matrix
 from evidence.figures.partnerships import build_partner_map_figure, build_partnerships_figure
 from evidence.figures.theme import empty_figure
-from evidence.views.base import Chart, View, custom, needs_group, pair_point, pct, toggle
+from evidence.views.base import (
+    Chart,
+    View,
+    custom,
+    mark_selected,
+    needs_group,
+    pair_point,
+    pct,
+    released,
+    toggle,
+)
 from evidence.views.flows import arc_click, focus_sentence, focused, top, unfocused_note
+
+
+def _partnership_codes(values) -> tuple[str, ...]:
+    """The codes (and group) of the codebook's partnership group among ``values``."""
+    cb = load_codebook()
+    group = cb.flow_group("partnership")
+    mine = {group, *cb.groups[group].codes} if group else set()
+    return tuple(v for v in values if v in mine)
+
+
+def release_bars(state):
+    """The state the bars are counted in: without the partnership selection (direction
+    classes and pairs) and without the partnership codes of the format filter."""
+    codes = _partnership_codes(state.format)
+    state = released(state, ("partner",))
+    if codes:
+        state = replace(state, format=tuple(v for v in state.format if v not in codes))
+    return state
 
 
 def build(sub, state):
     summary = aggregate.partnership_summary(sub)
     directions = aggregate.direction_counts(sub, what="partnerships", classification=state.income)
+    chosen = {*state.partner, *_partnership_codes(state.format)}
     data = pd.concat(
         [
             summary.assign(chart=f"coded {load_codebook().dim('format').noun}"),
@@ -25,8 +56,11 @@ def build(sub, state):
         ],
         ignore_index=True,
     )
-    fig = build_partnerships_figure(summary, directions)
+    fig = build_partnerships_figure(summary, directions, selected=chosen or None)
     # on the right: the bars' headings sit top left
+    if chosen:
+        keys = data["code"].fillna(data["direction"]) if "code" in data else data["direction"]
+        data = mark_selected(data, keys.isin(chosen))
     return data, unfocused_note(fig, state.focus, "partnerships", right=True)
 
 
@@ -36,8 +70,21 @@ def build_map(sub, state):
         return pairs, empty_figure("No partner countries coded for these articles")
     edges = width_edges(aggregate.largest_pair(sub, "partnerships"))
     fig = build_partner_map_figure(pairs, top=top(state, "partner_arcs"), focus=state.focus,
-                                   edges=edges)  # fmt: skip
-    return focused(pairs, state.focus), fig
+                                   edges=edges, selected=selected_pairs(pairs, state))  # fmt: skip
+    chosen = selected_pairs(pairs, state)
+    data = focused(pairs, state.focus)
+    keys = data["origin"].astype(str) + ">" + data["destination"].astype(str)
+    return mark_selected(data, None if chosen is None else keys.isin(chosen)), fig
+
+
+def selected_pairs(pairs, state) -> frozenset[str] | None:
+    """The lead > partner pairs the partnership selection holds: its pairs, and the
+    pairs of its direction classes (None: no selection)."""
+    if not state.partner:
+        return None
+    keys = pairs["origin"].astype(str) + ">" + pairs["destination"].astype(str)
+    in_class = pairs["direction"].isin(state.partner) if "direction" in pairs else False
+    return frozenset(keys[keys.isin(state.partner) | in_class])
 
 
 def build_map_for_files(sub, state):
@@ -63,16 +110,17 @@ def takeaway(sub, state) -> str:
     return f"{pct(share)} of articles with partner pairs have a HIC lead with an LMIC partner."
 
 
-def click(state, point):
+def click(state, point, add: bool = False):
     """A bar: a coded partnership format ("partnership.north_south") or, on the direction
-    bars, a direction class of the lead → partner pairs ("N>S")."""
+    bars, a direction class of the lead → partner pairs ("N>S"); alone, or with ``add``
+    added to the selection (a selected bar is removed)."""
     data = custom(point)
     if not data:
         return state
     code = str(data[0])
     if "." in code:
-        return state.with_values(format=toggle(state.format, code))
-    return state.with_values(partner=toggle(state.partner, code))
+        return state.with_values(format=toggle(state.format, code, add))
+    return state.with_values(partner=toggle(state.partner, code, add))
 
 
 # An arc: that lead → partner pair (the map's role is left as it is); a dot: focus.
@@ -88,12 +136,13 @@ VIEW = View(
     (
         Chart("partnerships", "Who partners with whom", needs_group("partnership", build),
               needs_group("partnership", takeaway, takeaway=True), click=click,
+              own=("partner", "format"), release=release_bars,
               screen="html", depends=("focus",), height=400, width=6,
               label=f"Partnership {_FMT} and directions"),
         Chart("partner-map", "Partnerships between countries",
               needs_group("partnership", build_map),
               needs_group("partnership", takeaway, takeaway=True), click=click_map,
-              export=needs_group("partnership", build_map_for_files),
+              own=("partner",), export=needs_group("partnership", build_map_for_files),
               depends=("focus", "partner_arcs"),
               height=400, width=6, screen="filled", row_point=pair_point,
               label="Map of partner pairs, lead country first"),

@@ -5,13 +5,21 @@ from __future__ import annotations
 from evidence import aggregate
 from evidence.codebook import load_codebook
 from evidence.figures.trends import build_trends_figure
-from evidence.views.base import Chart, View, custom
+from evidence.views.base import Chart, View, custom, mark_selected
 
 
 def build(sub, state):
-    trend = aggregate.trends(sub, stack=state.stack, year_range=state.year)
-    totals = sub.articles["year"].value_counts().to_dict()  # what a click on a year shows
-    return trend, build_trends_figure(trend, stack=state.stack, totals=totals)
+    # Every year of the articles counted (the year filter is the chart's own selection:
+    # its years are highlighted, the others dimmed), and the years it selects.
+    years = sub.articles["year"]
+    span = (int(years.min()), int(years.max())) if len(years) else None
+    if state.year and span:
+        span = (min(span[0], state.year[0]), max(span[1], state.year[1]))
+    trend = aggregate.trends(sub, stack=state.stack, year_range=span)
+    totals = years.value_counts().to_dict()  # what a click on a year shows
+    fig = build_trends_figure(trend, stack=state.stack, totals=totals, selected=state.year)
+    inside = None if not state.year else trend["year"].between(*state.year)
+    return mark_selected(trend, inside), fig
 
 
 def takeaway(sub, state) -> str:
@@ -60,14 +68,32 @@ def _largest_change(sub, state, early, late) -> str:
     return f"; {label} {'grew' if d > 0 else 'fell'} most ({d:+d})"
 
 
-def click(state, point):
-    """A bar: that year; the same year again removes the year filter."""
+def click(state, point, add: bool = False):
+    """A bar: that year alone, or with ``add`` the years from the selected ones to it.
+    A selected year is removed: the whole filter when it is the only year, the year at
+    either end of a range; a year inside a range is selected alone."""
     data = custom(point)
     try:
         y = int(data[0] if data else point.get("x"))
     except (TypeError, ValueError):
         return state
-    return state.with_values(year=None if state.year == (y, y) else (y, y))
+    return state.with_values(year=year_after_click(state.year, y, add))
+
+
+def year_after_click(years: tuple[int, int] | None, y: int, add: bool):
+    """The year filter after a click on the bar of year ``y`` (see :func:`click`)."""
+    if years is None:
+        return (y, y)
+    lo, hi = years
+    if not lo <= y <= hi:
+        return (min(lo, y), max(hi, y)) if add else (y, y)
+    if lo == hi:
+        return None
+    if y == lo:
+        return (lo + 1, hi)
+    if y == hi:
+        return (lo, hi - 1)
+    return (y, y)
 
 
 def select(state, selected):
@@ -85,9 +111,10 @@ def select(state, selected):
 VIEW = View(
     "trends",
     "How the evidence grew",
-    "Drag across years, or click a bar, to set the year filter.",
+    "Drag across years, or click a bar, to set the year filter (Shift-click a bar to "
+    "extend it).",
     (Chart("trends", "How the evidence grew", build, takeaway, click=click, select=select,
-           depends=("stack",), height=340, label="Articles per year",
+           own=("year",), depends=("stack",), height=340, label="Articles per year",
            row_point=lambda r: ({"customdata": [r["year"]], "x": r["year"]},
                                 f"the year {r['year']}")),),
 )  # fmt: skip

@@ -48,16 +48,19 @@ def recorded(name: str) -> dict:
     return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def replay(name: str, search: str | None = None) -> tuple[str | None, list | None]:
+def replay(
+    name: str, search: str | None = None, *, add: bool = False
+) -> tuple[str | None, list | None]:
     """sync() for the recorded event ``name``, from ``search`` (default: the page's query
-    when it was recorded)."""
+    when it was recorded); ``add``: as a Shift-click."""
     event = recorded(name)
     search = (
         ("?" + event["page_query"] if event["page_query"] else "") if search is None else search
     )
     trigger = {"selectedData": "select", "press": "press"}.get(event["property"], "click")
     value = event["value"]["key"] if trigger == "press" else event["value"]  # {chart, key}
-    return sync(trigger, search, {}, BOUNDS, chart=CHART_OF[event["graph"]], event=value)
+    return sync(trigger, search, {}, BOUNDS, chart=CHART_OF[event["graph"]], event=value,
+                add=add)  # fmt: skip
 
 
 def controls_for(state: FilterState) -> dict:
@@ -95,10 +98,51 @@ def test_a_partner_arc_keeps_the_map_role():
     assert query == "?country=FRA&role=setting&partner=GBR-MWI"
 
 
-def test_two_arcs_select_both_pairs():
+def test_a_click_selects_its_mark_alone_and_a_shift_click_adds_it():
     query, _ = replay("flow-arc", "")
-    query, _ = replay("flow-arc-largest", query)
-    assert parse_query(query)[0].flow == ("USA>KEN", "USA>UGA")
+    assert parse_query(replay("flow-arc-largest", query)[0])[0].flow == ("USA>UGA",)
+    both, _ = replay("flow-arc-largest", query, add=True)
+    assert parse_query(both)[0].flow == ("USA>KEN", "USA>UGA")
+    # a selected mark clicked (with or without Shift) leaves, the other stays
+    for add in (False, True):
+        assert parse_query(replay("flow-arc", both, add=add)[0])[0].flow == ("USA>UGA",)
+
+
+@pytest.mark.parametrize(
+    ("name", "page", "added"),
+    [("map-country", "?country=CAN", ("CAN", "USA")),
+     ("flow-matrix-cell", "?direction=L-H", ("L>H", "H>L")),
+     ("partnership-direction-bar", "?partner=N-S", ("N>S", "S>S")),
+     ("partner-arc", "?partner=N-S", ("N>S", "GBR>MWI"))],
+)  # fmt: skip
+def test_every_chart_adds_a_shift_clicked_mark_to_its_selection(name, page, added):
+    field = {"map-country": "country", "flow-matrix-cell": "direction"}.get(name, "partner")
+    query, _ = replay(name, page, add=True)
+    assert getattr(parse_query(query)[0], field) == added
+    alone, _ = replay(name, page)
+    assert getattr(parse_query(alone)[0], field) == added[-1:]
+
+
+def test_a_grey_country_is_no_filter():
+    """A country without articles (its hover says "nothing to select") changes nothing;
+    one selected (from the Countries box) is removed by a click, as any other."""
+    event = recorded("map-country")["value"]
+    point = dict(event["points"][0], location="GRL", customdata=["GRL", "Greenland", "", 0])
+    grey = {"points": [point]}
+    assert sync("click", "", {}, BOUNDS, chart="map", event=grey)[0] is None
+    assert sync("click", "?country=GRL", {}, BOUNDS, chart="map", event=grey)[0] == ""
+
+
+@pytest.mark.parametrize(
+    ("years", "click", "add", "after"),
+    [(None, 2012, False, (2012, 2012)), ((2012, 2012), 2012, False, None),
+     ((2012, 2012), 2015, True, (2012, 2015)), ((2010, 2014), 2010, False, (2011, 2014)),
+     ((2010, 2014), 2014, True, (2010, 2013)), ((2010, 2014), 2016, False, (2016, 2016))],
+)  # fmt: skip
+def test_a_year_bar_selects_extends_or_shrinks_the_years(years, click, add, after):
+    from evidence.views.trends import year_after_click
+
+    assert year_after_click(years, click, add) == after
 
 
 def test_a_year_click_replaces_a_dragged_range():

@@ -32,7 +32,8 @@ JS_COUNTRY = (
 
 # A hover/click target (meta.kind "target", several per arc) of the arc origin ->
 # destination, or of the arc with the most articles when no pair is given: of its
-# targets, the one farthest from any other arc's target. ``gap``: that distance in px.
+# targets, the one farthest from any other arc's target and any country dot (dots win
+# over arcs under the pointer). ``gap``: that distance in px.
 # (Figures without targets carried hover and click data on the arrowheads: the arc's
 # arrowhead, then.)
 JS_ARC = (
@@ -58,6 +59,9 @@ JS_ARC = (
   const same = (i, j) => t.customdata[i][0] === t.customdata[j][0] &&
                          t.customdata[i][1] === t.customdata[j][1];
   const xy = Array.from(t.lon, (lon, i) => geoPoint(gd, lon, t.lat[i]));
+  // country dots win over arcs under the pointer: they are obstacles too
+  const n = gd._fullData.find(t => t.meta && t.meta.kind === 'node');
+  const dots = n ? Array.from(n.lon, (lon, i) => geoPoint(gd, lon, n.lat[i])) : [];
   let pick = null;
   for (let i = 0; i < xy.length; i++) {
     if (!same(i, best)) continue;
@@ -65,6 +69,7 @@ JS_ARC = (
     xy.forEach((p, j) => {
       if (!same(i, j)) gap = Math.min(gap, Math.hypot(p[0] - xy[i][0], p[1] - xy[i][1]));
     });
+    dots.forEach(p => { gap = Math.min(gap, Math.hypot(p[0] - xy[i][0], p[1] - xy[i][1])); });
     if (pick === null || gap > pick.gap) pick = {xy: xy[i], custom: t.customdata[i], gap};
   }
   return pick;
@@ -168,6 +173,9 @@ JS_ARC_LAYOUT = (
   const targets = t ? Array.from(t.lon, (lon, i) => ({
     xy: geoPoint(gd, lon, t.lat[i]), pair: t.customdata[i][0] + '>' + t.customdata[i][1]})) : [];
   const pairs = [...new Set(targets.map(p => p.pair))];
+  // country dots win over arcs under the pointer: obstacles for every pair
+  const n = gd._fullData.find(t => t.meta && t.meta.kind === 'node');
+  if (n) Array.from(n.lon, (lon, i) => targets.push({xy: geoPoint(gd, lon, n.lat[i]), pair: ''}));
   let reach = Infinity, worst = null;
   for (const pair of pairs) {
     let best = 0;

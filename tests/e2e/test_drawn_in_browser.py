@@ -81,7 +81,9 @@ def _close(a, b, where: str) -> None:
 @pytest.mark.parametrize(
     "query",
     ["", "focus=KEN", "net=net&arcs=all", "origin_income=L&year=2004-2011", "income=latest",
-     "role=setting&format=mobility"],
+     "role=setting&format=mobility",
+     # a selection on each: its marks highlighted, the others dimmed, as in files
+     "flow=USA-KEN&country=USA&partner=N-S"],
 )  # fmt: skip
 def test_completed_figures_on_screen_are_the_server_drawings(page, server_url, query):
     page.goto(f"{server_url}/?{query}")

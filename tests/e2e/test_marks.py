@@ -78,7 +78,8 @@ MARKS = {
         # A net arc shows the net count, and a click keeps the side drawn: its hover
         # says how many articles that is.
         Mark("flow-net-arc", "fig-flows", lambda pg: marks.arc(pg, "fig-flows", "USA", "UGA"),
-             r"Click: the ([\d,]+) articles", "flow=USA-UGA", "Flow: United States → Uganda",
+             r"Click to select: ([\d,]+) articles", "flow=USA-UGA",
+             "Flow: United States → Uganda",
              query="net=net", arc_count_is_n=False),
         Mark("flow-region-arc", "fig-flows",
              lambda pg: marks.arc(pg, "fig-flows", "north-america", "sub-saharan-africa"),
@@ -108,7 +109,7 @@ MARKS = {
              r": ([\d,]+) articles? \(", "origin_income=UM,LM,L",
              "Motivation: Market", query="align=by_income"),
         Mark("trends-bar", "fig-trends", lambda pg: marks.bar(pg, "fig-trends", 2012),
-             r"Click: all ([\d,]+) articles of 2012", "year=2012", "Years: 2012"),
+             r"Click to select: all ([\d,]+) articles of 2012", "year=2012", "Years: 2012"),
     )
 }  # fmt: skip
 # On a phone the United States -> Kenya arc runs within 2 px of United States -> Uganda
@@ -296,7 +297,8 @@ def test_dragging_across_years_sets_a_range_and_a_click_one_year(browser, server
         # A click on a bar then gives that one year.
         found = marks.bar(page, "fig-trends", 2012)
         label = marks.hover(page, "fig-trends", found["xy"])
-        n = marks.number(label, r"Click: all ([\d,]+) articles of 2012")
+        # 2012 is inside the dragged years: a click selects it alone
+        n = marks.number(label, r"Selected · click to select only 2012 \(([\d,]+) articles\)")
         page.mouse.click(*found["xy"])
         page.wait_for_function("() => location.search.includes('year=2012')")
         wait_ready(page)

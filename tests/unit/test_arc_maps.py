@@ -119,7 +119,7 @@ def test_net_flows_draw_one_arc_per_pair_from_the_side_that_sends_more(demo):
     (targets,) = _kinds(fig, "target")
     i = next(i for i, c in enumerate(targets.customdata) if tuple(c[:2]) == ("USA", "UGA"))
     assert targets.text[i].startswith(f"United States → Uganda: net {forward - back} ")
-    assert f"Click: the {forward} articles of United States → Uganda" in targets.text[i]
+    assert f"Click to select: {forward} articles" in targets.text[i]  # the side drawn
     assert "Net flows: the 30 largest of" in fig.layout.legend.title.text
     assert VIEWS["flows"].takeaway(demo, state).startswith("Net flows: ")
 

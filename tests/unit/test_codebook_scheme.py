@@ -130,7 +130,10 @@ def test_exports_use_the_example_scheme_only(tmp_path, book, raw, what, fmt):
         assert "programme_types" in table.columns and "purposes" in table.columns
         assert sorted(table["id"]) == sorted(raw.loc[mentoring, "id"])  # the contract: id
     if what == "alignment":
-        cells = table[table["side"] == "all"]
+        # the matrix is counted without its own selection (every cell stays, the
+        # selected ones marked): the selected cells are those of the mentoring articles
+        cells = table[(table["side"] == "all") & (table["selected"].str.lower() == "true")]
+        assert len(cells) and set(cells["programme_type"]) == {"mentoring"}
         for _, row in cells.iterrows():  # the matrix of the mentoring articles, recomputed
             sub = raw[mentoring]
             both = sub["purposes"].str.contains(rf"(?:^|;){row['purpose']}(?:\.|;|$)") & sub[

@@ -189,7 +189,10 @@ def test_flow_heads_carry_hover_counts_and_codebook_style(eb):
     assert set(heads) == set(pairs["direction"])
     n_s = heads["N>S"]
     target = _target(fig)
-    assert _target_pairs(fig)[("CAN", "UGA")]["text"] == "Canada → Uganda: 2 articles (HIC → LMIC)"
+    assert _target_pairs(fig)[("CAN", "UGA")]["text"] == (
+        "Canada → Uganda: 2 articles (HIC → LMIC)"
+        "<br><i>Click to select: 2 articles · Shift-click to add</i>"
+    )
     assert target.marker.opacity == 0
     assert n_s.marker.color == directions["N>S"]["colour"]
     assert n_s.marker.angleref == "up"
