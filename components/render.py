@@ -21,7 +21,7 @@ from components.cells import cells_of_figure
 from components.ids import CHIP, ID
 from evidence import filters
 from evidence.codebook import load_codebook
-from evidence.fields import FIELD, role_word
+from evidence.fields import FIELD, filter_role_word
 from evidence.figures.theme import drawn_in_browser, empty_figure, specs_only
 from evidence.model import EvidenceBase
 from evidence.state import FilterState, parse_query, to_query
@@ -40,10 +40,18 @@ def _role_matters(state: FilterState) -> bool:
 
 
 def chip_label(key: str, state: FilterState) -> str:
-    """A chip's prefix: "Format", or for countries and regions their role too,
-    "Region (setting)", as the filter panel and the map's role switch say."""
+    """A chip's prefix: "Format", "Country"."""
+    return FIELD[key].label
+
+
+def chip_text(key: str, value, state: FilterState) -> str:
+    """A chip's value in words: "Outbound mobility", and for countries and regions the
+    role they match, "Kenya (any role)", as the filter panel's role switch says."""
     field = FIELD[key]
-    return f"{field.label} ({role_word(state.role)})" if field.role_matched else field.label
+    text = field.value_label(value) if field.listed else field.words(value)
+    if field.role_matched:
+        text += f" ({filter_role_word(state.country_role)})"
+    return text
 
 
 def plain(value):
@@ -95,7 +103,7 @@ def chips(state: FilterState) -> list:
         # one chip per item of a list; one for a single value (a year range, a focus)
         values = list(value) if field.listed else [field.text(value)]
         for v in values:
-            text = field.value_label(v) if field.listed else field.words(value)
+            text = chip_text(key, v if field.listed else value, state)
             items.append(
                 dbc.Button(
                     [html.Span(f"{chip_label(key, state)}: ", className="fw-normal"), text,
@@ -206,8 +214,8 @@ def _relevant(state: FilterState, keep: tuple[str, ...] = ()) -> str:
     relevant = replace(
         FilterState(), **(state.filter_fields() | {f: getattr(state, f) for f in keep})
     )
-    if _role_matters(state):
-        relevant = replace(relevant, role=state.role)  # the role decides which country counts
+    if _role_matters(state):  # the filter role decides which country counts
+        relevant = replace(relevant, country_role=state.country_role)
     return to_query(relevant)
 
 
@@ -246,7 +254,7 @@ def render_views(
     todo = changed_views(state, before, eb)
     out: dict = {NOTICES: [f"Link notice: {n}" for n in notices]}
     filters_changed = before is None or state.chip_fields() != before.chip_fields()
-    if before is not None and _role_matters(state) and state.role != before.role:
+    if before is not None and _role_matters(state) and state.country_role != before.country_role:
         filters_changed = True  # the role decides which countries match: N and chips change
     if not (todo or filters_changed):
         return out

@@ -39,7 +39,12 @@ if TYPE_CHECKING:  # only for annotations: the mask helper lives in evidence.fil
     from evidence.filters import Masker
     from evidence.model import EvidenceBase
 
+# The map's colouring roles, each a role of the article_countries table.
 ROLES = ("origin", "author", "setting")
+# What the Countries and Regions filters match: "any" (the default) = any author, any
+# setting, either end of a flow or any member of a partnership; or one of ROLES.
+ANY_ROLE = "any"
+FILTER_ROLES = (ANY_ROLE, *ROLES)
 TIMELINE_MODES, TIMELINE_DEFAULT, TIMELINE_WORDS = (
     timeline.MODES,
     timeline.DEFAULT_MODE,
@@ -314,12 +319,12 @@ def _mask_year(m: Masker, value, state) -> np.ndarray:
 
 
 def _mask_country(m: Masker, value, state) -> np.ndarray:
-    return m.countries("iso3", value, role=state.role)
+    return m.involving(value, role=state.country_role)
 
 
 def _mask_region(m: Masker, value, state) -> np.ndarray:
     members = {c for region in value for c in region_members(region)}
-    return m.countries("iso3", members, role=state.role)
+    return m.involving(members, role=state.country_role)
 
 
 def _mask_origin_income(m: Masker, value, state) -> np.ndarray:
@@ -419,6 +424,10 @@ def _role_options(eb) -> list[Option]:
     return [Option(r, roles[r]["short"]) for r in ROLES]
 
 
+def _filter_role_options(eb) -> list[Option]:
+    return [Option(r, filter_role_short(r)) for r in FILTER_ROLES]
+
+
 def _kind_options(eb) -> list[Option]:
     cb = load_codebook()
     return [Option(k, cb.kind_label(k)) for k in MOBILITY_KINDS
@@ -499,8 +508,12 @@ PANEL_GROUPS: tuple[tuple[str, str, bool], ...] = (
     ("more", "Basis, language and type", False),
 )
 
-_ROLE_HINT = ("Both follow the map's [Country role](#card-map) switch "
-              "(Setting: where the activity took place).")  # fmt: skip
+_FLOWS_TOO = _KIND_GROUP is not None or _CB.flow_group("partnership") is not None
+_ANY_WORDS = ("an author, a setting, a flow or a partnership" if _FLOWS_TOO
+              else "an author or a setting")  # fmt: skip
+_FILTER_ROLE_HINT = (f"Any role: the country is {_ANY_WORDS} of the article. Setting: "
+                     "where the activity took place. The map's colours have their own "
+                     "[switch](#card-map).")  # fmt: skip
 
 _KIND_WORD = f"{_CB.groups[_KIND_GROUP].short} kind" if _KIND_GROUP else "Kind"
 
@@ -516,9 +529,15 @@ FIELDS: tuple[Field, ...] = (
     Field("region", "Region", many(resolve_region), mask=_mask_region,
           value_label=region_label, caption="region", caption_rank=5, role_matched=True,
           control=Control("dropdown", "Regions", _region_options, placeholder="Any region",
-                          hint=_ROLE_HINT, max_height=440, group="place")),
-    Field("role", "Country role", choice(ROLES), default="origin",
-          control=Control("switch", "Country role", _role_options, where="map")),
+                          max_height=440, group="place")),
+    # Which role a country of the Countries and Regions filters plays: any (the default)
+    # or one; the map's colouring role (below) is its own switch.
+    Field("country_role", "Countries match", choice(FILTER_ROLES), default=ANY_ROLE,
+          value_label=lambda v: filter_role_word(v),
+          control=Control("switch", "Countries and regions match", _filter_role_options,
+                          hint=_FILTER_ROLE_HINT, group="place", show_label=False)),
+    Field("role", "Map colours by", choice(ROLES), default="origin",
+          control=Control("switch", "Map colours countries by", _role_options, where="map")),
     Field("origin_income", "Origin income", many(_income), mask=_mask_origin_income,
           value_label=_income_label, caption="origin income", caption_rank=6,
           control=Control("checklist", "Origin income group", _income_options,
@@ -633,6 +652,27 @@ def value_label(key: str, value: str) -> str:
 
 def role_word(role: str) -> str:
     """The role's name as the map's switch says it, in lower case: "origin", "any author",
-    "setting" (the Countries and Regions filters match this role)."""
+    "setting" (the role the map colours by)."""
     spec = load_codebook().roles.get(role)
     return spec["short"].lower() if spec else role
+
+
+def filter_role_short(role: str) -> str:
+    """The filter role as its switch says it: "Any role", "Origin", "Any author",
+    "Setting"."""
+    return "Any role" if role == ANY_ROLE else role_word(role).capitalize()
+
+
+def filter_role_word(role: str) -> str:
+    """The filter role on a chip or in a caption: "any role", "origin", "any author",
+    "setting"."""
+    return filter_role_short(role).lower()
+
+
+def filter_role_country(role: str) -> str:
+    """The country of a filter role in a sentence: "country (any role)", "first author's
+    country", "setting country"."""
+    if role == ANY_ROLE:
+        return "country (any role)"
+    spec = load_codebook().roles.get(role)
+    return spec["country"] if spec else f"country ({role})"

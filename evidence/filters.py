@@ -267,6 +267,21 @@ class Masker:
         where = hit(self.eb, table, "role", (role,)) & hit(self.eb, table, column, values)
         return _any_of(self.idx.n, self.idx.countries_pos, where)
 
+    def involving(self, iso3s, *, role: str) -> np.ndarray:
+        """Articles naming one of these countries in ``role``; ``"any"``: as an author
+        (first or not), a setting, either end of a student flow, or any member of a
+        partnership (the lead or a partner)."""
+        if role != "any":
+            return self.countries("iso3", iso3s, role=role)
+        iso3s = list(iso3s)
+        table = "article_countries"
+        mask = _any_of(self.idx.n, self.idx.countries_pos, hit(self.eb, table, "iso3", iso3s))
+        for table, ends in (("flows", ("origin", "destination")),
+                            ("partnerships", ("lead", "partner"))):  # fmt: skip
+            rows = hit(self.eb, table, ends[0], iso3s) | hit(self.eb, table, ends[1], iso3s)
+            mask |= _any_of(self.idx.n, self.idx.positions(table), rows)
+        return mask
+
     def codes(self, selection) -> np.ndarray:
         """Articles coded with any of these codes or whole groups."""
         where = hit(self.eb, "article_codes", "code", expand_codes(selection))
@@ -333,7 +348,7 @@ def apply(eb: EvidenceBase, state: FilterState) -> EvidenceBase:
     fields = state.filter_fields()
     if not fields:
         return eb
-    key = (id(eb), tuple(fields.items()), state.role, state.income)
+    key = (id(eb), tuple(fields.items()), state.country_role, state.income)
     found = _RESULTS.get(key)
     if found is not None and found[0]() is eb:
         with _LOCK:
