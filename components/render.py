@@ -179,7 +179,9 @@ def _list_page(state: FilterState, eb: EvidenceBase, start: int, sort: str, text
     if len(page) == 0 and total:  # past the end (the list shrank): its last page
         page, total = article_page(eb, state, start, start + PAGE_SIZE,
                                    sort_model=SORT_MODEL[sort], search=text)  # fmt: skip
-    return {"start": start, "size": PAGE_SIZE, "total": total, "sort": sort, "text": text,
+    # "text": the words searched, the state's (its q filter) and any given here
+    words = " ".join(w for w in (state.q, text) if w)
+    return {"start": start, "size": PAGE_SIZE, "total": total, "sort": sort, "text": words,
             "rows": table_rows(page), "headings": HEADINGS}  # fmt: skip
 
 

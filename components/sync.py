@@ -13,9 +13,10 @@ from evidence.fields import FIELD
 from evidence.state import FilterState, parse_query, to_query
 from evidence.views import after_click, after_press, after_select
 
-# What happened, besides a click ("click") or a drag ("select") on a chart, or a press of
-# a cell or bar of an HTML chart ("press": ``chart`` and the cell's key as ``event``).
-TRIGGERS = ("url", "control", "reset", "chip", "click", "select", "press")
+# What happened, besides a click ("click") or a drag ("select") on a chart, a press of
+# a cell or bar of an HTML chart ("press": ``chart`` and the cell's key as ``event``), or
+# words typed in the article list's search box ("search": ``{"text": ...}``).
+TRIGGERS = ("url", "control", "reset", "chip", "click", "select", "press", "search")
 
 
 def state_after_click(state: FilterState, source: str, click: dict | None) -> FilterState:
@@ -62,6 +63,9 @@ def sync(
         new = after_click(current, chart or "", event)
     elif trigger == "press":
         new = after_press(current, chart or "", event)
+    elif trigger == "search":
+        text = (event or {}).get("text") if isinstance(event, dict) else None
+        new = current.with_values(q=text if isinstance(text, str) else "")
     else:
         new = current
     if new == current and trigger != "reset":

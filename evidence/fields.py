@@ -273,6 +273,16 @@ def _kind(item: str) -> str | None:
     return code if code in MOBILITY_KINDS else None
 
 
+MAX_SEARCH = 100  # characters of a list search kept
+
+
+def _search_text(raw: str) -> Parsed:
+    """The article list's search words: letters, digits and a little punctuation, spaces
+    collapsed, at most MAX_SEARCH characters ("" for none)."""
+    text = " ".join(re.sub(r"[^\w\s.,'’&+-]", " ", raw).split())[:MAX_SEARCH].strip()
+    return (text or None), []
+
+
 def _one_country(raw: str) -> Parsed:
     code = _iso3(raw)
     return (code, []) if code else (None, [raw])
@@ -344,6 +354,10 @@ def _mask_column(column: str):
         return m.articles(column, value)
 
     return mask
+
+
+def _mask_search(m: Masker, value, state) -> np.ndarray:
+    return m.search(value, classification=state.income)
 
 
 def _mask_flow(m: Masker, value, state) -> np.ndarray:
@@ -576,6 +590,10 @@ FIELDS: tuple[Field, ...] = (
           caption=_KIND_WORD.lower(), caption_rank=3, joiner=" or ",
           control=Control("inline", f"{_KIND_WORD} (filters every view)", _kind_options,
                           where="flows")),
+    # The article list's search box (drawn with the list, components/views.py): every
+    # word in a title, journal, author, origin, code label, DOI or year.
+    Field("q", "Search", _search_text, default="", write=str, mask=_mask_search,
+          value_label=lambda v: f"“{v}”", caption="search", caption_rank=14),
     # Marks only (no control): a pair of countries on the flow map, an income-group pair
     # or direction class from the matrix beside it, a lead > partner pair or class.
     Field("flow", "Flow", many(_country_pair), write=_join_pairs, mask=_mask_flow,

@@ -282,6 +282,13 @@ class Masker:
             mask |= _any_of(self.idx.n, self.idx.positions(table), rows)
         return mask
 
+    def search(self, text: str, *, classification: str = "year") -> np.ndarray:
+        """Articles whose list row (title, journal, authors, origin, code labels, DOI,
+        year; :mod:`evidence.table`) holds every word of ``text``, in any case."""
+        from evidence.table import search_mask  # the list's rows are built there
+
+        return search_mask(self.eb, text, classification)
+
     def codes(self, selection) -> np.ndarray:
         """Articles coded with any of these codes or whole groups."""
         where = hit(self.eb, "article_codes", "code", expand_codes(selection))
