@@ -71,7 +71,7 @@ from evidence.fields import CONTROLLED, group_counts
 from evidence.load import load_cached
 from evidence.model import EvidenceBase
 from evidence.state import parse_query
-from evidence.timeline import year_bounds
+from evidence.timeline import year_bounds, year_label
 from evidence.views import CLICKABLE, HTML_CHARTS, SELECTABLE, VIEWS
 
 PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"
@@ -317,7 +317,9 @@ def _page_extras(
     for key, name in ((COUNT, "count"), (NOTICES, "notices"), (SHOWN, "shown")):
         if key in drawn:
             text[name] = drawn[key]
-    text["groups"] = group_counts(parse_query(search)[0])
+    state = parse_query(search)[0]
+    text["groups"] = group_counts(state)
+    text["timeline"] = year_label(state.year, year_bounds(eb))  # assets/timeline.js
     return {
         "text": text,
         "tables": tables,

@@ -44,19 +44,60 @@
     return n === null ? [b[0], y] : [Math.max(b[0], y - n + 1), y];
   }
 
-  // What the bar says: "Up to 2015", "2015", "2013-2015", "All years, 2000-2020".
-  function label() {
-    var b = bounds(), r = years();
-    if (r[0] === b[0] && r[1] === b[1]) return "All years, " + b[0] + "-" + b[1];
-    if (r[0] === r[1]) return String(r[0]);
-    if (r[0] === b[0] && WINDOWS[mode()] === null) return "Up to " + r[1];
-    return r[0] + "-" + r[1];
-  }
-
-  function announce() {
+  // What the bar says comes from the server with the count and the chips, in the same
+  // response (app.py, text.timeline; evidence.timeline.year_label), so the three always
+  // describe one state: after a bar click, a typed year, a slider move, Back, and at
+  // every step of Play (the label changes when the step's count does, not before).
+  function drawLabel(text) {
     var el = document.getElementById("tl-year");
-    if (el && el.textContent !== label()) el.textContent = label();
+    if (el && typeof text === "string" && el.textContent !== text) el.textContent = text;
   }
+  function announce() { /* kept for assets/page.js: the label is drawn from responses */ }
+
+  function wrapResponseHook() {
+    var inner = window.iome_page_response;
+    if (inner && inner.timeline) return;
+    var hook = function (payload, response) {
+      if (inner) inner(payload, response);
+      var text = response && response["page-text"] && response["page-text"].data;
+      if (text && typeof text === "object") drawLabel(text.timeline);
+    };
+    hook.timeline = true;
+    window.iome_page_response = hook;
+  }
+  wrapResponseHook();  // assets/page.js, loaded before this file, set the hook
+  document.addEventListener("DOMContentLoaded", wrapResponseHook);
+
+  // One history entry per settled value of the year slider: a year-only change of the
+  // address within SETTLE ms of the slider's last use, following a year-only change,
+  // replaces that entry (ten arrow presses, a drag: one entry; Back returns before them).
+  var SETTLE = 1000;
+  var sliderAt = -Infinity, lastYearPush = { at: -Infinity, search: null };
+  function withoutYear(search) {
+    var p = new URLSearchParams(search);
+    p.delete("year");
+    return p.toString();
+  }
+  ["keydown", "pointerdown"].forEach(function (type) {
+    document.addEventListener(type, function (e) {
+      if (e.target && e.target.closest && e.target.closest("#ctl-year")) {
+        sliderAt = performance.now();
+      }
+    }, true);
+  });
+  var pushState = window.history.pushState;
+  window.history.pushState = function (state, title, url) {
+    var now = performance.now(), here = window.location.search, next = here;
+    try { next = new URL(url, window.location.href).search; } catch (e) { /* as given */ }
+    var yearOnly = next !== here && withoutYear(next) === withoutYear(here);
+    if (yearOnly && now - sliderAt < SETTLE && lastYearPush.search === here &&
+        now - lastYearPush.at < SETTLE) {
+      lastYearPush = { at: now, search: next };
+      return window.history.replaceState(state, title, url);
+    }
+    lastYearPush = yearOnly ? { at: now, search: next } : { at: -Infinity, search: null };
+    return pushState.apply(window.history, arguments);
+  };
 
   // The address with the year filter set to ``r`` (the other parameters kept as written;
   // year is the query's first field, evidence.fields).
@@ -81,7 +122,6 @@
       window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
       wroteAt = performance.now();
     }
-    announce();
   }
 
   // The step the address bar shows now (the last year of its range).
@@ -189,9 +229,6 @@
     }
   });
 
-  // The bar's words follow the address bar, whoever changed it.
-  window.addEventListener("popstate", function () { announce(); });
-  window.addEventListener("_dashprivate_pushstate", function () { setTimeout(announce, 0); });
 
   window.iome_timeline = {
     announce: announce,  // assets/page.js, after each response
