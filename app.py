@@ -419,6 +419,11 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         trigger, what = _trigger()
         if trigger == "chip" and not ctx.triggered[0].get("value"):
             return unchanged  # a chip drawn anew, not clicked
+        if trigger == "url" and rendered is not None and rendered == _text(search):
+            # The echo of this writer's own answer (the URL it set): the controls show it
+            # already. Setting them again from it would move a control the person has
+            # moved on since (ten quick arrow presses on the year slider) back a step.
+            return unchanged
         event = None
         if trigger == "click":
             event = clicks.get(what)

@@ -54,10 +54,42 @@
   }
   function announce() { /* kept for assets/page.js: the label is drawn from responses */ }
 
+  // The value a request sent for the year slider, if the slider's move sent it.
+  function sentYears(payload) {
+    if (!payload || !(payload.changedPropIds || []).some(function (p) {
+      return p === "ctl-year.value";
+    })) return null;
+    var found = null;
+    (function walk(x) {
+      if (found || !x || typeof x !== "object") return;
+      if (Array.isArray(x)) { x.forEach(walk); return; }
+      if (x.id === "ctl-year" && x.property === "value") { found = x.value; return; }
+    })(payload.inputs);
+    return Array.isArray(found) ? found.map(Number) : null;
+  }
+  function sliderYears() {
+    var el = document.getElementById("ctl-year");
+    var a = el && el.querySelector(".dash-range-slider-min-input");
+    var b = el && el.querySelector(".dash-range-slider-max-input");
+    return a && b && a.value && b.value ? [Number(a.value), Number(b.value)] : null;
+  }
+  // An answer to a year the slider has moved on from (quick arrow presses; answers can
+  // arrive out of order) is dropped before anything draws it: the answer to the
+  // slider's newest year, still on its way, is the state. Otherwise the URL, the count
+  // and the label would show a year the slider no longer shows.
+  function stale(payload) {
+    var sent = sentYears(payload), now = sliderYears();
+    return !!(sent && now && (sent[0] !== now[0] || sent[1] !== now[1]));
+  }
+
   function wrapResponseHook() {
     var inner = window.iome_page_response;
     if (inner && inner.timeline) return;
     var hook = function (payload, response) {
+      if (response && typeof response === "object" && stale(payload)) {
+        Object.keys(response).forEach(function (id) { delete response[id]; });
+        return;
+      }
       if (inner) inner(payload, response);
       var text = response && response["page-text"] && response["page-text"].data;
       if (text && typeof text === "object") drawLabel(text.timeline);
@@ -68,11 +100,14 @@
   wrapResponseHook();  // assets/page.js, loaded before this file, set the hook
   document.addEventListener("DOMContentLoaded", wrapResponseHook);
 
-  // One history entry per settled value of the year slider: a year-only change of the
-  // address within SETTLE ms of the slider's last use, following a year-only change,
-  // replaces that entry (ten arrow presses, a drag: one entry; Back returns before them).
-  var SETTLE = 1000;
-  var sliderAt = -Infinity, lastYearPush = { at: -Infinity, search: null };
+  // One history entry per settled value of the year slider: the year-only changes of
+  // the address that follow one burst of slider use (keys or pointer, no pause longer
+  // than SETTLE ms, nothing else touched since) share one entry, the first pushing it
+  // and the others replacing it (ten arrow presses, a drag: one entry; Back returns to
+  // before them). Responses may arrive well after the last key: up to LATE ms.
+  var SETTLE = 1000, LATE = 10000;
+  var burstStart = -Infinity, sliderAt = -Infinity, otherAt = -Infinity;
+  var lastYearPush = { at: -Infinity, search: null };
   function withoutYear(search) {
     var p = new URLSearchParams(search);
     p.delete("year");
@@ -80,9 +115,13 @@
   }
   ["keydown", "pointerdown"].forEach(function (type) {
     document.addEventListener(type, function (e) {
-      if (e.target && e.target.closest && e.target.closest("#ctl-year")) {
-        sliderAt = performance.now();
+      var now = performance.now();
+      if (!(e.target && e.target.closest && e.target.closest("#ctl-year"))) {
+        otherAt = now;
+        return;
       }
+      if (now - sliderAt > SETTLE) burstStart = now;
+      sliderAt = now;
     }, true);
   });
   var pushState = window.history.pushState;
@@ -90,12 +129,11 @@
     var now = performance.now(), here = window.location.search, next = here;
     try { next = new URL(url, window.location.href).search; } catch (e) { /* as given */ }
     var yearOnly = next !== here && withoutYear(next) === withoutYear(here);
-    if (yearOnly && now - sliderAt < SETTLE && lastYearPush.search === here &&
-        now - lastYearPush.at < SETTLE) {
-      lastYearPush = { at: now, search: next };
-      return window.history.replaceState(state, title, url);
-    }
-    lastYearPush = yearOnly ? { at: now, search: next } : { at: -Infinity, search: null };
+    var sameBurst = yearOnly && lastYearPush.search === here && lastYearPush.at >= burstStart &&
+      otherAt < burstStart && now - sliderAt < LATE;
+    lastYearPush = yearOnly && now - sliderAt < LATE ? { at: now, search: next }
+      : { at: -Infinity, search: null };
+    if (sameBurst) return window.history.replaceState(state, title, url);
     return pushState.apply(window.history, arguments);
   };
 
