@@ -319,7 +319,7 @@ def _page_extras(
             text[name] = drawn[key]
     state = parse_query(search)[0]
     text["groups"] = group_counts(state)
-    text["timeline"] = year_label(state.year, year_bounds(eb))  # assets/timeline.js
+    text["year_label"] = year_label(state.year, year_bounds(eb))  # assets/timeline.js
     return {
         "text": text,
         "tables": tables,

@@ -45,7 +45,7 @@
   }
 
   // What the bar says comes from the server with the count and the chips, in the same
-  // response (app.py, text.timeline; evidence.timeline.year_label), so the three always
+  // response (app.py, text.year_label; evidence.timeline.year_label), so the three always
   // describe one state: after a bar click, a typed year, a slider move, Back, and at
   // every step of Play (the label changes when the step's count does, not before).
   function drawLabel(text) {
@@ -92,7 +92,7 @@
       }
       if (inner) inner(payload, response);
       var text = response && response["page-text"] && response["page-text"].data;
-      if (text && typeof text === "object") drawLabel(text.timeline);
+      if (text && typeof text === "object") drawLabel(text.year_label);
     };
     hook.timeline = true;
     window.iome_page_response = hook;

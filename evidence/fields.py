@@ -356,6 +356,10 @@ def _mask_column(column: str):
     return mask
 
 
+def _mask_focus(m: Masker, value, state) -> np.ndarray:
+    return m.arc_ends((value,))
+
+
 def _mask_search(m: Masker, value, state) -> np.ndarray:
     return m.search(value, classification=state.income)
 
@@ -530,6 +534,7 @@ _FILTER_ROLE_HINT = (f"Any role: the country is {_ANY_WORDS} of the article. Set
                      "[switch](#card-map).")  # fmt: skip
 
 _KIND_WORD = f"{_CB.groups[_KIND_GROUP].short} kind" if _KIND_GROUP else "Kind"
+_FOCUS_LABEL = "Flows and partnerships of"  # the focus's chip: "... of: Kenya"
 
 # Declaration order is the URL's order and the filter panel's order.
 FIELDS: tuple[Field, ...] = (
@@ -606,11 +611,13 @@ FIELDS: tuple[Field, ...] = (
           caption_rank=12),
     Field("partner", "Partnership", many(_partner), write=_join_pairs, mask=_mask_partner,
           value_label=_pair_label, caption="partnership", caption_rank=13),
-    # The arc maps: one country in focus (its flows and partnerships in and out, ranked),
-    # and how many pairs are drawn without a focus (the largest, or all).
-    Field("focus", "Focus (arc maps)", _one_country, default="", value_label=country_name,
-          caption="focus", chip=True, control=Control("select", "Focus a country", _arc_countries,
-                                           where="flows", placeholder="Focus a country…")),
+    # The arc maps' focus: one country's flows in and out and its partnerships, drawn
+    # and ranked on both maps; a filter too (its chip), so the count, the list and every
+    # download hold the articles behind what the maps and their sentences show.
+    Field("focus", _FOCUS_LABEL, _one_country, default="", mask=_mask_focus,
+          value_label=country_name, caption=_FOCUS_LABEL.lower(), caption_rank=15,
+          control=Control("select", "Focus a country", _arc_countries, where="flows",
+                          placeholder="Focus a country…")),
     Field("arcs", "Flows drawn", choice(ARC_MODES), default="top",
           value_label=lambda v: ARC_WORDS[v], caption="",
           control=Control("switch", "Pairs drawn", _fixed(*ARC_WORDS.items()), where="flows",

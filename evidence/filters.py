@@ -276,6 +276,13 @@ class Masker:
         iso3s = list(iso3s)
         table = "article_countries"
         mask = _any_of(self.idx.n, self.idx.countries_pos, hit(self.eb, table, "iso3", iso3s))
+        return mask | self.arc_ends(iso3s)
+
+    def arc_ends(self, iso3s) -> np.ndarray:
+        """Articles with a student flow from or to one of these countries, or a
+        partnership it leads or joins (what the arc maps draw for a country)."""
+        iso3s = list(iso3s)
+        mask = np.zeros(self.idx.n, dtype=bool)
         for table, ends in (("flows", ("origin", "destination")),
                             ("partnerships", ("lead", "partner"))):  # fmt: skip
             rows = hit(self.eb, table, ends[0], iso3s) | hit(self.eb, table, ends[1], iso3s)

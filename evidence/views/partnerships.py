@@ -12,7 +12,7 @@ from evidence.figures.flows import build_direction_matrix_figure, width_edges, w
 from evidence.figures.partnerships import build_partner_map_figure, build_partnerships_figure
 from evidence.figures.theme import empty_figure
 from evidence.views.base import Chart, View, custom, needs_group, pair_point, pct, toggle
-from evidence.views.flows import arc_click, focus_sentence, focused, top, unfocused_note
+from evidence.views.flows import arc_click, focus_sentence, focused, top
 
 
 def build(sub, state):
@@ -25,9 +25,7 @@ def build(sub, state):
         ],
         ignore_index=True,
     )
-    fig = build_partnerships_figure(summary, directions)
-    # on the right: the bars' headings sit top left
-    return data, unfocused_note(fig, state.focus, "partnerships", right=True)
+    return data, build_partnerships_figure(summary, directions)
 
 
 def build_map(sub, state):
