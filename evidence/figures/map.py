@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evidence.codebook import load_codebook
+from evidence.fields import filter_role_word
 from evidence.figures.theme import (
     LAND,
     MUTED,
@@ -75,7 +76,9 @@ def role_label(role: str) -> str:
 def _custom(frame: pd.DataFrame) -> np.ndarray:
     # The income line: its periods when the group changed over the years shown.
     income = "income_history" if "income_history" in frame.columns else "income_label"
-    return frame[["iso3", "name", income, "n_articles"]].to_numpy(dtype=object)
+    # and, when given, the articles that involve it (what a Countries filter keeps)
+    extra = ["n_involving"] if "n_involving" in frame.columns else []
+    return frame[["iso3", "name", income, "n_articles", *extra]].to_numpy(dtype=object)
 
 
 def _gap_lines(years: tuple[int, int] | None) -> dict:
@@ -95,6 +98,7 @@ def build_map_figure(
     role: str = "origin",
     caption: CaptionLike = None,
     history_years: tuple[int, int] | None = None,
+    filter_role: str = "any",
 ) -> go.Figure:
     """Countries coloured by distinct articles in ``role``; zero countries in light grey.
 
@@ -103,6 +107,8 @@ def build_map_figure(
             ``income_history`` column ("Low income 2000-2013, lower-middle 2014-2020")
             replaces ``income_label`` in the hover.
         role: the role the counts refer to (used in hover and legend text).
+        filter_role: the role the Countries filter matches (``country_role``), named
+            beside an optional ``n_involving`` column's count in the hover.
         caption: optional title / subtitle / footer written into the figure.
         history_years: the publication years of the ``income_history`` words (None when
             the hover shows the latest group), for the browser to write the zero
@@ -120,9 +126,15 @@ def build_map_figure(
     has = counts[counts["n_articles"] > 0]
     none = counts[counts["n_articles"] == 0]
     zmax = int(has["n_articles"].max())
+    # The filter's role may differ from the role coloured: the hover says both counts.
+    involving = (
+        f"<br>%{{customdata[4]:,}} involve it ({filter_role_word(filter_role)})"
+        if "n_involving" in counts.columns
+        else ""
+    )
     hover = (
         "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
-        "%{customdata[3]:,} articles" + f" ({short_role})<extra></extra>"
+        "%{customdata[3]:,} articles" + f" ({short_role}){involving}<extra></extra>"
     )
     outline = {"line": {"color": WHITE, "width": 0.5}}
     traces = [

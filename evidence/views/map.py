@@ -50,15 +50,38 @@ _HISTORY_SIZE = 64
 _HISTORY_LOCK = threading.Lock()
 
 
+def involving_counts(sub, filter_role: str) -> pd.Series:
+    """Per country (ISO-3), the articles of ``sub`` that involve it in ``filter_role``
+    (evidence.fields.FILTER_ROLES): what the Countries filter keeps of these articles for
+    that country, so the map's hover can say it beside the count it colours by."""
+    ac = sub.article_countries
+    if filter_role != "any":
+        ac = ac[ac["role"] == filter_role]
+    frames = [ac[["article_id", "iso3"]]]
+    if filter_role == "any":
+        for table, ends in (("flows", ("origin", "destination")),
+                            ("partnerships", ("lead", "partner"))):  # fmt: skip
+            frame = getattr(sub, table)
+            frames += [frame[["article_id", end]].set_axis(["article_id", "iso3"], axis=1)
+                       for end in ends]  # fmt: skip
+    pairs = pd.concat(frames, ignore_index=True).dropna().drop_duplicates()
+    return pairs.groupby("iso3")["article_id"].size()
+
+
 def build(sub, state):
     counts = aggregate.counts_by_country(sub, role=state.role, classification=state.income)
+    if len(counts):
+        involving = involving_counts(sub, state.country_role).reindex(counts["iso3"])
+        counts = counts.assign(n_involving=involving.fillna(0).astype(int).to_numpy())
     years = None
     if state.income == "year" and len(counts) and sub.n_articles:
         # Over the years on screen: the year filter, else the years of the articles.
         years = state.year or (int(sub.articles["year"].min()), int(sub.articles["year"].max()))
         history = income_history(counts["iso3"], years)
         counts = counts.assign(income_history=history.where(history != "", counts["income_label"]))
-    return counts, build_map_figure(counts, role=state.role, history_years=years)
+    return counts, build_map_figure(
+        counts, role=state.role, history_years=years, filter_role=state.country_role
+    )
 
 
 def _role_share_high(sub, state) -> tuple[int, float]:

@@ -106,3 +106,49 @@ def test_sub_saharan_africa_picked_with_the_mouse_in_any_role(page, server_url):
     assert chip_texts(page) == ["Region: Sub-Saharan Africa (origin)"]
     assert role_tags(page) == ["as origin"] * 2
     assert page.console_errors == []
+
+
+def _flows_with(iso3: str) -> tuple[dict, dict]:
+    """The oracle: per other country, the demo articles with a flow into ``iso3`` from
+    it, and out of ``iso3`` to it (read from the file's mobility_flows)."""
+    into: dict[str, set] = {}
+    out: dict[str, set] = {}
+    for aid, cell in zip(DEMO["id"], DEMO["mobility_flows"], strict=True):
+        for flow in filter(None, (f.strip() for f in cell.split(";"))):
+            a, b = (_iso3(x) for x in flow.split(">"))
+            if b == iso3 and a != iso3:
+                into.setdefault(a, set()).add(aid)
+            if a == iso3 and b != iso3:
+                out.setdefault(b, set()).add(aid)
+    return ({k: len(v) for k, v in into.items()}, {k: len(v) for k, v in out.items()})
+
+
+def test_focus_kenya_lists_every_sender_and_receiver_and_the_list_follows(page, server_url):
+    from marks import node
+
+    page.goto(server_url + "/")
+    wait_ready(page)
+    page.mouse.click(*node(page, "fig-flows", "KEN")["xy"])  # Kenya's dot
+    page.wait_for_function("() => location.search.includes('focus=KEN')")
+    wait_ready(page)
+    # the count and the list hold the articles of Kenya's flows and partnerships
+    n = involving("KEN", ("mobility_flows", "partnerships"))
+    assert count_text(page) == f"{n} of 350 articles"
+    total = int(page.locator(".article-range").inner_text().rsplit(" of ", 1)[1])
+    assert total == n
+    assert chip_texts(page) == ["Flows and partnerships of: Kenya"]
+    # every sender and receiver, each with its count, in the sentence (none on hover only)
+    sentence = page.locator("#summary-flows").inner_text()
+    head, tail = sentence.removeprefix("Into Kenya: ").split("Out of Kenya: ")
+    names = economies()["name"]
+    into, out = _flows_with("KEN")
+    for part, expected in ((head, into), (tail, out)):
+        named = dict(re.findall(r"([A-Z][A-Za-z .'-]+?) (\d+)(?=[,;])", part))
+        assert {k: int(v) for k, v in named.items()} == {names[c]: m for c, m in expected.items()}
+    assert " more" not in sentence
+    # their sums agree with the flow map's CSV for the focus
+    csv = page.request.get(server_url + "/data/flows.csv?focus=KEN").text()
+    table = pd.read_csv(pd.io.common.StringIO(csv))
+    assert table.loc[table["destination"] == "KEN", "n_articles"].sum() == sum(into.values())
+    assert table.loc[table["origin"] == "KEN", "n_articles"].sum() == sum(out.values())
+    assert page.console_errors == []
