@@ -185,7 +185,10 @@ def build_map_figure(
             "colorscale": [[0, NO_DATA], [1, NO_DATA]],
             "showscale": False,
             "marker": outline,
-            "customdata": _gap_lines(history_years) if browser_draws() else _custom(none),
+            # the browser writes these rows (four items) when it draws the figure
+            "customdata": _gap_lines(history_years)
+            if browser_draws()
+            else _custom(none.drop(columns="n_involving", errors="ignore")),
             "hovertemplate": (
                 "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
                 + NO_ARTICLES
