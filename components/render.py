@@ -21,7 +21,7 @@ from components.cells import cells_of_figure
 from components.ids import CHIP, ID
 from evidence import filters
 from evidence.codebook import load_codebook
-from evidence.fields import FIELD, filter_role_word
+from evidence.fields import FIELD, FILTER_ROLES, filter_role_short, filter_role_word
 from evidence.figures.theme import drawn_in_browser, empty_figure, specs_only
 from evidence.model import EvidenceBase
 from evidence.state import FilterState, parse_query, to_query
@@ -32,6 +32,9 @@ from evidence.views import ALWAYS_DEPENDS, EMPTY_MESSAGE, HTML_CHARTS, VIEWS
 RENDER_OUTPUTS = tuple(VIEWS)
 CHIPS, COUNT, NOTICES = ID.CHIPS, ID.COUNT, ID.NOTICES  # also their component ids
 SHOWN = ID.FILTER_DONE  # the phone's "Show N articles" button under the filters
+
+
+ROLE_CHIP = "country_role"  # the index of the role's button among the chips
 
 
 def _role_matters(state: FilterState) -> bool:
@@ -113,7 +116,26 @@ def chips(state: FilterState) -> list:
                     title=f"Remove this filter ({chip_label(key, state)}: {text})",
                 )
             )  # fmt: skip
+    if _role_matters(state):
+        items.append(role_chip(state))
     return plain(items)
+
+
+def role_chip(state: FilterState):
+    """The role the Countries and Regions filters match, one click from the next one
+    (any role, origin, any author, setting, and round again): a button beside their
+    chips, so the role a count depends on is named, and changed, where the count is."""
+    roles = list(FILTER_ROLES)
+    now = state.country_role if state.country_role in roles else roles[0]
+    after = roles[(roles.index(now) + 1) % len(roles)]
+    return dbc.Button(
+        [html.Span("Countries match: ", className="fw-normal"), filter_role_short(now),
+         html.Span(" ⇄", **{"aria-hidden": "true"})],
+        id={"type": CHIP, "index": f"{ROLE_CHIP}|{after}"},
+        size="sm", color="secondary", outline=True, className="chip-role me-1 mb-1",
+        title=f"Countries and regions match: {filter_role_word(now)}. "
+              f"Click to match: {filter_role_word(after)}",
+    )  # fmt: skip
 
 
 def doi_link(doi: str, url: str) -> tuple[str, str]:

@@ -25,8 +25,11 @@ def state_after_click(state: FilterState, source: str, click: dict | None) -> Fi
 
 
 def state_after_chip(state: FilterState, chip_index: str) -> FilterState:
-    """The state with one chip's filter value removed."""
+    """The state with one chip's filter value removed (or, for the role's button beside
+    the Countries and Regions chips, the filter role it offers)."""
     key, _, value = chip_index.partition("|")
+    if key == "country_role":  # the role's button beside the country chips: that role
+        return state.with_values(country_role=value)
     if key not in state.chip_fields():
         return state
     return state.without(key, value) if FIELD[key].listed else state.without(key)

@@ -81,6 +81,14 @@ def test_kenya_typed_in_countries_counts_every_role_and_the_role_is_one_click_aw
     assert count_text(page) == before and chip_texts(page) == ["Country: Kenya (setting)"]
     summary = page.locator("#card-map .view-summary").inner_text()
     assert summary.startswith("By any author's country:")
+    # ... and the role beside the chips, one click from the next: Setting -> Any role
+    role = page.locator(".chip-role")
+    assert role.inner_text().startswith("Countries match: Setting")
+    role.click()
+    page.wait_for_function("() => location.search.includes('country_role=any')")
+    wait_ready(page)
+    assert count_text(page) == f"{n} of 350 articles"
+    assert chip_texts(page) == ["Country: Kenya (any role)"]
     assert page.console_errors == []
 
 

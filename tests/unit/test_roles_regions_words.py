@@ -218,8 +218,11 @@ def test_countries_and_regions_controls_carry_the_role_tag(demo):
 def test_chip_and_words_name_the_role(role, tag, words):
     # the map's colouring role (role=author) is not the filters' (country_role)
     state = parse_query(f"region=sub-saharan-africa&country_role={role}&role=author")[0]
-    (chip,) = chips(state)
+    chip, button = chips(state)  # the region's chip, then the role's button beside it
     assert "".join(_texts(chip)).startswith(f"Region: Sub-Saharan Africa ({tag})")
+    assert "".join(_texts(button)).startswith(f"Countries match: {tag.capitalize()}")
+    after = button["props"]["id"]["index"]  # a click matches in the next role
+    assert after.startswith("country_role|") and after != f"country_role|{role}"
     assert describe_filters(state) == words
     state = parse_query(f"country=KEN&country_role={role}")[0]
     assert "".join(_texts(chips(state)[0])).startswith(f"Country: Kenya ({tag})")
