@@ -21,7 +21,13 @@ from components.cells import cells_of_figure
 from components.ids import CHIP, ID
 from evidence import filters
 from evidence.codebook import load_codebook
-from evidence.fields import FIELD, FILTER_ROLES, filter_role_short, filter_role_word
+from evidence.fields import (
+    FIELD,
+    FILTER_ROLE_KEY,
+    FILTER_ROLES,
+    filter_role_short,
+    filter_role_word,
+)
 from evidence.figures.theme import drawn_in_browser, empty_figure, specs_only
 from evidence.model import EvidenceBase
 from evidence.state import FilterState, parse_query, to_query
@@ -34,7 +40,7 @@ CHIPS, COUNT, NOTICES = ID.CHIPS, ID.COUNT, ID.NOTICES  # also their component i
 SHOWN = ID.FILTER_DONE  # the phone's "Show N articles" button under the filters
 
 
-ROLE_CHIP = "country_role"  # the index of the role's button among the chips
+ROLE_CHIP = FILTER_ROLE_KEY  # the index of the role's button among the chips
 
 
 def _role_matters(state: FilterState) -> bool:

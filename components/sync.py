@@ -9,7 +9,7 @@ declared with its chart (evidence.views).
 from __future__ import annotations
 
 from components.controls import controls_to_state, state_to_controls
-from evidence.fields import FIELD
+from evidence.fields import FIELD, FILTER_ROLE_KEY
 from evidence.state import FilterState, parse_query, to_query
 from evidence.views import after_click, after_press, after_select
 
@@ -28,8 +28,8 @@ def state_after_chip(state: FilterState, chip_index: str) -> FilterState:
     """The state with one chip's filter value removed (or, for the role's button beside
     the Countries and Regions chips, the filter role it offers)."""
     key, _, value = chip_index.partition("|")
-    if key == "country_role":  # the role's button beside the country chips: that role
-        return state.with_values(country_role=value)
+    if key == FILTER_ROLE_KEY:  # the role's button beside the country chips: that role
+        return state.with_values(**{FILTER_ROLE_KEY: value})
     if key not in state.chip_fields():
         return state
     return state.without(key, value) if FIELD[key].listed else state.without(key)

@@ -45,6 +45,7 @@ ROLES = ("origin", "author", "setting")
 # setting, either end of a flow or any member of a partnership; or one of ROLES.
 ANY_ROLE = "any"
 FILTER_ROLES = (ANY_ROLE, *ROLES)
+FILTER_ROLE_KEY = "country_role"  # the field that holds it (its button beside the chips)
 TIMELINE_MODES, TIMELINE_DEFAULT, TIMELINE_WORDS = (
     timeline.MODES,
     timeline.DEFAULT_MODE,
