@@ -75,7 +75,7 @@ from evidence.fields import CONTROLLED, group_counts
 from evidence.load import load, load_cached, read_mapping
 from evidence.model import EvidenceBase
 from evidence.state import parse_query
-from evidence.timeline import year_bounds
+from evidence.timeline import year_bounds, year_label
 from evidence.views import CLICKABLE, HTML_CHARTS, SELECTABLE, VIEWS, source_name
 
 PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"
@@ -385,7 +385,9 @@ def _page_extras(
     for key, name in ((COUNT, "count"), (NOTICES, "notices"), (SHOWN, "shown")):
         if key in drawn:
             text[name] = drawn[key]
-    text["groups"] = group_counts(parse_query(search)[0])
+    state = parse_query(search)[0]
+    text["groups"] = group_counts(state)
+    text["year_label"] = year_label(state.year, year_bounds(eb))  # assets/timeline.js
     return {
         "text": text,
         "tables": tables,
@@ -393,7 +395,6 @@ def _page_extras(
             search,
             eb,
             sort=listing.get("sort", "list"),
-            text=listing.get("text", ""),
             cache=cache,
         ),
     }
@@ -418,6 +419,8 @@ def _trigger() -> tuple[str, str | None]:
         return "chip", triggered.get("index")
     if triggered == ID.CELL_PRESS:
         return "press", None
+    if triggered == ID.TABLE_SEARCH:
+        return "search", None
     if triggered in CONTROL_OF:
         return "control", CONTROL_OF[triggered]
     if triggered in CHART_OF:
@@ -438,6 +441,7 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         output={
             "search": Output(ID.URL, "search"),
             "controls": {k: Output(control_id(k), "value") for k in CONTROLLED},
+            "list_search": Output(ID.TABLE_SEARCH, "value"),  # the state's q, shown
             # The writer also draws the views it changed, saving a second round trip; the
             # URL-driven callback below skips a state that was drawn here already.
             "views": _view_outputs(allow_duplicate=True),
@@ -457,6 +461,7 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
             "drags": {name: Input(graph_id(name), "selectedData") for name in SELECTABLE},
             "reset": Input(ID.RESET, "n_clicks"),
             "chips": Input({"type": CHIP, "index": ALL}, "n_clicks"),
+            "list_search": Input(ID.TABLE_SEARCH, "value"),
         },
         state={
             "rendered": State(ID.RENDERED, "data"),
@@ -467,13 +472,15 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         prevent_initial_call="initial_duplicate",
     )
     def update_state(
-        search, controls, clicks, cells, drags, reset, chips, rendered, toggles, listing, mode
-    ):
+        search, controls, clicks, cells, drags, reset, chips, list_search, rendered, toggles,
+        listing, mode,
+    ):  # fmt: skip
         eb = sessions.current()
         grouped = ctx.outputs_grouping["page"]
         unchanged = {
             "search": no_update,
             "controls": _unchanged(controls),
+            "list_search": no_update,
             "views": _unchanged((*RENDER_OUTPUTS, CHIPS)),
             "drawn": no_update,
             "page": _page_unchanged(grouped),
@@ -481,6 +488,11 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         trigger, what = _trigger()
         if trigger == "chip" and not ctx.triggered[0].get("value"):
             return unchanged  # a chip drawn anew, not clicked
+        if trigger == "url" and rendered is not None and rendered == _text(search):
+            # The echo of this writer's own answer (the URL it set): the controls show it
+            # already. Setting them again from it would move a control the person has
+            # moved on since (ten quick arrow presses on the year slider) back a step.
+            return unchanged
         event = None
         # Shift/Ctrl-click or the "Add to selection" switch: the mark joins the selection
         add = isinstance(mode, dict) and mode.get("add") is True
@@ -494,6 +506,8 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
                 trigger, event = "click", {"points": [press["point"]]}
         elif trigger == "select":
             event = drags.get(what)
+        elif trigger == "search":
+            event = {"text": _text(list_search)}
         query, new_controls = sync(
             trigger,
             search,
@@ -514,6 +528,10 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
                 k: no_update if _same_value(controls.get(k), v) else v
                 for k, v in new_controls.items()
             }
+            # the list's search box shows the state's words (not while typing in it)
+            shown = parse_query(query if query is not None else search)[0].q
+            if trigger != "search" and shown != _text(list_search).strip():
+                out["list_search"] = shown
         # The state to draw: a click's new one, or a URL not drawn yet (the first load,
         # back/forward, a timeline step, a pasted link), drawn here with the controls
         # instead of by a second request after this one (update_views finds it drawn).
@@ -589,19 +607,18 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
     @app.callback(
         Output(ID.ROWS, "data", allow_duplicate=True),
         Input(ID.ROWS_ASKED, "data"),
-        Input(ID.TABLE_SEARCH, "value"),
         Input(ID.TABLE_SORT, "value"),
         State(ID.URL, "search"),
         State(ID.ROWS, "data"),
         prevent_initial_call=True,
     )
-    def update_article_rows(asked, text, sort, search, listing):
+    def update_article_rows(asked, sort, search, listing):
         listing = listing if isinstance(listing, dict) else {}
         start = 0  # a new search or order starts at the top
         if ctx.triggered_id == ID.ROWS_ASKED and isinstance(asked, dict):
             start = asked.get("start", 0)
-        return list_page(_text(search), sessions.current(), start=start,
-                         sort=_text(sort), text=_text(text))  # fmt: skip
+        # the search words are the state's (q): the URL holds them
+        return list_page(_text(search), sessions.current(), start=start, sort=_text(sort))
 
     @app.callback(
         Output(ID.EMBED, "is_open"),

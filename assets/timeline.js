@@ -44,19 +44,98 @@
     return n === null ? [b[0], y] : [Math.max(b[0], y - n + 1), y];
   }
 
-  // What the bar says: "Up to 2015", "2015", "2013-2015", "All years, 2000-2020".
-  function label() {
-    var b = bounds(), r = years();
-    if (r[0] === b[0] && r[1] === b[1]) return "All years, " + b[0] + "-" + b[1];
-    if (r[0] === r[1]) return String(r[0]);
-    if (r[0] === b[0] && WINDOWS[mode()] === null) return "Up to " + r[1];
-    return r[0] + "-" + r[1];
+  // What the bar says comes from the server with the count and the chips, in the same
+  // response (app.py, text.year_label; evidence.timeline.year_label), so the three always
+  // describe one state: after a bar click, a typed year, a slider move, Back, and at
+  // every step of Play (the label changes when the step's count does, not before).
+  function drawLabel(text) {
+    var el = document.getElementById("tl-year");
+    if (el && typeof text === "string" && el.textContent !== text) el.textContent = text;
+  }
+  function announce() { /* kept for assets/page.js: the label is drawn from responses */ }
+
+  // The value a request sent for the year slider, if the slider's move sent it.
+  function sentYears(payload) {
+    if (!payload || !(payload.changedPropIds || []).some(function (p) {
+      return p === "ctl-year.value";
+    })) return null;
+    var found = null;
+    (function walk(x) {
+      if (found || !x || typeof x !== "object") return;
+      if (Array.isArray(x)) { x.forEach(walk); return; }
+      if (x.id === "ctl-year" && x.property === "value") { found = x.value; return; }
+    })(payload.inputs);
+    return Array.isArray(found) ? found.map(Number) : null;
+  }
+  function sliderYears() {
+    var el = document.getElementById("ctl-year");
+    var a = el && el.querySelector(".dash-range-slider-min-input");
+    var b = el && el.querySelector(".dash-range-slider-max-input");
+    return a && b && a.value && b.value ? [Number(a.value), Number(b.value)] : null;
+  }
+  // An answer to a year the slider has moved on from (quick arrow presses; answers can
+  // arrive out of order) is dropped before anything draws it: the answer to the
+  // slider's newest year, still on its way, is the state. Otherwise the URL, the count
+  // and the label would show a year the slider no longer shows.
+  function stale(payload) {
+    var sent = sentYears(payload), now = sliderYears();
+    return !!(sent && now && (sent[0] !== now[0] || sent[1] !== now[1]));
   }
 
-  function announce() {
-    var el = document.getElementById("tl-year");
-    if (el && el.textContent !== label()) el.textContent = label();
+  function wrapResponseHook() {
+    var inner = window.iome_page_response;
+    if (inner && inner.timeline) return;
+    var hook = function (payload, response) {
+      if (response && typeof response === "object" && stale(payload)) {
+        Object.keys(response).forEach(function (id) { delete response[id]; });
+        return;
+      }
+      if (inner) inner(payload, response);
+      var text = response && response["page-text"] && response["page-text"].data;
+      if (text && typeof text === "object") drawLabel(text.year_label);
+    };
+    hook.timeline = true;
+    window.iome_page_response = hook;
   }
+  wrapResponseHook();  // assets/page.js, loaded before this file, set the hook
+  document.addEventListener("DOMContentLoaded", wrapResponseHook);
+
+  // One history entry per settled value of the year slider: the year-only changes of
+  // the address that follow one burst of slider use (keys or pointer, no pause longer
+  // than SETTLE ms, nothing else touched since) share one entry, the first pushing it
+  // and the others replacing it (ten arrow presses, a drag: one entry; Back returns to
+  // before them). Responses may arrive well after the last key: up to LATE ms.
+  var SETTLE = 1000, LATE = 10000;
+  var burstStart = -Infinity, sliderAt = -Infinity, otherAt = -Infinity;
+  var lastYearPush = { at: -Infinity, search: null };
+  function withoutYear(search) {
+    var p = new URLSearchParams(search);
+    p.delete("year");
+    return p.toString();
+  }
+  ["keydown", "pointerdown"].forEach(function (type) {
+    document.addEventListener(type, function (e) {
+      var now = performance.now();
+      if (!(e.target && e.target.closest && e.target.closest("#ctl-year"))) {
+        otherAt = now;
+        return;
+      }
+      if (now - sliderAt > SETTLE) burstStart = now;
+      sliderAt = now;
+    }, true);
+  });
+  var pushState = window.history.pushState;
+  window.history.pushState = function (state, title, url) {
+    var now = performance.now(), here = window.location.search, next = here;
+    try { next = new URL(url, window.location.href).search; } catch (e) { /* as given */ }
+    var yearOnly = next !== here && withoutYear(next) === withoutYear(here);
+    var sameBurst = yearOnly && lastYearPush.search === here && lastYearPush.at >= burstStart &&
+      otherAt < burstStart && now - sliderAt < LATE;
+    lastYearPush = yearOnly && now - sliderAt < LATE ? { at: now, search: next }
+      : { at: -Infinity, search: null };
+    if (sameBurst) return window.history.replaceState(state, title, url);
+    return pushState.apply(window.history, arguments);
+  };
 
   // The address with the year filter set to ``r`` (the other parameters kept as written;
   // year is the query's first field, evidence.fields).
@@ -81,7 +160,6 @@
       window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
       wroteAt = performance.now();
     }
-    announce();
   }
 
   // The step the address bar shows now (the last year of its range).
@@ -189,9 +267,6 @@
     }
   });
 
-  // The bar's words follow the address bar, whoever changed it.
-  window.addEventListener("popstate", function () { announce(); });
-  window.addEventListener("_dashprivate_pushstate", function () { setTimeout(announce, 0); });
 
   window.iome_timeline = {
     announce: announce,  // assets/page.js, after each response

@@ -11,7 +11,17 @@ from dash import dcc, html
 
 from components.ids import ID, control_id
 from evidence.codebook import load_codebook
-from evidence.fields import CONTROLLED, FIELD, PANEL_GROUPS, ROLES, Field, controls_in
+from evidence.fields import (
+    ANY_ROLE,
+    CONTROLLED,
+    FIELD,
+    FILTER_ROLES,
+    PANEL_GROUPS,
+    Field,
+    controls_in,
+    filter_role_country,
+    filter_role_word,
+)
 from evidence.model import EvidenceBase
 from evidence.state import FilterState
 from evidence.timeline import year_bounds
@@ -52,22 +62,21 @@ def controls_to_state(values: dict, base: FilterState, bounds: tuple[int, int]) 
 
 
 def role_tag() -> html.Span:
-    """The country role the filter matches, in the map's switch's words ("as setting").
+    """The role the Countries and Regions filters match, in their switch's words ("in
+    any role", "as setting").
 
     Every role's word is in the page; the stylesheet shows the one whose switch option is
-    checked (``body:has(#ctl-role input[value=...]:checked)``), so the tag follows the
-    switch at once, with no round trip, and there is only one role control to keep in
-    step with the URL.
+    checked (``body:has(#ctl-country-role input[value=...]:checked)``), so the tag follows
+    the switch at once, with no round trip.
     """
-    cb = load_codebook()
     return html.Span(
         [
             html.Span(
-                cb.roles[r]["tag"],
+                "in any role" if r == ANY_ROLE else f"as {filter_role_word(r)}",
                 className=f"role-tag role-is-{r}",
-                title=f"Matched as the {cb.roles[r]['country']} (the map's country role)",
+                title=f"Matched as the {filter_role_country(r)} (the switch below)",
             )
-            for r in ROLES
+            for r in FILTER_ROLES
         ],
         className="role-tags",
     )

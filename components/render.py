@@ -21,7 +21,13 @@ from components.cells import cells_of_figure, with_pressed
 from components.ids import CHIP, ID
 from evidence import filters
 from evidence.codebook import load_codebook
-from evidence.fields import FIELD, role_word
+from evidence.fields import (
+    FIELD,
+    FILTER_ROLE_KEY,
+    FILTER_ROLES,
+    filter_role_short,
+    filter_role_word,
+)
 from evidence.figures.theme import drawn_in_browser, empty_figure, specs_only
 from evidence.model import EvidenceBase
 from evidence.state import FilterState, parse_query, to_query
@@ -34,16 +40,27 @@ CHIPS, COUNT, NOTICES = ID.CHIPS, ID.COUNT, ID.NOTICES  # also their component i
 SHOWN = ID.FILTER_DONE  # the phone's "Show N articles" button under the filters
 
 
+ROLE_CHIP = FILTER_ROLE_KEY  # the index of the role's button among the chips
+
+
 def _role_matters(state: FilterState) -> bool:
     """True when a filter that matches the country role (Countries, Regions) is active."""
     return any(FIELD[k].role_matched for k in state.filter_fields())
 
 
 def chip_label(key: str, state: FilterState) -> str:
-    """A chip's prefix: "Format", or for countries and regions their role too,
-    "Region (setting)", as the filter panel and the map's role switch say."""
+    """A chip's prefix: "Format", "Country"."""
+    return FIELD[key].label
+
+
+def chip_text(key: str, value, state: FilterState) -> str:
+    """A chip's value in words: "Outbound mobility", and for countries and regions the
+    role they match, "Kenya (any role)", as the filter panel's role switch says."""
     field = FIELD[key]
-    return f"{field.label} ({role_word(state.role)})" if field.role_matched else field.label
+    text = field.value_label(value) if field.listed else field.words(value)
+    if field.role_matched:
+        text += f" ({filter_role_word(state.country_role)})"
+    return text
 
 
 def plain(value):
@@ -95,7 +112,7 @@ def chips(state: FilterState) -> list:
         # one chip per item of a list; one for a single value (a year range, a focus)
         values = list(value) if field.listed else [field.text(value)]
         for v in values:
-            text = field.value_label(v) if field.listed else field.words(value)
+            text = chip_text(key, v if field.listed else value, state)
             items.append(
                 dbc.Button(
                     [html.Span(f"{chip_label(key, state)}: ", className="fw-normal"), text,
@@ -105,7 +122,26 @@ def chips(state: FilterState) -> list:
                     title=f"Remove this filter ({chip_label(key, state)}: {text})",
                 )
             )  # fmt: skip
+    if _role_matters(state):
+        items.append(role_chip(state))
     return plain(items)
+
+
+def role_chip(state: FilterState):
+    """The role the Countries and Regions filters match, one click from the next one
+    (any role, origin, any author, setting, and round again): a button beside their
+    chips, so the role a count depends on is named, and changed, where the count is."""
+    roles = list(FILTER_ROLES)
+    now = state.country_role if state.country_role in roles else roles[0]
+    after = roles[(roles.index(now) + 1) % len(roles)]
+    return dbc.Button(
+        [html.Span("Countries match: ", className="fw-normal"), filter_role_short(now),
+         html.Span(" ⇄", **{"aria-hidden": "true"})],
+        id={"type": CHIP, "index": f"{ROLE_CHIP}|{after}"},
+        size="sm", color="secondary", outline=True, className="chip-role me-1 mb-1",
+        title=f"Countries and regions match: {filter_role_word(now)}. "
+              f"Click to match: {filter_role_word(after)}",
+    )  # fmt: skip
 
 
 def doi_link(doi: str, url: str) -> tuple[str, str]:
@@ -171,7 +207,9 @@ def _list_page(state: FilterState, eb: EvidenceBase, start: int, sort: str, text
     if len(page) == 0 and total:  # past the end (the list shrank): its last page
         page, total = article_page(eb, state, start, start + PAGE_SIZE,
                                    sort_model=SORT_MODEL[sort], search=text)  # fmt: skip
-    return {"start": start, "size": PAGE_SIZE, "total": total, "sort": sort, "text": text,
+    # "text": the words searched, the state's (its q filter) and any given here
+    words = " ".join(w for w in (state.q, text) if w)
+    return {"start": start, "size": PAGE_SIZE, "total": total, "sort": sort, "text": words,
             "rows": table_rows(page), "headings": HEADINGS}  # fmt: skip
 
 
@@ -206,8 +244,8 @@ def _relevant(state: FilterState, keep: tuple[str, ...] = ()) -> str:
     relevant = replace(
         FilterState(), **(state.filter_fields() | {f: getattr(state, f) for f in keep})
     )
-    if _role_matters(state):
-        relevant = replace(relevant, role=state.role)  # the role decides which country counts
+    if _role_matters(state):  # the filter role decides which country counts
+        relevant = replace(relevant, country_role=state.country_role)
     return to_query(relevant)
 
 
@@ -246,7 +284,7 @@ def render_views(
     todo = changed_views(state, before, eb)
     out: dict = {NOTICES: [f"Link notice: {n}" for n in notices]}
     filters_changed = before is None or state.chip_fields() != before.chip_fields()
-    if before is not None and _role_matters(state) and state.role != before.role:
+    if before is not None and _role_matters(state) and state.country_role != before.country_role:
         filters_changed = True  # the role decides which countries match: N and chips change
     if not (todo or filters_changed):
         return out

@@ -9,13 +9,14 @@ declared with its chart (evidence.views).
 from __future__ import annotations
 
 from components.controls import controls_to_state, state_to_controls
-from evidence.fields import FIELD
+from evidence.fields import FIELD, FILTER_ROLE_KEY
 from evidence.state import FilterState, parse_query, to_query
 from evidence.views import after_click, after_press, after_select
 
-# What happened, besides a click ("click") or a drag ("select") on a chart, or a press of
-# a cell or bar of an HTML chart ("press": ``chart`` and the cell's key as ``event``).
-TRIGGERS = ("url", "control", "reset", "chip", "click", "select", "press")
+# What happened, besides a click ("click") or a drag ("select") on a chart, a press of
+# a cell or bar of an HTML chart ("press": ``chart`` and the cell's key as ``event``), or
+# words typed in the article list's search box ("search": ``{"text": ...}``).
+TRIGGERS = ("url", "control", "reset", "chip", "click", "select", "press", "search")
 
 
 def state_after_click(state: FilterState, source: str, click: dict | None) -> FilterState:
@@ -24,8 +25,11 @@ def state_after_click(state: FilterState, source: str, click: dict | None) -> Fi
 
 
 def state_after_chip(state: FilterState, chip_index: str) -> FilterState:
-    """The state with one chip's filter value removed."""
+    """The state with one chip's filter value removed (or, for the role's button beside
+    the Countries and Regions chips, the filter role it offers)."""
     key, _, value = chip_index.partition("|")
+    if key == FILTER_ROLE_KEY:  # the role's button beside the country chips: that role
+        return state.with_values(**{FILTER_ROLE_KEY: value})
     if key not in state.chip_fields():
         return state
     return state.without(key, value) if FIELD[key].listed else state.without(key)
@@ -65,6 +69,9 @@ def sync(
         new = after_click(current, chart or "", event, add=add)
     elif trigger == "press":
         new = after_press(current, chart or "", event, add=add)
+    elif trigger == "search":
+        text = (event or {}).get("text") if isinstance(event, dict) else None
+        new = current.with_values(q=text if isinstance(text, str) else "")
     else:
         new = current
     if new == current and trigger != "reset":

@@ -88,7 +88,8 @@ def articles_card():
                               className="visually-hidden")  # fmt: skip
     search = dbc.Input(
         id=ID.TABLE_SEARCH, type="search", placeholder="Search titles, journals…", size="sm",
-        debounce=True,
+        debounce=400,  # ms: the list (and the count, chips and link: it is the q filter)
+        # follows as one types
     )  # fmt: skip
     download = dbc.Button(
         "Download CSV",

@@ -39,7 +39,13 @@ if TYPE_CHECKING:  # only for annotations: the mask helper lives in evidence.fil
     from evidence.filters import Masker
     from evidence.model import EvidenceBase
 
+# The map's colouring roles, each a role of the article_countries table.
 ROLES = ("origin", "author", "setting")
+# What the Countries and Regions filters match: "any" (the default) = any author, any
+# setting, either end of a flow or any member of a partnership; or one of ROLES.
+ANY_ROLE = "any"
+FILTER_ROLES = (ANY_ROLE, *ROLES)
+FILTER_ROLE_KEY = "country_role"  # the field that holds it (its button beside the chips)
 TIMELINE_MODES, TIMELINE_DEFAULT, TIMELINE_WORDS = (
     timeline.MODES,
     timeline.DEFAULT_MODE,
@@ -268,6 +274,16 @@ def _kind(item: str) -> str | None:
     return code if code in MOBILITY_KINDS else None
 
 
+MAX_SEARCH = 100  # characters of a list search kept
+
+
+def _search_text(raw: str) -> Parsed:
+    """The article list's search words: letters, digits and a little punctuation, spaces
+    collapsed, at most MAX_SEARCH characters ("" for none)."""
+    text = " ".join(re.sub(r"[^\w\s.,'’&+-]", " ", raw).split())[:MAX_SEARCH].strip()
+    return (text or None), []
+
+
 def _one_country(raw: str) -> Parsed:
     code = _iso3(raw)
     return (code, []) if code else (None, [raw])
@@ -314,12 +330,12 @@ def _mask_year(m: Masker, value, state) -> np.ndarray:
 
 
 def _mask_country(m: Masker, value, state) -> np.ndarray:
-    return m.countries("iso3", value, role=state.role)
+    return m.involving(value, role=state.country_role)
 
 
 def _mask_region(m: Masker, value, state) -> np.ndarray:
     members = {c for region in value for c in region_members(region)}
-    return m.countries("iso3", members, role=state.role)
+    return m.involving(members, role=state.country_role)
 
 
 def _mask_origin_income(m: Masker, value, state) -> np.ndarray:
@@ -339,6 +355,14 @@ def _mask_column(column: str):
         return m.articles(column, value)
 
     return mask
+
+
+def _mask_focus(m: Masker, value, state) -> np.ndarray:
+    return m.arc_ends((value,))
+
+
+def _mask_search(m: Masker, value, state) -> np.ndarray:
+    return m.search(value, classification=state.income)
 
 
 def _mask_flow(m: Masker, value, state) -> np.ndarray:
@@ -417,6 +441,10 @@ def _type_options(eb) -> list[Option]:
 def _role_options(eb) -> list[Option]:
     roles = load_codebook().roles
     return [Option(r, roles[r]["short"]) for r in ROLES]
+
+
+def _filter_role_options(eb) -> list[Option]:
+    return [Option(r, filter_role_short(r)) for r in FILTER_ROLES]
 
 
 def _kind_options(eb) -> list[Option]:
@@ -499,10 +527,15 @@ PANEL_GROUPS: tuple[tuple[str, str, bool], ...] = (
     ("more", "Basis, language and type", False),
 )
 
-_ROLE_HINT = ("Both follow the map's [Country role](#card-map) switch "
-              "(Setting: where the activity took place).")  # fmt: skip
+_FLOWS_TOO = _KIND_GROUP is not None or _CB.flow_group("partnership") is not None
+_ANY_WORDS = ("an author, a setting, a flow or a partnership" if _FLOWS_TOO
+              else "an author or a setting")  # fmt: skip
+_FILTER_ROLE_HINT = (f"Any role: the country is {_ANY_WORDS} of the article. Setting: "
+                     "where the activity took place. The map's colours have their own "
+                     "[switch](#card-map).")  # fmt: skip
 
 _KIND_WORD = f"{_CB.groups[_KIND_GROUP].short} kind" if _KIND_GROUP else "Kind"
+_FOCUS_LABEL = "Flows and partnerships of"  # the focus's chip: "... of: Kenya"
 
 # Declaration order is the URL's order and the filter panel's order.
 FIELDS: tuple[Field, ...] = (
@@ -516,9 +549,15 @@ FIELDS: tuple[Field, ...] = (
     Field("region", "Region", many(resolve_region), mask=_mask_region,
           value_label=region_label, caption="region", caption_rank=5, role_matched=True,
           control=Control("dropdown", "Regions", _region_options, placeholder="Any region",
-                          hint=_ROLE_HINT, max_height=440, group="place")),
-    Field("role", "Country role", choice(ROLES), default="origin",
-          control=Control("switch", "Country role", _role_options, where="map")),
+                          max_height=440, group="place")),
+    # Which role a country of the Countries and Regions filters plays: any (the default)
+    # or one; the map's colouring role (below) is its own switch.
+    Field("country_role", "Countries match", choice(FILTER_ROLES), default=ANY_ROLE,
+          value_label=lambda v: filter_role_word(v),
+          control=Control("switch", "Countries and regions match", _filter_role_options,
+                          hint=_FILTER_ROLE_HINT, group="place", show_label=False)),
+    Field("role", "Map colours by", choice(ROLES), default="origin",
+          control=Control("switch", "Map colours countries by", _role_options, where="map")),
     Field("origin_income", "Origin income", many(_income), mask=_mask_origin_income,
           value_label=_income_label, caption="origin income", caption_rank=6,
           control=Control("checklist", "Origin income group", _income_options,
@@ -557,6 +596,10 @@ FIELDS: tuple[Field, ...] = (
           caption=_KIND_WORD.lower(), caption_rank=3, joiner=" or ",
           control=Control("inline", f"{_KIND_WORD} (filters every view)", _kind_options,
                           where="flows")),
+    # The article list's search box (drawn with the list, components/views.py): every
+    # word in a title, journal, author, origin, code label, DOI or year.
+    Field("q", "Search", _search_text, default="", write=str, mask=_mask_search,
+          value_label=lambda v: f"“{v}”", caption="search", caption_rank=14),
     # Marks only (no control): a pair of countries on the flow map, an income-group pair
     # or direction class from the matrix beside it, a lead > partner pair or class.
     Field("flow", "Flow", many(_country_pair), write=_join_pairs, mask=_mask_flow,
@@ -569,11 +612,13 @@ FIELDS: tuple[Field, ...] = (
           caption_rank=12),
     Field("partner", "Partnership", many(_partner), write=_join_pairs, mask=_mask_partner,
           value_label=_pair_label, caption="partnership", caption_rank=13),
-    # The arc maps: one country in focus (its flows and partnerships in and out, ranked),
-    # and how many pairs are drawn without a focus (the largest, or all).
-    Field("focus", "Focus (arc maps)", _one_country, default="", value_label=country_name,
-          caption="focus", chip=True, control=Control("select", "Focus a country", _arc_countries,
-                                           where="flows", placeholder="Focus a country…")),
+    # The arc maps' focus: one country's flows in and out and its partnerships, drawn
+    # and ranked on both maps; a filter too (its chip), so the count, the list and every
+    # download hold the articles behind what the maps and their sentences show.
+    Field("focus", _FOCUS_LABEL, _one_country, default="", mask=_mask_focus,
+          value_label=country_name, caption=_FOCUS_LABEL.lower(), caption_rank=15,
+          control=Control("select", "Focus a country", _arc_countries, where="flows",
+                          placeholder="Focus a country…")),
     Field("arcs", "Flows drawn", choice(ARC_MODES), default="top",
           value_label=lambda v: ARC_WORDS[v], caption="",
           control=Control("switch", "Pairs drawn", _fixed(*ARC_WORDS.items()), where="flows",
@@ -633,6 +678,27 @@ def value_label(key: str, value: str) -> str:
 
 def role_word(role: str) -> str:
     """The role's name as the map's switch says it, in lower case: "origin", "any author",
-    "setting" (the Countries and Regions filters match this role)."""
+    "setting" (the role the map colours by)."""
     spec = load_codebook().roles.get(role)
     return spec["short"].lower() if spec else role
+
+
+def filter_role_short(role: str) -> str:
+    """The filter role as its switch says it: "Any role", "Origin", "Any author",
+    "Setting"."""
+    return "Any role" if role == ANY_ROLE else role_word(role).capitalize()
+
+
+def filter_role_word(role: str) -> str:
+    """The filter role on a chip or in a caption: "any role", "origin", "any author",
+    "setting"."""
+    return filter_role_short(role).lower()
+
+
+def filter_role_country(role: str) -> str:
+    """The country of a filter role in a sentence: "country (any role)", "first author's
+    country", "setting country"."""
+    if role == ANY_ROLE:
+        return "country (any role)"
+    spec = load_codebook().roles.get(role)
+    return spec["country"] if spec else f"country ({role})"

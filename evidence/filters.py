@@ -267,6 +267,35 @@ class Masker:
         where = hit(self.eb, table, "role", (role,)) & hit(self.eb, table, column, values)
         return _any_of(self.idx.n, self.idx.countries_pos, where)
 
+    def involving(self, iso3s, *, role: str) -> np.ndarray:
+        """Articles naming one of these countries in ``role``; ``"any"``: as an author
+        (first or not), a setting, either end of a student flow, or any member of a
+        partnership (the lead or a partner)."""
+        if role != "any":
+            return self.countries("iso3", iso3s, role=role)
+        iso3s = list(iso3s)
+        table = "article_countries"
+        mask = _any_of(self.idx.n, self.idx.countries_pos, hit(self.eb, table, "iso3", iso3s))
+        return mask | self.arc_ends(iso3s)
+
+    def arc_ends(self, iso3s) -> np.ndarray:
+        """Articles with a student flow from or to one of these countries, or a
+        partnership it leads or joins (what the arc maps draw for a country)."""
+        iso3s = list(iso3s)
+        mask = np.zeros(self.idx.n, dtype=bool)
+        for table, ends in (("flows", ("origin", "destination")),
+                            ("partnerships", ("lead", "partner"))):  # fmt: skip
+            rows = hit(self.eb, table, ends[0], iso3s) | hit(self.eb, table, ends[1], iso3s)
+            mask |= _any_of(self.idx.n, self.idx.positions(table), rows)
+        return mask
+
+    def search(self, text: str, *, classification: str = "year") -> np.ndarray:
+        """Articles whose list row (title, journal, authors, origin, code labels, DOI,
+        year; :mod:`evidence.table`) holds every word of ``text``, in any case."""
+        from evidence.table import search_mask  # the list's rows are built there
+
+        return search_mask(self.eb, text, classification)
+
     def codes(self, selection) -> np.ndarray:
         """Articles coded with any of these codes or whole groups."""
         where = hit(self.eb, "article_codes", "code", expand_codes(selection))
@@ -333,7 +362,7 @@ def apply(eb: EvidenceBase, state: FilterState) -> EvidenceBase:
     fields = state.filter_fields()
     if not fields:
         return eb
-    key = (id(eb), tuple(fields.items()), state.role, state.income)
+    key = (id(eb), tuple(fields.items()), state.country_role, state.income)
     found = _RESULTS.get(key)
     if found is not None and found[0]() is eb:
         with _LOCK:

@@ -5,6 +5,14 @@ declarations in :mod:`evidence.fields`. Only values that differ from the default
 the URL. Lists are comma-separated (``format=mobility.outbound,mobility.inbound``;
 ``country=HTI,UGA``). Parsing never fails: unknown keys and invalid values are dropped
 and reported as notices.
+
+Links written before the filter role existed said the role of the Countries and Regions
+filters with ``role`` (the map's role, then the only one): ``country=KEN&role=setting``
+kept the articles set in Kenya. Such a link still does: when a link names a country or a
+region and ``role`` but no ``country_role``, the filter role is taken from ``role``. A
+link without either role now matches a country in any role (author, setting, flow end or
+partner). So that a new link is never read the old way, a link with ``role`` and a
+country or region always writes its ``country_role``, even the default ``any``.
 """
 
 from __future__ import annotations
@@ -79,12 +87,18 @@ FilterState = make_dataclass(
 FilterState.__module__ = __name__
 
 
+def _old_role_link(state) -> bool:
+    """True when a link of ``state`` without ``country_role`` would be read as an old
+    link, its filter role taken from ``role`` (see the module's docstring)."""
+    return state.role != FIELD["role"].default and bool(state.country or state.region)
+
+
 def to_query(state) -> str:
     """Serialise the non-default fields as a readable query string (no leading '?')."""
     parts = []
     for f in fields(state):
         value = getattr(state, f.name)
-        if value != f.default:
+        if value != f.default or (f.name == "country_role" and _old_role_link(state)):
             parts.append(f"{f.name}={quote(FIELD[f.name].text(value), safe=',>-.')}")
     return "&".join(parts)
 
@@ -121,4 +135,10 @@ def _parse(query: str) -> tuple[FilterState, tuple[str, ...]]:
                            + (f" and {len(bad) - 5} more" if len(bad) > 5 else ""))  # fmt: skip
         if parsed is not None:
             values[key] = parsed
+    if (
+        "country_role" not in values
+        and "role" in values
+        and ("country" in values or "region" in values)
+    ):
+        values["country_role"] = values["role"]  # an old link: its filters' role
     return FilterState(**values), tuple(notices)

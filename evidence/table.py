@@ -40,6 +40,19 @@ def _build_display_table(eb: EvidenceBase, classification: str) -> pd.DataFrame:
     return table
 
 
+MAX_TERMS = 10  # words of a search matched
+
+
+def search_mask(eb: EvidenceBase, text: str, classification: str = "year") -> np.ndarray:
+    """Articles (a mask over ``eb.articles``) whose display row holds every word of
+    ``text`` (the list search, also the ``q`` filter of the state)."""
+    haystack = display_table(eb, classification)["_search"]
+    mask = np.ones(len(haystack), dtype=bool)
+    for term in [t for t in str(text or "").lower().split() if t][:MAX_TERMS]:
+        mask &= haystack.str.contains(term, regex=False).to_numpy()
+    return mask
+
+
 def article_page(
     eb: EvidenceBase,
     state: FilterState,
@@ -56,9 +69,8 @@ def article_page(
     table = display_table(eb, state.income)
     mask = filters.article_mask(eb, state) if state.filter_fields() else np.ones(len(table), bool)
     rows = table[mask]
-    terms = [t for t in str(search or "").lower().split() if t]
-    for term in terms[:10]:
-        rows = rows[rows["_search"].str.contains(term, regex=False)]
+    if str(search or "").strip():
+        rows = rows[search_mask(eb, search, state.income)[mask]]
     models = sort_model if isinstance(sort_model, list) else []
     keys = [(m.get("colId"), m.get("sort")) for m in models if isinstance(m, dict)]
     keys = [(c, s) for c, s in keys if c in SORTABLE and s in ("asc", "desc")]

@@ -24,6 +24,7 @@ CODE_COLUMNS = {
     "motivation": "motivation_label",
     "format": "format_label",
     "group": "label",
+    "origin_income": "origin_income_label",
 }
 # Code columns that may hold a group ("mobility", "market"): its label is the group's
 # short one on screen ("Mobility", "Market"), the words of the chart's legend and rows.
@@ -31,6 +32,9 @@ GROUP_COLUMNS = ("group", "motivation", "format")
 HEADERS = {
     "name": "Country",
     "n_articles": "Articles",
+    "n_involving": "Articles involving it",
+    "selected": "Selected",
+    "origin_income_label": "From (origin income group)",
     "income_label": "Income group",
     "region": "Region",
     "income_history": "Income group over the years",

@@ -64,3 +64,12 @@ def step_label(mode: str, year: int, bounds: tuple[int, int]) -> str:
     if window(mode) is None:
         return f"Up to {b}" if a < b else str(b)
     return str(b) if a == b else f"{a}-{b}"
+
+
+def year_label(year: tuple[int, int] | None, bounds: tuple[int, int]) -> str:
+    """What the timeline bar says for the state's year filter: the years as its chip says
+    them ("2020", "2010-2014"), or "All years, 2000-2020" without one. The server sends it
+    with the count (app.py), so the bar, the chip and the count never disagree."""
+    if not year:
+        return f"All years, {bounds[0]}-{bounds[1]}"
+    return str(year[0]) if year[0] == year[1] else f"{year[0]}-{year[1]}"

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evidence.codebook import load_codebook
+from evidence.fields import filter_role_word
 from evidence.figures.selection import DIMMED
 from evidence.figures.theme import (
     INK,
@@ -77,7 +78,9 @@ def role_label(role: str) -> str:
 def _custom(frame: pd.DataFrame) -> np.ndarray:
     # The income line: its periods when the group changed over the years shown.
     income = "income_history" if "income_history" in frame.columns else "income_label"
-    return frame[["iso3", "name", income, "n_articles"]].to_numpy(dtype=object)
+    # and, when given, the articles that involve it (what a Countries filter keeps)
+    extra = ["n_involving"] if "n_involving" in frame.columns else []
+    return frame[["iso3", "name", income, "n_articles", *extra]].to_numpy(dtype=object)
 
 
 def _marks(frame: pd.DataFrame, selection: bool, clicks: bool) -> dict:
@@ -95,6 +98,27 @@ def _marks(frame: pd.DataFrame, selection: bool, clicks: bool) -> dict:
                      "width": np.where(picked, 1.5, 0.5)},
         }  # fmt: skip
     return out
+
+
+def _involved_trace(frame: pd.DataFrame, hover: str, selection: bool, clicks: bool) -> list:
+    """The grey countries with no article in the role coloured that still involve
+    articles in the Countries filter's role: drawn grey, with the count a click gives."""
+    if frame.empty:
+        return []
+    return [{
+        "type": "choropleth",
+        "name": NO_ARTICLES.capitalize(),
+        "locations": frame["iso3"].to_numpy(),
+        "locationmode": "ISO-3",
+        "z": np.zeros(len(frame), dtype=np.int8),
+        "colorscale": [[0, NO_DATA], [1, NO_DATA]],
+        "showscale": False,
+        "marker": {"line": {"color": WHITE, "width": 0.5}},
+        "customdata": _custom(frame),
+        "hovertemplate": hover,
+        "showlegend": False,
+        **_marks(frame, selection, clicks),
+    }]  # fmt: skip
 
 
 def _gap_words(frame: pd.DataFrame) -> str:
@@ -121,6 +145,7 @@ def build_map_figure(
     role: str = "origin",
     caption: CaptionLike = None,
     history_years: tuple[int, int] | None = None,
+    filter_role: str = "any",
     selection: bool = False,
 ) -> go.Figure:
     """Countries coloured by distinct articles in ``role``; zero countries in light grey.
@@ -130,6 +155,8 @@ def build_map_figure(
             ``income_history`` column ("Low income 2000-2013, lower-middle 2014-2020")
             replaces ``income_label`` in the hover.
         role: the role the counts refer to (used in hover and legend text).
+        filter_role: the role the Countries filter matches (``country_role``), named
+            beside an optional ``n_involving`` column's count in the hover.
         caption: optional title / subtitle / footer written into the figure.
         history_years: the publication years of the ``income_history`` words (None when
             the hover shows the latest group), for the browser to write the zero
@@ -149,12 +176,22 @@ def build_map_figure(
     short_role = label.split(" (")[0].lower()
     has = counts[counts["n_articles"] > 0]
     none = counts[counts["n_articles"] == 0]
+    # Grey in the role coloured but involved in the filter's role (a setting country
+    # coloured by origin): a click selects it, so its rows carry that count.
+    involved = none[none["n_involving"] > 0] if "n_involving" in none else none.iloc[:0]
+    none = none.drop(involved.index)
     zmax = int(has["n_articles"].max())
+    # The filter's role may differ from the role coloured: the hover says both counts.
+    involving = (
+        f"<br>%{{customdata[4]:,}} involve it ({filter_role_word(filter_role)})"
+        if "n_involving" in counts.columns
+        else ""
+    )
     clicks = "click" in counts.columns
     hover = (
         "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
         "%{customdata[3]:,} articles"
-        + f" ({short_role})"
+        + f" ({short_role}){involving}"
         + ("<br><i>%{text}</i>" if clicks else "")
         + "<extra></extra>"
     )
@@ -208,7 +245,10 @@ def build_map_figure(
             "colorscale": [[0, NO_DATA], [1, NO_DATA]],
             "showscale": False,
             "marker": outline,
-            "customdata": _gap_lines(history_years) if browser_draws() else _custom(none),
+            # the browser writes these rows (four items) when it draws the figure
+            "customdata": _gap_lines(history_years)
+            if browser_draws()
+            else _custom(none.drop(columns="n_involving", errors="ignore")),
             "hovertemplate": (
                 "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
                 + NO_ARTICLES
@@ -219,6 +259,7 @@ def build_map_figure(
             "showlegend": False,
             **_marks(none, selection, clicks and _gap_words(none) == "%{text}"),
         },
+        *_involved_trace(involved, hover, selection, clicks),
         # Choropleths have no legend symbol: an empty marker trace gives "No articles" one.
         {
             "type": "scattergeo",

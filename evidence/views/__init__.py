@@ -21,7 +21,13 @@ import plotly.graph_objects as go
 from evidence import filters
 from evidence.codebook import load_codebook
 from evidence.countries import LATEST_FY
-from evidence.fields import FIELD, FIELDS, role_word, value_label  # noqa: F401
+from evidence.fields import (  # noqa: F401
+    FIELD,
+    FIELDS,
+    filter_role_country,
+    role_word,
+    value_label,
+)
 from evidence.figures.theme import Caption, caption_figure, empty_figure, footer_text
 from evidence.model import EvidenceBase
 from evidence.state import FilterState
@@ -115,9 +121,10 @@ def after_select(state: FilterState, chart: str, selected: dict | None) -> Filte
 def describe_filters(state: FilterState) -> str:
     """The active filters in words, e.g. 'Outbound mobility, 2010-2020, origin income: High'.
 
-    Countries and regions are named with the role they match ("setting country: Kenya").
+    Countries and regions are named with the role they match ("setting country: Kenya",
+    "country (any role): Kenya").
     """
-    country = load_codebook().roles[state.role]["country"]  # the one role of both
+    country = filter_role_country(state.country_role)  # the one role of both
     active = state.filter_fields()
     parts = []
     for field in sorted((FIELD[k] for k in active), key=lambda f: f.caption_rank):

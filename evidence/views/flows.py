@@ -15,7 +15,7 @@ from evidence.figures.flows import (
     width_edges,
     with_matrix,
 )
-from evidence.figures.theme import MUTED, direction_style, empty_figure
+from evidence.figures.theme import direction_style, empty_figure
 from evidence.model import INCOME_GROUPS
 from evidence.state import FilterState
 from evidence.views.base import (
@@ -112,8 +112,10 @@ def ranked(items: list[tuple[str, int]], n: int = 5) -> str:
 
 
 def focus_sentence(rank: dict, name: str, words: dict) -> str:
-    """Both directions of a country in focus in one sentence, ranked, with the share
-    from (or to) high-income countries."""
+    """Both directions of a country in focus in one sentence, every other country ranked
+    with its count (none left to a hover), with the share from (or to) high-income
+    countries. The focus is a filter: the list holds these articles, and each pair is a
+    row of the map's data table whose Filter button lists its own."""
     parts = []
     for side in ("in", "out"):
         label = words[side].format(name=name)
@@ -121,7 +123,8 @@ def focus_sentence(rank: dict, name: str, words: dict) -> str:
             north = words[f"{side}_north"]
             total = rank[f"n_{side}"]
             noun = "article" if total == 1 else "articles"
-            parts.append(f"{label}: {ranked(rank[side])}; {rank[f'n_{side}_north']} of "
+            parts.append(f"{label}: {ranked(rank[side], len(rank[side]))}; "
+                         f"{rank[f'n_{side}_north']} of "
                          f"{total} {noun} {north}.")  # fmt: skip
         else:
             parts.append(f"{label}: none.")
@@ -138,40 +141,13 @@ def build_for_files(sub, state):
     return pairs, with_matrix(fig, build_matrix(sub, state)[1])
 
 
-def unfocused_note(fig, focus: str, what: str, *, right: bool = False):
-    """Say on a chart beside a focused map that it still counts everything (``fig`` is a
-    Figure, or a plain dict when drawn for the dashboard)."""
-    if not focus:
-        return fig
-    # Short: the matrix beside the flow map is about 160 px wide.
-    note = {"text": f"All {what}, not only the focus", "name": "note", "xref": "paper",
-            "yref": "paper", "x": int(right), "y": 1, "yshift": 6,
-            "xanchor": "right" if right else "left",
-            "yanchor": "bottom", "showarrow": False,
-            "font": {"size": 11, "color": MUTED}}  # fmt: skip
-    layout = fig["layout"] if isinstance(fig, dict) else None
-    if layout is None:
-        if not fig.layout.xaxis:  # an empty-state figure
-            return fig
-        fig.add_annotation(**note)
-        fig.update_layout(margin={"t": max(fig.layout.margin.t or 0, 28)})
-        return fig
-    if "xaxis" not in layout:
-        return fig
-    layout["annotations"] = [*(layout.get("annotations") or []), note]
-    margin = dict(layout.get("margin") or {})
-    margin["t"] = max(margin.get("t") or 0, 28)
-    layout["margin"] = margin
-    return fig
-
-
 def build_matrix(sub, state):
     matrix = aggregate.direction_matrix(
         flows_evidence(sub, state).flows, classification=state.income
     )
     chosen = {d for d in state.direction if d.split(">")[0] in INCOME_GROUPS}
     fig = build_direction_matrix_figure(matrix, selected=chosen if state.direction else None)
-    return labelled_matrix(matrix), unfocused_note(fig, state.focus, "flows")
+    return labelled_matrix(matrix), fig
 
 
 def labelled_matrix(matrix: pd.DataFrame) -> pd.DataFrame:

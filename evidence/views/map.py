@@ -50,6 +50,24 @@ _HISTORY_SIZE = 64
 _HISTORY_LOCK = threading.Lock()
 
 
+def involving_counts(sub, filter_role: str) -> pd.Series:
+    """Per country (ISO-3), the articles of ``sub`` that involve it in ``filter_role``
+    (evidence.fields.FILTER_ROLES): what the Countries filter keeps of these articles for
+    that country, so the map's hover can say it beside the count it colours by."""
+    ac = sub.article_countries
+    if filter_role != "any":
+        ac = ac[ac["role"] == filter_role]
+    frames = [ac[["article_id", "iso3"]]]
+    if filter_role == "any":
+        for table, ends in (("flows", ("origin", "destination")),
+                            ("partnerships", ("lead", "partner"))):  # fmt: skip
+            frame = getattr(sub, table)
+            frames += [frame[["article_id", end]].set_axis(["article_id", "iso3"], axis=1)
+                       for end in ends]  # fmt: skip
+    pairs = pd.concat(frames, ignore_index=True).dropna().drop_duplicates()
+    return pairs.groupby("iso3")["article_id"].size()
+
+
 def selected_countries(state) -> set[str]:
     """The countries the map's selection holds: the Countries filter, and the members of
     the Regions filter."""
@@ -64,15 +82,21 @@ def with_clicks(counts: pd.DataFrame, state) -> pd.DataFrame:
     chosen = selected_countries(state)
     picked = counts["iso3"].isin(chosen).to_numpy()
     only = len(state.country) + len(state.region) == 1
+    # A click selects the country in the Countries filter's role: its count is the one
+    # that role gives (n_involving), not necessarily the count the map colours by.
+    column = "n_involving" if "n_involving" in counts.columns else "n_articles"
     words = [
         click_words(bool(p), int(n), only=only) if p or n else "No articles: nothing to select"
-        for p, n in zip(picked, counts["n_articles"], strict=True)
+        for p, n in zip(picked, counts[column], strict=True)
     ]
     return counts.assign(selected=picked, click=words)
 
 
 def build(sub, state):
     counts = aggregate.counts_by_country(sub, role=state.role, classification=state.income)
+    if len(counts):
+        involving = involving_counts(sub, state.country_role).reindex(counts["iso3"])
+        counts = counts.assign(n_involving=involving.fillna(0).astype(int).to_numpy())
     years = None
     if state.income == "year" and len(counts) and sub.n_articles:
         # Over the years on screen: the year filter, else the years of the articles.
@@ -81,7 +105,10 @@ def build(sub, state):
         counts = counts.assign(income_history=history.where(history != "", counts["income_label"]))
     counts = with_clicks(counts, state)
     chosen = bool(state.country or state.region)
-    fig = build_map_figure(counts, role=state.role, history_years=years, selection=chosen)
+    fig = build_map_figure(
+        counts, role=state.role, history_years=years, filter_role=state.country_role,
+        selection=chosen,
+    )  # fmt: skip
     return counts.drop(columns=["click"] if chosen else ["click", "selected"]), fig
 
 
@@ -127,7 +154,8 @@ def click(state, point, add: bool = False):
     iso3 = point.get("location") or (data[0] if data else None)
     if not iso3:
         return state
-    empty = len(data) > 3 and data[3] == 0
+    # nothing to select: no article in the filter's role (its count when the row has it)
+    empty = len(data) > 3 and data[4 if len(data) > 4 else 3] == 0
     if empty and iso3 not in state.country:
         return state
     if not add and iso3 not in state.country:  # the map's selection: that country alone

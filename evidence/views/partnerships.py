@@ -24,7 +24,7 @@ from evidence.views.base import (
     released,
     toggle,
 )
-from evidence.views.flows import arc_click, focus_sentence, focused, top, unfocused_note
+from evidence.views.flows import arc_click, focus_sentence, focused, top
 
 
 def _partnership_codes(values) -> tuple[str, ...]:
@@ -57,11 +57,10 @@ def build(sub, state):
         ignore_index=True,
     )
     fig = build_partnerships_figure(summary, directions, selected=chosen or None)
-    # on the right: the bars' headings sit top left
     if chosen:
         keys = data["code"].fillna(data["direction"]) if "code" in data else data["direction"]
         data = mark_selected(data, keys.isin(chosen))
-    return data, unfocused_note(fig, state.focus, "partnerships", right=True)
+    return data, fig
 
 
 def build_map(sub, state):

@@ -69,7 +69,8 @@ def test_map_counts_follow_the_filter(eb):
 def test_chips_name_each_filter_value(eb):
     out = render_views("?country=HTI,UGA&year=2010-2012", eb)
     ids = [chip["props"]["id"]["index"] for chip in out[ID.CHIPS]]
-    assert ids == ["year|2010-2012", "country|HTI", "country|UGA"]
+    # and, beside the countries, the role they match, one click from the next
+    assert ids == ["year|2010-2012", "country|HTI", "country|UGA", "country_role|origin"]
 
 
 def test_no_match_gives_designed_empty_states_and_empty_table(eb):

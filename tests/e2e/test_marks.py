@@ -66,8 +66,10 @@ class Mark:
 MARKS = {
     m.name: m
     for m in (
+        # the map colours by origin; a click keeps the articles involving the country in
+        # the filters' role (any role): the hover's second count
         Mark("map-country", "fig-map", lambda pg: marks.country(pg, "fig-map", -98, 39),
-             r"([\d,]+) articles", "country=USA", "United States"),
+             r"([\d,]+) involve it \(any role\)", "country=USA", "United States"),
         Mark("flow-arc", "fig-flows", lambda pg: marks.arc(pg, "fig-flows", "USA", "KEN"),
              r"United States → Kenya: ([\d,]+) article", "flow=USA-KEN",
              "Flow: United States → Kenya"),

@@ -3,10 +3,13 @@ its meaning across filters and says so, and one country in focus with its pairs 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from evidence import DEMO_PATH, aggregate
+from evidence.countries import country_name
 from evidence.figures.flows import select_pairs, width_bins, width_edges, width_labels
 from evidence.filters import apply
 from evidence.load import load_cached
@@ -87,20 +90,41 @@ def test_focus_draws_every_pair_into_and_out_of_the_country(demo):
     (nodes,) = _kinds(fig, "node")
     focus = [i for i, c in enumerate(nodes.customdata) if c[0] == "KEN"]
     assert len(focus) == 1 and nodes.marker.size[focus[0]] > nodes.marker.size[1 - focus[0]]
-    assert "focus: Kenya" in caption_for(demo, demo, state, "flows").subtitle
+    caption = caption_for(demo, apply(demo, state), state, "flows").subtitle
+    assert "flows and partnerships of: Kenya" in caption
 
 
-def test_the_focus_sentence_ranks_pairs_with_the_counts_a_filter_keeps(demo):
+def _senders_and_receivers(demo, iso3: str) -> tuple[dict, dict]:
+    """The oracle: per other country, the articles with a flow into ``iso3`` from it, and
+    out of ``iso3`` to it (pandas over the demo's flows table)."""
+    f = demo.flows
+    into = f[(f["destination"] == iso3) & (f["origin"] != iso3)]
+    out = f[(f["origin"] == iso3) & (f["destination"] != iso3)]
+    return (into.groupby("origin")["article_id"].nunique().to_dict(),
+            out.groupby("destination")["article_id"].nunique().to_dict())  # fmt: skip
+
+
+def test_the_focus_sentence_ranks_every_pair_with_the_counts_a_filter_keeps(demo):
     state = parse_query("focus=KEN")[0]
-    sentence = VIEWS["flows"].takeaway(demo, state)
+    sub = apply(demo, state)
+    sentence = VIEWS["flows"].takeaway(sub, state)
     rank = aggregate.focus_ranking(demo, "KEN", "flows")
     assert sentence.startswith("Into Kenya: United States 5, ")
     assert f"{rank['n_in_north']} of {rank['n_in']} articles from HIC" in sentence
-    assert "Out of Kenya: " in sentence
+    assert "Out of Kenya: " in sentence and " more" not in sentence
+    # every sender and receiver is named with its count: none left to a hover
+    into, out = _senders_and_receivers(demo, "KEN")
+    head, tail = sentence.removeprefix("Into Kenya: ").split("Out of Kenya: ")
+    for part, expected in ((head, into), (tail, out)):
+        named = dict(re.findall(r"([A-Z][A-Za-z .'-]+?) (\d+)(?=[,;])", part))
+        assert {name: int(n) for name, n in named.items()} == {
+            country_name(c): n for c, n in expected.items()
+        }
     for iso3, name in (("USA", "United States"), ("CAN", "Canada")):
         n = apply(demo, parse_query(f"flow={iso3}-KEN")[0]).n_articles
         assert n == dict(rank["in"])[name]
-    assert VIEWS["partnerships"].takeaway(demo, state).startswith("Kenya as partner, led from: ")
+    partners = VIEWS["partnerships"].takeaway(sub, state)
+    assert partners.startswith("Kenya as partner, led from: ") and " more" not in partners
 
 
 def test_net_flows_draw_one_arc_per_pair_from_the_side_that_sends_more(demo):
@@ -132,20 +156,26 @@ def test_the_focus_shows_as_a_chip_that_removes_it(demo):
     (chip,) = out["active-chips"]
     assert chip["props"]["id"]["index"] == "focus|KEN"
     words = str(chip["props"]["children"])
-    assert "Focus (arc maps): " in words and "Kenya" in words
-    assert out["article-count"] == "350 of 350 articles"  # a focus filters nothing
+    assert "Flows and partnerships of: " in words and "Kenya" in words
+    # the focus filters: the articles with a flow or a partnership at Kenya (pandas)
+    f, p = demo.flows, demo.partnerships
+    ids = set(f.loc[(f["origin"] == "KEN") | (f["destination"] == "KEN"), "article_id"])
+    ids |= set(p.loc[(p["lead"] == "KEN") | (p["partner"] == "KEN"), "article_id"])
+    assert 0 < len(ids) < 350
+    assert out["article-count"] == f"{len(ids)} of 350 articles"
+    assert set(apply(demo, parse_query("focus=KEN")[0]).articles["article_id"]) == ids
     query, controls = sync("chip", "?focus=KEN&year=2019", {}, (2000, 2020),
                            chip_index="focus|KEN")  # fmt: skip
     assert query == "?year=2019" and controls["focus"] is None
 
 
-def test_charts_beside_a_focused_map_say_they_count_everything(demo):
+def test_charts_beside_a_focused_map_count_the_focused_articles(demo):
+    # the focus is a filter: the matrix counts the flows of the articles the list holds
     state = parse_query("focus=KEN")[0]
-    for view, what in (("flow-matrix", "flows"), ("partnerships", "partnerships")):
-        _, fig = view_figure(demo, state, view)
-        assert f"All {what}, not only the focus" in [a.text for a in fig.layout.annotations]
-        _, plain = view_figure(demo, parse_query("")[0], view)
-        assert "not only" not in " ".join(a.text for a in plain.layout.annotations)
+    matrix, fig = view_figure(demo, state, "flow-matrix")
+    expected = aggregate.direction_matrix(apply(demo, state).flows)
+    assert matrix.equals(expected) and not matrix.equals(aggregate.direction_matrix(demo.flows))
+    assert "not only" not in " ".join(a.text or "" for a in fig.layout.annotations)
 
 
 def test_region_level_counts_what_a_region_flow_filter_keeps(demo):

@@ -35,17 +35,26 @@ def test_no_filter_returns_everything(eb):
     ("kw", "expected"),
     [
         ({"year": (2010, 2018)}, ["b", "c"]),
-        ({"country": ("USA",)}, ["a"]),
-        ({"country": ("USA",), "role": "author"}, ["a", "b"]),
-        ({"country": ("UGA", "GBR")}, ["b", "c"]),
+        # a country in any role (the default): author, setting, flow end or partner
+        ({"country": ("USA",)}, ["a", "b"]),
+        ({"country": ("GBR",)}, ["c", "d"]),  # d: setting and flow destination
+        ({"country": ("KEN",)}, ["c", "d"]),
+        ({"country": ("USA",), "country_role": "origin"}, ["a"]),
+        ({"country": ("USA",), "country_role": "author"}, ["a", "b"]),
+        ({"country": ("UGA",), "country_role": "author"}, ["b"]),
+        ({"country": ("UGA", "GBR")}, ["a", "b", "c", "d"]),
+        ({"country": ("UGA", "GBR"), "country_role": "origin"}, ["b", "c"]),
         ({"format": ("mobility",)}, ["a", "d"]),
         ({"format": ("mobility.clinical", "at_home.gh_course")}, ["a", "c"]),
         ({"motivation": ("social",)}, ["a", "c"]),
         ({"motivation": ("market.student",)}, ["b"]),
         ({"origin_income": ("H",)}, ["a", "c"]),
         ({"setting_income": ("H",)}, ["d"]),
-        ({"region": ("Africa",)}, ["b", "d"]),
-        ({"region": ("Africa",), "role": "setting"}, ["a", "b", "c"]),
+        ({"region": ("Africa",)}, ["a", "b", "c", "d"]),
+        ({"region": ("Africa",), "country_role": "origin"}, ["b", "d"]),
+        ({"region": ("Africa",), "country_role": "setting"}, ["a", "b", "c"]),
+        # the map's colouring role does not change what the filter keeps
+        ({"country": ("USA",), "role": "setting"}, ["a", "b"]),
         ({"basis": ("assigned",)}, ["b", "d"]),
         ({"language": ("fr",)}, ["b"]),
         ({"type": ("research",)}, ["a", "c"]),
@@ -97,12 +106,9 @@ def _reference_mask(eb: EvidenceBase, state: FilterState) -> np.ndarray:
     income_col = "income" if state.income == "year" else "income_latest"
     if state.year:
         mask &= (years >= state.year[0]) & (years <= state.year[1])
-    in_role = (ac["role"] == state.role).to_numpy()
-    if state.country:
-        mask &= any_of(countries_pos, in_role & ac["iso3"].isin(state.country).to_numpy())
-    if state.region:
-        members = {c for r in state.region for c in region_members(r)}
-        mask &= any_of(countries_pos, in_role & ac["iso3"].isin(members).to_numpy())
+    for codes in (state.country, {c for r in state.region for c in region_members(r)}):
+        if codes:
+            mask &= _involving(eb, state.country_role, set(codes), any_of)
     if state.origin_income:
         col = "origin_income" if state.income == "year" else "origin_income_latest"
         mask &= arts[col].isin(state.origin_income).to_numpy()
@@ -120,6 +126,23 @@ def _reference_mask(eb: EvidenceBase, state: FilterState) -> np.ndarray:
     if state.flow:
         pairs = eb.flows["origin"] + ">" + eb.flows["destination"]
         mask &= any_of(flows_pos, pairs.isin(state.flow).to_numpy())
+    return mask
+
+
+def _involving(eb: EvidenceBase, role: str, codes: set, any_of) -> np.ndarray:
+    """Articles naming one of ``codes`` in ``role``; "any": in article_countries in any
+    role, at either end of a flow or in a partnership."""
+    ac, ids = eb.article_countries, pd.Index(eb.articles["article_id"])
+    in_role = (ac["role"] == role) if role != "any" else pd.Series(True, index=ac.index)
+    mask = any_of(ids.get_indexer(ac["article_id"]), (in_role & ac["iso3"].isin(codes)).to_numpy())
+    if role == "any":
+        for table, a, b in (
+            ("flows", "origin", "destination"),
+            ("partnerships", "lead", "partner"),
+        ):
+            frame = getattr(eb, table)
+            hit = (frame[a].isin(codes) | frame[b].isin(codes)).to_numpy()
+            mask |= any_of(ids.get_indexer(frame["article_id"]), hit)
     return mask
 
 
@@ -153,10 +176,12 @@ def demo():
 
 DEMO_STATES = [
     FilterState(year=(2010, 2018)),
-    FilterState(country=("USA", "GBR", "KEN"), role="author"),
-    FilterState(country=("UGA",), role="setting", format=("mobility",)),
+    FilterState(country=("USA", "GBR", "KEN"), country_role="author"),
+    FilterState(country=("UGA",), country_role="setting", format=("mobility",)),
+    FilterState(country=("KEN",)),
+    FilterState(country=("KEN",), country_role="origin", role="setting"),
     FilterState(region=("Africa", "Asia"), motivation=("social", "market.student")),
-    FilterState(region=("sub-saharan-africa", "south-asia"), role="setting"),
+    FilterState(region=("sub-saharan-africa", "south-asia"), country_role="setting"),
     FilterState(kind=("mobility.clinical", "mobility.inbound"), format=("mobility",)),
     FilterState(origin_income=("H",), income="latest"),
     FilterState(origin_income=("UM", "LM", "L")),
@@ -207,10 +232,10 @@ def test_lineage_does_not_keep_subsets_alive(eb):
 def test_repeated_filters_reuse_the_result(eb):
     state = FilterState(format=("mobility",))
     assert apply(eb, state) is apply(eb, state)
-    # role and classification change what a country or income filter keeps
-    by_author = apply(eb, FilterState(country=("USA",), role="author"))
-    assert sorted(by_author.articles["article_id"]) == ["a", "b"]
-    assert sorted(apply(eb, FilterState(country=("USA",))).articles["article_id"]) == ["a"]
+    # the filter role and classification change what a country or income filter keeps
+    by_origin = apply(eb, FilterState(country=("USA",), country_role="origin"))
+    assert sorted(by_origin.articles["article_id"]) == ["a"]
+    assert sorted(apply(eb, FilterState(country=("USA",))).articles["article_id"]) == ["a", "b"]
 
 
 def test_evidence_that_breaks_the_keys_is_rejected_when_indexed(eb):

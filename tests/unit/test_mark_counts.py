@@ -11,11 +11,12 @@ from __future__ import annotations
 import pytest
 
 from evidence import DEMO_PATH, aggregate
+from evidence.fields import FILTER_ROLES
 from evidence.filters import apply
 from evidence.load import load_cached
 from evidence.model import INCOME_GROUPS
 from evidence.state import ROLES, FilterState
-from evidence.views import flows_evidence
+from evidence.views import VIEWS, flows_evidence
 from evidence.views.alignment import SIDE_GROUPS
 
 BASES = [FilterState(), FilterState(year=(2010, 2020)), FilterState(income="latest")]
@@ -34,11 +35,18 @@ def n_after(eb, base: FilterState, **click) -> int:
 @pytest.mark.parametrize("base", BASES, ids=["all", "2010-2020", "latest"])
 def test_map_countries_in_every_role(eb, base):
     sub = apply(eb, base)
+    # the count the map colours by is what the Countries filter keeps in that role
     for role in ROLES:
-        state = base.with_values(role=role)
+        state = base.with_values(role=role, country_role=role)
         counts = aggregate.counts_by_country(sub, role=role, classification=base.income)
         for iso3, n in zip(counts["iso3"], counts["n_articles"], strict=True):
             assert n_after(eb, state, country=(iso3,)) == n, (role, iso3)
+    # and the hover's "involve it" count is what a click keeps in the filters' role
+    for filter_role in FILTER_ROLES:
+        state = base.with_values(country_role=filter_role)
+        counts, _ = VIEWS["map"].build(sub, state)
+        for iso3, n in zip(counts["iso3"], counts["n_involving"], strict=True):
+            assert n_after(eb, state, country=(iso3,)) == n, (filter_role, iso3)
 
 
 @pytest.mark.parametrize("base", BASES, ids=["all", "2010-2020", "latest"])

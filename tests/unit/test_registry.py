@@ -86,7 +86,7 @@ def test_state_fields_are_the_declarations():
                 "basis": "explicit", "language": "en", "type": "research",
                 "kind": "clinical", "flow": "USA-KEN", "direction": "H-L",
                 "region_flow": "north-america~sub-saharan-africa",
-                "partner": "IRL-BOL"}  # fmt: skip
+                "partner": "IRL-BOL", "q": "kenya elective", "focus": "KEN"}  # fmt: skip
     assert set(examples) == set(FILTER_KEYS)
     for key, text in examples.items():
         state, notices = parse_query(f"{key}={text}")

@@ -25,11 +25,11 @@ from evidence.countries import (
     resolve_region,
 )
 from evidence.export import export_table
-from evidence.fields import FIELD
+from evidence.fields import FIELD, FILTER_ROLES
 from evidence.filters import apply
 from evidence.load import load, load_cached
 from evidence.rubric import load_rubric
-from evidence.state import REGIONS, ROLES, FilterState, parse_query, to_query
+from evidence.state import REGIONS, FilterState, parse_query, to_query
 from evidence.views import VIEWS, describe_filters, value_label, view_figure
 
 # a: Tanzanian students' electives in Belgium (the issue's example: an African origin
@@ -67,8 +67,14 @@ def ids(eb, query: str) -> list[str]:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("region=africa", ["a", "d"]),  # first author's country (the default role)
-        ("region=sub-saharan-africa", ["a"]),
+        # a country of the region in any role (the default): author, setting, flow end
+        ("region=africa", ["a", "b", "c", "d"]),
+        ("region=sub-saharan-africa", ["a", "b", "c"]),
+        ("region=africa&country_role=origin", ["a", "d"]),
+        ("region=sub-saharan-africa&country_role=origin", ["a"]),
+        ("region=sub-saharan-africa&country_role=setting", ["b", "c"]),
+        ("region=europe&country_role=any&role=setting", ["a", "c"]),  # BEL, GBR
+        # links from before the filter role: their role is the filters' role
         ("region=sub-saharan-africa&role=setting", ["b", "c"]),
         ("region=sub-saharan-africa&role=author", ["a", "c"]),
         ("region=africa&role=setting", ["b", "c", "d"]),
@@ -120,10 +126,19 @@ def test_every_region_name_reads_as_its_value():
 
 
 def test_old_region_link_selects_the_same_articles(demo):
-    old = FilterState(region=("Africa",), role="setting")  # as the old parser made it
+    # as the old parser made it: the one role of the map and the filters
+    old = FilterState(region=("Africa",), role="setting", country_role="setting")
     new = parse_query("region=Africa&role=setting")[0]
-    assert new.region == ("africa",)
+    assert (new.region, new.role, new.country_role) == (("africa",), "setting", "setting")
     assert apply(demo, old).n_articles == apply(demo, new).n_articles > 0
+    # an old link with role=origin keeps its first authors; without a role: any role
+    assert parse_query("country=KEN&role=origin")[0].country_role == "origin"
+    assert parse_query("country=KEN")[0].country_role == "any"
+    # a new link is never read as an old one: the default role is written beside role
+    state = FilterState(country=("KEN",), role="setting")
+    assert to_query(state) == "country=KEN&country_role=any&role=setting"
+    assert parse_query(to_query(state))[0] == state
+    assert to_query(FilterState(role="setting")) == "role=setting"
 
 
 def test_region_control_groups_continents_and_world_bank_regions():
@@ -173,44 +188,56 @@ def test_countries_and_regions_controls_carry_the_role_tag(demo):
         )
     )
     assert len(labels) == 2
-    roles = load_codebook().roles
     for label in labels:
         tags = list(
             _find(label, lambda c: "role-tag" in (getattr(c, "className", "") or "").split())
         )
-        assert {t.className.split()[-1] for t in tags} == {f"role-is-{r}" for r in ROLES}
-        assert {t.children for t in tags} == {roles[r]["tag"] for r in ROLES}
-    # The stylesheet shows the tag of the role checked on the map's switch (#ctl-role).
+        assert {t.className.split()[-1] for t in tags} == {f"role-is-{r}" for r in FILTER_ROLES}
+        assert {t.children for t in tags} == {
+            "in any role", "as origin", "as any author", "as setting"
+        }  # fmt: skip
+    # The stylesheet shows the tag of the role checked on the filters' own role switch
+    # (#ctl-country-role), which is in the panel beside them, not the map's.
     css = (ASSETS_DIR / "style.css").read_text()
-    for role in ROLES:
-        assert (
-            f'body:has(#{control_id("role")} input[value="{role}"]:checked) .role-is-{role}' in css
-        ), role
+    for role in FILTER_ROLES:
+        selector = f'body:has(#{control_id("country_role")} input[value="{role}"]:checked)'
+        assert f"{selector} .role-is-{role}" in css, role
+    switch = list(_find(panel, lambda c: getattr(c, "id", None) == control_id("country_role")))
+    assert [o["value"] for o in switch[0].options] == list(FILTER_ROLES)
 
 
 @pytest.mark.parametrize(
-    ("role", "prefix", "words"),
+    ("role", "tag", "words"),
     [
-        ("origin", "Region (origin): ", "first author's region: Sub-Saharan Africa"),
-        ("author", "Region (any author): ", "any author's region: Sub-Saharan Africa"),
-        ("setting", "Region (setting): ", "setting region: Sub-Saharan Africa"),
+        ("any", "any role", "region (any role): Sub-Saharan Africa"),
+        ("origin", "origin", "first author's region: Sub-Saharan Africa"),
+        ("author", "any author", "any author's region: Sub-Saharan Africa"),
+        ("setting", "setting", "setting region: Sub-Saharan Africa"),
     ],
 )
-def test_chip_and_words_name_the_role(role, prefix, words):
-    state = parse_query(f"region=sub-saharan-africa&role={role}")[0]
-    (chip,) = chips(state)
-    assert "".join(_texts(chip)).startswith(prefix + "Sub-Saharan Africa")
+def test_chip_and_words_name_the_role(role, tag, words):
+    # the map's colouring role (role=author) is not the filters' (country_role)
+    state = parse_query(f"region=sub-saharan-africa&country_role={role}&role=author")[0]
+    chip, button = chips(state)  # the region's chip, then the role's button beside it
+    assert "".join(_texts(chip)).startswith(f"Region: Sub-Saharan Africa ({tag})")
+    assert "".join(_texts(button)).startswith(f"Countries match: {tag.capitalize()}")
+    after = button["props"]["id"]["index"]  # a click matches in the next role
+    assert after.startswith("country_role|") and after != f"country_role|{role}"
     assert describe_filters(state) == words
-    state = parse_query(f"country=KEN&role={role}")[0]
-    assert "".join(_texts(chips(state)[0])).startswith(prefix.replace("Region", "Country"))
+    state = parse_query(f"country=KEN&country_role={role}")[0]
+    assert "".join(_texts(chips(state)[0])).startswith(f"Country: Kenya ({tag})")
 
 
 def test_switching_the_role_with_a_country_filter_redraws_count_and_chips(demo):
-    out = render_views("?country=UGA&role=setting", demo, previous="?country=UGA")
-    n = apply(demo, parse_query("country=UGA&role=setting")[0]).n_articles
+    out = render_views("?country=UGA&country_role=setting", demo, previous="?country=UGA")
+    n = apply(demo, parse_query("country=UGA&country_role=setting")[0]).n_articles
     assert out[ID.COUNT] == f"{n} of 350 articles"
-    assert "".join(_texts(out[ID.CHIPS][0])).startswith("Country (setting): Uganda")
+    assert "".join(_texts(out[ID.CHIPS][0])).startswith("Country: Uganda (setting)")
     assert n != apply(demo, parse_query("country=UGA")[0]).n_articles
+    # the map's colouring role alone changes neither the count nor the chips
+    out = render_views("?country=UGA&country_role=any&role=setting", demo,
+                       previous="?country=UGA")  # fmt: skip
+    assert ID.COUNT not in out and ID.CHIPS not in out
 
 
 def _setting_share_high(eb) -> tuple[int, float]:
