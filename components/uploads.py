@@ -46,7 +46,9 @@ from evidence.schema import MISSING_COLUMN
 from evidence.upload import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_UNZIPPED,
+    DEFAULT_PARSE_MB,
     MAX_COLUMNS,
+    load_bounded,
     screen,
     template_csv,
 )
@@ -68,6 +70,7 @@ class UploadSettings:
     per_worker: int = 4  # IOME_UPLOAD_PARSED (parsed bases kept per worker)
     max_rows: int = 100_000  # IOME_UPLOAD_MAX_ROWS (rows per file)
     per_worker_articles: int = 200_000  # articles in all parsed bases kept by one worker
+    parse_mb: int = DEFAULT_PARSE_MB  # IOME_UPLOAD_PARSE_MB (memory one parse may add)
     directory: str = ""  # IOME_UPLOAD_DIR (default: a private folder in the temp dir)
 
     @classmethod
@@ -89,6 +92,7 @@ class UploadSettings:
             store_cap_bytes=int(number("IOME_UPLOAD_STORE_MB", 1024) * mb),
             per_worker=int(number("IOME_UPLOAD_PARSED", 4)),
             max_rows=int(number("IOME_UPLOAD_MAX_ROWS", 100_000)),
+            parse_mb=int(number("IOME_UPLOAD_PARSE_MB", DEFAULT_PARSE_MB)),
             directory=env.get("IOME_UPLOAD_DIR", ""),
         )
 
@@ -423,7 +427,10 @@ class Sessions:
                 "filename": filename,
             }
             return answer, rejection.status, old
-        eb = load(content, name=filename, max_rows=self.settings.max_rows)
+        eb = load_bounded(
+            content, name=filename, max_rows=self.settings.max_rows,
+            memory_mb=self.settings.parse_mb,
+        )  # fmt: skip
         if eb.report.n_rows_read > self.settings.max_rows:
             answer = {
                 "status": "rejected",
@@ -456,7 +463,10 @@ class Sessions:
                 "message": "The uploaded file is no longer stored. Upload it again.",
             }
         filename = meta.get("filename", "upload")
-        eb = load(content, name=filename, mapping=mapping, max_rows=self.settings.max_rows)
+        eb = load_bounded(
+            content, name=filename, mapping=mapping, max_rows=self.settings.max_rows,
+            memory_mb=self.settings.parse_mb,
+        )  # fmt: skip
         info = {
             "filename": filename,
             "size": len(content),
