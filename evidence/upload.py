@@ -20,9 +20,9 @@ import struct
 import zipfile
 from dataclasses import dataclass
 
-from evidence.load import MAX_COLUMNS  # the same cap for text files and workbooks
 from evidence.safe_table import write_csv_rows
 from evidence.schema import COLUMN_NAMES
+from evidence.xlsx_reader import MAX_COLUMNS  # the same cap for text files and workbooks
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # upload size limit
 DEFAULT_MAX_UNZIPPED = 200 * 1024 * 1024  # XLSX decompressed-size limit (zip bombs)
