@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, has_request_context, jsonify, request
 
+from evidence.clean_text import strip_controls
 from evidence.load import load
 from evidence.model import EvidenceBase
 from evidence.safe_table import write_csv
@@ -412,7 +413,7 @@ class Sessions:
         Returns the JSON answer, its HTTP status and the session's token afterwards: a new
         one when the file was accepted (the old session's entries move to it), else ``old``.
         """
-        filename = filename[:MAX_FILENAME]
+        filename = strip_controls(filename, keep_breaks=False).strip()[:MAX_FILENAME] or "upload"
         rejection = screen(
             content,
             filename,
