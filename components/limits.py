@@ -29,6 +29,8 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits.storage import MemoryStorage, Storage
 
+from components.cache import no_retry
+
 DEFAULT_LIMITS = {
     "upload": "10 per minute;60 per hour",
     "export": "20 per minute;200 per hour",
@@ -186,7 +188,7 @@ def register_limits(
         # a Redis outage must not take uploads and exports down with it
         in_memory_fallback_enabled=True,
         swallow_errors=True,  # a store error never becomes a 500 (the request goes on)
-        storage_options={"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
+        storage_options={"socket_connect_timeout": 0.2, "socket_timeout": 0.2, "retry": no_retry()}
         if storage_url
         else {},
         headers_enabled=False,  # Retry-After is set on the 429 answers only

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 import plotly.io as pio
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 from components.cache import cached
 from evidence.animate import ANIMATION_FORMATS, check_animation, export_animation
@@ -163,7 +163,17 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
             "articles": eb.n_articles,
             "version": eb.version,
             "renderer": default_renderer().status(),
+            "uploads": _store_state(),
         }
+
+    def _store_state() -> dict:
+        store = current_app.extensions.get("iome_upload_store")
+        if store is None:
+            return {"kind": "none", "state": "unavailable"}
+        try:
+            return store.state()
+        except Exception as exc:  # /healthz answers whatever the store does
+            return {"kind": "unknown", "state": "unavailable", "last_error": type(exc).__name__}
 
     @server.get("/export/<view>.<fmt>")
     def export_view(view: str, fmt: str):

@@ -138,6 +138,7 @@ class RenderSettings:
     max_active: int = 1
     max_queue: int = 2
     cooldown: float = 30.0
+    recycle: int = 200  # renders after which the browser is restarted (its memory returns)
 
     @classmethod
     def from_env(cls) -> RenderSettings:
@@ -148,6 +149,7 @@ class RenderSettings:
             max_active=max(1, int(_env_float("IOME_RENDER_ACTIVE", cls.max_active))),
             max_queue=max(0, int(_env_float("IOME_RENDER_QUEUE", cls.max_queue))),
             cooldown=_env_float("IOME_RENDER_COOLDOWN", cls.cooldown),
+            recycle=max(1, int(_env_float("IOME_RENDER_RECYCLE", cls.recycle))),
         )
 
 
@@ -174,6 +176,7 @@ class Renderer:
         self._probed = False
         self._last_error: str | None = None
         self._renders = 0
+        self._since_start = 0  # renders by the current browser
         self._failures = 0
         self._refused = 0
 
@@ -278,6 +281,9 @@ class Renderer:
         except (Exception, asyncio.CancelledError) as exc:  # CancelledError: a BaseException
             self._failed_render(exc)
         self._renders += 1
+        self._since_start += 1
+        if self._since_start >= self.settings.recycle:
+            self._shutdown()  # the next render starts a fresh browser: Chromium's memory returns
         return content
 
     def _failed_render(self, exc: BaseException) -> None:
@@ -361,6 +367,7 @@ class Renderer:
             ) from (exc if isinstance(exc, Exception) else None)
         self._failed_at = None
         self._last_error = None
+        self._since_start = 0
 
     def _fail(self, reason: str) -> None:
         self._probed = False

@@ -96,3 +96,15 @@ def test_chromium_killed_mid_render_never_escapes(renderer):
         thread.join(30)
         assert not thread.is_alive()
     assert len(outcomes) == 3 and not [o for o in outcomes if str(o).startswith("escaped")]
+
+
+def test_the_browser_is_recycled_after_its_renders():
+    """Chromium's memory returns: after `recycle` renders the browser is stopped, and the
+    next render starts a fresh one."""
+    r = Renderer(RenderSettings(recycle=1))
+    try:
+        assert r.render(FIGURE, "png", 200, 150).startswith(b"\x89PNG")
+        assert r._kaleido is None and not _browser_processes(r._browser)
+        assert r.status()["state"] == "idle"
+    finally:
+        r.close()
