@@ -9,7 +9,8 @@ host's private upload folder (every worker of the host counts together).
 An answer over the limit is ``429`` with ``Retry-After`` and a plain sentence.
 
 Settings (environment; the syntax is Flask-Limiter's, e.g. ``"10 per minute;60 per
-hour"``): ``IOME_RATE_UPLOAD``, ``IOME_RATE_EXPORT`` (images and decks), ``IOME_RATE_DATA``
+hour"``): ``IOME_RATE_UPLOAD``, ``IOME_RATE_EXPORT`` (renders: images and decks 1,
+animations 1 per frame), ``IOME_RATE_DATA``
 (CSV/XLSX downloads); ``IOME_RATE_LIMITS=off`` turns all of them off; behind a reverse
 proxy, ``IOME_PROXY_HOPS=N`` takes the client address from the last N ``X-Forwarded-For``
 entries.
@@ -33,7 +34,8 @@ from components.cache import no_retry
 
 DEFAULT_LIMITS = {
     "upload": "10 per minute;60 per hour",
-    "export": "20 per minute;200 per hour",
+    # renders: an image or deck counts 1, an animation 1 per frame (at most 80)
+    "export": "100 per minute;600 per hour",
     "data": "120 per minute",
 }
 ENV = {"upload": "IOME_RATE_UPLOAD", "export": "IOME_RATE_EXPORT", "data": "IOME_RATE_DATA"}
@@ -195,12 +197,18 @@ def register_limits(
         strategy="fixed-window",
         key_prefix="iome-limits",
     )
+
+    def cost() -> int:  # an animation counts one render per frame (components.routes)
+        counted = server.extensions.get("iome_export_cost")
+        return counted() if counted is not None else 1
+
     for endpoint, kind in ENDPOINTS.items():
         view = server.view_functions.get(endpoint)
         if view is not None:
             server.view_functions[endpoint] = limiter.limit(
-                limits[kind], scope=kind, error_message=kind
-            )(view)
+                limits[kind], scope=kind, error_message=kind,
+                cost=cost if kind == "export" else 1,
+            )(view)  # fmt: skip
 
     @server.errorhandler(RateLimitExceeded)
     def too_many(exc: RateLimitExceeded):

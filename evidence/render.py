@@ -233,6 +233,14 @@ class Renderer:
                 f"Image export is unavailable just now ({self._last_error}).", wait
             )
 
+    def admit(self) -> None:
+        """Raise RendererBusy at once when every render slot and queue place is taken, so
+        a request is refused before it builds a figure or waits."""
+        with self._lock:
+            if self._waiting >= self.settings.max_queue + self.settings.max_active:
+                self._refused += 1
+                raise RendererBusy("Image export is busy; please try again shortly.", 5)
+
     def render(self, figure: dict, fmt: str, width: int, height: int, scale: float = 1.0) -> bytes:
         """Bytes of ``figure`` (a plain dict) as ``fmt``; raises RendererUnavailable.
 
