@@ -379,5 +379,8 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         if view not in VIEWS:
             known = ", ".join(EXPORT_VIEWS)
             return Response(f"unknown view '{view}' (use {known})", 400, mimetype="text/plain")
-        page = embed_page(current(), view, request.query_string.decode("utf-8", "replace"))
+        # An embed shows the site's dataset whatever cookie the visitor's browser sends
+        # (an embed on another site must never show a visitor's own upload).
+        site = current_app.extensions.get("iome_site_data", current)
+        page = embed_page(site(), view, request.query_string.decode("utf-8", "replace"))
         return Response(page, mimetype="text/html")
