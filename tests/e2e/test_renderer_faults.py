@@ -108,3 +108,30 @@ def test_the_browser_is_recycled_after_its_renders():
         assert r.status()["state"] == "idle"
     finally:
         r.close()
+
+
+@pytest.mark.parametrize(
+    ("failure", "words"),
+    [(OSError(28, "No space left on device"), "no space left in the temporary folder"),
+     (asyncio.CancelledError(), "stopped while starting")],
+)  # fmt: skip
+def test_a_browser_that_cannot_start_says_why_not_install_chromium(monkeypatch, failure, words):
+    """A full TMPDIR or a browser killed while starting is not a missing Chromium."""
+    import kaleido
+
+    class Broken:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        async def open(self):
+            raise failure
+
+    monkeypatch.setattr(kaleido, "Kaleido", Broken)
+    r = Renderer(RenderSettings(cooldown=30))
+    try:
+        with pytest.raises(RendererUnavailable) as info:
+            r.render(FIGURE, "png", 200, 150)
+        assert words in str(info.value) and "apt-get install" not in str(info.value)
+        assert words in r.status()["last_error"]
+    finally:
+        r.close()
