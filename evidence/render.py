@@ -172,6 +172,7 @@ class Renderer:
         self._thread: threading.Thread | None = None
         self._kaleido: Any = None
         self._browser: str | None = None
+        self._others: set[int] = set()
         self._failed_at: float | None = None
         self._probed = False
         self._last_error: str | None = None
@@ -317,7 +318,11 @@ class Renderer:
         """The render loop runs and a browser process of ours is alive."""
         if self._kaleido is None or self._thread is None or not self._thread.is_alive():
             return False
-        return bool(_browser_processes(self._browser))
+        return bool(self._own_browsers())
+
+    def _own_browsers(self) -> list[int]:
+        """Process groups of the browser this renderer started (not another renderer's)."""
+        return [p for p in _browser_processes(self._browser) if p not in self._others]
 
     # ------------------------------------------------------- browser lifecycle
     def _probe_once(self) -> None:
@@ -340,6 +345,8 @@ class Renderer:
 
         self._probe_once()
         browser = self._browser = browser_path()
+        # Browsers of other renderers in this process (tests) are never this one's to kill.
+        self._others = set(_browser_processes(browser))
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="iome-renderer", daemon=True)
         thread.start()
@@ -391,7 +398,9 @@ class Renderer:
         if loop is not None and k is not None and thread is not None and thread.is_alive():
             with contextlib.suppress(Exception):
                 asyncio.run_coroutine_threadsafe(k.close(), loop).result(timeout=1.0)
-        _kill_browsers(self._browser)
+        for pid in self._own_browsers():
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
         if loop is not None:
             loop.call_soon_threadsafe(loop.stop)
         if thread is not None:
@@ -423,13 +432,6 @@ def _browser_processes(browser: str | None) -> list[int]:
         if int(fields[1]) == me and fields[0] != "Z" and browser in cmdline:
             found.append(int(entry.name))
     return found
-
-
-def _kill_browsers(browser: str | None) -> None:
-    """Kill this process's child process groups that run ``browser``."""
-    for pid in _browser_processes(browser):
-        with contextlib.suppress(OSError):
-            os.killpg(pid, signal.SIGKILL)
 
 
 _DEFAULT: Renderer | None = None

@@ -18,7 +18,6 @@ from evidence.render import (
     RendererUnavailable,
     RenderFailed,
     RenderSettings,
-    _browser_processes,
     browser_path,
 )
 
@@ -88,10 +87,10 @@ def test_chromium_killed_mid_render_never_escapes(renderer):
         thread = threading.Thread(target=work)
         thread.start()
         deadline = time.monotonic() + 20
-        while not _browser_processes(renderer._browser) and time.monotonic() < deadline:
+        while not renderer._own_browsers() and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(0.3)
-        for pid in _browser_processes(renderer._browser):
+        for pid in renderer._own_browsers():
             os.killpg(pid, signal.SIGKILL)
         thread.join(30)
         assert not thread.is_alive()
@@ -104,7 +103,7 @@ def test_the_browser_is_recycled_after_its_renders():
     r = Renderer(RenderSettings(recycle=1))
     try:
         assert r.render(FIGURE, "png", 200, 150).startswith(b"\x89PNG")
-        assert r._kaleido is None and not _browser_processes(r._browser)
+        assert r._kaleido is None and not r._own_browsers()
         assert r.status()["state"] == "idle"
     finally:
         r.close()
