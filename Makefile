@@ -12,7 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# Chromium for exports is installed first when possible (root with apt-get); otherwise one
+# line says so and the dashboard serves anyway.
 run: $(STAMP)
+	IOME_SYSTEM_DEPS_FOR=run bash scripts/system-deps.sh
 	$(BIN)/iome-map serve --host 127.0.0.1 --port 8050
 
 # Chromium, Redis, LibreOffice and poppler: installed when possible, else named (seconds).

@@ -180,6 +180,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # so the dashboard and /healthz keep answering beside it.
             "--worker-class", "gthread", "--threads", str(args.threads),
             "--preload", "--timeout", "120", "--graceful-timeout", "10",
+            # Replace a worker after N requests (jittered): memory a burst took returns.
+            "--max-requests", str(args.max_requests),
+            "--max-requests-jitter", str(max(1, args.max_requests // 10)),
             "--access-logfile", "-" if args.debug else "/dev/null", "app:create_server()",
         ]  # fmt: skip
         os.execv(command[0], command)
@@ -246,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="threads per gunicorn worker (default 8, or IOME_THREADS)",
     )
     serve.add_argument("--cache", help="shared result cache, e.g. redis://127.0.0.1:6379/0")
+    serve.add_argument(
+        "--max-requests", type=int, default=1000,
+        help="replace a gunicorn worker after N requests, +-10%% jitter (default 1000)",
+    )  # fmt: skip
     serve.set_defaults(func=cmd_serve)
 
     export = sub.add_parser(

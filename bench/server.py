@@ -106,7 +106,9 @@ class Server:
         raise RuntimeError(f"server did not answer /healthz within {timeout:.0f} s")
 
     def pids(self) -> list[int]:
-        """The server's process and all its descendants (gunicorn master and workers)."""
+        """The server's process and all its descendants (gunicorn master and workers),
+        without the short-lived children that parse one upload each (named
+        ``iome-parse``; evidence.upload.load_bounded): they are not the server's memory."""
         if self.proc is None or self.proc.poll() is not None:
             return []
         children: dict[int, list[int]] = {}
@@ -116,6 +118,8 @@ class Server:
             try:
                 stat = (entry / "stat").read_text()
             except OSError:
+                continue
+            if stat.split(" (", 1)[-1].startswith("iome-parse)"):
                 continue
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(ppid, []).append(int(entry.name))

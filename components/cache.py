@@ -8,6 +8,7 @@ dicts, so a hit never shares a mutable figure object between requests.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,15 @@ from flask_caching import Cache
 DEFAULT_TIMEOUT = 3600
 
 
+def no_retry():
+    """A redis-py retry policy of none: redis-py 6+ retries a timed-out call three times
+    with back-off by default, which turns a 0.2 s deadline into seconds."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return Retry(NoBackoff(), 0)
+
+
 def make_cache(server: Flask, url: str | None = None) -> Cache:
     """Flask-Caching on ``server``: Redis at ``url`` (redis://host:port/db) or in-process."""
     if url:
@@ -26,8 +36,13 @@ def make_cache(server: Flask, url: str | None = None) -> Cache:
             "CACHE_REDIS_URL": url,
             "CACHE_KEY_PREFIX": "iome:",
             "CACHE_DEFAULT_TIMEOUT": DEFAULT_TIMEOUT,
-            # A slow or absent Redis must cost milliseconds, not seconds, per view.
-            "CACHE_OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+            # A slow or absent Redis must cost milliseconds, not seconds, per view; after
+            # a failure `cached` leaves it alone for a while (REDIS_REST_S).
+            "CACHE_OPTIONS": {
+                "socket_connect_timeout": 0.2,
+                "socket_timeout": 0.2,
+                "retry": no_retry(),
+            },
         }
     else:
         config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000,
@@ -35,20 +50,27 @@ def make_cache(server: Flask, url: str | None = None) -> Cache:
     return Cache(server, config=config)
 
 
+REDIS_REST_S = 5.0  # after a cache error, that cache is skipped this long
+_REST = "_iome_resting_until"  # attribute on the cache object: per cache, not global
+
+
 def cached(cache: Cache | None, key: str, build: Callable[[], Any]) -> Any:
-    """The value under ``key``, built and stored on a miss. A cache error means a rebuild."""
-    if cache is None:
+    """The value under ``key``, built and stored on a miss. A cache error means a rebuild,
+    and the cache is skipped for :data:`REDIS_REST_S` after one: a hung Redis costs one
+    request 0.2 s, not every request of the next minutes."""
+    if cache is None or time.monotonic() < getattr(cache, _REST, 0.0):
         return build()
     try:
         value = cache.get(key)
     except Exception:
-        value = None
+        setattr(cache, _REST, time.monotonic() + REDIS_REST_S)
+        return build()
     if value is None:
         value = build()
         try:
             cache.set(key, value)
         except Exception:
-            pass
+            setattr(cache, _REST, time.monotonic() + REDIS_REST_S)
     return value
 
 

@@ -9,7 +9,8 @@ host's private upload folder (every worker of the host counts together).
 An answer over the limit is ``429`` with ``Retry-After`` and a plain sentence.
 
 Settings (environment; the syntax is Flask-Limiter's, e.g. ``"10 per minute;60 per
-hour"``): ``IOME_RATE_UPLOAD``, ``IOME_RATE_EXPORT`` (images and decks), ``IOME_RATE_DATA``
+hour"``): ``IOME_RATE_UPLOAD``, ``IOME_RATE_EXPORT`` (renders: images and decks 1,
+animations 1 per frame), ``IOME_RATE_DATA``
 (CSV/XLSX downloads); ``IOME_RATE_LIMITS=off`` turns all of them off; behind a reverse
 proxy, ``IOME_PROXY_HOPS=N`` takes the client address from the last N ``X-Forwarded-For``
 entries.
@@ -27,11 +28,14 @@ from pathlib import Path
 from flask import Flask, Response
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
-from limits.storage import Storage
+from limits.storage import MemoryStorage, Storage
+
+from components.cache import no_retry
 
 DEFAULT_LIMITS = {
     "upload": "10 per minute;60 per hour",
-    "export": "20 per minute;200 per hour",
+    # renders: an image or deck counts 1, an animation 1 per frame (at most 80)
+    "export": "100 per minute;600 per hour",
     "data": "120 per minute",
 }
 ENV = {"upload": "IOME_RATE_UPLOAD", "export": "IOME_RATE_EXPORT", "data": "IOME_RATE_DATA"}
@@ -51,7 +55,9 @@ WHAT = {
 class SQLiteStorage(Storage):
     """Fixed-window counters in one SQLite file shared by a host's workers
     (``iome-sqlite:///path/to/file``). Each increment is one short write transaction;
-    a busy or broken file raises, and Flask-Limiter then counts in memory."""
+    while the file is busy ("database is locked") or broken, this process counts in
+    memory instead, so a burst never turns a store error into a 500 (Flask-Limiter's own
+    fallback lets concurrent errors through)."""
 
     STORAGE_SCHEME = ["iome-sqlite"]  # noqa: RUF012 (the base class declares it)
 
@@ -59,6 +65,7 @@ class SQLiteStorage(Storage):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         self.path = uri.split("://", 1)[1]
         self._local = threading.local()
+        self._memory = MemoryStorage()
         with self._db() as db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS hits (key TEXT PRIMARY KEY, n INTEGER, until REAL)"
@@ -78,6 +85,12 @@ class SQLiteStorage(Storage):
         return _Transaction(db)
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        try:
+            return self._incr(key, expiry, amount)
+        except sqlite3.Error:
+            return self._memory.incr(key, expiry, amount=amount)
+
+    def _incr(self, key: str, expiry: int, amount: int) -> int:
         now = time.time()
         with self._db() as db:
             db.execute("DELETE FROM hits WHERE until <= ?", (now,))
@@ -89,11 +102,17 @@ class SQLiteStorage(Storage):
             return db.execute("SELECT n FROM hits WHERE key = ?", (key,)).fetchone()[0]
 
     def get(self, key: str) -> int:
-        row = self._row(key)
-        return row[0] if row else 0
+        try:
+            row = self._row(key)
+        except sqlite3.Error:
+            return self._memory.get(key)
+        return max(row[0] if row else 0, self._memory.get(key))
 
     def get_expiry(self, key: str) -> float:
-        row = self._row(key)
+        try:
+            row = self._row(key)
+        except sqlite3.Error:
+            return self._memory.get_expiry(key)
         return row[1] if row else time.time()
 
     def _row(self, key: str):
@@ -170,19 +189,26 @@ def register_limits(
         or (default_storage(directory) if directory is not None else "memory://"),
         # a Redis outage must not take uploads and exports down with it
         in_memory_fallback_enabled=True,
-        storage_options={"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
+        swallow_errors=True,  # a store error never becomes a 500 (the request goes on)
+        storage_options={"socket_connect_timeout": 0.2, "socket_timeout": 0.2, "retry": no_retry()}
         if storage_url
         else {},
         headers_enabled=False,  # Retry-After is set on the 429 answers only
         strategy="fixed-window",
         key_prefix="iome-limits",
     )
+
+    def cost() -> int:  # an animation counts one render per frame (components.routes)
+        counted = server.extensions.get("iome_export_cost")
+        return counted() if counted is not None else 1
+
     for endpoint, kind in ENDPOINTS.items():
         view = server.view_functions.get(endpoint)
         if view is not None:
             server.view_functions[endpoint] = limiter.limit(
-                limits[kind], scope=kind, error_message=kind
-            )(view)
+                limits[kind], scope=kind, error_message=kind,
+                cost=cost if kind == "export" else 1,
+            )(view)  # fmt: skip
 
     @server.errorhandler(RateLimitExceeded)
     def too_many(exc: RateLimitExceeded):

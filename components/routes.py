@@ -11,6 +11,7 @@ import hashlib
 import html
 import json
 import math
+import os
 import queue
 import re
 import threading
@@ -18,10 +19,15 @@ import time
 from collections.abc import Callable
 
 import plotly.io as pio
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 from components.cache import cached
-from evidence.animate import ANIMATION_FORMATS, check_animation, export_animation
+from evidence.animate import (
+    ANIMATION_FORMATS,
+    check_animation,
+    export_animation,
+    frame_states,
+)
 from evidence.codebook import load_codebook
 from evidence.export import (
     IMAGE_FORMATS,
@@ -53,6 +59,7 @@ MIME = {
 PLOTLY_JS = "/assets/vendor/plotly-iome.min.js"
 ANIMATION_HEARTBEAT_S = 5.0  # a progress stream says it is alive at least this often
 ANIMATION_DEADLINE_S = 900.0  # and gives up after this long (80 frames at most)
+ANIMATION_RETRY_S = 30  # Retry-After of a refused animation
 EMBED_TABLE_ROWS = 60
 
 
@@ -173,6 +180,65 @@ def _unavailable(exc: RendererUnavailable) -> Response:
     return response
 
 
+def _refused(message: str, status: int, retry_after: int) -> Response:
+    response = Response(message, status=status, mimetype="text/plain")
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+class AnimationCancelled(Exception):
+    """The client of an animation went away: stop drawing its frames."""
+
+
+class AnimationJobs:
+    """The animation jobs a worker runs at once: at most ``per_address`` per client address
+    and ``total`` in all (``IOME_ANIMATIONS_PER_ADDRESS``, ``IOME_ANIMATIONS``). Asked
+    before any work, so an excess request is refused at once (429 / 503 + Retry-After)
+    instead of holding a thread while it waits for the renderer."""
+
+    def __init__(self, per_address: int = 1, total: int = 2):
+        self.per_address, self.total = per_address, total
+        self._running: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_env(cls) -> AnimationJobs:
+        def number(name: str, default: int) -> int:
+            try:
+                return max(1, int(os.environ.get(name, default)))
+            except ValueError:
+                return default
+
+        return cls(number("IOME_ANIMATIONS_PER_ADDRESS", 1), number("IOME_ANIMATIONS", 2))
+
+    def admit(self, address: str) -> Response | None:
+        """None and a slot taken, or the refusal to answer with."""
+        with self._lock:
+            if self._running.get(address, 0) >= self.per_address:
+                return _refused(
+                    "An animation from your address is already being made; wait for it to "
+                    "finish, then ask again.", 429, ANIMATION_RETRY_S,
+                )  # fmt: skip
+            if sum(self._running.values()) >= self.total:
+                return _refused(
+                    "Animations are busy; please try again in a minute.", 503, ANIMATION_RETRY_S
+                )
+            self._running[address] = self._running.get(address, 0) + 1
+        return None
+
+    def release(self, address: str) -> None:
+        with self._lock:
+            left = self._running.get(address, 0) - 1
+            if left > 0:
+                self._running[address] = left
+            else:
+                self._running.pop(address, None)
+
+    def running(self) -> int:
+        with self._lock:
+            return sum(self._running.values())
+
+
 def export_key(eb: EvidenceBase, state, view: str, fmt: str, size: str, theme: str) -> str:
     """The cache key of a rendered export: data version, canonical state, view, format,
     size and theme (a picture is rendered once for all of them)."""
@@ -186,6 +252,20 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
     ``current()`` is the evidence base of the session asking (its upload or the default);
     ``export_cache`` (get/set of bytes) keeps rendered pictures and decks.
     """
+    jobs = server.extensions["iome_animation_jobs"] = AnimationJobs.from_env()
+
+    def export_cost() -> int:
+        """What an export counts against the rate limit: one render, or one per frame."""
+        args = request.view_args or {}
+        if args.get("fmt") not in ANIMATION_FORMATS:
+            return 1
+        state, _ = parse_query(request.query_string.decode("utf-8", "replace"))
+        try:
+            return max(1, len(frame_states(current(), state)))
+        except ExportError:
+            return 1  # refused with 400 anyway
+
+    server.extensions["iome_export_cost"] = export_cost
 
     @server.get("/healthz")
     def healthz():
@@ -195,7 +275,18 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
             "articles": eb.n_articles,
             "version": eb.version,
             "renderer": default_renderer().status(),
+            "uploads": _store_state(),
+            "animations": jobs.running(),
         }
+
+    def _store_state() -> dict:
+        store = current_app.extensions.get("iome_upload_store")
+        if store is None:
+            return {"kind": "none", "state": "unavailable"}
+        try:
+            return store.state()
+        except Exception as exc:  # /healthz answers whatever the store does
+            return {"kind": "unknown", "state": "unavailable", "last_error": type(exc).__name__}
 
     @server.get("/export/<view>.<fmt>")
     def export_view(view: str, fmt: str):
@@ -205,6 +296,7 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         try:
             if fmt in (*IMAGE_FORMATS, *ANIMATION_FORMATS, "pptx"):
                 default_renderer().check(probe=True)  # no browser: answer before any work
+                default_renderer().admit()  # every render place taken: answer before any work
             if fmt in ANIMATION_FORMATS:
                 return _animation(eb, state, view, fmt, theme)
             if view == "deck" and fmt == "pptx":
@@ -252,23 +344,34 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         """A view's timeline as GIF / MP4: the file, or with ``progress=1`` a stream of
         JSON lines (one per frame drawn, then the file itself, base64) for the page's
         progress bar (assets/animate.js). One request does it all, so it works with any
-        number of workers and no shared store."""
+        number of workers and no shared store. Admitted by :class:`AnimationJobs` first;
+        a stream whose client has gone stops drawing at its next frame."""
         width = request.args.get("width", 1280, type=int)
         height = request.args.get("height", 720, type=int)
         check_animation(eb, state, view, fmt, width, height, theme)  # a bad request: 400 now
         size = f"{width}x{height}" + ("-slide" if slide else "")
         key = export_key(eb, state, view, fmt, size, theme)
         name = file_stem(eb, view, "timeline-" + state.timeline + ("-slide" if slide else ""))
+        address = request.remote_addr or "-"
+        refused = jobs.admit(address)
+        if refused is not None:
+            return refused
 
         def build(progress=None):
             return export_animation(eb, state, view, fmt, width=width, height=height,
                                     theme=theme, progress=progress, slide=slide)  # fmt: skip
 
         if not request.args.get("progress"):
-            return _attachment(cached(export_cache, key, build), name, fmt)
+            try:
+                return _attachment(cached(export_cache, key, build), name, fmt)
+            finally:
+                jobs.release(address)
         events: queue.Queue = queue.Queue()
+        gone = threading.Event()
 
         def report(done: int, total: int, words: str) -> None:
+            if gone.is_set():
+                raise AnimationCancelled
             events.put({"done": done, "total": total, "words": words})
 
         def work():
@@ -276,29 +379,39 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
                 content = cached(export_cache, key, lambda: build(report))
                 events.put({"file": base64.b64encode(content).decode("ascii"),
                             "name": f"{name}.{fmt}", "type": MIME[fmt]})  # fmt: skip
+            except AnimationCancelled:
+                pass
             except (ExportError, RendererUnavailable) as exc:
                 events.put({"error": str(exc)})
             except Exception as exc:  # a failure must reach the page, not hang it
                 events.put({"error": f"the animation could not be made ({type(exc).__name__})"})
+            finally:
+                jobs.release(address)
 
         threading.Thread(target=work, name="iome-animation", daemon=True).start()
 
         def lines():
             deadline = time.monotonic() + ANIMATION_DEADLINE_S
-            while True:
-                try:
-                    event = events.get(timeout=ANIMATION_HEARTBEAT_S)
-                except queue.Empty:
-                    if time.monotonic() > deadline:  # never a stream without end
-                        yield json.dumps({"error": "the animation took too long"}) + "\n"
+            try:
+                while True:
+                    try:
+                        event = events.get(timeout=ANIMATION_HEARTBEAT_S)
+                    except queue.Empty:
+                        if time.monotonic() > deadline:  # never a stream without end
+                            yield json.dumps({"error": "the animation took too long"}) + "\n"
+                            return
+                        yield "{}\n"  # still working
+                        continue
+                    yield json.dumps(event) + "\n"
+                    if "file" in event or "error" in event:
                         return
-                    yield "{}\n"  # still working
-                    continue
-                yield json.dumps(event) + "\n"
-                if "file" in event or "error" in event:
-                    return
+            finally:
+                gone.set()  # the client went away (or the stream ended): stop drawing
 
         response = Response(lines(), mimetype="application/x-ndjson")
+        # Also when the stream never started (the client left before the first byte):
+        # the server closes the response either way.
+        response.call_on_close(gone.set)
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Accel-Buffering"] = "no"
         return response
@@ -320,5 +433,8 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         if view not in VIEWS:
             known = ", ".join(EXPORT_VIEWS)
             return Response(f"unknown view '{view}' (use {known})", 400, mimetype="text/plain")
-        page = embed_page(current(), view, request.query_string.decode("utf-8", "replace"))
+        # An embed shows the site's dataset whatever cookie the visitor's browser sends
+        # (an embed on another site must never show a visitor's own upload).
+        site = current_app.extensions.get("iome_site_data", current)
+        page = embed_page(site(), view, request.query_string.decode("utf-8", "replace"))
         return Response(page, mimetype="text/html")

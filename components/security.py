@@ -211,3 +211,11 @@ def register_security(
         return None
 
     server.after_request(security_headers)
+
+    from dash.exceptions import DependencyException
+
+    @server.errorhandler(DependencyException)
+    def unknown_component_file(_exc):
+        """A made-up or traversing ``/_dash-component-suites/...`` path: 404, not a
+        500 with a traceback in the log."""
+        return Response("not found", status=404, mimetype="text/plain")

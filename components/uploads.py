@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, has_request_context, jsonify, request
 
+from evidence.clean_text import strip_controls
 from evidence.load import load
 from evidence.model import EvidenceBase
 from evidence.safe_table import write_csv
@@ -46,7 +47,9 @@ from evidence.schema import MISSING_COLUMN
 from evidence.upload import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_UNZIPPED,
+    DEFAULT_PARSE_MB,
     MAX_COLUMNS,
+    load_bounded,
     screen,
     template_csv,
 )
@@ -68,6 +71,7 @@ class UploadSettings:
     per_worker: int = 4  # IOME_UPLOAD_PARSED (parsed bases kept per worker)
     max_rows: int = 100_000  # IOME_UPLOAD_MAX_ROWS (rows per file)
     per_worker_articles: int = 200_000  # articles in all parsed bases kept by one worker
+    parse_mb: int = DEFAULT_PARSE_MB  # IOME_UPLOAD_PARSE_MB (memory one parse may add)
     directory: str = ""  # IOME_UPLOAD_DIR (default: a private folder in the temp dir)
 
     @classmethod
@@ -89,6 +93,7 @@ class UploadSettings:
             store_cap_bytes=int(number("IOME_UPLOAD_STORE_MB", 1024) * mb),
             per_worker=int(number("IOME_UPLOAD_PARSED", 4)),
             max_rows=int(number("IOME_UPLOAD_MAX_ROWS", 100_000)),
+            parse_mb=int(number("IOME_UPLOAD_PARSE_MB", DEFAULT_PARSE_MB)),
             directory=env.get("IOME_UPLOAD_DIR", ""),
         )
 
@@ -173,6 +178,14 @@ class FileStore:
         for path in self._paths(token):
             path.unlink(missing_ok=True)
 
+    def available(self) -> bool:
+        """The folder is there (files cannot hang the way a network store can)."""
+        return self.root.is_dir()
+
+    def state(self) -> dict:
+        """What /healthz shows of the store."""
+        return {"kind": "folder", "state": "ok" if self.available() else "unavailable"}
+
     def prune(self) -> None:
         """Drop expired entries, then the least recently used beyond the size cap."""
         now = time.time()
@@ -202,14 +215,64 @@ class FileStore:
             total -= size
 
 
+REDIS_TIMEOUT_S = 0.2  # connect and socket timeout of every small Redis call
+REDIS_BULK_TIMEOUT_S = 5.0  # a file's bytes (up to 20 MB), after a ping has answered
+REDIS_RETRY_S = 5.0  # after a failure, Redis is not asked again for this long
+
+
 class RedisStore:
-    """Uploads in Redis (``--cache redis://...``): shared by hosts, expired by Redis."""
+    """Uploads in Redis (``--cache redis://...``): shared by hosts, expired by Redis.
+
+    Every call has a deadline of :data:`REDIS_TIMEOUT_S` (a file's bytes: a ping first,
+    then :data:`REDIS_BULK_TIMEOUT_S`), and after a failure Redis is left alone for
+    :data:`REDIS_RETRY_S`: a hung or stopped Redis costs a request at most 0.2 s, then
+    nothing, and uploads answer "unavailable" instead of waiting. Uploads survive a Redis
+    restart only with persistence (``appendonly yes``; see README, Deployment).
+    """
 
     def __init__(self, url: str, ttl_s: int):
         import redis
 
-        self.client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
+        from components.cache import no_retry
+
+        def client(timeout: float):
+            return redis.Redis.from_url(
+                url, socket_connect_timeout=REDIS_TIMEOUT_S, socket_timeout=timeout,
+                retry=no_retry(), retry_on_timeout=False,
+            )  # fmt: skip
+
+        self.client = client(REDIS_TIMEOUT_S)
+        self.bulk = client(REDIS_BULK_TIMEOUT_S)
         self.ttl_s = ttl_s
+        self._down_until = 0.0
+        self.last_error: str | None = None
+
+    @contextlib.contextmanager
+    def _guard(self):
+        """Refuse at once while Redis is resting after a failure; start a rest on one."""
+        if time.monotonic() < self._down_until:
+            raise StoreUnavailable(f"Redis is unavailable ({self.last_error})")
+        try:
+            yield
+        except Exception as exc:
+            self._down_until = time.monotonic() + REDIS_RETRY_S
+            self.last_error = type(exc).__name__
+            raise StoreUnavailable(f"Redis is unavailable ({self.last_error})") from exc
+
+    def available(self) -> bool:
+        """Redis answers a ping now (within 0.2 s); False at once while resting."""
+        try:
+            with self._guard():
+                self.client.ping()
+        except StoreUnavailable:
+            return False
+        return True
+
+    def state(self) -> dict:
+        """What /healthz shows of the store."""
+        up = self.available()
+        return {"kind": "redis", "state": "ok" if up else "unavailable",
+                "last_error": None if up else self.last_error}  # fmt: skip
 
     @staticmethod
     def _keys(token: str) -> tuple[str, str]:
@@ -218,28 +281,35 @@ class RedisStore:
 
     def put(self, token: str, content: bytes, meta: dict) -> None:
         data, info = self._keys(token)
-        with self.client.pipeline() as pipe:
-            pipe.set(data, content, ex=self.ttl_s)
-            pipe.set(info, json.dumps(meta), ex=self.ttl_s)
-            pipe.execute()
+        with self._guard():
+            self.client.ping()
+            with self.bulk.pipeline() as pipe:
+                pipe.set(data, content, ex=self.ttl_s)
+                pipe.set(info, json.dumps(meta), ex=self.ttl_s)
+                pipe.execute()
 
     def set_meta(self, token: str, meta: dict) -> None:
-        self.client.set(self._keys(token)[1], json.dumps(meta), ex=self.ttl_s)
+        with self._guard():
+            self.client.set(self._keys(token)[1], json.dumps(meta), ex=self.ttl_s)
 
     def meta(self, token: str) -> dict | None:
         data, info = self._keys(token)
-        raw = self.client.get(info)
-        if raw is None:
-            return None
-        self.client.expire(info, self.ttl_s)
-        self.client.expire(data, self.ttl_s)
+        with self._guard():
+            raw = self.client.get(info)
+            if raw is None:
+                return None
+            self.client.expire(info, self.ttl_s)
+            self.client.expire(data, self.ttl_s)
         return json.loads(raw)
 
     def content(self, token: str) -> bytes | None:
-        return self.client.get(self._keys(token)[0])
+        with self._guard():
+            self.client.ping()
+            return self.bulk.get(self._keys(token)[0])
 
     def delete(self, token: str) -> None:
-        self.client.delete(*self._keys(token))
+        with self._guard():
+            self.client.delete(*self._keys(token))
 
 
 def make_store(settings: UploadSettings, redis_url: str | None = None):
@@ -408,7 +478,9 @@ class Sessions:
         Returns the JSON answer, its HTTP status and the session's token afterwards: a new
         one when the file was accepted (the old session's entries move to it), else ``old``.
         """
-        filename = filename[:MAX_FILENAME]
+        filename = strip_controls(filename, keep_breaks=False).strip()[:MAX_FILENAME] or "upload"
+        if not self.store.available():  # before any parsing: a hung store answers now
+            raise StoreUnavailable("the upload store does not answer")
         rejection = screen(
             content,
             filename,
@@ -423,7 +495,10 @@ class Sessions:
                 "filename": filename,
             }
             return answer, rejection.status, old
-        eb = load(content, name=filename, max_rows=self.settings.max_rows)
+        eb = load_bounded(
+            content, name=filename, max_rows=self.settings.max_rows,
+            memory_mb=self.settings.parse_mb,
+        )  # fmt: skip
         if eb.report.n_rows_read > self.settings.max_rows:
             answer = {
                 "status": "rejected",
@@ -456,7 +531,10 @@ class Sessions:
                 "message": "The uploaded file is no longer stored. Upload it again.",
             }
         filename = meta.get("filename", "upload")
-        eb = load(content, name=filename, mapping=mapping, max_rows=self.settings.max_rows)
+        eb = load_bounded(
+            content, name=filename, mapping=mapping, max_rows=self.settings.max_rows,
+            memory_mb=self.settings.parse_mb,
+        )  # fmt: skip
         info = {
             "filename": filename,
             "size": len(content),
@@ -574,6 +652,8 @@ def _unavailable() -> tuple[Response, int]:
 
 def register_upload_routes(server: Flask, sessions: Sessions) -> None:
     """The upload, clear, report and template routes, and the session cookie's renewal."""
+    server.extensions["iome_upload_store"] = sessions.store  # /healthz shows its state
+    server.extensions["iome_site_data"] = lambda: sessions.default  # what embeds show
 
     def refuse(message: str, status: int):
         return jsonify({"status": "rejected", "code": "forbidden", "message": message}), status

@@ -34,6 +34,7 @@ from evidence.model import (
     add_directions,
 )
 from evidence.schema import check_columns, match_columns
+from evidence.xlsx_reader import XlsxRefused, read_xlsx
 
 MAX_CELL_CHARS = 20_000
 _SPLIT = re.compile(r"\s*;\s*")
@@ -79,16 +80,14 @@ def read_table(
     ``read_as`` (when given) receives it as ``{"encoding": ..., "guessed": bool}``.
     """
     if content[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
-
-        def read_sheet(nrows: int | None) -> pd.DataFrame:
-            try:
-                return pd.read_excel(
-                    io.BytesIO(content), sheet_name=0, dtype=str, header=0, nrows=nrows
-                )
-            except Exception as exc:  # a corrupt workbook can make the XLSX reader raise anything
-                raise UnreadableFile(f"not a readable XLSX workbook ({exc})") from exc
-
-        return _numbered(read_sheet, 1, max_rows)
+        try:
+            return read_xlsx(content, max_rows, index_name=SHEET_ROW)
+        except XlsxRefused as exc:
+            raise UnreadableFile(str(exc)) from exc
+        except MemoryError:
+            raise
+        except Exception as exc:  # a corrupt workbook can make the XLSX reader raise anything
+            raise UnreadableFile(f"not a readable XLSX workbook ({exc})") from exc
     head = content[:4096]
     if head.count(b"\x00") > len(head) // 100 and not content.startswith(
         (b"\xff\xfe", b"\xfe\xff")

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence import ASSETS_DIR
+from evidence.clean_text import clean_strings
 
 DEFAULT_BROWSER = "/usr/bin/chromium"
 INSTALL_HINT = "Image export needs Chromium (apt-get install chromium)"
@@ -45,6 +48,11 @@ class RendererUnavailable(RuntimeError):
 
 class RendererBusy(RendererUnavailable):
     """Every render slot and queue place is taken."""
+
+
+class RenderFailed(RendererUnavailable):
+    """This figure could not be drawn though the browser is fine: only this request fails
+    (the breaker stays closed for everyone else)."""
 
 
 def browser_path() -> str | None:
@@ -85,6 +93,19 @@ def probe_browser(path: str, timeout: float = 0.8) -> str | None:
     return None
 
 
+def start_failure(exc: BaseException) -> str:
+    """The real reason a browser that exists did not start, in a few words: a full temp
+    folder, a killed browser, or the error's own words (never "install Chromium")."""
+    if isinstance(exc, asyncio.CancelledError):
+        return "the browser was stopped while starting"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return f"no space left in the temporary folder {tempfile.gettempdir()}"
+    text = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+    if "No space left" in text:
+        return f"no space left in the temporary folder {tempfile.gettempdir()}"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 class _Failed:
     """An exception carried back from the renderer's loop as a value (never logged as
     'never retrieved' when its waiter has already given up)."""
@@ -117,6 +138,7 @@ class RenderSettings:
     max_active: int = 1
     max_queue: int = 2
     cooldown: float = 30.0
+    recycle: int = 200  # renders after which the browser is restarted (its memory returns)
 
     @classmethod
     def from_env(cls) -> RenderSettings:
@@ -127,6 +149,7 @@ class RenderSettings:
             max_active=max(1, int(_env_float("IOME_RENDER_ACTIVE", cls.max_active))),
             max_queue=max(0, int(_env_float("IOME_RENDER_QUEUE", cls.max_queue))),
             cooldown=_env_float("IOME_RENDER_COOLDOWN", cls.cooldown),
+            recycle=max(1, int(_env_float("IOME_RENDER_RECYCLE", cls.recycle))),
         )
 
 
@@ -149,10 +172,12 @@ class Renderer:
         self._thread: threading.Thread | None = None
         self._kaleido: Any = None
         self._browser: str | None = None
+        self._others: set[int] = set()
         self._failed_at: float | None = None
         self._probed = False
         self._last_error: str | None = None
         self._renders = 0
+        self._since_start = 0  # renders by the current browser
         self._failures = 0
         self._refused = 0
 
@@ -209,9 +234,21 @@ class Renderer:
                 f"Image export is unavailable just now ({self._last_error}).", wait
             )
 
+    def admit(self) -> None:
+        """Raise RendererBusy at once when every render slot and queue place is taken, so
+        a request is refused before it builds a figure or waits."""
+        with self._lock:
+            if self._waiting >= self.settings.max_queue + self.settings.max_active:
+                self._refused += 1
+                raise RendererBusy("Image export is busy; please try again shortly.", 5)
+
     def render(self, figure: dict, fmt: str, width: int, height: int, scale: float = 1.0) -> bytes:
-        """Bytes of ``figure`` (a plain dict) as ``fmt``; raises RendererUnavailable."""
+        """Bytes of ``figure`` (a plain dict) as ``fmt``; raises RendererUnavailable.
+
+        Control characters in any of the figure's text are removed first: they make an
+        SVG invalid XML and Chromium's PDF fail."""
         self.check()
+        figure = clean_strings(figure)
         with self._lock:
             if self._waiting >= self.settings.max_queue + self.settings.max_active:
                 self._refused += 1
@@ -250,13 +287,42 @@ class Renderer:
                 "Image export timed out; the picture may be too large. Try a smaller size.",
                 10,
             ) from None
-        except Exception as exc:  # a render error: the browser may be gone
-            self._fail(f"render failed: {type(exc).__name__}")
-            raise RendererUnavailable(
-                "Image export failed in the browser; please try again.", 10
-            ) from exc
+        except (Exception, asyncio.CancelledError) as exc:  # CancelledError: a BaseException
+            self._failed_render(exc)
         self._renders += 1
+        self._since_start += 1
+        if self._since_start >= self.settings.recycle:
+            self._shutdown()  # the next render starts a fresh browser: Chromium's memory returns
         return content
+
+    def _failed_render(self, exc: BaseException) -> None:
+        """Answer a render that raised: when the browser is still up, the fault was this
+        figure's (its content), so only this request fails and the next render starts a
+        fresh browser at once; otherwise the browser died (killed, crashed, cancelled
+        mid-render) and the breaker opens for everyone."""
+        name = type(exc).__name__
+        if not isinstance(exc, asyncio.CancelledError) and self._browser_alive():
+            self._failures += 1
+            self._last_error = f"a render failed on its content: {name}"
+            self._shutdown()  # a fresh browser for the next render, with no cool-down
+            raise RenderFailed(
+                "This picture could not be drawn from this data; other exports still work.",
+                5,
+            ) from exc
+        self._fail(f"render failed: {name} (the browser stopped)")
+        raise RendererUnavailable(
+            "Image export failed in the browser; please try again.", 10
+        ) from (exc if isinstance(exc, Exception) else None)
+
+    def _browser_alive(self) -> bool:
+        """The render loop runs and a browser process of ours is alive."""
+        if self._kaleido is None or self._thread is None or not self._thread.is_alive():
+            return False
+        return bool(self._own_browsers())
+
+    def _own_browsers(self) -> list[int]:
+        """Process groups of the browser this renderer started (not another renderer's)."""
+        return [p for p in _browser_processes(self._browser) if p not in self._others]
 
     # ------------------------------------------------------- browser lifecycle
     def _probe_once(self) -> None:
@@ -279,6 +345,8 @@ class Renderer:
 
         self._probe_once()
         browser = self._browser = browser_path()
+        # Browsers of other renderers in this process (tests) are never this one's to kill.
+        self._others = set(_browser_processes(browser))
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="iome-renderer", daemon=True)
         thread.start()
@@ -302,15 +370,19 @@ class Renderer:
             future.cancel()
             self._fail(f"the browser did not start within {self.settings.start_timeout:g} s")
             raise RendererUnavailable(
-                f"{INSTALL_HINT}; the browser did not start in time.", self.settings.cooldown
+                "Image export is unavailable: the browser did not start in time.",
+                self.settings.cooldown,
             ) from None
-        except Exception as exc:
-            self._fail(f"the browser could not start: {type(exc).__name__}")
+        except (Exception, asyncio.CancelledError) as exc:  # CancelledError: a BaseException
+            cause = start_failure(exc)
+            self._fail(f"the browser could not start: {cause}")
             raise RendererUnavailable(
-                f"{INSTALL_HINT}; the browser could not start.", self.settings.cooldown
-            ) from exc
+                f"Image export is unavailable: the browser could not start ({cause}).",
+                self.settings.cooldown,
+            ) from (exc if isinstance(exc, Exception) else None)
         self._failed_at = None
         self._last_error = None
+        self._since_start = 0
 
     def _fail(self, reason: str) -> None:
         self._probed = False
@@ -326,23 +398,28 @@ class Renderer:
         if loop is not None and k is not None and thread is not None and thread.is_alive():
             with contextlib.suppress(Exception):
                 asyncio.run_coroutine_threadsafe(k.close(), loop).result(timeout=1.0)
-        _kill_browsers(self._browser)
+        for pid in self._own_browsers():
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
         if loop is not None:
             loop.call_soon_threadsafe(loop.stop)
         if thread is not None:
             thread.join(timeout=1.0)
+        if loop is not None and not (thread is not None and thread.is_alive()):
+            with contextlib.suppress(Exception):
+                loop.close()  # its self-pipe: one socket pair per browser start otherwise
 
     def close(self) -> None:
         """Stop the browser (tests and process exit)."""
         self._shutdown()
 
 
-def _kill_browsers(browser: str | None) -> None:
-    """Kill this process's child process groups that run ``browser`` (kaleido starts
+def _browser_processes(browser: str | None) -> list[int]:
+    """Process group ids of this process's children that run ``browser`` (kaleido starts
     Chromium in a session of its own, through a small Python wrapper)."""
     if not browser:
-        return
-    me = os.getpid()
+        return []
+    me, found = os.getpid(), []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -351,10 +428,10 @@ def _kill_browsers(browser: str | None) -> None:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == me and browser in cmdline:
-            with contextlib.suppress(OSError):
-                os.killpg(int(entry.name), signal.SIGKILL)
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == me and fields[0] != "Z" and browser in cmdline:
+            found.append(int(entry.name))
+    return found
 
 
 _DEFAULT: Renderer | None = None

@@ -90,12 +90,63 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return _cleaned(frame, neutralise_text)
 
 
-def write_csv(frame: pd.DataFrame, *, bom: bool = True, lineterminator: str = "\n") -> bytes:
-    """UTF-8 CSV bytes of ``frame`` (no index) with formula-like text neutralised.
+_LINE_BREAK = re.compile(r"\r\n?")
+# A cell holding any of these is quoted, whichever separator the reader picks: Excel and
+# LibreOffice import with ",", ";" or tab depending on the locale, and split a row at a
+# bare CR as well as at LF.
+_NEEDS_QUOTES = r'[,;\t"\r\n]'
 
+
+_SEPARATED = re.compile(r"([\n;\t])([^\n;\t]*)")  # a piece after a line break or separator
+_MAY_SPLIT = re.compile(r"[\r\n;\t]")
+
+
+def _csv_text(value):
+    """A text cell made safe for a CSV, whatever separator it is imported with.
+
+    Line breaks become LF; then a formula-like cell gets its apostrophe; then so does
+    every piece after a line break, ``;`` or tab that is formula-like (quotes and spaces
+    before it ignored). Quoting keeps a cell whole only when the reader splits on the
+    separator the file was written with: a file written with "," but imported with ";"
+    or tab (Excel's default in many locales) is split at those, and at any line break,
+    quotes or not, and each piece is read as a cell of its own.
+    """
+    if not isinstance(value, str):
+        return value
+    value = neutralise_text(_LINE_BREAK.sub("\n", value))
+
+    def piece(match: re.Match) -> str:
+        split, rest = match.groups()
+        bare = rest.lstrip('" ')
+        return split + ("'" + rest if bare and is_formula_like(bare) else rest)
+
+    return _SEPARATED.sub(piece, value)
+
+
+def _quoted(values: pd.Series) -> list[str]:
+    """Each value as CSV text: empty for missing, quoted (quotes doubled) when it holds a
+    separator of any locale, a quote or a line break."""
+    text = values.astype(object).where(values.notna(), "").astype(str)
+    needs = text.str.contains(_NEEDS_QUOTES, regex=True)
+    if needs.any():
+        text = text.where(~needs, '"' + text.str.replace('"', '""', regex=False) + '"')
+    return text.tolist()
+
+
+def write_csv(frame: pd.DataFrame, *, bom: bool = True, lineterminator: str = "\n") -> bytes:
+    """UTF-8 CSV bytes of ``frame`` (no index): the one CSV writer of the app.
+
+    Text cells and column names go through :func:`_csv_text` (line breaks made LF, then
+    formula-like text and pieces neutralised); then every one holding ``,`` ``;`` a tab, a
+    quote or a line break is quoted. No spreadsheet importing the file with ``,``, ``;``
+    or tab computes a cell (tests/e2e/test_csv_injection.py, LibreOffice).
     ``bom`` (the default) makes Excel read the file as UTF-8.
     """
-    text = neutralise_formulas(frame).to_csv(index=False, lineterminator=lineterminator)
+    safe = _cleaned(frame, _csv_text, also=_MAY_SPLIT)
+    header = _quoted(pd.Series([str(c) for c in safe.columns], dtype=object))
+    columns = [_quoted(safe.iloc[:, i]) for i in range(safe.shape[1])]
+    lines = [",".join(header), *(",".join(row) for row in zip(*columns, strict=True))]
+    text = lineterminator.join(lines) + lineterminator
     return text.encode("utf-8-sig" if bom else "utf-8")
 
 

@@ -92,3 +92,22 @@ def test_two_workers_of_one_host_share_the_count_without_redis(limited, tmp_path
     assert b.get("/export/nosuch.png").status_code == 429
     assert a.get("/export/nosuch.png").status_code == 429
     assert (tmp_path / "uploads" / "rate-limits.sqlite").exists()
+
+
+def test_a_locked_counter_file_counts_in_memory_not_500(limited, tmp_path):
+    """Issue 24: 'database is locked' under a burst escaped as a 500. With the file held
+    by another writer, concurrent requests are answered, and the limit still holds."""
+    import sqlite3
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = create_app().server.test_client()
+    assert client.get("/data/trends.csv").status_code == 200  # the counter file exists
+    holder = sqlite3.connect(tmp_path / "uploads" / "rate-limits.sqlite", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            codes = list(pool.map(lambda _: client.get("/data/trends.csv").status_code, range(8)))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert 500 not in codes and codes.count(200) >= 3 and 429 in codes, codes

@@ -465,3 +465,30 @@ def test_upload_report_names_spreadsheet_rows_and_ids_everywhere(app):
     assert about is not None and "Article id" in json.dumps(about)
     shown = {tuple(r[i] for i in (0, 1, 2, 3, 5)) for r in _table_rows(about)}
     assert shown == {tuple(str(v) for v in e) for e in expected}
+
+
+def test_an_embed_shows_the_site_dataset_whatever_the_cookie(tmp_path, monkeypatch):
+    """Issue 24: an embed showed the visitor's own upload when the cookie was sent."""
+    from evidence.load import load as _load
+
+    monkeypatch.setenv("IOME_UPLOAD_DIR", str(tmp_path / "uploads"))
+    client = create_app().server.test_client()
+    rows = b"".join(DEMO_PATH.read_bytes().splitlines(keepends=True)[:8])
+    answer = client.post(
+        "/upload", data={"file": (io.BytesIO(rows), "mine.csv")},
+        headers={"X-IoME-Upload": "1"}, content_type="multipart/form-data",
+    )  # fmt: skip
+    assert answer.status_code == 200 and client.get("/healthz").json["articles"] == 7
+    page = client.get("/embed/trends").data.decode()
+    site = _load(DEMO_PATH).n_articles
+    assert f"{site:,}" in page or str(site) in page
+    assert "mine.csv" not in page
+
+
+def test_made_up_component_suite_paths_are_404_not_500():
+    client = create_app().server.test_client()
+    for path in (
+        "/_dash-component-suites/dash/../../etc/passwd",
+        "/_dash-component-suites/dash/x.js",
+    ):
+        assert client.get(path).status_code == 404

@@ -107,7 +107,8 @@ def test_no_module_writes_a_table_but_the_safe_writer():
     found = [
         f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
         for path in sources
-        if path != ROOT / "evidence" / "safe_table.py"
+        # the writer itself, and the upload reader (read-only workbooks)
+        if path not in (ROOT / "evidence" / "safe_table.py", ROOT / "evidence" / "xlsx_reader.py")
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if WRITES_TABLES.search(line)
     ]

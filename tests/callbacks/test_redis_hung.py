@@ -1,0 +1,86 @@
+"""A hung Redis (SIGSTOP) costs milliseconds, not seconds (issue 24): uploads answer
+"unavailable" within a second, pages draw, /healthz says what is wrong."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+import redis
+
+from app import create_app
+from bench.server import free_port
+from evidence import DEMO_PATH
+
+ROWS = "\n".join(DEMO_PATH.read_text(encoding="utf-8").splitlines()[:6]).encode() + b"\n"
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of this test's own (it is stopped: the shared one must not be)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server not installed (apt-get install redis-server)")
+    port = free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL)  # fmt: skip
+    client = redis.Redis(port=port, socket_timeout=1)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield proc, f"redis://127.0.0.1:{port}/0"
+    client.close()
+    os.kill(proc.pid, signal.SIGCONT)
+    proc.terminate()
+    proc.wait(10)
+
+
+def upload(client):
+    return client.post(
+        "/upload", data={"file": (io.BytesIO(ROWS), "team.csv")},
+        headers={"X-IoME-Upload": "1"}, content_type="multipart/form-data",
+    )  # fmt: skip
+
+
+def timed(call):
+    start = time.perf_counter()
+    answer = call()
+    return answer, time.perf_counter() - start
+
+
+def test_a_stopped_redis_degrades_uploads_in_under_a_second(own_redis, monkeypatch, tmp_path):
+    proc, url = own_redis
+    monkeypatch.setenv("IOME_UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setenv("IOME_RATE_LIMITS", "off")
+    server = create_app(cache_url=url).server
+    visitor, member = server.test_client(), server.test_client()
+    assert upload(member).status_code == 200
+    assert member.get("/healthz").json["articles"] == 5
+    assert member.get("/healthz").json["uploads"] == {
+        "kind": "redis", "state": "ok", "last_error": None
+    }  # fmt: skip
+    os.kill(proc.pid, signal.SIGSTOP)
+    page_seconds = []
+    for _ in range(8):
+        answer, seconds = timed(lambda: visitor.get("/"))
+        assert answer.status_code == 200
+        page_seconds.append(seconds)
+    answer, upload_seconds = timed(lambda: upload(member))
+    assert answer.status_code == 503 and answer.json["code"] == "store_unavailable"
+    health, health_seconds = timed(lambda: member.get("/healthz"))
+    assert health.status_code == 200 and health.json["uploads"]["state"] == "unavailable"
+    data, data_seconds = timed(lambda: member.get("/data/articles.csv"))
+    assert data.status_code == 200  # the default data, said so, never an error page
+    page_seconds.sort()
+    assert page_seconds[int(0.95 * (len(page_seconds) - 1))] < 1.0, page_seconds
+    assert upload_seconds < 1.0 and health_seconds < 1.0 and data_seconds < 1.0, (
+        upload_seconds, health_seconds, data_seconds,
+    )  # fmt: skip
