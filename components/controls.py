@@ -181,8 +181,12 @@ def control(field: Field, eb: EvidenceBase):
 def _labelled(field: Field, eb: EvidenceBase) -> html.Div:
     spec, cid = field.control, control_id(field.key)
     label = [spec.label + " ", role_tag()] if field.role_matched else spec.label
+    # A switch or inline checklist names itself ({cid}-label, its group's label): the
+    # panel's visible label then takes no id, or the page would hold that id twice.
+    own_label = spec.widget in ("switch", "inline")
+    label_id = {} if own_label else {"id": f"{cid}-label"}
     children = [dbc.Label(label, html_for=cid, className="fw-semibold small mb-1",
-                          id=f"{cid}-label"),
+                          **label_id),
                 control(field, eb)]  # fmt: skip
     if spec.hint:
         children.append(html.Div(_hint(spec.hint), className="form-text"))
