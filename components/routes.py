@@ -100,9 +100,6 @@ EMBED_COMPANIONS = {"flows": "flow-matrix"}
 def _matrix_table(matrix: Matrix) -> str:
     """One matrix as a static HTML table: row and column heads, each cell in the colours
     of the picture's heatmap, its full sentence (for a screen reader and a tooltip)."""
-    corner = " · ".join(
-        html.escape(t) + m for t, m in ((matrix.row_title, " ↓"), (matrix.column_title, " →")) if t
-    )
     head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in matrix.columns)
     rows = []
     for name, cells in zip(matrix.rows, matrix.cells, strict=True):
@@ -113,9 +110,14 @@ def _matrix_table(matrix: Matrix) -> str:
             for c in cells
         )
         rows.append(f"<tr><th scope='row'>{html.escape(name)}</th>{tds}</tr>")
+    span = len(matrix.columns)
+    over = html.escape(matrix.column_title)
     return (
-        f"<table class='matrix'><thead><tr><th scope='col' class='corner'>{corner}</th>"
-        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<table class='matrix'><colgroup><col class='heads'><col span='{span}'></colgroup>"
+        f"<thead><tr><td></td><th scope='colgroup' colspan='{span}' "
+        f"class='axis'>{over} →</th></tr><tr><th scope='col' class='axis corner'>"
+        f"{html.escape(matrix.row_title)} ↓</th>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 
