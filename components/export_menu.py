@@ -163,8 +163,9 @@ def embed_modal(uploaded: bool = False) -> dbc.Modal:
 # 400 and 640 px wide by tests/e2e/test_toolbars_embeds.py.
 EMBED_HEIGHT = 640
 # Views whose embed shows more than one chart suggest a taller frame: the flow map with
-# its income-group matrix under it needs 804 px at 400 px wide (834 with a four-filter
-# subtitle) and 739 px at 800 (the same check, with these heights).
+# its income-group matrix under it needs 804 px at 400 px wide (819 with a five-filter
+# subtitle) and 739 px at 800 (tests/e2e/test_toolbars_embeds.py checks it at 400 and
+# 800 px wide with these heights).
 EMBED_HEIGHTS = {"flows": 840}
 
 
