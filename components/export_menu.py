@@ -162,6 +162,17 @@ def embed_modal(uploaded: bool = False) -> dbc.Modal:
 # 640 and 544 px at 800; the chart takes any height above that. Every view is checked at
 # 400 and 640 px wide by tests/e2e/test_toolbars_embeds.py.
 EMBED_HEIGHT = 640
+# Views whose embed shows more than one chart suggest a taller frame: the flow map with
+# its income-group matrix under it needs 804 px at 400 px wide (819 with a five-filter
+# subtitle) and 739 px at 800 (tests/e2e/test_toolbars_embeds.py checks it at 400 and
+# 800 px wide with these heights).
+EMBED_HEIGHTS = {"flows": 840}
+
+
+def embed_height(view: str) -> int:
+    """The iframe height (px) the embed code suggests for a view."""
+    return EMBED_HEIGHTS.get(view, EMBED_HEIGHT)
+
 
 # Optional: the embed page posts {type: "iome-embed-height", height} to its parent
 # (assets/embed/embed.js); these lines on the host page let the frame take that height
@@ -187,7 +198,7 @@ def embed_code(origin: str, view: str, query: str) -> tuple[str, str]:
     title = html_escape(f"{load_codebook().title}: {chart.title if chart else view}", quote=True)
     code = (
         f'<iframe src="{url}" title="{title}" width="100%" '
-        f'height="{EMBED_HEIGHT}" style="border:0" loading="lazy"></iframe>\n'
+        f'height="{embed_height(view)}" style="border:0" loading="lazy"></iframe>\n'
         "<!-- Optional: fit the frame to its content -->\n" + RESIZE_SNIPPET.format(origin=origin)
     )
     return code, url

@@ -39,6 +39,7 @@ from evidence.export import (
     file_stem,
     table_file_stem,
 )
+from evidence.figures.cells import Matrix, figure_cells
 from evidence.filters import apply
 from evidence.model import EvidenceBase
 from evidence.render import RendererUnavailable, default_renderer
@@ -88,6 +89,57 @@ def _table_html(frame) -> str:
     more = (f"<p>First {EMBED_TABLE_ROWS} of {len(frame)} rows.</p>"
             if len(frame) > EMBED_TABLE_ROWS else "")  # fmt: skip
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
+
+
+# An embed's chart and the companion its files carry beside it (Chart.export): the flow
+# map's PNG, PDF and slide show the income-group matrix, so its embed does too, drawn
+# under the map as a plain table (it wraps to any frame width; no canvas to squeeze).
+EMBED_COMPANIONS = {"flows": "flow-matrix"}
+
+
+def _matrix_table(matrix: Matrix) -> str:
+    """One matrix as a static HTML table: row and column heads, each cell in the colours
+    of the picture's heatmap, its full sentence (for a screen reader and a tooltip)."""
+    head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in matrix.columns)
+    rows = []
+    for name, cells in zip(matrix.rows, matrix.cells, strict=True):
+        tds = "".join(
+            f'<td style="background-color:{html.escape(c.fill)};color:{html.escape(c.ink)}" '
+            f'title="{html.escape(c.label)}" aria-label="{html.escape(c.label)}">'
+            f"{'<br>'.join(html.escape(t) for t in c.text.splitlines())}</td>"
+            for c in cells
+        )
+        rows.append(f"<tr><th scope='row'>{html.escape(name)}</th>{tds}</tr>")
+    span = len(matrix.columns)
+    over = html.escape(matrix.column_title)
+    return (
+        f"<table class='matrix'><colgroup><col class='heads'><col span='{span}'></colgroup>"
+        f"<thead><tr><td></td><th scope='colgroup' colspan='{span}' "
+        f"class='axis'>{over} →</th></tr><tr><th scope='col' class='axis corner'>"
+        f"{html.escape(matrix.row_title)} ↓</th>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def embed_companion(eb: EvidenceBase, state, view: str) -> str:
+    """The HTML of the chart a view's files carry beside it ("" for none, or when it has
+    nothing to show: the chart's own empty message already says why)."""
+    name = EMBED_COMPANIONS.get(view)
+    if not name:
+        return ""
+    _, fig = view_figure(eb, state, name)
+    matrices = [p for p in figure_cells(fig).parts if isinstance(p, Matrix)]
+    if not matrices:
+        return ""
+    title = html.escape(VIEWS[name].title)
+    tables = "".join(_matrix_table(m) for m in matrices)
+    return (
+        f'<section class="embed-companion" aria-labelledby="companion-title">'
+        f'<h2 id="companion-title">{title}</h2>'
+        f'<div class="matrix-scroll">{tables}</div>'
+        '<p class="note">Articles in each cell; an article with several flows counts in '
+        "each of their cells.</p></section>"
+    )
 
 
 # A click in an embed does nothing (it has no page state to change): its hover says
@@ -159,6 +211,7 @@ def embed_page(eb: EvidenceBase, view: str, query: str) -> str:
 <p class="subtitle">{html.escape(caption.subtitle or "")}</p></header>
 <div id="chart" role="figure" data-topojson="/assets/topojson/"
      aria-label="{title}. {html.escape(summary)}"></div>
+{embed_companion(eb, state, view)}
 <footer class="embed-meta">
 <p id="summary">{html.escape(summary)} N = {sub.n_articles:,} articles.</p>{synthetic}
 <p class="source">{"<br>".join(source)}</p>

@@ -6,7 +6,8 @@
   nothing in a chart points to another host, and pressing every remaining button
   requests nothing from another host.
 * Embed pages fit the iframe height the embed dialog suggests, at 400 and 640 px wide,
-  with nothing clipped sideways; on another site's page the code works as is, and its
+  with nothing clipped sideways (the flows embed, taller, with its income matrix whole at
+  400 and 800 px); on another site's page the code works as is, and its
   optional script makes the frame as tall as the page inside it.
 """
 
@@ -21,7 +22,7 @@ import pytest
 from helpers import VIEW_GRAPHS, wait_ready
 
 from bench.server import free_port
-from components.export_menu import EMBED_HEIGHT, embed_code
+from components.export_menu import EMBED_HEIGHT, embed_code, embed_height
 from evidence.views import VIEWS
 
 pytestmark = pytest.mark.e2e
@@ -171,12 +172,13 @@ def sized_page(browser):
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_embed_page_fits_the_suggested_iframe_height_and_width(sized_page, server_url, view, width):
     page = sized_page
-    page.set_viewport_size({"width": width, "height": EMBED_HEIGHT})
+    height = embed_height(view)
+    page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{server_url}/embed/{view}")
     page.wait_for_selector("#chart .main-svg")
     page.wait_for_timeout(400)
     fit = page.evaluate(JS_FIT)
-    assert fit["scrollHeight"] <= EMBED_HEIGHT, fit
+    assert fit["scrollHeight"] <= height, fit
     assert fit["scrollWidth"] <= fit["clientWidth"], fit
     assert fit["wide"] == [], fit
     assert fit["chart"] >= 300 and fit["svg"] <= fit["chart"] + 1, fit  # not squashed
@@ -188,6 +190,46 @@ def test_embed_page_fits_the_suggested_iframe_height_and_width(sized_page, serve
     assert fit["scrollWidth"] <= fit["clientWidth"], fit
     assert fit["wide"] == [], fit
     assert fit["svg"] <= fit["chart"] + 1, fit
+    assert page.console_errors == []
+
+
+# The flows embed's income-group matrix as laid out: its cells, and its box and the
+# rightmost of its cells against the frame.
+JS_MATRIX = """() => {
+  const m = document.querySelector('.embed-companion'), t = m.querySelector('table');
+  const box = t.getBoundingClientRect();
+  const right = Math.max(...[...t.querySelectorAll('th, td')].map(
+      c => c.getBoundingClientRect().right));
+  const rows = [...t.querySelectorAll('tbody tr')].map(
+      r => [...r.querySelectorAll('td')].map(c => Number(c.textContent)));
+  return {rows, top: box.top, bottom: box.bottom, right,
+          scroll: m.querySelector('.matrix-scroll').scrollWidth
+                  - m.querySelector('.matrix-scroll').clientWidth,
+          fontPx: parseFloat(getComputedStyle(t.querySelector('td')).fontSize)};
+}"""
+
+
+@pytest.mark.parametrize("width", [400, 800])
+def test_flows_embed_shows_the_whole_income_matrix_in_its_frame(sized_page, server_url, width):
+    """As the flow map's picture does, its embed shows the origin x destination matrix:
+    the cells of /data/flow-matrix.csv for the same state, all inside the suggested frame
+    (nothing below its height, nothing scrolled sideways), numbers at a readable size."""
+    page, query = sized_page, "year=2010-2020&format=mobility.outbound"
+    height = embed_height("flows")
+    page.set_viewport_size({"width": width, "height": height})
+    csv = page.request.get(f"{server_url}/data/flow-matrix.csv?{query}").text()
+    expected = [[int(n) for n in line.split(",")[3:]] for line in csv.strip().splitlines()[1:]]
+    page.goto(f"{server_url}/embed/flows?{query}")
+    page.wait_for_selector("#chart .main-svg")
+    page.wait_for_timeout(400)
+    matrix = page.evaluate(JS_MATRIX)
+    assert matrix["rows"] == expected and sum(map(sum, expected)) > 0
+    assert matrix["top"] >= 0 and matrix["bottom"] <= height, matrix
+    assert matrix["right"] <= width and matrix["scroll"] == 0, matrix
+    assert matrix["fontPx"] >= 12, matrix
+    fit = page.evaluate(JS_FIT)
+    assert fit["scrollHeight"] <= height and fit["scrollWidth"] <= fit["clientWidth"], fit
+    assert fit["wide"] == [] and fit["chart"] >= 300, fit
     assert page.console_errors == []
 
 
