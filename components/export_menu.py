@@ -9,7 +9,7 @@ from dash import html
 
 from components.ids import ID
 from evidence.codebook import load_codebook
-from evidence.views import VIEWS
+from evidence.views import VIEWS, embed_height_of
 
 # The class of every export and download link: assets/links.js gives each the page's
 # query string whenever the URL changes.
@@ -162,16 +162,13 @@ def embed_modal(uploaded: bool = False) -> dbc.Modal:
 # 640 and 544 px at 800; the chart takes any height above that. Every view is checked at
 # 400 and 640 px wide by tests/e2e/test_toolbars_embeds.py.
 EMBED_HEIGHT = 640
-# Views whose embed shows more than one chart suggest a taller frame: the flow map with
-# its income-group matrix under it needs 804 px at 400 px wide (819 with a five-filter
-# subtitle) and 739 px at 800 (tests/e2e/test_toolbars_embeds.py checks it at 400 and
-# 800 px wide with these heights).
-EMBED_HEIGHTS = {"flows": 840}
+# Views whose embed shows more than one chart suggest a taller frame, declared with the
+# view (View.embed_height: the flow map with its income-group matrix under it).
 
 
 def embed_height(view: str) -> int:
     """The iframe height (px) the embed code suggests for a view."""
-    return EMBED_HEIGHTS.get(view, EMBED_HEIGHT)
+    return embed_height_of(view) or EMBED_HEIGHT
 
 
 # Optional: the embed page posts {type: "iome-embed-height", height} to its parent

@@ -44,7 +44,7 @@ from evidence.filters import apply
 from evidence.model import EvidenceBase
 from evidence.render import RendererUnavailable, default_renderer
 from evidence.state import parse_query, to_query
-from evidence.views import EXPORT_VIEWS, VIEWS, caption_for, view_figure
+from evidence.views import EXPORT_VIEWS, VIEWS, caption_for, embed_companion_of, view_figure
 
 MIME = {
     "png": "image/png",
@@ -91,12 +91,6 @@ def _table_html(frame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
 
 
-# An embed's chart and the companion its files carry beside it (Chart.export): the flow
-# map's PNG, PDF and slide show the income-group matrix, so its embed does too, drawn
-# under the map as a plain table (it wraps to any frame width; no canvas to squeeze).
-EMBED_COMPANIONS = {"flows": "flow-matrix"}
-
-
 def _matrix_table(matrix: Matrix) -> str:
     """One matrix as a static HTML table: row and column heads, each cell in the colours
     of the picture's heatmap, its full sentence (for a screen reader and a tooltip)."""
@@ -124,7 +118,7 @@ def _matrix_table(matrix: Matrix) -> str:
 def embed_companion(eb: EvidenceBase, state, view: str) -> str:
     """The HTML of the chart a view's files carry beside it ("" for none, or when it has
     nothing to show: the chart's own empty message already says why)."""
-    name = EMBED_COMPANIONS.get(view)
+    name = embed_companion_of(view)  # drawn as a plain table: it wraps to any frame width
     if not name:
         return ""
     _, fig = view_figure(eb, state, name)

@@ -23,7 +23,7 @@ from evidence.fields import FIELD
 from evidence.figures.theme import SLIDE_INCHES, SLIDE_PIXELS, recaption, slide_figure
 from evidence.model import EvidenceBase
 from evidence.render import default_renderer
-from evidence.safe_table import write_csv, write_xlsx
+from evidence.safe_table import XLSX_MAX_WIDTH, fit_sheet, write_csv, write_xlsx  # noqa: F401
 from evidence.state import FilterState
 from evidence.views import (
     VIEWS,
@@ -352,24 +352,6 @@ def export_table(eb: EvidenceBase, state: FilterState, what: str, fmt: str) -> b
     if what == "articles":  # codes on the first sheet (the loader's), words beside
         sheets["Labels"] = article_labels(filters.apply(eb, state), state.income)
     return write_xlsx({**sheets, "About": about}, style=fit_sheet)
-
-
-XLSX_MAX_WIDTH = 60  # characters: a longer cell shows its start (the whole in the cell)
-XLSX_SAMPLE_ROWS = 1000  # rows read to fit a column's width
-
-
-def fit_sheet(sheet, frame: pd.DataFrame) -> None:
-    """A worksheet laid out to be read: the header row frozen, each column as wide as its
-    header and its longest value (of the first XLSX_SAMPLE_ROWS rows), at most
-    XLSX_MAX_WIDTH characters, so no header is cut when it opens in Calc or Excel."""
-    from openpyxl.utils import get_column_letter
-
-    sheet.freeze_panes = "A2"
-    sample = frame.head(XLSX_SAMPLE_ROWS)
-    for k, column in enumerate(frame.columns, start=1):
-        values = sample[column].dropna().astype(str).str.len()
-        longest = max(len(str(column)), int(values.max()) if len(values) else 0)
-        sheet.column_dimensions[get_column_letter(k)].width = min(longest + 2, XLSX_MAX_WIDTH)
 
 
 def deck_takeaways(eb: EvidenceBase, state: FilterState) -> dict[str, str]:

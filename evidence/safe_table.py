@@ -181,3 +181,21 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], style=None) -> bytes:
             if style is not None:
                 style(writer.sheets[title], safe)
     return buffer.getvalue()
+
+
+XLSX_MAX_WIDTH = 60  # characters: a longer cell shows its start (the whole in the cell)
+XLSX_SAMPLE_ROWS = 1000  # rows read to fit a column's width
+
+
+def fit_sheet(sheet, frame: pd.DataFrame) -> None:
+    """A worksheet laid out to be read: the header row frozen, each column as wide as its
+    header and its longest value (of the first XLSX_SAMPLE_ROWS rows), at most
+    XLSX_MAX_WIDTH characters, so no header is cut when it opens in Calc or Excel."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.freeze_panes = "A2"
+    sample = frame.head(XLSX_SAMPLE_ROWS)
+    for k, column in enumerate(frame.columns, start=1):
+        values = sample[column].dropna().astype(str).str.len()
+        longest = max(len(str(column)), int(values.max()) if len(values) else 0)
+        sheet.column_dimensions[get_column_letter(k)].width = min(longest + 2, XLSX_MAX_WIDTH)

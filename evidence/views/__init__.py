@@ -49,6 +49,16 @@ VIEWS: dict[str, Chart] = {c.name: c for v in REGISTRY for c in v.charts}
 
 
 # The charts of the slide deck, in page order.
+def embed_companion_of(view: str) -> str:
+    """The chart an embed of ``view`` shows under it ("" for none; View.companion)."""
+    return next((v.companion for v in REGISTRY if v.main.name == view), "")
+
+
+def embed_height_of(view: str) -> int:
+    """The iframe height (px) a view's declaration asks of its embed (0: the default)."""
+    return next((v.embed_height for v in REGISTRY if v.main.name == view), 0)
+
+
 def _slides(views) -> tuple[str, ...]:
     """The exported charts of ``views``: each view's slides, or its main chart."""
     return tuple(name for v in views if v.export for name in (v.slides or (v.main.name,)))

@@ -99,6 +99,11 @@ class View:
     # The flow role ("mobility", "partnership") the view shows: a coding scheme without a
     # group for it (codebook flow_groups) has nothing to show there.
     needs: str = ""
+    # The chart an embed of the view shows under its main one, as its files carry it
+    # beside the main chart (Chart.export), and the taller iframe height (px) the embed
+    # code then suggests (0: the default, components.export_menu.EMBED_HEIGHT).
+    companion: str = ""
+    embed_height: int = 0
 
     @property
     def main(self) -> Chart:

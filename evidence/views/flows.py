@@ -258,4 +258,10 @@ VIEW = View(
               label="Origin by destination income group matrix"),
     ),
     needs="mobility",
+    # The map's PNG, PDF and slide show the income-group matrix, so its embed does too,
+    # drawn under the map as a plain table. With it the embed needs 804 px at 400 px wide
+    # (819 with a five-filter subtitle) and 739 px at 800 (tests/e2e/test_toolbars_embeds.py
+    # checks it at 400 and 800 px wide with this height).
+    companion="flow-matrix",
+    embed_height=840,
 )  # fmt: skip

@@ -128,6 +128,7 @@ def written(tmp_path, monkeypatch) -> dict[str, bytes]:
         "alignment.csv": "/data/alignment.csv",
         "alignment_book.xlsx": "/data/alignment.xlsx",
         "trends.csv": "/data/trends.csv",
+        "load-report.csv": "/data/load-report.csv",
     }
     out = {}
     for name, url in files.items():
@@ -164,7 +165,9 @@ def test_calc_evaluates_no_cell_of_any_table_the_app_writes(tmp_path, written):
             for sheet, grid in grids_of_xlsx(content).items():
                 assert_shown_as_written(grid, shown(stem, sheet), f"{name}:{sheet}")
                 checked += 1
-    assert checked == len(written) + 2  # the two workbooks have an About sheet each
+    # the two workbooks have an About sheet each, the articles one a Labels sheet too
+    assert set(grids_of_xlsx(written["articles_book.xlsx"])) == {"articles", "Labels", "About"}
+    assert checked == len(written) + 3
     report = [c for row in shown("report", "report") for c in row]
     assert "'=1+1" in report and "'=1+1.csv" in report and "'" + HYPERLINK in report
     assert "2" not in report and "x" not in report

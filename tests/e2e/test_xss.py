@@ -174,7 +174,7 @@ def test_csv_and_xlsx_exports_carry_the_markup_as_inert_text(hostile_url):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Content-Disposition"].startswith("attachment")
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
-    by_id = {r["article_id"]: r for r in rows}
+    by_id = {r["id"]: r for r in rows}  # the coding contract's column name
     assert by_id["x1"]["title"] == ROWS[0][1] and by_id["x1"]["notes"] == SCRIPT
     assert by_id["x1"]["url"] == "" and by_id["x1"]["doi"] == ""  # javascript: dropped
     assert by_id["x3"]["journal"] == "'" + FORMULA  # a formula is neutralised
