@@ -181,8 +181,10 @@ def control(field: Field, eb: EvidenceBase):
 def _labelled(field: Field, eb: EvidenceBase) -> html.Div:
     spec, cid = field.control, control_id(field.key)
     label = [spec.label + " ", role_tag()] if field.role_matched else spec.label
+    # A switch or inline list names itself ({cid}-label): its heading needs another id.
+    own = spec.widget in ("switch", "inline")
     children = [dbc.Label(label, html_for=cid, className="fw-semibold small mb-1",
-                          id=f"{cid}-label"),
+                          id=f"{cid}-heading" if own else f"{cid}-label"),
                 control(field, eb)]  # fmt: skip
     if spec.hint:
         children.append(html.Div(_hint(spec.hint), className="form-text"))
