@@ -65,6 +65,7 @@ from components.upload_panel import DATA_OPEN, data_banner, data_modal, register
 from components.uploads import (
     Sessions,
     UploadSettings,
+    asked_link,
     default_directory,
     make_store,
     register_upload_routes,
@@ -145,7 +146,9 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
     fresh = sessions.take_fresh() if sessions is not None else None
     expired = sessions.expired() if sessions is not None else False
     settings = sessions.settings if sessions is not None else UploadSettings()
-    uploaded = bool(meta and meta.get("status") == "loaded")
+    viewing = sessions.viewing() if sessions is not None else False
+    foreign = bool(asked_link()) and not viewing  # a link to an upload not this browser's
+    uploaded = bool(meta and meta.get("status") == "loaded") and viewing
     if eb.n_articles == 0:
         return _empty_layout(eb, meta, settings, pending, fresh)
     header = dbc.Navbar(
@@ -232,7 +235,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
             header,
             dbc.Container(
                 [
-                    data_banner(eb, meta, expired),
+                    data_banner(eb, meta, expired, viewing=viewing, foreign=foreign),
                     synthetic_banner(eb, uploaded=uploaded),
                     dbc.Row(
                         [

@@ -9,7 +9,7 @@ declared with its chart (evidence.views).
 from __future__ import annotations
 
 from components.controls import controls_to_state, state_to_controls
-from evidence.fields import FIELD, FILTER_ROLE_KEY
+from evidence.fields import DATASET_KEY, FIELD, FILTER_ROLE_KEY
 from evidence.state import FilterState, parse_query, to_query
 from evidence.views import after_click, after_press, after_select
 
@@ -58,7 +58,9 @@ def sync(
     if trigger in (None, "url"):
         return None, state_to_controls(current, bounds)
     if trigger == "reset":
-        new = FilterState()
+        new = FilterState(
+            **{DATASET_KEY: getattr(current, DATASET_KEY)}
+        )  # a reset keeps the dataset
     elif trigger == "control":
         new = controls_to_state(controls, current, bounds)
     elif trigger == "chip":

@@ -17,6 +17,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from components.about import report_table
 from components.uploads import Sessions, StoreUnavailable
+from evidence.fields import DATASET_KEY
 from evidence.model import EvidenceBase
 from evidence.schema import CONTRACT, header_key
 from evidence.views import source_name
@@ -272,32 +273,59 @@ def result_view(answer: dict | None) -> list:
     return out
 
 
-def data_banner(eb: EvidenceBase, meta: dict | None, expired: bool):
-    """A line above the views when the session shows its own file, or lost it."""
-    if meta and meta.get("status") == "loaded":
-        return dbc.Alert(
+def data_banner(
+    eb: EvidenceBase, meta: dict | None, expired: bool, viewing: bool = True, foreign: bool = False
+):
+    """A line above the views: the session's own file shown (or kept, one click away),
+    a link naming an upload this browser cannot see, or an upload that is gone."""
+    loaded = bool(meta and meta.get("status") == "loaded")
+    if loaded and viewing:
+        return _banner(
             [
                 html.Strong("Your data: "),
                 f"{meta.get('filename', '')}, {eb.n_articles:,} articles "
-                f"({eb.report.summary()}). Only this browser session can see it. ",
+                f"({eb.report.summary()}). Only this browser session can see it: links to "
+                "this page name your upload and open it only here. ",
                 html.Button(
                     "Change or remove",
                     className="btn btn-link btn-sm p-0 align-baseline",
                     id={"type": DATA_OPEN, "where": "banner"},
                 ),
+                " · ",
+                html.A("Show the site's data", href="/", id="site-data-link"),
             ],
-            color="info",
-            className="py-2 mb-2 data-banner",
-            id="data-banner",
+            "info",
         )
     if expired:
-        return dbc.Alert(
+        return _banner(
             "Your uploaded file has expired or was removed; the dashboard shows the demo "
             "data again. Upload the file again from 'Your data'.",
-            color="secondary",
-            className="py-2 mb-2",
+            "secondary",
         )
+    if foreign:
+        return _banner(
+            "This link names an uploaded file that this browser cannot open: an upload is "
+            "visible only in the browser that sent it, and only until it expires. Showing "
+            "the site's data instead.",
+            "secondary",
+        )
+    if loaded:
+        return _banner(
+            [
+                "Showing the site's data. Your upload "
+                f"({meta.get('filename', '')}, {int(meta.get('articles') or 0):,} articles) "
+                "is kept: ",
+                html.A("show your upload", href=f"/?{DATASET_KEY}={meta.get('link', '')}",
+                       id="your-upload-link"),
+                ".",
+            ],
+            "info",
+        )  # fmt: skip
     return None
+
+
+def _banner(children, color: str):
+    return dbc.Alert(children, color=color, className="py-2 mb-2 data-banner", id="data-banner")
 
 
 def browser_mapping(columns: list, values: list) -> dict:
@@ -344,7 +372,7 @@ def register_upload_callbacks(app: Dash, sessions: Sessions) -> None:
     app.clientside_callback(
         """function (answer) {
             if (answer && answer.status === "loaded" && !answer.shown) {
-                window.location.assign("/");
+                window.location.assign(answer.link || "/");
             }
             return window.dash_clientside.no_update;
         }""",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -35,11 +36,13 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask, Response, g, has_request_context, jsonify, request
 
+from components.ids import ID
 from evidence.clean_text import strip_controls
+from evidence.fields import DATASET_KEY
 from evidence.load import load
 from evidence.model import EvidenceBase
 from evidence.safe_table import write_csv
@@ -96,6 +99,47 @@ class UploadSettings:
             parse_mb=int(number("IOME_UPLOAD_PARSE_MB", DEFAULT_PARSE_MB)),
             directory=env.get("IOME_UPLOAD_DIR", ""),
         )
+
+
+_LINK = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def _link_in(query: str) -> str:
+    for key, value in parse_qsl(query.lstrip("?"), max_num_fields=100):
+        if key == DATASET_KEY and _LINK.fullmatch(value):
+            return value
+    return ""
+
+
+def asked_link() -> str:
+    """The upload key this request's URL names (``dataset=<key>``), "" when none.
+
+    A GET names it in its own query; a Dash callback in the page's URL (the ``search``
+    of the location component it sends); the layout fetch (``/_dash-layout``) in the
+    address of the page that asks for it (the same-origin Referer)."""
+    if not has_request_context():
+        return ""
+    if "iome_link" in g:
+        return g.iome_link
+    query = request.query_string.decode("utf-8", "replace")
+    if request.method == "POST":
+        query = _callback_search(request.get_json(silent=True))
+    elif request.path.endswith("/_dash-layout"):
+        referrer = urlsplit(request.referrer or "")
+        query = referrer.query if referrer.netloc in ("", request.host) else ""
+    g.iome_link = _link_in(query)
+    return g.iome_link
+
+
+def _callback_search(body) -> str:
+    """The page URL's query a Dash callback sends (its location component's search)."""
+    if not isinstance(body, dict):
+        return ""
+    for item in [*(body.get("inputs") or []), *(body.get("state") or [])]:
+        if isinstance(item, dict) and item.get("id") == ID.URL and item.get("property") == "search":
+            value = item.get("value")
+            return value if isinstance(value, str) else ""
+    return ""
 
 
 def _key(token: str) -> str:
@@ -386,9 +430,22 @@ class Sessions:
             g.iome_pending = self._meta(token + PENDING)
         return g.iome_pending
 
+    def link(self) -> str:
+        """The upload key of the session's loaded upload ("" without one): its URLs name
+        it as ``dataset=<key>``."""
+        meta = self.upload()
+        return str(meta.get("link", "")) if meta else ""
+
+    def viewing(self) -> bool:
+        """True when this request's URL names the session's own loaded upload."""
+        own = self.link()
+        return bool(own) and hmac.compare_digest(own, asked_link())
+
     def current(self) -> EvidenceBase:
-        """The evidence base this request sees: its session's upload or the default."""
-        if self.token() is None:
+        """The evidence base this request sees: the session's upload when the request's
+        URL names it (``dataset=<key>``), else the site's dataset, whatever the cookie: a
+        link shared by someone who uploaded shows the receiver the site's data."""
+        if self.token() is None or not self.viewing():
             return self.default
         if "iome_base" not in g:
             meta = self.upload()
@@ -429,8 +486,8 @@ class Sessions:
                 return load(
                     content, name=pending.get("filename", "upload"), mapping=pending.get("mapping")
                 )
-        eb = self.current()
-        return None if eb is self.default else eb
+        meta = self.upload()  # the report of the session's own file, whatever the URL
+        return self._base(token, meta) if meta else None
 
     # --- parsed bases, per worker ------------------------------------------------
     # Keyed by what the base is made of (content and mapping hash, and the file name it
@@ -602,7 +659,9 @@ class Sessions:
             meta["headers"] = answer["headers"]
             self.store.put(token + PENDING, content, meta)
             return
-        self.store.put(token, content, {**meta, "fresh": True})
+        link = secrets.token_urlsafe(16)  # the upload's key in URLs (not the cookie)
+        answer["link"] = f"/?{DATASET_KEY}={link}"
+        self.store.put(token, content, {**meta, "fresh": True, "link": link})
         self.store.delete(token + PENDING)
         self._remember(self._parsed_key(meta), eb)
 

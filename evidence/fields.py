@@ -277,6 +277,16 @@ def _kind(item: str) -> str | None:
 MAX_SEARCH = 100  # characters of a list search kept
 
 
+DATASET_KEY = "dataset"  # the URL key naming an upload (``?dataset=<key>``)
+_UPLOAD_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def _upload_key(raw: str) -> Parsed:
+    """An upload's URL key (random, URL-safe): kept as written, or dropped."""
+    raw = raw.strip()
+    return (raw, []) if _UPLOAD_KEY.fullmatch(raw) else (None, [raw] if raw else [])
+
+
 def _search_text(raw: str) -> Parsed:
     """The article list's search words: letters, digits and a little punctuation, spaces
     collapsed, at most MAX_SEARCH characters ("" for none)."""
@@ -647,6 +657,9 @@ FIELDS: tuple[Field, ...] = (
           control=Control("switch", "Stack by",
                           _fixed(("format", _FMT.plural), ("motivation", _MOT.plural)),
                           where="trends")),
+    # Which dataset the link shows (``dataset=``): an upload's key (components.uploads),
+    # none for the site's dataset. Not a filter, never reset: it travels in every link.
+    Field(DATASET_KEY, "Dataset", _upload_key, default="", write=str, chip=False),
 )  # fmt: skip
 FIELD: dict[str, Field] = {f.key: f for f in FIELDS}
 FILTER_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.is_filter)

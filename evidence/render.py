@@ -139,6 +139,7 @@ class RenderSettings:
     max_queue: int = 2
     cooldown: float = 30.0
     recycle: int = 200  # renders after which the browser is restarted (its memory returns)
+    idle_close: float = 60.0  # seconds without a render after which the browser is closed
 
     @classmethod
     def from_env(cls) -> RenderSettings:
@@ -150,6 +151,7 @@ class RenderSettings:
             max_queue=max(0, int(_env_float("IOME_RENDER_QUEUE", cls.max_queue))),
             cooldown=_env_float("IOME_RENDER_COOLDOWN", cls.cooldown),
             recycle=max(1, int(_env_float("IOME_RENDER_RECYCLE", cls.recycle))),
+            idle_close=max(0.1, _env_float("IOME_RENDER_IDLE", cls.idle_close)),
         )
 
 
@@ -180,6 +182,9 @@ class Renderer:
         self._since_start = 0  # renders by the current browser
         self._failures = 0
         self._refused = 0
+        self._last_used = 0.0
+        self._idle_timer: threading.Timer | None = None
+        self._idle_closes = 0
 
     # ------------------------------------------------------------------ state
     def status(self) -> dict[str, Any]:
@@ -202,6 +207,7 @@ class Renderer:
             "failures": self._failures,
             "refused": self._refused,
             "last_error": self._last_error,
+            "idle_closes": self._idle_closes,
         }
 
     def _cooling_down(self) -> bool:
@@ -291,6 +297,7 @@ class Renderer:
             self._failed_render(exc)
         self._renders += 1
         self._since_start += 1
+        self._last_used = time.monotonic()
         if self._since_start >= self.settings.recycle:
             self._shutdown()  # the next render starts a fresh browser: Chromium's memory returns
         return content
@@ -383,6 +390,31 @@ class Renderer:
         self._failed_at = None
         self._last_error = None
         self._since_start = 0
+        self._last_used = time.monotonic()
+        self._arm_idle(self.settings.idle_close)
+
+    # ------------------------------------------------------------------ idle
+    def _arm_idle(self, delay: float) -> None:
+        """Check for idleness in ``delay`` seconds (one timer per renderer)."""
+        timer = threading.Timer(delay, self._close_if_idle)
+        timer.daemon = True
+        timer.name = "iome-renderer-idle"
+        self._idle_timer = timer
+        timer.start()
+
+    def _close_if_idle(self) -> None:
+        """Close the browser when nothing was rendered for ``idle_close`` seconds, so a
+        worker's Chromium memory returns between bursts; the next render starts it again
+        (under its start deadline). A render in progress or waiting keeps it open."""
+        with self._start_lock:
+            if self._kaleido is None:
+                return
+            quiet = time.monotonic() - self._last_used
+            if quiet >= self.settings.idle_close and self._active == 0 and self._waiting == 0:
+                self._idle_closes += 1
+                self._shutdown()
+                return
+        self._arm_idle(max(min(1.0, self.settings.idle_close), self.settings.idle_close - quiet))
 
     def _fail(self, reason: str) -> None:
         self._probed = False
@@ -395,6 +427,9 @@ class Renderer:
         """Close the browser (a second at most), kill what is left, stop the loop."""
         k, loop, thread = self._kaleido, self._loop, self._thread
         self._kaleido = self._loop = self._thread = None
+        timer, self._idle_timer = self._idle_timer, None
+        if timer is not None and timer is not threading.current_thread():
+            timer.cancel()
         if loop is not None and k is not None and thread is not None and thread.is_alive():
             with contextlib.suppress(Exception):
                 asyncio.run_coroutine_threadsafe(k.close(), loop).result(timeout=1.0)

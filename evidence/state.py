@@ -41,8 +41,8 @@ MAX_QUERY = 8_000
 
 
 def _is_default(self) -> bool:
-    """True when nothing is filtered or switched."""
-    return self == type(self)()
+    """True when nothing is filtered or switched (whichever dataset the link names)."""
+    return self == type(self)(dataset=self.dataset)
 
 
 def _filter_fields(self) -> dict[str, object]:

@@ -62,8 +62,9 @@ def test_a_stopped_redis_degrades_uploads_in_under_a_second(own_redis, monkeypat
     monkeypatch.setenv("IOME_RATE_LIMITS", "off")
     server = create_app(cache_url=url).server
     visitor, member = server.test_client(), server.test_client()
-    assert upload(member).status_code == 200
-    assert member.get("/healthz").json["articles"] == 5
+    loaded = upload(member)
+    assert loaded.status_code == 200
+    assert member.get(loaded.json["link"].replace("/?", "/healthz?")).json["articles"] == 5
     assert member.get("/healthz").json["uploads"] == {
         "kind": "redis", "state": "ok", "last_error": None
     }  # fmt: skip

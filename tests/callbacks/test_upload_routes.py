@@ -8,12 +8,15 @@ import io
 import json
 import os
 import random
+import re
 import stat
 import time
 import zipfile
 
 import pandas as pd
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from plotly.utils import PlotlyJSONEncoder
 
 from app import create_app
@@ -29,6 +32,37 @@ HEADER = DEMO_LINES[0].split(",")
 def demo_rows(n: int, header: str | None = None) -> bytes:
     """The demo file's header and its first ``n`` rows (each row is one article)."""
     return ("\n".join([header or DEMO_LINES[0], *DEMO_LINES[1 : n + 1]]) + "\n").encode()
+
+
+class ViewingClient(FlaskClient):
+    """A browser that, once it has loaded a file, follows the link the upload answered
+    (``/?dataset=<key>``): its GETs name the upload, as the page's links and exports do."""
+
+    link = ""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if response.is_json:  # an upload's answer, or a mapping's through a callback
+            found = re.search(
+                r"(?:/|\\u002f)\?dataset=([A-Za-z0-9_-]+)", response.get_data(as_text=True)
+            )
+            self.link = found.group(1) if found else self.link
+        return response
+
+    def get(self, url, *args, **kwargs):
+        if self.link and "dataset=" not in url:
+            url += ("&" if "?" in url else "?") + f"dataset={self.link}"
+            kwargs.setdefault("headers", {}).setdefault(
+                "Referer", f"http://localhost/?dataset={self.link}"
+            )
+        return super().get(url, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _follow_upload_links(monkeypatch):
+    """The older tests here read a session's data as its page does: through the upload's
+    link. The tests of links without the key use a plain :class:`FlaskClient`."""
+    monkeypatch.setattr(Flask, "test_client_class", ViewingClient)
 
 
 @pytest.fixture
@@ -85,6 +119,7 @@ def test_a_new_worker_rebuilds_the_session_from_the_store(app):
     other_worker = create_app()  # same IOME_UPLOAD_DIR, empty in-process state
     fresh = other_worker.server.test_client()
     fresh.set_cookie(COOKIE, token)
+    fresh.link = client.link  # the same browser's next page, on another worker
     assert fresh.get("/healthz").json["articles"] == 17
     assert articles_seen(fresh) == 17
 
@@ -158,6 +193,7 @@ def test_column_mapping_step(app):
         token, {"Record": "id", "Paper title": "title", "Format codes": "formats"}
     )
     assert answer["status"] == "loaded" and answer["articles"] == 10
+    client.link = answer["link"].split("dataset=", 1)[1]  # the page goes to the upload's link
     assert client.get("/healthz").json["articles"] == 10
 
 
@@ -211,6 +247,7 @@ def test_sessions_share_uploads_through_redis(tmp_path, monkeypatch, redis_url):
     upload(one, demo_rows(11), "eleven.csv")
     two = create_app(cache_url=redis_url).server.test_client()  # another host
     two.set_cookie(COOKIE, one.get_cookie(COOKIE).value)
+    two.link = one.link
     assert two.get("/healthz").json["articles"] == 11
     assert not (tmp_path / "unused").exists() or not list((tmp_path / "unused").iterdir())
 
@@ -333,6 +370,7 @@ def test_a_file_awaiting_a_mapping_keeps_the_loaded_data_in_use(app):
     assert b"loaded.csv" in layout and b"Match your columns" in layout
     sessions = app.server.extensions["iome_sessions"]
     answer = sessions.remap(client.get_cookie(COOKIE).value, {"Record": "id"})
+    client.link = answer["link"].split("dataset=", 1)[1]  # the page goes to the upload's link
     assert answer["status"] == "loaded" and client.get("/healthz").json["articles"] == 5
 
 
@@ -492,3 +530,59 @@ def test_made_up_component_suite_paths_are_404_not_500():
         "/_dash-component-suites/dash/x.js",
     ):
         assert client.get(path).status_code == 404
+
+
+def _site_count_of(client, query: str = "") -> int:
+    """Articles of ``/data/articles.csv?<query>`` as a page's export link fetches it."""
+    csv = client.get(f"/data/articles.csv?{query}").data.decode("utf-8")
+    return len(pd.read_csv(io.StringIO(csv), comment="#"))
+
+
+def test_a_link_without_the_upload_key_shows_the_site_data_whatever_the_cookie(app):
+    """A dashboard link shared by someone who uploaded shows the site's data, also in the
+    uploader's own browser; the upload's link shows the upload there, and only there."""
+    demo = pd.read_csv(DEMO_PATH, dtype=str)
+    owner = FlaskClient(app.server)
+    answer = upload(owner, demo_rows(12), "mine.csv").json
+    key = answer["link"].split("dataset=", 1)[1]
+    assert answer["link"] == f"/?dataset={key}" and len(key) >= 16
+    assert key != owner.get_cookie(COOKIE).value  # the URL never carries the cookie
+    # Without the key: the site's data, with a one-click way back to the upload.
+    assert owner.get("/healthz").json["articles"] == len(demo)
+    assert _site_count_of(owner) == len(demo)
+    layout = owner.get("/_dash-layout", headers={"Referer": "http://localhost/?country=KEN"})
+    assert f"?dataset={key}".encode() in layout.data and b"Showing the site" in layout.data
+    # With the key: the upload, and the page's links keep the key.
+    assert owner.get(f"/healthz?dataset={key}").json["articles"] == 12
+    assert _site_count_of(owner, f"dataset={key}") == 12
+    page = owner.get("/_dash-layout", headers={"Referer": f"http://localhost/?dataset={key}"})
+    assert b"mine.csv" in page.data and b"Only this browser session" in page.data
+    # Someone else holding the link: the site's data and a clear word why.
+    stranger = FlaskClient(app.server)
+    assert stranger.get(f"/healthz?dataset={key}").json["articles"] == len(demo)
+    seen = stranger.get("/_dash-layout", headers={"Referer": f"http://localhost/?dataset={key}"})
+    assert b"cannot open" in seen.data and b"mine.csv" not in seen.data
+
+
+def test_every_export_link_carries_the_upload_key_while_viewing_it(app):
+    """Export links are the page's URL query on each export path (assets/links.js): the
+    key stays in that query through every change of state, reset included, and a
+    callback reads the dataset from it."""
+    from components.sync import sync
+    from components.uploads import asked_link
+    from evidence.state import parse_query
+
+    owner = FlaskClient(app.server)
+    key = upload(owner, demo_rows(12), "mine.csv").json["link"].split("dataset=", 1)[1]
+    search = f"?country=KEN&dataset={key}"
+    state, notices = parse_query(search)
+    assert not notices and state.dataset == key and parse_query(f"dataset={key}")[0].is_default()
+    for trigger, event in (("reset", None), ("search", {"text": "exchange"})):
+        query, _controls = sync(trigger, search, {}, (1990, 2024), event=event)
+        assert f"dataset={key}" in query, trigger
+    for path in ("/data/articles.csv", "/data/articles.xlsx", "/healthz"):
+        assert owner.get(f"{path}?country=KEN&dataset={key}").status_code == 200
+    assert _site_count_of(owner, search.lstrip("?")) <= 12  # KEN within the upload
+    body = {"inputs": [{"id": "url", "property": "search", "value": search}]}
+    with app.server.test_request_context("/_dash-update-component", method="POST", json=body):
+        assert asked_link() == key

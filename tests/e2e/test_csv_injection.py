@@ -51,8 +51,9 @@ def test_no_csv_the_app_writes_becomes_a_formula_with_any_separator(tmp_path, mo
     assert answer.status_code == 200 and answer.json["articles"] == len(TITLES)
     files = tmp_path / "files"
     files.mkdir()
-    (files / "articles.csv").write_bytes(client.get("/data/articles.csv").data)
-    with zipfile.ZipFile(io.BytesIO(client.get("/data/articles.zip").data)) as bundle:
+    key = answer.json["link"].split("?", 1)[1]  # the upload's links name it
+    (files / "articles.csv").write_bytes(client.get(f"/data/articles.csv?{key}").data)
+    with zipfile.ZipFile(io.BytesIO(client.get(f"/data/articles.zip?{key}").data)) as bundle:
         (name,) = [n for n in bundle.namelist() if n.endswith(".csv")]
         (files / "zipped.csv").write_bytes(bundle.read(name))
     report = client.get("/upload/report.csv").data

@@ -132,7 +132,8 @@ def written(tmp_path, monkeypatch) -> dict[str, bytes]:
     }
     out = {}
     for name, url in files.items():
-        response = client.get(url)
+        key = answer.json["link"].split("?", 1)[1]  # the upload's links name it
+        response = client.get(f"{url}?{key}")
         assert response.status_code == 200, url
         out[name] = response.data
     return out
