@@ -55,7 +55,7 @@ def test_upload_shows_report_then_the_dashboard_on_that_data(page, server_url, t
     assert "team-file.csv, 23 articles" in page.inner_text("#data-banner")
     # The export of the filtered articles is the uploaded data, too.
     csv = page.request.get(server_url + "/data/articles.csv").text().lstrip("\ufeff")
-    ids = set(pd.read_csv(io.StringIO(csv), dtype=str)["article_id"])
+    ids = set(pd.read_csv(io.StringIO(csv), dtype=str)["id"])
     assert ids == {line.split(",", 1)[0] for line in DEMO_LINES[1:24]}
     # Back to the demo.
     open_panel(page)
