@@ -7,12 +7,16 @@ from helpers import open_filter_groups, wait_ready
 pytestmark = pytest.mark.e2e
 
 # Every item of an open menu or dropdown whose centre is not the item itself (something
-# else is drawn over it, or it is off the screen). Options of a scrolling list are
-# scrolled into their list first, as a person scrolls the list to reach them.
+# else is drawn over it, or it is off the screen). Options of a scrolling list (or of a
+# long menu that scrolls) are scrolled into their list first, as a person scrolls the list
+# to reach them; the page itself is not scrolled.
 JS_HIDDEN_ITEMS = """(sel) => {
   const out = [];
   for (const item of document.querySelectorAll(sel)) {
     if (item.closest('.dash-dropdown-content')) item.scrollIntoView({block: 'nearest'});
+    const menu = item.closest('.dropdown-menu');
+    if (menu && menu.scrollHeight > menu.clientHeight)
+      menu.scrollTop = item.offsetTop - (menu.clientHeight - item.offsetHeight) / 2;
     const r = item.getBoundingClientRect();
     const x = r.left + r.width / 2, y = r.top + r.height / 2;
     const hit = document.elementFromPoint(x, y);
