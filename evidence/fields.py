@@ -542,7 +542,7 @@ _ANY_WORDS = ("an author, a setting, a flow or a partnership" if _FLOWS_TOO
               else "an author or a setting")  # fmt: skip
 _FILTER_ROLE_HINT = (f"Any role: the country is {_ANY_WORDS} of the article. Setting: "
                      "where the activity took place. The map's colours have their own "
-                     "[switch](#card-map).")  # fmt: skip
+                     "switch, [Map colours countries by](#card-map).")  # fmt: skip
 
 _KIND_WORD = f"{_CB.groups[_KIND_GROUP].short} kind" if _KIND_GROUP else "Kind"
 _FOCUS_LABEL = "Flows and partnerships of"  # the focus's chip: "... of: Kenya"

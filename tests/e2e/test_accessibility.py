@@ -132,7 +132,8 @@ def test_keyboard_only_from_the_first_filter_to_a_filtered_list_and_its_download
     page.keyboard.press("Space")
     page.wait_for_function("() => location.search.includes('origin_income=L')")
     wait_ready(page)
-    n = apply(load_cached(DEMO_PATH), parse_query("origin_income=L")[0]).n_articles
+    kept = apply(load_cached(DEMO_PATH), parse_query("origin_income=L")[0])
+    n = kept.n_articles
     assert page.inner_text("#article-count") == f"{n} of 350 articles"
     page.wait_for_function(
         "n => document.querySelector('#articles-list .article-range').innerText"
@@ -147,7 +148,9 @@ def test_keyboard_only_from_the_first_filter_to_a_filtered_list_and_its_download
     assert name.startswith("iome-articles-origin-income-low-") and f"-n{n}-" in name
     text = Path(download.value.path()).read_text("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert len(rows) == n and {r["origin_income"] for r in rows} == {"L"}
+    # the file follows the coding contract (issue 25: `id` and codes, no derived income
+    # column): its rows are exactly the articles the Low-income filter keeps
+    assert len(rows) == n and {r["id"] for r in rows} == set(kept.articles["article_id"])
 
 
 def test_upload_dialog_with_report_and_mapping_has_no_serious_axe_violations(

@@ -7,12 +7,16 @@ from helpers import open_filter_groups, wait_ready
 pytestmark = pytest.mark.e2e
 
 # Every item of an open menu or dropdown whose centre is not the item itself (something
-# else is drawn over it, or it is off the screen). Options of a scrolling list are
-# scrolled into their list first, as a person scrolls the list to reach them.
+# else is drawn over it, or it is off the screen). Options of a scrolling list (or of a
+# long menu that scrolls) are scrolled into their list first, as a person scrolls the list
+# to reach them; the page itself is not scrolled.
 JS_HIDDEN_ITEMS = """(sel) => {
   const out = [];
   for (const item of document.querySelectorAll(sel)) {
     if (item.closest('.dash-dropdown-content')) item.scrollIntoView({block: 'nearest'});
+    const menu = item.closest('.dropdown-menu');
+    if (menu && menu.scrollHeight > menu.clientHeight)
+      menu.scrollTop = item.offsetTop - (menu.clientHeight - item.offsetHeight) / 2;
     const r = item.getBoundingClientRect();
     const x = r.left + r.width / 2, y = r.top + r.height / 2;
     const hit = document.elementFromPoint(x, y);
@@ -118,7 +122,7 @@ def test_keyboard_walk_from_the_first_filter_to_the_list_download(page, server_u
                document.getElementById(id) ? document.getElementById(id).innerText : '')
              .join(' ').trim())"""
     )
-    assert len(set(names)) == len(names) and "Countries as origin (first author)" in names[0]
+    assert len(set(names)) == len(names) and "Countries in any role" in names[0]
     page.focus("#ctl-country")
     tabs = 0
     while tabs < 40:
@@ -137,8 +141,8 @@ def test_keyboard_walk_from_the_first_filter_to_the_list_download(page, server_u
 
 def test_phone_bar_is_one_row_and_links_land_below_it(browser, server_url):
     """390×844 with three filter chips: the sticky count bar takes at most 12% of the
-    screen and opens to show the chips; "Show the results" and the filter panel's
-    "Country role" link close the panel and land below the bar."""
+    screen and opens to show the chips; "Show the results" and the filter panel's link to
+    the map's "Map colours countries by" switch close the panel and land below the bar."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     page = context.new_page()
     try:
@@ -160,7 +164,7 @@ def test_phone_bar_is_one_row_and_links_land_below_it(browser, server_url):
                 page.click("#btn-filters-done")
                 target = "#card-map"
             else:
-                page.get_by_role("link", name="Country role").click()
+                page.get_by_role("link", name="Map colours countries by").click()
                 target = "#ctl-role"
             page.wait_for_selector("#filter-collapse.show", state="detached")
             page.wait_for_function(
