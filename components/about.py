@@ -36,7 +36,7 @@ def _coding_scheme() -> list:
 TERMS = {
     "Origin": "The country of the first author's institution.",
     "Any author": "Any country among the authors' institutions.",
-    "Setting": "The country where the activity took place, e.g. where students went.",
+    "Setting": "The country where the activity took place.",
     "Counts": "Each cell: the number of articles coded with both.",
     "Row shares": "Each cell as a share of its row: of the articles with that motivation, "
     "the share with that format.",

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import numpy as np
 import plotly.io as pio
 from flask import Flask, Response, current_app, request
 
@@ -139,6 +140,8 @@ def embed_companion(eb: EvidenceBase, state, view: str) -> str:
 # A click in an embed does nothing (it has no page state to change): its hover says
 # where a click works instead of promising one.
 EMBED_CLICK_WORDS = (
+    (re.compile(r" · Shift-click to [^<]*"), ""),  # the crossfilter's words
+    (re.compile(r"\bClick to "), "Open the full map to "),
     (re.compile(r"\bclick to "), "open the full map to "),
     (re.compile(r"<br>Click: "), "<br>Open the full map to filter: "),
 )
@@ -162,6 +165,11 @@ def embed_hover(fig) -> None:
         if text is not None and not isinstance(text, str) and len(text):
             if any(isinstance(t, str) and "click" in t.lower() for t in text):
                 trace.text = [_embed_words(t) for t in text]
+        # the crossfilter's click words ride in customdata (a column the template shows)
+        custom = getattr(trace, "customdata", None)
+        if custom is not None and np.asarray(custom).dtype.kind == "O":
+            cells = np.asarray(custom)
+            trace.customdata = np.vectorize(_embed_words, otypes=[object])(cells)
 
 
 def embed_page(eb: EvidenceBase, view: str, query: str) -> str:

@@ -150,7 +150,8 @@ def _about(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, what: str) -
         ("Counting", "An article coded with two categories counts once in each."),
     ]
     switches = [switch_words(eb, FIELD[k], getattr(state, k)) for k in VIEWS[what].depends
-                if getattr(state, k) != FIELD[k].default] if what in VIEWS else []  # fmt: skip
+                if not FIELD[k].is_filter and getattr(state, k) != FIELD[k].default
+                ] if what in VIEWS else []  # fmt: skip
     if switches:  # what changes this chart's data besides the filters ("focus: Kenya")
         rows.insert(2, ("Settings", ", ".join(switches)))
     if eb.synthetic:

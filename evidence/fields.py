@@ -647,7 +647,8 @@ FIELDS: tuple[Field, ...] = (
     Field("align", "Matrix values", choice(ALIGN_MODES), default="counts",
           control=Control("switch", "Matrix values",
                           _fixed(("counts", "Counts"), ("row_share", "Row shares"),
-                                 ("by_income", "HIC vs LMIC")), where="alignment")),
+                                 ("by_income", "HIC vs LMIC (Global South)")),
+                          where="alignment")),
     # The timeline's way of playing (evidence.timeline); its years are the year filter.
     Field("timeline", "Timeline", choice(TIMELINE_MODES), default=TIMELINE_DEFAULT,
           value_label=lambda v: TIMELINE_WORDS[v], caption="",

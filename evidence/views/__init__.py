@@ -176,8 +176,9 @@ def caption_for(eb: EvidenceBase, sub: EvidenceBase, state: FilterState, view: s
     """Title, filter subtitle and footer (N, source and version, classification, synthetic)."""
     subtitle = describe_filters(state)  # the mobility kind too: it filters the articles
     # and the switches this chart follows that change what it shows ("focus: Kenya")
+    # (a switch that is also a filter, the focus, is named once, with the filters)
     extra = [switch_words(eb, FIELD[k], getattr(state, k)) for k in VIEWS[view].depends
-             if getattr(state, k) != FIELD[k].default]  # fmt: skip
+             if not FIELD[k].is_filter and getattr(state, k) != FIELD[k].default]  # fmt: skip
     if extra:
         subtitle = ", ".join([subtitle, *extra])
     name = source_name(eb.source)

@@ -1,6 +1,6 @@
 """Text alternatives: summaries follow the state; the data table holds the chart's numbers."""
 
-from components.alternatives import data_table, summaries
+from components.alternatives import PAGE_ROWS, data_table, summaries
 from evidence import DEMO_PATH, aggregate
 from evidence.filters import apply
 from evidence.load import load_cached
@@ -28,9 +28,13 @@ def test_data_table_rows_equal_the_aggregate():
     table = data_table("?motivation=social", eb, "trends")
     rows = table.children[2].children
     expected = aggregate.trends(apply(eb, parse_query("motivation=social")[0]), stack="format")
-    expected = expected.head(100)  # the table's first rows (components.alternatives.MAX_ROWS)
-    assert len(rows) == len(expected)
+    assert len(expected) > PAGE_ROWS  # more than one page
+    first = expected.head(PAGE_ROWS)  # the table's first page (the rest: Next)
+    assert len(rows) == len(first)
     header = [th.children for th in table.children[1].children.children]
     assert "n_articles" not in header  # columns named in words on screen
     counts = [int(r.children[header.index("Articles")].children) for r in rows]
-    assert counts == expected["n_articles"].tolist()
+    assert counts == first["n_articles"].tolist()
+    second = data_table("?motivation=social", eb, "trends", page=1).children[2].children
+    counts = [int(r.children[header.index("Articles")].children) for r in second]
+    assert counts == expected["n_articles"].iloc[PAGE_ROWS : 2 * PAGE_ROWS].tolist()

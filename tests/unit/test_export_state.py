@@ -1,5 +1,7 @@
 """Every file is the screen's state: for a year range, a focus and a country role, each
 export (pictures, animations, deck, tables, embed) states the page's count and chips.
+A country's chip ("Kenya (setting)", with the role button "Countries match: Setting")
+is stated in a caption's words, the role before the value: "setting country: Kenya".
 
 The count is the page's (evidence.filters, whatever a filter's semantics), checked once
 against pandas over the data file; the chips are the page's own (components.render).
@@ -17,10 +19,10 @@ import pytest
 from PIL import Image
 from pptx import Presentation
 
-from components.render import chips
+from components.render import ROLE_CHIP, chips
 from components.routes import embed_page
 from evidence import DEMO_PATH, animate, export
-from evidence.fields import FIELD
+from evidence.fields import FIELD, filter_role_country, filter_role_word
 from evidence.filters import apply
 from evidence.load import load_cached
 from evidence.state import parse_query
@@ -28,8 +30,8 @@ from evidence.views import EXPORT_VIEWS, VIEWS
 
 STATES = (
     "year=2010-2020&format=mobility.outbound",  # a year range (checked with pandas)
-    "year=2005-2015&focus=KEN",  # a focus (a switch of the arc maps)
-    "country=KEN&role=setting",  # a country in a role
+    "year=2005-2015&focus=KEN",  # a focus (a filter with a chip, a switch of the arc maps)
+    "country=KEN&country_role=setting",  # a country in a role (the filter's, not the map's)
 )
 
 
@@ -68,12 +70,22 @@ def footer_of(fig) -> str:
 
 
 def chip_words(state, view: str | None = None) -> list[str]:
-    """The value words of the page's chips (a switch's chip only for charts it changes)."""
+    """The value words of the page's chips (a switch's chip only for charts it changes),
+    as a caption states them: a country's chip with its role, "Kenya (setting)", and the
+    role button beside it are "setting country: Kenya"."""
     out = []
     for chip in chips(state):
         key = chip["props"]["id"]["index"].split("|")[0]
+        if key == ROLE_CHIP:  # the role it names is in the words of the country's chip
+            continue
+        words = chip["props"]["children"][1]
+        if FIELD[key].role_matched:
+            role = state.country_role
+            value = words.removesuffix(f" ({filter_role_word(role)})")
+            assert value != words, words  # the chip names the role
+            words = f"{filter_role_country(role).replace('country', FIELD[key].caption)}: {value}"
         if view is None or FIELD[key].is_filter or key in VIEWS[view].depends:
-            out.append(chip["props"]["children"][1])
+            out.append(words)
     return out
 
 
@@ -152,8 +164,8 @@ def test_tables_and_embeds_state_the_count_and_the_chips(eb, query):
 
 @pytest.mark.parametrize("query", ["role=author", "align=row_share&stack=motivation"])
 def test_switches_that_change_a_chart_are_in_its_subtitle(eb, drawn, query):
-    state = parse_query(query)[0]
-    expected = {"map": "Country role: Any author", "alignment": "Matrix values: Row shares",
+    state = parse_query(query)[0]  # role: the map's colouring (not the filter's role)
+    expected = {"map": "Map colours countries by: Any author", "alignment": "Matrix values: Row shares",
                 "trends": "Stack by: Motivations"}  # fmt: skip
     for view in EXPORT_VIEWS:
         export.export_image(eb, state, view, "svg")
@@ -175,8 +187,9 @@ def test_a_charts_data_file_names_the_switches_that_shaped_it(eb):
     state = parse_query("year=2005-2015&focus=KEN&arcs=all")[0]
     book = openpyxl.load_workbook(io.BytesIO(export.export_table(eb, state, "flows", "xlsx")))
     about = dict(book["About"].iter_rows(min_row=2, values_only=True))
-    assert about["Filters"] == "2005-2015"
-    assert about["Settings"] == "focus: Kenya, All pairs"
+    # the focus is a filter (with a chip): named once, with the filters
+    assert about["Filters"] == "2005-2015, flows and partnerships of: Kenya"
+    assert about["Settings"] == "All pairs"
     rows = book["flows"].iter_rows(min_row=2, values_only=True)
     header = [c.value for c in book["flows"][1]]
     o, d = header.index("origin"), header.index("destination")

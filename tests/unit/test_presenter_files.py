@@ -122,6 +122,8 @@ def test_an_embed_promises_no_click_it_cannot_keep(eb, view):
 
     page = embed_page(eb, view, "year=2010-2020")
     figure = json.loads(re.search(r'id="figure-data">(.*?)</script>', page, re.S)[1])
-    hover = json.dumps([[t.get("hovertemplate"), t.get("text")] for t in figure["data"]])
+    # what hover shows: the template, and the text and customdata it may quote
+    hover = json.dumps([[t.get("hovertemplate"), t.get("text"), t.get("customdata")]
+                        for t in figure["data"]])  # fmt: skip
     assert not re.search(r"click to|Click:", hover)
     assert "pen the full map to" in hover
