@@ -154,12 +154,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
     header = dbc.Navbar(
         dbc.Container(
             [
-                html.Div(
-                    [
-                        html.H1(product_title(), className="h4 mb-0 text-white"),
-                        html.Div(scheme_subtitle(), className="small text-white-50"),
-                    ]
-                ),
+                _title_block(),
                 html.Div(
                     [
                         dbc.Button(
@@ -282,18 +277,23 @@ def page_footer() -> html.Footer:
     )
 
 
+def _title_block() -> html.Div:
+    """The header's product title and the scheme's subtitle (the page and the empty state)."""
+    return html.Div(
+        [
+            html.H1(product_title(), className="h4 mb-0 text-white"),
+            html.Div(scheme_subtitle(), className="small text-white-50"),
+        ]
+    )
+
+
 def _empty_layout(eb: EvidenceBase, meta, settings, pending, fresh) -> html.Div:
     """The page when the dataset holds no article: the header, the load report with what
     to do next (components/empty_state.py), and the upload dialog."""
     header = dbc.Navbar(
         dbc.Container(
             [
-                html.Div(
-                    [
-                        html.H1(product_title(), className="h4 mb-0 text-white"),
-                        html.Div(scheme_subtitle(), className="small text-white-50"),
-                    ]
-                ),
+                _title_block(),
                 dbc.Button(
                     "Your data",
                     id={"type": DATA_OPEN, "where": "nav"},
