@@ -107,12 +107,21 @@
     var bar = document.querySelector(".status-bar");
     return bar ? bar.getBoundingClientRect().height : 0;
   }
-  function land(target) {
+  function place(target) {
     var top = target.getBoundingClientRect().top + window.scrollY - barHeight() - 8;
     window.scrollTo({ top: Math.max(0, top), behavior: "instant" });
+  }
+  function land(target) {
+    place(target);
     var focusable = target.matches("a, button, input, select, textarea, [tabindex]");
     if (!focusable) target.setAttribute("tabindex", "-1");
     target.focus({ preventScroll: true });
+    // The bar may change height once it sticks (and what is above the target with it):
+    // placed again when that has settled, so the target is not left under the bar.
+    window.requestAnimationFrame(function () {
+      window.requestAnimationFrame(function () { place(target); });
+    });
+    window.setTimeout(function () { place(target); }, 250);
   }
   function panelCovers() {
     return Boolean(document.querySelector("#filter-collapse.show, #filter-collapse.collapsing"));
