@@ -275,6 +275,7 @@ class Client:
     checks: int = 0
     passed_at: list[float] = field(default_factory=list)  # times of passed checks
     cookie: str | None = None
+    link: str = ""  # the upload's URL key (dataset=<key>): links to an upload name it
     uploaded: bool = False
     conn_opened: float = 0.0  # when the client's current keep-alive connection was opened
 
@@ -382,10 +383,23 @@ class Client:
         )
         if good:
             self.uploaded = True
+            self.link = str(answer.get("link", "")).partition("dataset=")[2]
+
+    def linked(self, query: str) -> str:
+        """``query`` naming this client's upload, as the page's links do after an upload."""
+        if not self.link:
+            return query
+        return f"{query}{'&' if query else '?'}dataset={self.link}"
 
     def callback(self, conn, query: str) -> None:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         body = self.callback_bodies[query]
+        if self.link:  # the page's URL names the upload: so does the search it sends
+            parsed = json.loads(body)
+            for item in _items(parsed.get("inputs")) + _items(parsed.get("state")):
+                if item.get("id") == "url" and item.get("property") == "search":
+                    item["value"] = self.linked(query)
+            body = json.dumps(parsed).encode()
         status, data, _ = self.request(conn, "callback", "POST", CALLBACK_PATH, body, headers)
         if status != 200 or not self.uploaded:
             return
@@ -399,7 +413,7 @@ class Client:
         self.check("callback", got == want, f"{query!r}: count {got!r}, expected {want!r}")
 
     def csv(self, conn, query: str) -> None:
-        path = "/data/articles.csv" + query
+        path = "/data/articles.csv" + self.linked(query)
         status, data, _ = self.request(conn, "csv", "GET", path)
         if status != 200 or not self.uploaded:
             return
@@ -418,7 +432,7 @@ class Client:
         )
 
     def healthz(self, conn) -> None:
-        status, data, _ = self.request(conn, "healthz", "GET", "/healthz")
+        status, data, _ = self.request(conn, "healthz", "GET", "/healthz" + self.linked(""))
         if status != 200 or not self.uploaded:
             return
         try:
@@ -429,7 +443,9 @@ class Client:
         self.check("healthz", articles == n, f"healthz articles {articles!r}, own file has {n}")
 
     def layout(self, conn) -> None:
-        status, data, _ = self.request(conn, "layout", "GET", "/_dash-layout")
+        # the layout fetch names the upload through its page's address (the Referer)
+        referer = {"Referer": "/" + self.linked("")} if self.link else {}
+        status, data, _ = self.request(conn, "layout", "GET", "/_dash-layout", headers=referer)
         if status != 200 or not self.uploaded:
             return
         text = data.decode("utf-8", "replace")
