@@ -121,7 +121,6 @@
     window.requestAnimationFrame(function () {
       window.requestAnimationFrame(function () { place(target); });
     });
-    window.setTimeout(function () { place(target); }, 250);
   }
   function panelCovers() {
     return Boolean(document.querySelector("#filter-collapse.show, #filter-collapse.collapsing"));
