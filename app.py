@@ -175,13 +175,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
                             **{"data-copy": "url"},
                         ),
                         page_menu(),
-                        dbc.Button(
-                            "Your data",
-                            id={"type": DATA_OPEN, "where": "nav"},
-                            color="light",
-                            size="sm",
-                            outline=True,
-                        ),
+                        _data_button(),
                         dbc.Button(
                             "About", id=ID.ABOUT_OPEN, color="light", size="sm", outline=True
                         ),
@@ -277,6 +271,14 @@ def page_footer() -> html.Footer:
     )
 
 
+def _data_button() -> dbc.Button:
+    """The header's "Your data" button (the page and the empty state)."""
+    return dbc.Button(
+        "Your data", id={"type": DATA_OPEN, "where": "nav"}, color="light", size="sm",
+        outline=True,
+    )  # fmt: skip
+
+
 def _title_block() -> html.Div:
     """The header's product title and the scheme's subtitle (the page and the empty state)."""
     return html.Div(
@@ -294,13 +296,7 @@ def _empty_layout(eb: EvidenceBase, meta, settings, pending, fresh) -> html.Div:
         dbc.Container(
             [
                 _title_block(),
-                dbc.Button(
-                    "Your data",
-                    id={"type": DATA_OPEN, "where": "nav"},
-                    color="light",
-                    size="sm",
-                    outline=True,
-                ),
+                _data_button(),
             ],
             fluid=True,
             className="d-flex justify-content-between flex-wrap gap-2",
