@@ -45,11 +45,16 @@ def _hidden_in_menus(page) -> list[str]:
         ]
         page.keyboard.press("Escape")
         page.wait_for_selector(MENU_ITEMS, state="detached", timeout=5_000)
-    ids = page.evaluate(
-        "() => [...document.querySelectorAll('button.dash-dropdown')]"
-        ".filter(b => b.offsetParent).map(b => b.id)"
-    )
-    for cid in ids:
+    return hidden + _hidden_in_dropdowns(page, "button.dash-dropdown")
+
+
+def _hidden_in_dropdowns(page, selector: str) -> list[str]:
+    """Open each visible dropdown matching ``selector`` in turn; the options not on top."""
+    hidden = []
+    for cid in page.evaluate(
+        "(sel) => [...document.querySelectorAll(sel)].filter(b => b.offsetParent).map(b => b.id)",
+        selector,
+    ):
         page.locator(f"#{cid}").scroll_into_view_if_needed()
         page.locator(f"#{cid}").click()
         page.wait_for_selector(OPTIONS, timeout=5_000)
@@ -92,18 +97,7 @@ def test_every_menu_item_and_dropdown_option_opens_on_top(browser, server_url, s
 def _hidden_panel_options(page) -> list[str]:
     """On a phone: the options of the filter panel's dropdowns, the panel open."""
     open_filter_groups(page)
-    hidden = []
-    for cid in page.evaluate(
-        "() => [...document.querySelectorAll('#filter-panel button.dash-dropdown')].map(b => b.id)"
-    ):
-        page.locator(f"#{cid}").scroll_into_view_if_needed()
-        page.locator(f"#{cid}").click()
-        page.wait_for_selector(OPTIONS, timeout=5_000)
-        page.wait_for_timeout(150)
-        hidden += [f"{cid}: {h}" for h in page.evaluate(JS_HIDDEN_ITEMS, OPTIONS)]
-        page.keyboard.press("Escape")
-        page.wait_for_selector(OPTIONS, state="detached", timeout=5_000)
-    return hidden
+    return _hidden_in_dropdowns(page, "#filter-panel button.dash-dropdown")
 
 
 JS_FOCUS = """() => { const e = document.activeElement;
