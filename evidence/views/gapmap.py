@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from evidence import filters
 from evidence.aggregate.gapmap import TOTAL, dimensions, gap_matrix, gap_takeaway, period_of
 from evidence.fields import FIELD
 from evidence.figures.gapmap import build_gap_figure
@@ -88,12 +89,23 @@ def build(sub, state):
     return mark_selected(matrix, None if chosen is None else keys.isin(chosen)), fig
 
 
+def shown_evidence(sub, state):
+    """The articles the gap map counts: ``sub`` (the filtered articles) without the gap
+    map's own selection, as the chart counts them (Chart.counted_in), so that its sentence
+    speaks of the cells on screen, not of gaps the selection itself makes."""
+    found = filters.lineage(sub)
+    if found is None or found[2] is not None:
+        return sub
+    return filters.apply(found[0], release(state))
+
+
 def takeaway(sub, state) -> str:
     r_field, c_field = _fields(state)
     if r_field == c_field:
         return _same_message(state) + "."
     dims = dimensions()
-    matrix = gap_matrix(sub, state.gap_rows, state.gap_cols, state.income)
+    shown = shown_evidence(sub, state)
+    matrix = gap_matrix(shown, state.gap_rows, state.gap_cols, state.income)
     return gap_takeaway(matrix, dims[state.gap_rows].label, dims[state.gap_cols].label)
 
 
