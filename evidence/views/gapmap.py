@@ -11,6 +11,7 @@ import pandas as pd
 
 from evidence import filters
 from evidence.aggregate.gapmap import TOTAL, dimensions, gap_matrix, gap_takeaway, period_of
+from evidence.codebook import load_codebook
 from evidence.fields import FIELD
 from evidence.figures.gapmap import build_gap_figure
 from evidence.figures.theme import empty_figure
@@ -40,10 +41,13 @@ def _value(field: str, key: str):
 
 
 def _matches(state, field: str, key: str) -> bool:
+    """True when the selection holds the value ``key`` (a code whose whole group is
+    selected is held too)."""
     current = getattr(state, field)
     if field == "year":
         return current == _value(field, key)
-    return key in current
+    code = load_codebook().codes.get(key) if field in ("format", "motivation") else None
+    return key in current or (code is not None and code.group in current)
 
 
 def _active(state, field: str) -> bool:
