@@ -25,6 +25,8 @@ CODE_COLUMNS = {
     "format": "format_label",
     "group": "label",
     "origin_income": "origin_income_label",
+    "row": "row_label",  # the evidence gap map's cells (evidence.aggregate.gapmap)
+    "column": "column_label",
 }
 # Code columns that may hold a group ("mobility", "market"): its label is the group's
 # short one on screen ("Mobility", "Market"), the words of the chart's legend and rows.
@@ -59,7 +61,13 @@ VIEW_HEADERS = {
     "trends": {"label": "Group"},
     "flow-matrix": {"origin": "From (origin income group) → to"},
     "partner-map": {"origin_name": "Lead country", "destination_name": "Partner country"},
-}
+    "gapmap": {"row_label": "Row", "column_label": "Column",
+               "n_row": "Articles in the row (each once)",
+               "n_column": "Articles in the column (each once)",
+               "n_total": "Articles with both dimensions", "row_share": "Share of the row",
+               "column_share": "Share of the column", "gap": "Gap (no article)"},
+}  # fmt: skip
+SHARES = ("share", "row_share", "column_share")  # shown as percentages
 SHARE_OF_ROW = "Share of the motivation's articles"
 SIDES = {"all": "All", "north": "HIC (Global North)", "south": "LMIC (Global South)"}
 
@@ -103,8 +111,10 @@ def readable(data: pd.DataFrame, view: str = "", align: str = "counts") -> pd.Da
     for column in out.columns:
         if column == "side":
             out[column] = out[column].map(lambda v: SIDES.get(v, v))
-        elif column == "share":
+        elif column in SHARES:
             out[column] = out[column].map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
+        elif column == "gap":
+            out[column] = out[column].map(lambda v: "Gap" if v is True or v == 1 else "")
         elif out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(code_label)
     names = [header(str(c), view) for c in out.columns]

@@ -90,6 +90,8 @@ def build(sub, state):
                            columns_label=dims[state.gap_cols].label,
                            values=state.gap_values, selected=chosen)  # fmt: skip
     keys = matrix["row"] + "|" + matrix["column"]
+    if not (matrix["status"] != "").any():  # no rubric outside the alignment preset
+        matrix = matrix.drop(columns=["status", "rationale"])
     return mark_selected(matrix, None if chosen is None else keys.isin(chosen)), fig
 
 
