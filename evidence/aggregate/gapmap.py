@@ -136,7 +136,7 @@ def dimensions() -> dict[str, Dimension]:
         Dimension("motivation_code", f"{mot.plural} (each code)", "motivation",
                   _coded("motivation", "code")),
         Dimension("origin_income", "Income group of origin", "origin_income", _origin_income),
-        Dimension("region", "World Bank region of origin", "region", _origin_region),
+        Dimension("region", "Region of origin (World Bank)", "region", _origin_region),
         Dimension("type", "Article type", "type", _column("article_type", _types)),
         Dimension("period", f"Publication period ({PERIOD_YEARS} years)", "year", _periods),
         Dimension("language", "Language", "language", _column("language", _languages)),
