@@ -15,6 +15,9 @@ rubric: :func:`gap_matrix` takes its verdicts for that pair.
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -156,7 +159,29 @@ def same_filter(rows: str, columns: str) -> bool:
 
 
 # --------------------------------------------------------------------------- the matrix
+_MEMO: OrderedDict[tuple, tuple[weakref.ref, pd.DataFrame]] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+_MEMO_SIZE = 8
+
+
 def gap_matrix(
+    eb: EvidenceBase, rows: str, columns: str, classification: str = "year"
+) -> pd.DataFrame:
+    """:func:`cross_tab`, remembered for the last few (evidence, dimensions): a redraw
+    builds the chart and its sentence from the same cells (treat the frame as read-only)."""
+    key = (id(eb), rows, columns, classification)
+    found = _MEMO.get(key)
+    if found is not None and found[0]() is eb:
+        return found[1]
+    frame = cross_tab(eb, rows, columns, classification)
+    with _MEMO_LOCK:
+        _MEMO[key] = (weakref.ref(eb), frame)
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return frame
+
+
+def cross_tab(
     eb: EvidenceBase, rows: str, columns: str, classification: str = "year"
 ) -> pd.DataFrame:
     """Rows x columns: distinct articles with both values, with totals and shares.
