@@ -68,6 +68,9 @@ VIEW_HEADERS = {
                "column_share": "Share of the column", "gap": "Gap (no article)"},
 }  # fmt: skip
 SHARES = ("share", "row_share", "column_share")  # shown as percentages
+# Columns that name what another column holds (a gap map's dimensions: the files keep
+# them; on screen they head the label columns instead of repeating on every row).
+DIMENSION_OF = {"row_dimension": "row_label", "column_dimension": "column_label"}
 SHARE_OF_ROW = "Share of the motivation's articles"
 SIDES = {"all": "All", "north": "HIC (Global North)", "south": "LMIC (Global South)"}
 
@@ -100,6 +103,9 @@ def readable(data: pd.DataFrame, view: str = "", align: str = "counts") -> pd.Da
     HIC vs LMIC, of the motivation's articles)."""
     if data.index.name or not isinstance(data.index, pd.RangeIndex):
         data = data.reset_index()
+    named = {DIMENSION_OF[c]: str(data[c].iloc[0]) for c in DIMENSION_OF
+             if c in data.columns and len(data)}  # fmt: skip
+    data = data.drop(columns=[c for c in DIMENSION_OF if c in data.columns])
     keep = [c for c in data.columns if CODE_COLUMNS.get(c) not in data.columns]
     out = data[keep].copy()
     groups = load_codebook().groups
@@ -117,7 +123,7 @@ def readable(data: pd.DataFrame, view: str = "", align: str = "counts") -> pd.Da
             out[column] = out[column].map(lambda v: "Gap" if v is True or v == 1 else "")
         elif out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(code_label)
-    names = [header(str(c), view) for c in out.columns]
+    names = [named.get(str(c)) or header(str(c), view) for c in out.columns]
     if align != "counts":
         names = [SHARE_OF_ROW if c == "share" else n
                  for c, n in zip(out.columns, names, strict=True)]  # fmt: skip

@@ -92,6 +92,9 @@ def build(sub, state):
     keys = matrix["row"] + "|" + matrix["column"]
     if not (matrix["status"] != "").any():  # no rubric outside the alignment preset
         matrix = matrix.drop(columns=["status", "rationale"])
+    # the files say which dimensions they cross (on screen, the label columns' heads)
+    matrix = matrix.assign(row_dimension=dims[state.gap_rows].label,
+                           column_dimension=dims[state.gap_cols].label)  # fmt: skip
     return mark_selected(matrix, None if chosen is None else keys.isin(chosen)), fig
 
 
