@@ -98,7 +98,7 @@ def _hover(a: dict, row_noun: str, column_noun: str) -> np.ndarray:
     return np.vectorize(one, otypes=[object])(*parts)
 
 
-def _legend(rubric: bool, statuses: set[str]) -> list[dict]:
+def _legend(rubric: bool, statuses: set[str], gaps: bool) -> list[dict]:
     items = []
     if rubric:
         items = [(status_fill(s), f"{CELL_STATUSES[s][1]} {CELL_STATUSES[s][0]}")
@@ -106,7 +106,8 @@ def _legend(rubric: bool, statuses: set[str]) -> list[dict]:
     else:
         scale = sequential_scale()
         items = [(scale[1][1], "Few articles"), (scale[-1][1], "Many articles")]
-    items.append((GAP_FILL, f"{GAP_TEXT}: no article"))
+    if gaps:
+        items.append((GAP_FILL, f"{GAP_TEXT}: no article"))
     return [{"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,
              "marker": {"symbol": "square", "size": 14, "color": colour},
              "showlegend": True, "hoverinfo": "skip"} for colour, name in items]  # fmt: skip
@@ -206,7 +207,7 @@ def build_gap_figure(
     ]  # fmt: skip
     traces = [base, *overlays]
     traces += dim_cells([base], selected)
-    traces += _legend(rubric, set(matrix["status"]))
+    traces += _legend(rubric, set(matrix["status"]), gaps=bool(matrix["gap"].any()))
     layout = _layout(rows_label, columns_label, dense, font, rubric)
     removes = len(selected or ()) <= 1  # a cell is a product of two filters
     layout["meta"] = {"values": values, **selection_meta(selected, removes=removes)}
