@@ -51,6 +51,11 @@ class Dimension:
     label: str
     field: str
     values: Values
+    noun: str = ""  # one value's kind, as axis titles and cells say it ("Format")
+
+    @property
+    def title(self) -> str:
+        return self.noun or self.label
 
 
 # --------------------------------------------------------------------------- values
@@ -133,11 +138,13 @@ def dimensions() -> dict[str, Dimension]:
     cb = load_codebook()
     fmt, mot = cb.dim("format"), cb.dim("motivation")
     out = [
-        Dimension("format", fmt.plural, "format", _coded("format", "group")),
-        Dimension("format_code", f"{fmt.plural} (each code)", "format", _coded("format", "code")),
-        Dimension("motivation", mot.plural, "motivation", _coded("motivation", "group")),
+        Dimension("format", fmt.plural, "format", _coded("format", "group"), fmt.label),
+        Dimension("format_code", f"{fmt.plural} (each code)", "format",
+                  _coded("format", "code"), f"{fmt.label} (code)"),
+        Dimension("motivation", mot.plural, "motivation", _coded("motivation", "group"),
+                  mot.label),
         Dimension("motivation_code", f"{mot.plural} (each code)", "motivation",
-                  _coded("motivation", "code")),
+                  _coded("motivation", "code"), f"{mot.label} (code)"),
         Dimension("origin_income", "Income group of origin", "origin_income", _origin_income),
         Dimension("region", "Region of origin (World Bank)", "region", _origin_region),
         Dimension("type", "Article type", "type", _column("article_type", _types)),

@@ -74,7 +74,7 @@ def selected_cells(matrix, state) -> set[str] | None:
 
 def _same_message(state) -> str:
     dims = dimensions()
-    return (f"{dims[state.gap_rows].label} and {dims[state.gap_cols].label} are the same "
+    return (f"{dims[state.gap_rows].title} and {dims[state.gap_cols].title} are the same "
             "filter: pick two different dimensions for rows and columns")  # fmt: skip
 
 
@@ -86,15 +86,15 @@ def build(sub, state):
     dims = dimensions()
     matrix = gap_matrix(sub, state.gap_rows, state.gap_cols, state.income)
     chosen = selected_cells(matrix, state)
-    fig = build_gap_figure(matrix, rows_label=dims[state.gap_rows].label,
-                           columns_label=dims[state.gap_cols].label,
+    fig = build_gap_figure(matrix, rows_label=dims[state.gap_rows].title,
+                           columns_label=dims[state.gap_cols].title,
                            values=state.gap_values, selected=chosen)  # fmt: skip
     keys = matrix["row"] + "|" + matrix["column"]
     if not (matrix["status"] != "").any():  # no rubric outside the alignment preset
         matrix = matrix.drop(columns=["status", "rationale"])
     # the files say which dimensions they cross (on screen, the label columns' heads)
-    matrix = matrix.assign(row_dimension=dims[state.gap_rows].label,
-                           column_dimension=dims[state.gap_cols].label)  # fmt: skip
+    matrix = matrix.assign(row_dimension=dims[state.gap_rows].title,
+                           column_dimension=dims[state.gap_cols].title)  # fmt: skip
     return mark_selected(matrix, None if chosen is None else keys.isin(chosen)), fig
 
 
@@ -115,7 +115,7 @@ def takeaway(sub, state) -> str:
     dims = dimensions()
     shown = shown_evidence(sub, state)
     matrix = gap_matrix(shown, state.gap_rows, state.gap_cols, state.income)
-    return gap_takeaway(matrix, dims[state.gap_rows].label, dims[state.gap_cols].label)
+    return gap_takeaway(matrix, dims[state.gap_rows].title, dims[state.gap_cols].title)
 
 
 def click(state, point, add: bool = False):
