@@ -148,13 +148,15 @@ def row_point(row: dict) -> tuple[dict, str]:
             f"{row['row_label']} × {row['column_label']}")  # fmt: skip
 
 
+_CB = load_codebook()
 VIEW = View(
     "gapmap",
     TITLE,
     "Pick any two dimensions. Each cell counts the articles with both values; an article "
     "with several codes counts in each of its cells, so cells do not add up to the total "
-    "(which counts each article once). An empty cell is a gap in the evidence. Click a "
-    "cell, or a total, to filter.",
+    "(which counts each article once). An empty cell is a gap in the evidence. "
+    f"{_CB.dim('motivation').plural} by {_CB.dim('format').nouns} shows the alignment "
+    "rubric's verdicts. Click a cell, or a total, to filter.",
     (Chart("gapmap", TITLE, build, takeaway, click=click, release=release, screen="html",
            depends=("gap_rows", "gap_cols", "gap_values"), height=460, row_point=row_point,
            label="Evidence gap map: the two chosen dimensions crossed"),),
