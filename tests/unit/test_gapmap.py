@@ -215,3 +215,15 @@ def test_another_scheme_crosses_its_own_dimensions():
         assert sum(cells.values()) > 0
     groups = [(r, c) for r, c, _ in got["formatxmotivation"]]
     assert groups == list(product(cb.groups_of("format"), cb.groups_of("motivation")))
+
+
+def test_the_gap_list_download_names_the_gap_maps_gaps(eb, raw):
+    from evidence.export import gaps_table
+
+    table = gaps_table(eb, parse_query("gap_cols=type")[0])
+    listed = set(table.loc[table["kind"] == "format x article type", "code"])
+    want = expected(long_codes(raw, "formats", "group"), long_column(raw, "article_type"))
+    cb = load_codebook()
+    gaps = {f"{r} x {c}" for r, c in product(cb.groups_of("format"), cb.article_types)
+            if want.get((r, c), 0) == 0}  # fmt: skip
+    assert listed == gaps and gaps
