@@ -194,8 +194,9 @@ def cross_tab(
     """Rows x columns: distinct articles with both values, with totals and shares.
 
     Every value of each axis is present (zeros kept, ``gap`` True). ``n_row`` is the
-    articles of the row that have some column value (each counted once), ``n_column``
-    likewise, ``n_total`` the articles with a value on both dimensions;
+    articles with the row's value (each counted once, whatever their column value: the
+    articles a click on the row's total keeps), ``n_column`` likewise, ``n_total`` the
+    articles with a value on both dimensions;
     ``row_share`` = n_articles / n_row, ``column_share`` = n_articles / n_column. For
     motivation x format (either way round, groups or codes) ``status`` and ``rationale``
     are the alignment rubric's verdicts (evidence.aggregate.alignment), else "".
@@ -210,8 +211,9 @@ def cross_tab(
     c_long, c_axis = dims[columns].values(eb, classification)
     pairs = r_long.merge(c_long, on="article_id", suffixes=("_r", "_c")).drop_duplicates()
     cells = pairs.groupby(["value_r", "value_c"])["article_id"].nunique()
-    n_row = pairs.groupby("value_r")["article_id"].nunique()
-    n_column = pairs.groupby("value_c")["article_id"].nunique()
+    # a total is the articles a click on it keeps: every article with the value
+    n_row = r_long.groupby("value")["article_id"].nunique()
+    n_column = c_long.groupby("value")["article_id"].nunique()
     grid = pd.MultiIndex.from_product([[k for k, _ in r_axis], [k for k, _ in c_axis]])
     n = cells.reindex(grid, fill_value=0).to_numpy(dtype=np.int64)
     r_keys = grid.get_level_values(0)

@@ -107,8 +107,7 @@ def test_motivation_by_latest_origin_income_equals_a_pandas_crosstab(eb, raw):
     matrix = gap_matrix(eb, "motivation", "origin_income", classification="latest")
     check(matrix, expected(rows, cols), cb.groups_of("motivation"), ["H", "UM", "LM", "L"])
     share = matrix.set_index(["row", "column"])
-    both = rows.merge(cols, on="id", suffixes=("_r", "_c"))
-    per_row = both.groupby("value_r")["id"].nunique()
+    per_row = rows.groupby("value")["id"].nunique()  # every article of the row
     key = ("market", "H")
     assert share.loc[key, "row_share"] == pytest.approx(
         share.loc[key, "n_articles"] / per_row["market"]
@@ -139,6 +138,10 @@ def test_a_click_filters_both_dimensions_and_the_count_equals_pandas(eb, raw):
     # a total filters its one dimension
     row_total = after_press(state, "gapmap", "mobility|*")
     assert row_total.format == ("mobility",) and row_total.type == ()
+    shown = gap_matrix(eb, "format", "type").set_index(["row", "column"])
+    mobility = long_codes(raw, "formats", "group").query("value == 'mobility'")
+    assert filters.apply(eb, row_total).n_articles == mobility["id"].nunique()
+    assert shown.loc[("mobility", "research"), "n_row"] == mobility["id"].nunique()
     # a period writes its years; the URL keeps the two dimensions
     period = after_press(parse_query("gap_rows=period&gap_cols=format")[0], "gapmap",
                          "2010-2014|mobility")  # fmt: skip
@@ -165,6 +168,7 @@ def test_the_alignment_preset_has_the_alignment_matrix_numbers_and_verdicts(eb):
     align = alignment_matrix(eb).set_index(["motivation", "format"])
     assert gap["n_articles"].to_dict() == align["n_articles"].to_dict()
     assert gap["status"].to_dict() == align["status"].to_dict()
+    assert gap["n_row"].to_dict() == align["n_row"].to_dict()  # a motivation's articles
     # turned round (formats as rows), the same verdict per cell
     turned = gap_matrix(eb, "format", "motivation").set_index(["column", "row"])
     assert turned["status"].to_dict() == align["status"].to_dict()
