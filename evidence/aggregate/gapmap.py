@@ -207,32 +207,50 @@ def cross_tab(
     dims = dimensions()
     if rows not in dims or columns not in dims:
         raise ValueError(f"unknown dimension: {rows!r} or {columns!r}")
-    r_long, r_axis = dims[rows].values(eb, classification)
-    c_long, c_axis = dims[columns].values(eb, classification)
-    pairs = r_long.merge(c_long, on="article_id", suffixes=("_r", "_c")).drop_duplicates()
-    cells = pairs.groupby(["value_r", "value_c"])["article_id"].nunique()
-    # a total is the articles a click on it keeps: every article with the value
-    n_row = r_long.groupby("value")["article_id"].nunique()
-    n_column = c_long.groupby("value")["article_id"].nunique()
-    grid = pd.MultiIndex.from_product([[k for k, _ in r_axis], [k for k, _ in c_axis]])
-    n = cells.reindex(grid, fill_value=0).to_numpy(dtype=np.int64)
-    r_keys = grid.get_level_values(0)
-    c_keys = grid.get_level_values(1)
-    nr = n_row.reindex(r_keys, fill_value=0).to_numpy(dtype=np.int64)
-    nc = n_column.reindex(c_keys, fill_value=0).to_numpy(dtype=np.int64)
+    ids = pd.Index(eb.articles["article_id"])
+    r_member, r_axis = _membership(ids, *dims[rows].values(eb, classification))
+    c_member, c_axis = _membership(ids, *dims[columns].values(eb, classification))
+    # distinct articles with both values; a total is the articles a click on it keeps
+    n = (r_member.T.astype(np.int64) @ c_member.astype(np.int64)).reshape(-1)
+    nr = np.repeat(r_member.sum(axis=0), len(c_axis))
+    nc = np.tile(c_member.sum(axis=0), len(r_axis))
+    both = int((r_member.any(axis=1) & c_member.any(axis=1)).sum())
     with np.errstate(divide="ignore", invalid="ignore"):
         row_share = np.where(nr > 0, n / np.maximum(nr, 1), 0.0)
         column_share = np.where(nc > 0, n / np.maximum(nc, 1), 0.0)
+    r_keys, r_labels = (
+        (np.array(v, dtype=object) for v in zip(*r_axis, strict=True))
+        if r_axis
+        else (np.array([], dtype=object),) * 2
+    )
+    c_keys, c_labels = (
+        (np.array(v, dtype=object) for v in zip(*c_axis, strict=True))
+        if c_axis
+        else (np.array([], dtype=object),) * 2
+    )
     frame = pd.DataFrame({
-        "row": np.asarray(r_keys, dtype=object), "column": np.asarray(c_keys, dtype=object),
-        "row_label": r_keys.map(dict(r_axis)).to_numpy(dtype=object),
-        "column_label": c_keys.map(dict(c_axis)).to_numpy(dtype=object),
-        "n_articles": n, "n_row": nr, "n_column": nc,
-        "n_total": np.full(len(n), pairs["article_id"].nunique(), dtype=np.int64),
+        "row": np.repeat(r_keys, len(c_axis)), "column": np.tile(c_keys, len(r_axis)),
+        "row_label": np.repeat(r_labels, len(c_axis)),
+        "column_label": np.tile(c_labels, len(r_axis)),
+        "n_articles": n.astype(np.int64), "n_row": nr.astype(np.int64),
+        "n_column": nc.astype(np.int64), "n_total": np.full(len(n), both, dtype=np.int64),
         "row_share": row_share, "column_share": column_share, "gap": n == 0,
         "status": "", "rationale": "",
     })  # fmt: skip
     return _with_rubric(eb, frame, rows, columns, classification)
+
+
+def _membership(
+    ids: pd.Index, long: pd.DataFrame, axis: list[tuple[str, str]]
+) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Article x axis value: True where the article holds the value (values outside
+    the axis are left out)."""
+    member = np.zeros((len(ids), len(axis)), dtype=bool)
+    at = ids.get_indexer(long["article_id"])
+    column = pd.Index([k for k, _ in axis]).get_indexer(long["value"])
+    keep = (at >= 0) & (column >= 0)
+    member[at[keep], column[keep]] = True
+    return member, axis
 
 
 def _with_rubric(
