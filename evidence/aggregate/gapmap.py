@@ -218,16 +218,8 @@ def cross_tab(
     with np.errstate(divide="ignore", invalid="ignore"):
         row_share = np.where(nr > 0, n / np.maximum(nr, 1), 0.0)
         column_share = np.where(nc > 0, n / np.maximum(nc, 1), 0.0)
-    r_keys, r_labels = (
-        (np.array(v, dtype=object) for v in zip(*r_axis, strict=True))
-        if r_axis
-        else (np.array([], dtype=object),) * 2
-    )
-    c_keys, c_labels = (
-        (np.array(v, dtype=object) for v in zip(*c_axis, strict=True))
-        if c_axis
-        else (np.array([], dtype=object),) * 2
-    )
+    r_keys, r_labels = _keys_labels(r_axis)
+    c_keys, c_labels = _keys_labels(c_axis)
     frame = pd.DataFrame({
         "row": np.repeat(r_keys, len(c_axis)), "column": np.tile(c_keys, len(r_axis)),
         "row_label": np.repeat(r_labels, len(c_axis)),
@@ -238,6 +230,12 @@ def cross_tab(
         "status": "", "rationale": "",
     })  # fmt: skip
     return _with_rubric(eb, frame, rows, columns, classification)
+
+
+def _keys_labels(axis: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """An axis's keys and labels as arrays."""
+    keys = np.array([k for k, _ in axis], dtype=object)
+    return keys, np.array([label for _, label in axis], dtype=object)
 
 
 def _membership(
