@@ -33,10 +33,11 @@ def release(state):
 
 
 def _value(field: str, key: str):
-    """The filter value a row or column key writes: a period's years, or the key."""
+    """The filter value a row or column key writes: a period's years ("2010-2014"; None
+    for anything else), or the key."""
     if field == "year":
-        start = int(key.split("-")[0])
-        return period_of(start)
+        start = key.split("-")[0]
+        return period_of(int(start)) if start.isdigit() and len(start) == 4 else None
     return (key,)
 
 
@@ -126,7 +127,7 @@ def click(state, point, add: bool = False):
     if len(key) != 2 or r_field == c_field:
         return state
     cell = {f: _value(f, k) for f, k in zip((r_field, c_field), key, strict=True) if k != TOTAL}
-    if not cell:
+    if not cell or None in cell.values():  # nothing to filter, or a key no cell has
         return state
     if "region" in cell:
         cell["country_role"] = ORIGIN_ROLE  # the region of the first author's country

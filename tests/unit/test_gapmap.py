@@ -147,6 +147,8 @@ def test_a_click_filters_both_dimensions_and_the_count_equals_pandas(eb, raw):
                          "2010-2014|mobility")  # fmt: skip
     assert period.year == (2010, 2014) and period.format == ("mobility",)
     assert "gap_rows=period&gap_cols=format" in to_query(period)
+    for junk in ("x|mobility", "|", "*|*", "20101|mobility", "a|b|c"):  # no cell's key
+        assert after_press(period, "gapmap", junk) == period
     assert "gap_rows" not in to_query(after_press(state, "gapmap", "mobility|research"))
 
 
