@@ -679,8 +679,8 @@ FIELDS: tuple[Field, ...] = (
                           show_label=True, clearable=False)),
     Field("gap_values", "Gap map cells", choice(GAP_VALUES), default="counts",
           control=Control("switch", "Cells show",
-                          _fixed(("counts", "Counts"), ("row_share", "Row shares"),
-                                 ("column_share", "Column shares")),
+                          _fixed(("counts", "Counts"), ("row_share", "Share of the row"),
+                                 ("column_share", "Share of the column")),
                           where="gapmap", show_label=True)),
     # The timeline's way of playing (evidence.timeline); its years are the year filter.
     Field("timeline", "Timeline", choice(TIMELINE_MODES), default=TIMELINE_DEFAULT,
