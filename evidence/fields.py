@@ -673,7 +673,7 @@ FIELDS: tuple[Field, ...] = (
           value_label=_gap_label, caption="rows",
           control=Control("select", "Rows", _gap_options, where="gapmap", show_label=True,
                           clearable=False)),
-    Field("gap_cols", "Gap map columns", choice(GAP_DIMENSIONS), default="origin_income",
+    Field("gap_cols", "Gap map columns", choice(GAP_DIMENSIONS), default="region",
           value_label=_gap_label, caption="columns",
           control=Control("select", "Columns", _gap_options, where="gapmap",
                           show_label=True, clearable=False)),
