@@ -124,6 +124,7 @@
         }
         inner.style.backgroundColor = c.fill;
         inner.style.color = c.ink;
+        if (c.gap) inner.classList.add("cell-gap");  // an evidence gap: hatched (style.css)
         dim(inner, c, selection, inner);
         lines(inner, c.text, c.strong);
         var td = el("td");

@@ -40,6 +40,10 @@ TERMS = {
     "Counts": "Each cell: the number of articles coded with both.",
     "Row shares": "Each cell as a share of its row: of the articles with that motivation, "
     "the share with that format.",
+    "Share of the row": "Each cell of the gap map as a share of its row's articles "
+    "(every article with the row's value).",
+    "Share of the column": "Each cell of the gap map as a share of its column's articles "
+    "(every article with the column's value).",
     "HIC vs LMIC": "The matrix twice: articles from high-income countries (HIC, Global "
     "North) and from low- and middle-income countries (LMIC, Global South).",
     "Both directions": "Each pair of countries drawn both ways: A → B and B → A.",

@@ -143,10 +143,13 @@ def control(field: Field, eb: EvidenceBase):
                               className="select-control")  # fmt: skip
         if spec.where == "panel":
             return select
-        # In a card header: a label for screen readers, the placeholder for the eye.
-        return html.Div([dbc.Label(spec.label, html_for=cid, className="visually-hidden",
-                                   id=f"{cid}-label"),
-                         select], className="card-select")  # fmt: skip
+        # In a card header: a label for screen readers, the placeholder for the eye (or,
+        # with show_label, a label beside it: a gap map's "Rows" and "Columns").
+        shown = "small me-2 mb-0 text-muted" if spec.show_label else "visually-hidden"
+        return html.Div([dbc.Label(spec.label + (":" if spec.show_label else ""),
+                                   html_for=cid, className=shown, id=f"{cid}-label"),
+                         select], className="card-select" + (
+                             " d-flex align-items-center" if spec.show_label else ""))  # fmt: skip
     if spec.widget == "checklist":
         return dbc.Checklist(id=cid, options=options, value=value)
     if spec.widget == "radio":

@@ -265,11 +265,28 @@ def gaps_table(eb: EvidenceBase, state: FilterState) -> pd.DataFrame:
             pd.DataFrame({"kind": pair_kind(),
                           "code": cells["motivation"] + " x " + cells["format"],
                           "label": cells["motivation_label"] + " x " + cells["format_label"]}),
+            gap_map_gaps(sub, state),
         ],
         ignore_index=True,
     )  # fmt: skip
     out["n_articles"] = 0
     return out
+
+
+def gap_map_gaps(sub: EvidenceBase, state: FilterState) -> pd.DataFrame:
+    """The evidence gap map's empty cells for the two dimensions it crosses (none when
+    it crosses motivation and format groups, listed above, or one filter twice)."""
+    from evidence.aggregate.gapmap import dimensions, gap_matrix, same_filter
+
+    rows, cols = state.gap_rows, state.gap_cols
+    if {rows, cols} == {"motivation", "format"} or same_filter(rows, cols):
+        return pd.DataFrame(columns=["kind", "code", "label"])
+    dims = dimensions()
+    cells = gap_matrix(sub, rows, cols, state.income)
+    cells = cells[cells["gap"]]
+    return pd.DataFrame({"kind": f"{dims[rows].title} x {dims[cols].title}".lower(),
+                         "code": cells["row"] + " x " + cells["column"],
+                         "label": cells["row_label"] + " x " + cells["column_label"]})  # fmt: skip
 
 
 def load_report_table(eb: EvidenceBase) -> pd.DataFrame:

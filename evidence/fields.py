@@ -54,6 +54,10 @@ TIMELINE_MODES, TIMELINE_DEFAULT, TIMELINE_WORDS = (
 CLASSIFICATIONS = ("year", "latest")
 ALIGN_MODES = ("counts", "row_share", "by_income")
 STACKS = ("format", "motivation")
+# What an evidence gap map can cross (evidence.aggregate.gapmap.dimensions) and show.
+GAP_DIMENSIONS = ("format", "format_code", "motivation", "motivation_code", "origin_income",
+                  "region", "type", "period", "language", "basis")  # fmt: skip
+GAP_VALUES = ("counts", "row_share", "column_share")
 BASES = ("explicit", "assigned")
 TOP_ARCS = 30  # arcs an arc map draws by default: the largest pairs a reader can follow
 ARC_MODES = ("top", "all")
@@ -470,6 +474,20 @@ def _arc_countries(eb) -> list[Option]:
     return _country_list(codes & set(economies().index))
 
 
+def _gap_options(eb) -> list[Option]:
+    """The dimensions a gap map can cross (evidence.aggregate.gapmap)."""
+    from evidence.aggregate.gapmap import dimensions
+
+    return [Option(d.key, d.label) for d in dimensions().values()]
+
+
+def _gap_label(value: str) -> str:
+    from evidence.aggregate.gapmap import dimensions
+
+    found = dimensions().get(value)
+    return found.label if found else value
+
+
 def _fixed(*pairs: tuple[str, str]):
     return lambda eb: [Option(v, label) for v, label in pairs]
 
@@ -649,6 +667,21 @@ FIELDS: tuple[Field, ...] = (
                           _fixed(("counts", "Counts"), ("row_share", "Row shares"),
                                  ("by_income", "HIC vs LMIC (Global South)")),
                           where="alignment")),
+    # The evidence gap map's two dimensions and what its cells show
+    # (evidence.aggregate.gapmap): any two, so links, files and the deck reproduce it.
+    Field("gap_rows", "Gap map rows", choice(GAP_DIMENSIONS), default="format",
+          value_label=_gap_label, caption="rows",
+          control=Control("select", "Rows", _gap_options, where="gapmap", show_label=True,
+                          clearable=False)),
+    Field("gap_cols", "Gap map columns", choice(GAP_DIMENSIONS), default="region",
+          value_label=_gap_label, caption="columns",
+          control=Control("select", "Columns", _gap_options, where="gapmap",
+                          show_label=True, clearable=False)),
+    Field("gap_values", "Gap map cells", choice(GAP_VALUES), default="counts",
+          control=Control("switch", "Cells show",
+                          _fixed(("counts", "Counts"), ("row_share", "Share of the row"),
+                                 ("column_share", "Share of the column")),
+                          where="gapmap", show_label=True)),
     # The timeline's way of playing (evidence.timeline); its years are the year filter.
     Field("timeline", "Timeline", choice(TIMELINE_MODES), default=TIMELINE_DEFAULT,
           value_label=lambda v: TIMELINE_WORDS[v], caption="",

@@ -25,6 +25,8 @@ CODE_COLUMNS = {
     "format": "format_label",
     "group": "label",
     "origin_income": "origin_income_label",
+    "row": "row_label",  # the evidence gap map's cells (evidence.aggregate.gapmap)
+    "column": "column_label",
 }
 # Code columns that may hold a group ("mobility", "market"): its label is the group's
 # short one on screen ("Mobility", "Market"), the words of the chart's legend and rows.
@@ -59,7 +61,16 @@ VIEW_HEADERS = {
     "trends": {"label": "Group"},
     "flow-matrix": {"origin": "From (origin income group) → to"},
     "partner-map": {"origin_name": "Lead country", "destination_name": "Partner country"},
-}
+    "gapmap": {"row_label": "Row", "column_label": "Column",
+               "n_row": "Articles in the row (each once)",
+               "n_column": "Articles in the column (each once)",
+               "n_total": "Articles with both dimensions", "row_share": "Share of the row",
+               "column_share": "Share of the column", "gap": "Gap (no article)"},
+}  # fmt: skip
+SHARES = ("share", "row_share", "column_share")  # shown as percentages
+# Columns that name what another column holds (a gap map's dimensions: the files keep
+# them; on screen they head the label columns instead of repeating on every row).
+DIMENSION_OF = {"row_dimension": "row_label", "column_dimension": "column_label"}
 SHARE_OF_ROW = "Share of the motivation's articles"
 SIDES = {"all": "All", "north": "HIC (Global North)", "south": "LMIC (Global South)"}
 
@@ -92,6 +103,9 @@ def readable(data: pd.DataFrame, view: str = "", align: str = "counts") -> pd.Da
     HIC vs LMIC, of the motivation's articles)."""
     if data.index.name or not isinstance(data.index, pd.RangeIndex):
         data = data.reset_index()
+    named = {DIMENSION_OF[c]: str(data[c].iloc[0]) for c in DIMENSION_OF
+             if c in data.columns and len(data)}  # fmt: skip
+    data = data.drop(columns=[c for c in DIMENSION_OF if c in data.columns])
     keep = [c for c in data.columns if CODE_COLUMNS.get(c) not in data.columns]
     out = data[keep].copy()
     groups = load_codebook().groups
@@ -103,11 +117,13 @@ def readable(data: pd.DataFrame, view: str = "", align: str = "counts") -> pd.Da
     for column in out.columns:
         if column == "side":
             out[column] = out[column].map(lambda v: SIDES.get(v, v))
-        elif column == "share":
+        elif column in SHARES:
             out[column] = out[column].map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
+        elif column == "gap":
+            out[column] = out[column].map(lambda v: "Gap" if v is True or v == 1 else "")
         elif out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(code_label)
-    names = [header(str(c), view) for c in out.columns]
+    names = [named.get(str(c)) or header(str(c), view) for c in out.columns]
     if align != "counts":
         names = [SHARE_OF_ROW if c == "share" else n
                  for c, n in zip(out.columns, names, strict=True)]  # fmt: skip

@@ -25,6 +25,7 @@ import numpy as np
 from evidence.figures.theme import INK, hex_to_rgb
 
 _TAG = re.compile(r"<[^>]+>")
+GAP_TEXT = "Gap"  # an evidence gap map's empty cell (evidence.figures.gapmap): marked
 
 
 def plain(text) -> str:
@@ -47,6 +48,7 @@ class Cell:
     key: str = ""
     strong: bool = False
     selected: bool | None = None  # in the chart's selection (None: the chart has none)
+    gap: bool = False  # an evidence gap: no article (drawn hatched, said in words)
 
 
 @dataclass(frozen=True)
@@ -282,6 +284,9 @@ def _matrices(fig: dict, legend: Legend | None) -> list[Matrix]:
                 ).replace("\n", " ")
                 if status:
                     label += f" ({status})"
+                gap = text == GAP_TEXT
+                if gap:
+                    label += " (no articles: a gap in the evidence)"
                 picked = None if chosen is None else str(key) in chosen
                 empty = value in ("0 articles", "0")
                 row.append(
@@ -293,6 +298,7 @@ def _matrices(fig: dict, legend: Legend | None) -> list[Matrix]:
                         key=_pressable(str(key), picked, empty),
                         strong="<b>" in raw,
                         selected=picked,
+                        gap=gap,
                     )
                 )
             cells.append(tuple(row))

@@ -31,7 +31,7 @@ from evidence.fields import (  # noqa: F401
 from evidence.figures.theme import Caption, caption_figure, empty_figure, footer_text
 from evidence.model import EvidenceBase
 from evidence.state import FilterState
-from evidence.views import alignment, flows, partnerships, trends
+from evidence.views import alignment, flows, gapmap, partnerships, trends
 from evidence.views import map as world_map
 from evidence.views.base import Chart, View, first_point
 from evidence.views.flows import flows_evidence  # noqa: F401
@@ -42,6 +42,7 @@ REGISTRY: tuple[View, ...] = (
     flows.VIEW,
     partnerships.VIEW,
     alignment.VIEW,
+    gapmap.VIEW,
     trends.VIEW,
 )
 # Every chart by name (a view's first chart has the view's name).

@@ -40,6 +40,7 @@ EXPECTED = {
         "?origin_income=UM,LM,L&format=mobility&motivation=market&align=by_income"
     ),
     "trends-bar": "?year=2012",
+    "gapmap-cell": "?format=mobility&type=research&gap_cols=type",
     "trends-drag": "?year=2010-2014",
 }
 

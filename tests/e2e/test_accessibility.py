@@ -47,7 +47,7 @@ def test_dashboard_has_no_serious_axe_violations(page, server_url, query):
     assert serious_violations(page) == []
 
 
-@pytest.mark.parametrize("view", ["map", "flows", "partnerships", "alignment", "trends"])
+@pytest.mark.parametrize("view", ["map", "flows", "partnerships", "alignment", "gapmap", "trends"])
 def test_embed_pages_have_no_serious_axe_violations(page, server_url, view):
     page.goto(f"{server_url}/embed/{view}?year=2010-2020")
     page.wait_for_selector("#chart .main-svg")

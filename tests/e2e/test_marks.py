@@ -112,6 +112,10 @@ MARKS = {
              "Motivation: Market", query="align=by_income"),
         Mark("trends-bar", "fig-trends", lambda pg: marks.bar(pg, "fig-trends", 2012),
              r"Click to select: all ([\d,]+) articles of 2012", "year=2012", "Years: 2012"),
+        Mark("gapmap-cell", "fig-gapmap",
+             lambda pg: marks.button(pg, "fig-gapmap", "mobility|research"),
+             r": ([\d,]+) articles?\.", "type=research", "Type: Research",
+             query="gap_cols=type"),
     )
 }  # fmt: skip
 # On a phone the United States -> Kenya arc runs within 2 px of United States -> Uganda

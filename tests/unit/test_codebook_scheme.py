@@ -261,7 +261,7 @@ def test_the_deck_and_the_page_leave_out_the_views_the_scheme_has_nothing_for():
         proc = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env,
                               capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
         out[name] = proc.stdout.splitlines()
-    assert out["example"] == ["Faculty development: evidence map", "map,alignment,trends",
+    assert out["example"] == ["Faculty development: evidence map", "map,alignment,gapmap,trends",
                               "flows,partnerships"]  # fmt: skip
     title, slides, hidden = out["iome"]
     assert title.startswith("Internationalization of medical education")

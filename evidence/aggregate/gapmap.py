@@ -1,0 +1,284 @@
+"""The evidence gap map's aggregates: any two dimensions crossed, as review teams publish.
+
+A *dimension* is a way of sorting articles into values: a coded dimension of the
+codebook (its groups, or its codes), or one derived from the articles (the income group
+or World Bank region of the first author's country, the article type, the publication
+period, the language, the motivation basis). An article can hold several values of one
+dimension (several formats): it then counts in each of its cells, so cells do not add up
+to the total, which counts each article once.
+
+Every value the scheme knows is a row or column (zeros kept): an empty cell is a gap in
+the evidence, which the gap map marks. The motivation x format alignment matrix
+(evidence.aggregate.alignment) is this cross-tab at the same cells, coloured by its
+rubric: :func:`gap_matrix` takes its verdicts for that pair.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from evidence.codebook import load_codebook
+from evidence.countries import WB_REGIONS, wb_region_of
+from evidence.fields import GAP_DIMENSIONS
+from evidence.languages import language_name
+from evidence.model import INCOME_GROUPS, EvidenceBase
+
+GAP_COLUMNS = [
+    "row", "column", "row_label", "column_label", "n_articles", "n_row", "n_column",
+    "n_total", "row_share", "column_share", "gap", "status", "rationale",
+]  # fmt: skip
+TOTAL = "*"  # the key of a total row or column (a click on it filters one dimension)
+PERIOD_YEARS = 5  # the width of a publication period
+
+Values = Callable[[EvidenceBase, str], tuple[pd.DataFrame, list[tuple[str, str]]]]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One dimension a gap map can cross: its URL key, its label, the filter field a
+    click on one of its values writes (``field``), and ``values``: (evidence,
+    classification) -> (long frame [article_id, value], the axis: (value, label) pairs in
+    order, every value the scheme knows)."""
+
+    key: str
+    label: str
+    field: str
+    values: Values
+    noun: str = ""  # one value's kind, as axis titles and cells say it ("Format")
+
+    @property
+    def title(self) -> str:
+        return self.noun or self.label
+
+
+# --------------------------------------------------------------------------- values
+def _coded(role: str, level: str) -> Values:
+    def values(eb: EvidenceBase, classification: str):
+        cb = load_codebook()
+        codes = eb.article_codes
+        rows = codes[codes["dimension"] == role]
+        column = "group" if level == "group" else "code"
+        long = pd.DataFrame({"article_id": rows["article_id"], "value": rows[column]})
+        keys = cb.groups_of(role) if level == "group" else cb.codes_of(role)
+        present = set(long["value"])
+        # "(unspecified)" codes without an article are no gap: nothing to code there.
+        keys = [k for k in keys if not (k.endswith(".unspecified") and k not in present)]
+        return long, [(k, cb.label(k)) for k in keys]
+
+    return values
+
+
+def _column(column: str, axis: Callable[[pd.Series], list[tuple[str, str]]]) -> Values:
+    def values(eb: EvidenceBase, classification: str):
+        articles = eb.articles
+        series = articles[column].fillna("").astype(str)
+        long = pd.DataFrame({"article_id": articles["article_id"], "value": series})
+        return long[long["value"] != ""], axis(series)
+
+    return values
+
+
+def _types(series: pd.Series) -> list[tuple[str, str]]:
+    types = load_codebook().article_types
+    extra = sorted(set(series) - set(types) - {""})
+    return [*types.items(), *((t, t) for t in extra)]
+
+
+def _languages(series: pd.Series) -> list[tuple[str, str]]:
+    codes = series[series != ""].value_counts().index
+    return [(c, language_name(c)) for c in codes]
+
+
+def _bases(series: pd.Series) -> list[tuple[str, str]]:
+    return [("explicit", "Explicit"), ("assigned", "Assigned")]
+
+
+def _origin_income(eb: EvidenceBase, classification: str):
+    column = "origin_income" + ("_latest" if classification == "latest" else "")
+    groups = load_codebook().income_groups
+    long, _ = _column(column, lambda s: [])(eb, classification)
+    return long, [(g, groups.get(g, {}).get("label", g)) for g in INCOME_GROUPS]
+
+
+def _origin_region(eb: EvidenceBase, classification: str):
+    articles = eb.articles
+    region = articles["origin"].map(wb_region_of()).fillna("")
+    long = pd.DataFrame({"article_id": articles["article_id"], "value": region})
+    return long[long["value"] != ""], list(WB_REGIONS.items())
+
+
+def period_of(year: int) -> tuple[int, int]:
+    """The publication period of ``year``: five years from a multiple of five."""
+    start = year - year % PERIOD_YEARS
+    return start, start + PERIOD_YEARS - 1
+
+
+def _periods(eb: EvidenceBase, classification: str):
+    articles = eb.articles
+    years = pd.to_numeric(articles["year"], errors="coerce")
+    known = years.notna()
+    starts = (years[known].astype(int) // PERIOD_YEARS) * PERIOD_YEARS
+    value = starts.map(lambda s: f"{s}-{s + PERIOD_YEARS - 1}")
+    long = pd.DataFrame({"article_id": articles["article_id"][known], "value": value})
+    if starts.empty:
+        return long, []
+    axis = range(int(starts.min()), int(starts.max()) + 1, PERIOD_YEARS)
+    return long, [(f"{s}-{s + PERIOD_YEARS - 1}", f"{s}–{s + PERIOD_YEARS - 1}") for s in axis]
+
+
+def dimensions() -> dict[str, Dimension]:
+    """The dimensions the codebook in use can cross, in the pickers' order."""
+    cb = load_codebook()
+    fmt, mot = cb.dim("format"), cb.dim("motivation")
+    out = [
+        Dimension("format", fmt.plural, "format", _coded("format", "group"), fmt.label),
+        Dimension("format_code", f"{fmt.plural} (each code)", "format",
+                  _coded("format", "code"), f"{fmt.label} (code)"),
+        Dimension("motivation", mot.plural, "motivation", _coded("motivation", "group"),
+                  mot.label),
+        Dimension("motivation_code", f"{mot.plural} (each code)", "motivation",
+                  _coded("motivation", "code"), f"{mot.label} (code)"),
+        Dimension("origin_income", "Income group of origin", "origin_income", _origin_income),
+        Dimension("region", "Region of origin (World Bank)", "region", _origin_region),
+        Dimension("type", "Article type", "type", _column("article_type", _types)),
+        Dimension("period", f"Publication period ({PERIOD_YEARS} years)", "year", _periods),
+        Dimension("language", "Language", "language", _column("language", _languages)),
+        Dimension("basis", f"{mot.label} basis", "basis", _column("motivation_basis", _bases)),
+    ]  # fmt: skip
+    return {d.key: d for d in out}
+
+
+DIMENSION_KEYS = GAP_DIMENSIONS  # the URL's values (evidence.fields), in this order
+
+
+def same_filter(rows: str, columns: str) -> bool:
+    """True when both dimensions write the same filter (formats by group and by code): a
+    click could not select a cell, so the pair is not crossed."""
+    dims = dimensions()
+    return rows in dims and columns in dims and dims[rows].field == dims[columns].field
+
+
+# --------------------------------------------------------------------------- the matrix
+_MEMO: OrderedDict[tuple, tuple[weakref.ref, pd.DataFrame]] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+_MEMO_SIZE = 8
+
+
+def gap_matrix(
+    eb: EvidenceBase, rows: str, columns: str, classification: str = "year"
+) -> pd.DataFrame:
+    """:func:`cross_tab`, remembered for the last few (evidence, dimensions): a redraw
+    builds the chart and its sentence from the same cells (treat the frame as read-only)."""
+    key = (id(eb), rows, columns, classification)
+    found = _MEMO.get(key)
+    if found is not None and found[0]() is eb:
+        return found[1]
+    frame = cross_tab(eb, rows, columns, classification)
+    with _MEMO_LOCK:
+        _MEMO[key] = (weakref.ref(eb), frame)
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return frame
+
+
+def cross_tab(
+    eb: EvidenceBase, rows: str, columns: str, classification: str = "year"
+) -> pd.DataFrame:
+    """Rows x columns: distinct articles with both values, with totals and shares.
+
+    Every value of each axis is present (zeros kept, ``gap`` True). ``n_row`` is the
+    articles with the row's value (each counted once, whatever their column value: the
+    articles a click on the row's total keeps), ``n_column`` likewise, ``n_total`` the
+    articles with a value on both dimensions;
+    ``row_share`` = n_articles / n_row, ``column_share`` = n_articles / n_column. For
+    motivation x format (either way round, groups or codes) ``status`` and ``rationale``
+    are the alignment rubric's verdicts (evidence.aggregate.alignment), else "".
+
+    Returns:
+        Long DataFrame[GAP_COLUMNS], rows in axis order, columns within each row.
+    """
+    dims = dimensions()
+    if rows not in dims or columns not in dims:
+        raise ValueError(f"unknown dimension: {rows!r} or {columns!r}")
+    ids = pd.Index(eb.articles["article_id"])
+    r_member, r_axis = _membership(ids, *dims[rows].values(eb, classification))
+    c_member, c_axis = _membership(ids, *dims[columns].values(eb, classification))
+    # distinct articles with both values; a total is the articles a click on it keeps
+    n = (r_member.T.astype(np.int64) @ c_member.astype(np.int64)).reshape(-1)
+    nr = np.repeat(r_member.sum(axis=0), len(c_axis))
+    nc = np.tile(c_member.sum(axis=0), len(r_axis))
+    both = int((r_member.any(axis=1) & c_member.any(axis=1)).sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        row_share = np.where(nr > 0, n / np.maximum(nr, 1), 0.0)
+        column_share = np.where(nc > 0, n / np.maximum(nc, 1), 0.0)
+    r_keys, r_labels = _keys_labels(r_axis)
+    c_keys, c_labels = _keys_labels(c_axis)
+    frame = pd.DataFrame({
+        "row": np.repeat(r_keys, len(c_axis)), "column": np.tile(c_keys, len(r_axis)),
+        "row_label": np.repeat(r_labels, len(c_axis)),
+        "column_label": np.tile(c_labels, len(r_axis)),
+        "n_articles": n.astype(np.int64), "n_row": nr.astype(np.int64),
+        "n_column": nc.astype(np.int64), "n_total": np.full(len(n), both, dtype=np.int64),
+        "row_share": row_share, "column_share": column_share, "gap": n == 0,
+        "status": "", "rationale": "",
+    })  # fmt: skip
+    return _with_rubric(eb, frame, rows, columns, classification)
+
+
+def _keys_labels(axis: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """An axis's keys and labels as arrays."""
+    keys = np.array([k for k, _ in axis], dtype=object)
+    return keys, np.array([label for _, label in axis], dtype=object)
+
+
+def _membership(
+    ids: pd.Index, long: pd.DataFrame, axis: list[tuple[str, str]]
+) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Article x axis value: True where the article holds the value (values outside
+    the axis are left out)."""
+    member = np.zeros((len(ids), len(axis)), dtype=bool)
+    at = ids.get_indexer(long["article_id"])
+    column = pd.Index([k for k, _ in axis]).get_indexer(long["value"])
+    keep = (at >= 0) & (column >= 0)
+    member[at[keep], column[keep]] = True
+    return member, axis
+
+
+def _with_rubric(
+    eb: EvidenceBase, frame: pd.DataFrame, rows: str, columns: str, classification: str
+) -> pd.DataFrame:
+    """The alignment preset: motivation x format cells get the rubric's verdicts, from
+    the alignment matrix itself (one engine, the same cells)."""
+    pair = {rows.removesuffix("_code"), columns.removesuffix("_code")}
+    levels = {rows.endswith("_code"), columns.endswith("_code")}
+    if pair != {"motivation", "format"} or len(levels) != 1 or frame.empty:
+        return frame
+    from evidence.aggregate.alignment import alignment_matrix
+
+    level = "code" if levels == {True} else "group"
+    cells = alignment_matrix(eb, "counts", classification, level)
+    verdicts = cells.set_index(["motivation", "format"])[["status", "rationale"]]
+    mot, fmt = ("row", "column") if rows.startswith("motivation") else ("column", "row")
+    found = verdicts.reindex(pd.MultiIndex.from_arrays([frame[mot], frame[fmt]]))
+    frame["status"] = found["status"].fillna("not_assessed").to_numpy(dtype=object)
+    frame["rationale"] = found["rationale"].fillna("").to_numpy(dtype=object)
+    return frame
+
+
+def gap_takeaway(matrix: pd.DataFrame, rows_label: str, columns_label: str) -> str:
+    """One sentence: how many of the cells are gaps, and the fullest cell."""
+    if matrix.empty or int(matrix["n_articles"].sum()) == 0:
+        return f"No article has both a {rows_label.lower()} and a {columns_label.lower()} value."
+    n_gaps = int(matrix["gap"].sum())
+    top = matrix.loc[matrix["n_articles"].idxmax()]
+    gaps = (f"{n_gaps} of {len(matrix)} combinations have no article (gaps)" if n_gaps
+            else f"Every one of the {len(matrix)} combinations has articles")  # fmt: skip
+    return (f"{gaps}; the fullest is {top['row_label']} × {top['column_label']} "
+            f"({int(top['n_articles']):,} articles).")  # fmt: skip

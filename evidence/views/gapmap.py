@@ -1,0 +1,164 @@
+"""The evidence gap map: any two dimensions crossed (the rows and columns the user
+picks, ``gap_rows`` and ``gap_cols`` in the URL), counts or shares per cell, gaps marked,
+a click on a cell or a total filtering through the same filters as everywhere else.
+
+The alignment view is its motivation x format preset: picked here, the cells take the
+rubric's verdicts from the alignment matrix (evidence.aggregate.gapmap)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from evidence import filters
+from evidence.aggregate.gapmap import TOTAL, dimensions, gap_matrix, gap_takeaway, period_of
+from evidence.codebook import load_codebook
+from evidence.fields import FIELD
+from evidence.figures.gapmap import build_gap_figure
+from evidence.figures.theme import empty_figure
+from evidence.views.base import Chart, View, cell_key, mark_selected, released
+
+TITLE = "Evidence gap map"
+ORIGIN_ROLE = "origin"  # the region dimension is the first author's country's region
+
+
+def _fields(state) -> tuple[str, str]:
+    dims = dimensions()
+    return dims[state.gap_rows].field, dims[state.gap_cols].field
+
+
+def release(state):
+    """The state the gap map is counted in: without its own selection (the filters its
+    two dimensions write)."""
+    return released(state, _fields(state))
+
+
+def _value(field: str, key: str):
+    """The filter value a row or column key writes: a period's years ("2010-2014"; None
+    for anything else), or the key."""
+    if field == "year":
+        start = key.split("-")[0]
+        return period_of(int(start)) if start.isdigit() and len(start) == 4 else None
+    return (key,)
+
+
+def _matches(state, field: str, key: str) -> bool:
+    """True when the selection holds the value ``key`` (a code whose whole group is
+    selected is held too)."""
+    current = getattr(state, field)
+    if field == "year":
+        return current == _value(field, key)
+    code = load_codebook().codes.get(key) if field in ("format", "motivation") else None
+    return key in current or (code is not None and code.group in current)
+
+
+def _active(state, field: str) -> bool:
+    return getattr(state, field) != FIELD[field].default
+
+
+def selected_cells(matrix, state) -> set[str] | None:
+    """The keys ("row|column", "row|*", "*|column") of the cells the selection holds:
+    their values selected on each dimension that has a selection (None: none has)."""
+    r_field, c_field = _fields(state)
+    r_on, c_on = _active(state, r_field), _active(state, c_field)
+    if not (r_on or c_on):
+        return None
+    rows = [r for r in dict.fromkeys(matrix["row"]) if not r_on or _matches(state, r_field, r)]
+    cols = [c for c in dict.fromkeys(matrix["column"])
+            if not c_on or _matches(state, c_field, c)]  # fmt: skip
+    chosen = {f"{r}|{c}" for r in rows for c in cols}
+    if r_on and not c_on:
+        chosen |= {f"{r}|{TOTAL}" for r in rows}
+    if c_on and not r_on:
+        chosen |= {f"{TOTAL}|{c}" for c in cols}
+    return chosen
+
+
+def _same_message(state) -> str:
+    dims = dimensions()
+    return (f"{dims[state.gap_rows].title} and {dims[state.gap_cols].title} are the same "
+            "filter: pick two different dimensions for rows and columns")  # fmt: skip
+
+
+def build(sub, state):
+    r_field, c_field = _fields(state)
+    if r_field == c_field:
+        hint = "Change the rows or the columns"
+        return pd.DataFrame(), empty_figure(_same_message(state), hint=hint)
+    dims = dimensions()
+    matrix = gap_matrix(sub, state.gap_rows, state.gap_cols, state.income)
+    chosen = selected_cells(matrix, state)
+    fig = build_gap_figure(matrix, rows_label=dims[state.gap_rows].title,
+                           columns_label=dims[state.gap_cols].title,
+                           values=state.gap_values, selected=chosen)  # fmt: skip
+    keys = matrix["row"] + "|" + matrix["column"]
+    if not (matrix["status"] != "").any():  # no rubric outside the alignment preset
+        matrix = matrix.drop(columns=["status", "rationale"])
+    # the files say which dimensions they cross (on screen, the label columns' heads)
+    matrix = matrix.assign(row_dimension=dims[state.gap_rows].title,
+                           column_dimension=dims[state.gap_cols].title)  # fmt: skip
+    return mark_selected(matrix, None if chosen is None else keys.isin(chosen)), fig
+
+
+def shown_evidence(sub, state):
+    """The articles the gap map counts: ``sub`` (the filtered articles) without the gap
+    map's own selection, as the chart counts them (Chart.counted_in), so that its sentence
+    speaks of the cells on screen, not of gaps the selection itself makes."""
+    found = filters.lineage(sub)
+    if found is None or found[2] is not None:
+        return sub
+    return filters.apply(found[0], release(state))
+
+
+def takeaway(sub, state) -> str:
+    r_field, c_field = _fields(state)
+    if r_field == c_field:
+        return _same_message(state) + "."
+    dims = dimensions()
+    shown = shown_evidence(sub, state)
+    matrix = gap_matrix(shown, state.gap_rows, state.gap_cols, state.income)
+    return gap_takeaway(matrix, dims[state.gap_rows].title, dims[state.gap_cols].title)
+
+
+def click(state, point, add: bool = False):
+    """A cell: its row's value and its column's value (a total: that one value); the
+    same cell again removes them. With ``add`` the values join those selected."""
+    key = cell_key(point)
+    r_field, c_field = _fields(state)
+    if len(key) != 2 or r_field == c_field:
+        return state
+    cell = {f: _value(f, k) for f, k in zip((r_field, c_field), key, strict=True) if k != TOTAL}
+    if not cell or None in cell.values():  # nothing to filter, or a key no cell has
+        return state
+    if "region" in cell:
+        cell["country_role"] = ORIGIN_ROLE  # the region of the first author's country
+    new = state.with_values(**cell)
+    if all(getattr(new, k) == getattr(state, k) for k in cell):
+        return released(state, tuple(k for k in cell if k != "country_role"))
+    if add and not all(
+        _matches(state, f, k) for f, k in zip((r_field, c_field), key, strict=True) if k != TOTAL
+    ):
+        joined = {k: tuple(dict.fromkeys((*getattr(state, k), *v)))
+                  for k, v in cell.items() if k not in ("year", "country_role")}  # fmt: skip
+        return new.with_values(**joined)
+    return new
+
+
+def row_point(row: dict) -> tuple[dict, str]:
+    """The data table's Filter button: the cell of a row of the gap map's data."""
+    return ({"hovertext": f"{row['row']}|{row['column']}"},
+            f"{row['row_label']} × {row['column_label']}")  # fmt: skip
+
+
+_CB = load_codebook()
+VIEW = View(
+    "gapmap",
+    TITLE,
+    "Pick any two dimensions. Each cell counts the articles with both values; an article "
+    "with several codes counts in each of its cells, so cells do not add up to the total "
+    "(which counts each article once). An empty cell is a gap in the evidence. "
+    f"{_CB.dim('motivation').plural} by {_CB.dim('format').nouns} shows the alignment "
+    "rubric's verdicts. Click a cell, or a total, to filter.",
+    (Chart("gapmap", TITLE, build, takeaway, click=click, release=release, screen="html",
+           depends=("gap_rows", "gap_cols", "gap_values"), height=460, row_point=row_point,
+           label="Evidence gap map: the two chosen dimensions crossed"),),
+)  # fmt: skip
