@@ -8,9 +8,12 @@ rendered as text.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
 import json
 import re
+from pathlib import Path
 
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
@@ -85,12 +88,16 @@ def data_modal(
             ],
             className="small",
         ),
+        scheme_choice(),
         html.P(
             [
                 html.A(
-                    "Download the template (CSV)", href="/upload/template.csv", className="me-3"
+                    "Download the template (CSV)",
+                    href="/upload/template.csv",
+                    id="upload-template",
+                    className="me-3",
                 ),
-                "one row per article; lists separated by ';'; flows as ORIGIN>DESTINATION.",
+                "one row per article; lists separated by ';'.",
             ],
             className="small",
         ),
@@ -126,6 +133,60 @@ def data_modal(
         size="lg",
         scrollable=True,
         is_open=bool(fresh),
+    )
+
+
+SCHEME = "upload-scheme"
+COLUMNS = "upload-columns"
+SITE_SCHEME = ""  # the select's value for the site's own scheme
+OWN = "own"
+YAML_MAX = 256 * 1024
+
+
+def _yaml_picker(part: str, what: str) -> html.Div:
+    """A hidden-until-chosen picker of a YAML file (read in the browser, sent with the
+    data file; checked here at once so a mistake is named before the upload)."""
+    return html.Div(
+        [
+            dcc.Upload(
+                html.Button(f"Choose your {what} (YAML)…", type="button",
+                            className="btn btn-outline-secondary btn-sm"),
+                id=f"upload-{part}-file", accept=".yaml,.yml", max_size=YAML_MAX,
+            ),
+            html.Div(id=f"upload-{part}-check", className="small mt-1", **{"aria-live": "polite"}),
+        ],
+        id=f"upload-{part}-own", hidden=True, className="mt-1",
+    )  # fmt: skip
+
+
+def scheme_choice() -> html.Div:
+    """The coding scheme the file is coded in and how its columns are read: the site's
+    scheme, a bundled example, or the team's own codebook; names matched, the EviAtlas
+    mapping, or the team's own mapping file. Chosen before the file is sent."""
+    from evidence.codebook import load_codebook
+    from evidence.schemes import BUNDLED
+
+    site = load_codebook()
+    site_name = site.name or site.title
+    schemes = [{"label": f"This site's scheme ({site_name})", "value": SITE_SCHEME}]
+    schemes += [{"label": label, "value": key} for key, (label, book, _m, _l) in BUNDLED.items()
+                if book.resolve() != Path(site.path or book).resolve()]  # fmt: skip
+    schemes.append({"label": "My own codebook (YAML)…", "value": OWN})
+    columns = [{"label": "Match my column names (adjust them after the upload if asked)",
+                "value": ""}]  # fmt: skip
+    columns += [{"label": label, "value": key}
+                for key, (_s, _b, mapping, label) in BUNDLED.items() if mapping]  # fmt: skip
+    columns.append({"label": "My own mapping file (YAML)…", "value": OWN})
+    return html.Div(
+        [
+            dbc.Label("Coding scheme of your file", html_for=SCHEME, className="small mb-0"),
+            dbc.Select(id=SCHEME, options=schemes, value=SITE_SCHEME, size="sm"),
+            _yaml_picker("codebook", "codebook"),
+            dbc.Label("Its columns", html_for=COLUMNS, className="small mb-0 mt-2"),
+            dbc.Select(id=COLUMNS, options=columns, value="", size="sm"),
+            _yaml_picker("mapping", "mapping file"),
+        ],
+        className="mb-3",
     )
 
 
@@ -368,6 +429,8 @@ def register_upload_callbacks(app: Dash, sessions: Sessions) -> None:
                 dbc.Alert("This answer could not be shown. Upload the file again.", color="danger")
             ]
 
+    register_scheme_callbacks(app)
+
     # A file that loaded: draw the whole page again on it (filters, banner, views).
     app.clientside_callback(
         """function (answer) {
@@ -404,3 +467,92 @@ def register_upload_callbacks(app: Dash, sessions: Sessions) -> None:
                 "message": "Uploaded files cannot be stored right "
                 "now. Nothing was changed; try again in a minute.",
             }
+
+
+def check_yaml(contents: str | None, name: str | None, part: str) -> html.Span:
+    """Whether a codebook or mapping file picked in the dialog can be used: its scheme's
+    name, or the problem naming its key and line (the same checks the upload makes)."""
+    from evidence.codebook import CodebookError, load_codebook, using_codebook
+    from evidence.mapping import MappingError
+    from evidence.schemes import (
+        SchemeError,
+        keep_codebook_upload,
+        read_mapping_upload,
+        scheme_codebook,
+    )
+
+    name = str(name or f"{part}.yaml")
+    if not isinstance(contents, str) or "," not in contents:
+        return html.Span(f"{name} could not be read (larger than 256 KB?).",
+                         className="text-danger")  # fmt: skip
+    encoded = contents.split(",", 1)[1][: (YAML_MAX // 3 + 2) * 4]
+    try:
+        content = base64.b64decode(encoded)
+        if part == "mapping":
+            read_mapping_upload(content, name)
+            return html.Span(f"✓ {name}: a column mapping; it is applied to the file you "
+                             "choose next.", className="text-success")  # fmt: skip
+        key, text = keep_codebook_upload(content, name)
+        with using_codebook(scheme_codebook(key, text)):
+            cb = load_codebook()
+            codes = len(cb.codes_of("format")) + len(cb.codes_of("motivation"))
+            said = f"✓ {name}: the scheme “{cb.name or cb.title}” ({codes} codes); choose "
+        return html.Span(said + "your data file next.", className="text-success")
+    except (SchemeError, CodebookError, MappingError, binascii.Error, ValueError) as exc:
+        return html.Span(["Not usable: ", html.Code(str(exc)[:2000], className="text-danger")],
+                         className="text-danger", style={"whiteSpace": "pre-wrap"})  # fmt: skip
+
+
+def register_scheme_callbacks(app: Dash) -> None:
+    """The dialog's scheme and columns choices: the pickers of own files shown when
+    chosen, the template's link, what the upload script sends, and a picked file checked."""
+    from evidence.schemes import BUNDLED
+
+    app.clientside_callback(
+        """function (scheme, columns, book, bookName, mapping, mappingName) {
+            var own = "OWN";
+            window.iome_upload_choice = {
+                scheme: scheme || "", columns: columns || "",
+                codebook_data: scheme === own ? (book || "") : "",
+                codebook_name: scheme === own ? (bookName || "") : "",
+                mapping_data: columns === own ? (mapping || "") : "",
+                mapping_name: columns === own ? (mappingName || "") : ""
+            };
+            var q = scheme && scheme !== own ? "?scheme=" + encodeURIComponent(scheme) : "";
+            return [scheme !== own, columns !== own, "/upload/template.csv" + q];
+        }""".replace("OWN", OWN),
+        Output("upload-codebook-own", "hidden"),
+        Output("upload-mapping-own", "hidden"),
+        Output("upload-template", "href"),
+        Input(SCHEME, "value"),
+        Input(COLUMNS, "value"),
+        Input("upload-codebook-file", "contents"),
+        Input("upload-codebook-file", "filename"),
+        Input("upload-mapping-file", "contents"),
+        Input("upload-mapping-file", "filename"),
+    )
+    # A scheme that ships a column mapping (the EviAtlas example) chooses it too.
+    own_mapping = {k: k for k, entry in BUNDLED.items() if entry[2] is not None}
+    app.clientside_callback(
+        """function (scheme, columns) {
+            var mapping = MAPPINGS;
+            if (mapping[scheme]) { return mapping[scheme]; }
+            var values = Object.values(mapping);
+            return values.indexOf(columns) >= 0 ? "" : window.dash_clientside.no_update;
+        }""".replace("MAPPINGS", json.dumps(own_mapping)),
+        Output(COLUMNS, "value"),
+        Input(SCHEME, "value"),
+        State(COLUMNS, "value"),
+        prevent_initial_call=True,
+    )
+
+    for part in ("codebook", "mapping"):
+
+        @app.callback(
+            Output(f"upload-{part}-check", "children"),
+            Input(f"upload-{part}-file", "contents"),
+            State(f"upload-{part}-file", "filename"),
+            prevent_initial_call=True,
+        )
+        def check(contents, name, part=part):
+            return check_yaml(contents, name, part)

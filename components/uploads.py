@@ -23,6 +23,8 @@ form cannot send):
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import hashlib
 import hmac
@@ -51,7 +53,6 @@ from evidence.safe_table import write_csv
 from evidence.schema import MISSING_COLUMN
 from evidence.schemes import (
     BUNDLED,
-    DEFAULT_SCHEME,
     SchemeError,
     bundled_mapping,
     keep_codebook_upload,
@@ -725,30 +726,49 @@ def read_choice(form, files) -> dict:
     and optional files ``codebook``, ``mapping``), checked; raises SchemeError,
     CodebookError or MappingError with a message for the user."""
     choice: dict = {}
-    scheme = str(form.get("scheme") or DEFAULT_SCHEME)
-    sent_book = files.get("codebook")
+    scheme = str(form.get("scheme") or "")
     if scheme == "own":
-        if sent_book is None or not sent_book.filename:
+        name, content = _sent_yaml(form, files, "codebook")
+        if content is None:
             raise SchemeError("choose your codebook file (YAML), or one of the listed schemes")
-        key, text = keep_codebook_upload(sent_book.read(MAX_YAML_READ), sent_book.filename)
+        key, text = keep_codebook_upload(content, name)
         choice |= {"scheme": key, "codebook_text": text}
     elif scheme in BUNDLED:
-        if scheme != DEFAULT_SCHEME:
-            choice["scheme"] = scheme
-    else:
+        choice["scheme"] = scheme
+    elif scheme:
         raise SchemeError(f"unknown coding scheme {scheme[:40]!r}")
     columns = str(form.get("columns") or "")
-    sent_map = files.get("mapping")
     if columns == "own":
-        if sent_map is None or not sent_map.filename:
+        name, content = _sent_yaml(form, files, "mapping")
+        if content is None:
             raise SchemeError("choose your column mapping file (YAML), or 'match by name'")
-        choice["mapping"] = read_mapping_upload(sent_map.read(MAX_YAML_READ), sent_map.filename)
-    elif columns in BUNDLED:
+        choice["mapping"] = read_mapping_upload(content, name)
+    elif columns in BUNDLED and bundled_mapping(columns) is not None:
         choice["mapping"] = bundled_mapping(columns)
+    elif columns:
+        raise SchemeError(f"unknown column mapping {columns[:40]!r}")
     return choice
 
 
 MAX_YAML_READ = 256 * 1024 + 1  # one byte past the limit: too big is then reported
+
+
+def _sent_yaml(form, files, part: str) -> tuple[str, bytes | None]:
+    """A YAML file sent with the upload: a file part ``part``, or the page's
+    ``<part>_data`` field (a data URL read by the dialog) with ``<part>_name``. Bounded
+    before decoding."""
+    sent = files.get(part)
+    if sent is not None and sent.filename:
+        return os.path.basename(sent.filename), sent.read(MAX_YAML_READ)
+    data = str(form.get(f"{part}_data") or "")
+    if not data:
+        return "", None
+    name = os.path.basename(str(form.get(f"{part}_name") or f"{part}.yaml"))[:MAX_FILENAME]
+    encoded = data.split(",", 1)[-1][: (MAX_YAML_READ // 3 + 2) * 4]  # bounded: base64
+    try:
+        return name, base64.b64decode(encoded, validate=False)
+    except (binascii.Error, ValueError):
+        raise SchemeError(f"{name} could not be read; choose it again") from None
 
 
 @contextlib.contextmanager

@@ -20,21 +20,23 @@ from evidence.mapping import MappingError, is_rich, parse_mapping
 
 MAX_YAML_BYTES = 256 * 1024  # a codebook or mapping file; checked before parsing
 EXAMPLES = DATA_DIR / "examples"
-# name: (what the page calls it, codebook file, its column mapping or None)
+# name: (what the page calls it, codebook file, its column mapping or None, what the page
+# calls that mapping)
 BUNDLED = {
-    "iome": ("IoME (this site's scheme)", DATA_DIR / "codebook.yaml", None),
+    "iome": ("IoME (this site's scheme)", DATA_DIR / "codebook.yaml", None, ""),
     "faculty_development": (
         "Faculty development (example scheme)",
         EXAMPLES / "faculty_development" / "codebook.yaml",
         None,
+        "",
     ),
     "eviatlas": (
         "Vegetated strips, an EviAtlas export (example scheme)",
         EXAMPLES / "eviatlas" / "codebook.yaml",
         EXAMPLES / "eviatlas" / "columns.yaml",
+        "An EviAtlas export (the example's mapping file)",
     ),
 }
-DEFAULT_SCHEME = "iome"
 OWN_PREFIX = "own:"  # a scheme sent with the file: own:<sha256 of its YAML>
 
 

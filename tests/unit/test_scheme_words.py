@@ -17,9 +17,9 @@ import textwrap
 
 import pandas as pd
 import pytest
-import yaml
 
 from evidence import PROJECT_ROOT
+from evidence.codebook import load_codebook
 
 EXAMPLES = PROJECT_ROOT / "data" / "examples"
 PEER_DATA = PROJECT_ROOT.parent / "shared" / "reference" / "peer-data"
@@ -164,7 +164,7 @@ def test_an_upload_under_its_scheme_speaks_its_words_and_the_site_keeps_iome(exa
     # "iome-map" is the program's own name (its command), the same under every scheme
     assert leaks({k: str(v).replace("iome-map ", "") for k, v in texts.items()}) == []
     assert "Medical Education" not in texts[f"/upload/template.csv?scheme={example}"]
-    title = yaml.safe_load((folder / "codebook.yaml").read_text(encoding="utf-8"))["title"]
+    title = load_codebook(folder / "codebook.yaml").title
     assert f"<title>{title}</title>" in texts["index"]
     assert "<title>IoME" in site and title not in site
     expected = len(pd.read_csv(data, encoding="mac_roman" if upload != example else "utf-8"))
