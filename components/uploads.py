@@ -648,6 +648,7 @@ class Sessions:
                 "message": f"Required columns not found: {', '.join(missing)}. Match your "
                 "column names to the coding contract below, then apply the mapping.",
                 "headers": (headers or [])[:MAX_COLUMNS],
+                "scheme": str(info.get("scheme") or ""),
             }
             return answer, 200
         if report.unreadable or report.n_rows_read == 0:

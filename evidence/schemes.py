@@ -124,8 +124,12 @@ def scheme_codebook(key: str, text: str = "") -> Path | None:
     to the private folder on first use. None for an unknown key (the process's scheme)."""
     if key in BUNDLED:
         return bundled_codebook(key)
-    if not key.startswith(OWN_PREFIX) or not text:
+    if not key.startswith(OWN_PREFIX):
         return None
+    if not text:  # kept already (its upload was read under it), else unknown
+        digest = key[len(OWN_PREFIX) :]
+        book = own_codebook_folder() / digest / "codebook.yaml"
+        return book if digest.isalnum() and book.is_file() else None
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
     if key != OWN_PREFIX + digest:
         return None
