@@ -167,10 +167,10 @@ def test_the_browser_mapping_step_has_the_mapping_files_choices_and_saves_them(t
     )
     from evidence.codebook import using_codebook
 
-    csv = ("Short Title,Title,Year,Nation,Latitude,Longitude,Vegetation,ES: Food,"
-           "ES: Pollination,Pollination,Wind\n"
-           "Doe 2001,Strips A,2001,Finland,,,Grasses,x,,,x\n"
-           "Doe 2001,Strips B,2003,,52.5,13.4,Hedgerow,no,1,yes,\n").encode()  # fmt: skip
+    csv = (b"Short Title,Title,Year,Nation,Latitude,Longitude,Vegetation,ES: Food,"
+           b"ES: Pollination,Pollination,Wind\n"
+           b"Doe 2001,Strips A,2001,Finland,,,Grasses,x,,,x\n"
+           b"Doe 2001,Strips B,2003,,52.5,13.4,Hedgerow,no,1,yes,\n")  # fmt: skip
     headers = csv.decode().splitlines()[0].split(",")
     with using_codebook(EXAMPLE / "codebook.yaml"):
         codes = code_columns(headers, "motivation")
