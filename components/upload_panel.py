@@ -88,7 +88,7 @@ def data_modal(
             ],
             className="small",
         ),
-        scheme_choice(),
+        scheme_choice(meta),
         html.P(
             [
                 html.A(
@@ -139,7 +139,8 @@ def data_modal(
 
 SCHEME = "upload-scheme"
 COLUMNS = "upload-columns"
-SITE_SCHEME = ""  # the select's value for the site's own scheme
+SITE_SCHEME = "site"  # the select's values for the site's own scheme, for names as given
+BY_NAME = "names"
 OWN = "own"
 YAML_MAX = 256 * 1024
 
@@ -160,31 +161,34 @@ def _yaml_picker(part: str, what: str) -> html.Div:
     )  # fmt: skip
 
 
-def scheme_choice() -> html.Div:
+def scheme_choice(meta: dict | None = None) -> html.Div:
     """The coding scheme the file is coded in and how its columns are read: the site's
     scheme, a bundled example, or the team's own codebook; names matched, the EviAtlas
-    mapping, or the team's own mapping file. Chosen before the file is sent."""
-    from evidence.codebook import load_codebook
+    mapping, or the team's own mapping file. Chosen before the file is sent; the scheme
+    of the session's upload (``meta``) is chosen again at first."""
+    from evidence.codebook import site_codebook
     from evidence.schemes import BUNDLED
 
-    site = load_codebook()
+    site = site_codebook()
     site_name = site.name or site.title
     schemes = [{"label": f"This site's scheme ({site_name})", "value": SITE_SCHEME}]
     schemes += [{"label": label, "value": key} for key, (label, book, _m, _l) in BUNDLED.items()
                 if book.resolve() != Path(site.path or book).resolve()]  # fmt: skip
     schemes.append({"label": "My own codebook (YAML)…", "value": OWN})
     columns = [{"label": "Match my column names (adjust them after the upload if asked)",
-                "value": ""}]  # fmt: skip
+                "value": BY_NAME}]  # fmt: skip
     columns += [{"label": label, "value": key}
                 for key, (_s, _b, mapping, label) in BUNDLED.items() if mapping]  # fmt: skip
     columns.append({"label": "My own mapping file (YAML)…", "value": OWN})
+    again = str((meta or {}).get("scheme") or "")
+    scheme = again if any(o["value"] == again for o in schemes) else SITE_SCHEME
     return html.Div(
         [
             dbc.Label("Coding scheme of your file", html_for=SCHEME, className="small mb-0"),
-            dbc.Select(id=SCHEME, options=schemes, value=SITE_SCHEME, size="sm"),
+            dbc.Select(id=SCHEME, options=schemes, value=scheme, size="sm"),
             _yaml_picker("codebook", "codebook"),
             dbc.Label("Its columns", html_for=COLUMNS, className="small mb-0 mt-2"),
-            dbc.Select(id=COLUMNS, options=columns, value="", size="sm"),
+            dbc.Select(id=COLUMNS, options=columns, value=BY_NAME, size="sm"),
             _yaml_picker("mapping", "mapping file"),
         ],
         className="mb-3",
@@ -723,17 +727,21 @@ def register_scheme_callbacks(app: Dash) -> None:
 
     app.clientside_callback(
         """function (scheme, columns, book, bookName, mapping, mappingName) {
-            var own = "OWN";
+            var own = "OWN", site = "SITE", names = "NAMES";
             window.iome_upload_choice = {
-                scheme: scheme || "", columns: columns || "",
+                scheme: scheme === site ? "" : (scheme || ""),
+                columns: columns === names ? "" : (columns || ""),
                 codebook_data: scheme === own ? (book || "") : "",
                 codebook_name: scheme === own ? (bookName || "") : "",
                 mapping_data: columns === own ? (mapping || "") : "",
                 mapping_name: columns === own ? (mappingName || "") : ""
             };
-            var q = scheme && scheme !== own ? "?scheme=" + encodeURIComponent(scheme) : "";
+            var q = scheme && scheme !== own && scheme !== site ?
+                "?scheme=" + encodeURIComponent(scheme) : "";
             return [scheme !== own, columns !== own, "/upload/template.csv" + q];
-        }""".replace("OWN", OWN),
+        }""".replace("OWN", OWN)
+        .replace("SITE", SITE_SCHEME)
+        .replace("NAMES", BY_NAME),
         Output("upload-codebook-own", "hidden"),
         Output("upload-mapping-own", "hidden"),
         Output("upload-template", "href"),
@@ -751,8 +759,8 @@ def register_scheme_callbacks(app: Dash) -> None:
             var mapping = MAPPINGS;
             if (mapping[scheme]) { return mapping[scheme]; }
             var values = Object.values(mapping);
-            return values.indexOf(columns) >= 0 ? "" : window.dash_clientside.no_update;
-        }""".replace("MAPPINGS", json.dumps(own_mapping)),
+            return values.indexOf(columns) >= 0 ? "NAMES" : window.dash_clientside.no_update;
+        }""".replace("MAPPINGS", json.dumps(own_mapping)).replace("NAMES", BY_NAME),
         Output(COLUMNS, "value"),
         Input(SCHEME, "value"),
         State(COLUMNS, "value"),

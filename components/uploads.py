@@ -728,6 +728,7 @@ def read_choice(form, files) -> dict:
     CodebookError or MappingError with a message for the user."""
     choice: dict = {}
     scheme = str(form.get("scheme") or "")
+    scheme = "" if scheme == "site" else scheme  # the site's own scheme, as named by the page
     if scheme == "own":
         name, content = _sent_yaml(form, files, "codebook")
         if content is None:
@@ -739,6 +740,7 @@ def read_choice(form, files) -> dict:
     elif scheme:
         raise SchemeError(f"unknown coding scheme {scheme[:40]!r}")
     columns = str(form.get("columns") or "")
+    columns = "" if columns == "names" else columns  # names as given
     if columns == "own":
         name, content = _sent_yaml(form, files, "mapping")
         if content is None:

@@ -526,6 +526,11 @@ def leave_codebook(token: object) -> None:
     _IN_USE.reset(token)  # type: ignore[arg-type]
 
 
+def site_codebook() -> Codebook:
+    """The process's codebook (``IOME_CODEBOOK`` or IoME's), whatever the request's."""
+    return _by_name(os.environ.get(CODEBOOK_ENV, "").strip())
+
+
 def scoped_codebook() -> str:
     """The path :func:`using_codebook` set for this request or load ("" when none)."""
     return _IN_USE.get()

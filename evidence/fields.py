@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from evidence import timeline
-from evidence.codebook import load_codebook
+from evidence.codebook import CODEBOOK_PATH, load_codebook
 from evidence.countries import (
     CONTINENTS,
     REGION_GROUPS,
@@ -544,11 +544,19 @@ PANEL_GROUPS: tuple[tuple[str, str, bool], ...] = (
 def _filter_role_hint(cb) -> str:
     """The country-role switch's hint: what "any role" covers under the scheme ``cb``."""
     flows_too = cb.flow_group("mobility") is not None or cb.flow_group("partnership") is not None
-    any_words = ("an author, a setting, a flow or a partnership" if flows_too
-                 else "an author or a setting")  # fmt: skip
-    return (f"Any role: the country is {any_words} of the article. Setting: where the "
-            "activity took place. The map's colours have their own switch, [Map colours "
-            "countries by](#card-map).")  # fmt: skip
+    if cb.roles == load_codebook(CODEBOOK_PATH).roles:  # the IoME roles' words
+        any_words = ("an author, a setting, a flow or a partnership" if flows_too
+                     else "an author or a setting")  # fmt: skip
+        return (f"Any role: the country is {any_words} of the article. Setting: where the "
+                "activity took place. The map's colours have their own switch, [Map colours "
+                "countries by](#card-map).")  # fmt: skip
+    # A scheme with its own role words (roles: in its codebook) is told in them.
+    shorts = [str(spec.get("short", role)).lower() for role, spec in cb.roles.items()]
+    shorts += ["a flow", "a partnership"] if flows_too else []
+    return (
+        f"Any role: the country is one of the article's countries ({', '.join(shorts)}). "
+        "The map's colours have their own switch, [Map colours countries by](#card-map)."
+    )
 
 
 def _kind_word(cb) -> str:
