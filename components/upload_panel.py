@@ -268,7 +268,20 @@ def _column_words(name: str) -> str:
     roles = {"formats": "format", "motivations": "motivation"}
     if name in roles:
         return cb.dim(roles[name]).plural
+    if name == "motivation_basis":
+        return f"{cb.dim('motivation').label} basis"
     return name.replace("_", " ").capitalize()
+
+
+def _column_help(col) -> str:
+    """A contract column's description, its coded columns in the scheme's words."""
+    from evidence.codebook import load_codebook
+
+    roles = {"formats": "format", "motivations": "motivation"}
+    if col.name not in roles:
+        return col.description
+    first = ", primary first" if col.name == "motivations" else ""
+    return f"';'-separated {load_codebook().dim(roles[col.name]).noun} codes{first}"
 
 
 def code_columns(headers: list[str], role: str) -> dict[str, str]:
@@ -340,7 +353,7 @@ def _mapping_form(headers: list[str]) -> html.Div:
                           html_for=_dom_id(field_id), className="small mb-0")  # fmt: skip
         select = dbc.Select(id=field_id, options=id_options if col.name == "id" else options,
                             value=guess, size="sm")  # fmt: skip
-        rows.append(_select_row(label, select, col.description))
+        rows.append(_select_row(label, select, _column_help(col)))
     points = []
     for axis in POINT_NAMES:
         point_id = {"type": MAP_POINT, "axis": axis}

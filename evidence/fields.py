@@ -691,6 +691,7 @@ def _in_scheme(fields: tuple[Field, ...]) -> tuple[Field, ...]:
     movement): what an upload read under its own scheme shows (evidence.per_scheme)."""
     cb = load_codebook()
     fmt, mot, kind = cb.dim("format"), cb.dim("motivation"), _kind_word(cb)
+    origin = cb.roles["origin"]
 
     def control(f: Field, **changes) -> Field:
         return replace(f, control=replace(f.control, **changes))
@@ -705,6 +706,10 @@ def _in_scheme(fields: tuple[Field, ...]) -> tuple[Field, ...]:
         "kind": lambda f: replace(control(f, label=f"{kind} (filters every view)"), label=kind,
                                   caption=kind.lower()),
         "country_role": lambda f: control(f, hint=_filter_role_hint(cb)),
+        "origin_income": lambda f: replace(
+            control(f, label=f"{origin['short']} income group",
+                    hint=f"Income group of the {origin['country']}."),
+            label=f"{origin['short']} income", caption=f"{origin['short'].lower()} income"),
         "stack": lambda f: control(f, options=_fixed(("format", fmt.plural),
                                                      ("motivation", mot.plural))),
     }  # fmt: skip
@@ -717,7 +722,7 @@ def _panel_groups(groups: tuple) -> tuple:
                  for k, t, o in groups)  # fmt: skip
 
 
-FIELDS = SchemeTuple(FIELDS, _in_scheme)  # type: ignore[assignment]
+FIELDS = SchemeTuple(_in_scheme(FIELDS), _in_scheme)  # type: ignore[assignment]
 FIELD: Mapping[str, Field] = SchemeMapping(
     {f.key: f for f in FIELDS}, lambda _: {f.key: f for f in FIELDS}
 )
