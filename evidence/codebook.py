@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -579,12 +579,12 @@ def load_codebook(path: Path | str | None = None) -> Codebook:
     return _by_name(given)
 
 
-@cache
+@lru_cache(maxsize=64)  # bounded: uploads may bring codebooks of their own
 def _by_name(given: str) -> Codebook:
     return _load(str(Path(given or CODEBOOK_PATH).resolve()))
 
 
-@cache
+@lru_cache(maxsize=64)
 def _load(path: str) -> Codebook:
     return parse_codebook(read_yaml(path), source=path, path=path)
 

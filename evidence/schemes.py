@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
+
+import yaml
 
 from evidence import DATA_DIR
 from evidence.codebook import CodebookError, parse_codebook, read_yaml
@@ -78,7 +81,15 @@ def _yaml_text(content: bytes, what: str) -> str:
 
 
 def _read(text: str, name: str, error: type[Exception]) -> object:
-    """Safe YAML with lines (through a private temporary file: read_yaml reads files)."""
+    """Safe YAML with lines (through a private temporary file: read_yaml reads files).
+    Anchors and aliases are refused before parsing: a small file of nested aliases could
+    otherwise expand to gigabytes."""
+    try:
+        if any(isinstance(t, yaml.AliasToken | yaml.AnchorToken) for t in yaml.scan(text)):
+            raise SchemeError(f"{name}: anchors and aliases (& and *) are not accepted here; "
+                              "write the values out")  # fmt: skip
+    except yaml.YAMLError:
+        pass  # read_yaml names the line
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", encoding="utf-8") as fh:
         fh.write(text)
         fh.flush()
@@ -95,7 +106,10 @@ def read_mapping_upload(content: bytes, name: str = "mapping.yaml") -> dict:
     if not isinstance(data, dict) or not data:
         raise SchemeError(f"{name}: a column mapping must be a YAML mapping (see the example)")
     if is_rich(data):
-        parse_mapping(data, name)  # raises MappingError naming key and line
+        try:
+            parse_mapping(data, name)  # raises MappingError naming key and line
+        except (TypeError, AttributeError, KeyError) as exc:
+            raise SchemeError(f"{name}: not a column mapping ({type(exc).__name__})") from None
     return _plain(data)
 
 
@@ -114,7 +128,11 @@ def keep_codebook_upload(content: bytes, name: str = "codebook.yaml") -> tuple[s
     if not isinstance(raw, dict):
         raise SchemeError(f"{name}: a codebook must be a YAML mapping (see the examples)")
     raw.pop("rubric", None)  # a file path named by a sent codebook is not read
-    parse_codebook(raw, source=name)  # raises CodebookError naming key and line
+    try:
+        parse_codebook(raw, source=name)  # raises CodebookError naming key and line
+    except (TypeError, AttributeError, KeyError, IndexError) as exc:
+        raise SchemeError(f"{name}: not a codebook this dashboard can read "
+                          f"({type(exc).__name__}: {str(exc)[:200]})") from None  # fmt: skip
     key = OWN_PREFIX + hashlib.sha256(text.encode()).hexdigest()[:32]
     return key, text
 
@@ -136,8 +154,20 @@ def scheme_codebook(key: str, text: str = "") -> Path | None:
     folder = own_codebook_folder() / digest
     book = folder / "codebook.yaml"
     if not book.is_file():
+        _prune(folder.parent)
         folder.mkdir(mode=0o700, exist_ok=True)
         lines = [ln for ln in text.splitlines() if not ln.startswith("rubric:")]
         (folder / "alignment_rubric.yaml").write_text("rules: []\n", encoding="utf-8")
         book.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return book
+
+
+MAX_KEPT_CODEBOOKS = 200  # sent codebooks kept on disk; the oldest go (rewritten on use)
+
+
+def _prune(root: Path) -> None:
+    """Keep at most MAX_KEPT_CODEBOOKS sent codebooks: an upload whose codebook went is
+    written again from the text its session keeps."""
+    folders = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in folders[: max(0, len(folders) - MAX_KEPT_CODEBOOKS + 1)]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -620,6 +620,7 @@ def test_an_upload_with_its_own_codebook_speaks_it_only_for_its_browser(app):
         ("name: x\ndimensions:\n  a: [\n", "surgery.yaml, line 4: not valid YAML"),
         ("name: x\ndimensions:\n  a:\n    role: nonsense\n", "surgery.yaml: dimensions.a"),
         ("x" * (300 * 1024), "larger than 256 KB"),
+        ("a: &a [x, x]\nb: &b [*a, *a, *a]\nname: x\n", "anchors and aliases"),  # a YAML bomb
     ],
 )
 def test_a_bad_codebook_is_refused_with_its_key_and_line(app, yaml_text, said):
