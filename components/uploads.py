@@ -900,7 +900,7 @@ def register_upload_routes(server: Flask, sessions: Sessions) -> None:
         frame = eb.report.to_frame()
         frame.insert(0, "file", eb.source)
         response = Response(write_csv(frame), mimetype="text/csv")  # Flask adds the charset
-        name = f"{_prefix(scheme_of(sessions.upload() or sessions.pending()))}-load-report.csv"
+        name = f"{_prefix(scheme_of(sessions.pending() or sessions.upload()))}-load-report.csv"
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
