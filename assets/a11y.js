@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   function labelFor(id) {
-    var label = id && document.querySelector('label[for="' + id + '"]');
+    // (escaped: a pattern-matching id is JSON, quotes and all)
+    var label = id && document.querySelector('label[for="' + CSS.escape(id) + '"]');
     return label ? label.textContent.trim() : "";
   }
   function repair() {

@@ -167,7 +167,7 @@ def scheme_choice(meta: dict | None = None) -> html.Div:
     mapping, or the team's own mapping file. Chosen before the file is sent; the scheme
     of the session's upload (``meta``) is chosen again at first."""
     from evidence.codebook import site_codebook
-    from evidence.schemes import BUNDLED
+    from evidence.schemes import BUNDLED, bundled_mapping
 
     site = site_codebook()
     site_name = site.name or site.title
@@ -175,20 +175,22 @@ def scheme_choice(meta: dict | None = None) -> html.Div:
     schemes += [{"label": label, "value": key} for key, (label, book, _m, _l) in BUNDLED.items()
                 if book.resolve() != Path(site.path or book).resolve()]  # fmt: skip
     schemes.append({"label": "My own codebook (YAML)…", "value": OWN})
-    columns = [{"label": "Match my column names (adjust them after the upload if asked)",
+    columns = [{"label": "By column name (adjust them after the upload if asked)",
                 "value": BY_NAME}]  # fmt: skip
     columns += [{"label": label, "value": key}
                 for key, (_s, _b, mapping, label) in BUNDLED.items() if mapping]  # fmt: skip
     columns.append({"label": "My own mapping file (YAML)…", "value": OWN})
     again = str((meta or {}).get("scheme") or "")
     scheme = again if any(o["value"] == again for o in schemes) else SITE_SCHEME
+    mapped = again in BUNDLED and (meta or {}).get("mapping") == bundled_mapping(again)
+    by = again if mapped and (meta or {}).get("mapping") else BY_NAME  # as chosen then
     return html.Div(
         [
             dbc.Label("Coding scheme of your file", html_for=SCHEME, className="small mb-0"),
             dbc.Select(id=SCHEME, options=schemes, value=scheme, size="sm"),
             _yaml_picker("codebook", "codebook"),
             dbc.Label("Its columns", html_for=COLUMNS, className="small mb-0 mt-2"),
-            dbc.Select(id=COLUMNS, options=columns, value=BY_NAME, size="sm"),
+            dbc.Select(id=COLUMNS, options=columns, value=by, size="sm"),
             _yaml_picker("mapping", "mapping file"),
         ],
         className="mb-3",

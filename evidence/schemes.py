@@ -28,16 +28,16 @@ EXAMPLES = DATA_DIR / "examples"
 BUNDLED = {
     "iome": ("IoME (this site's scheme)", DATA_DIR / "codebook.yaml", None, ""),
     "faculty_development": (
-        "Faculty development (example scheme)",
+        "Faculty development (example)",
         EXAMPLES / "faculty_development" / "codebook.yaml",
         None,
         "",
     ),
     "eviatlas": (
-        "Vegetated strips, an EviAtlas export (example scheme)",
+        "Vegetated strips (EviAtlas example)",
         EXAMPLES / "eviatlas" / "codebook.yaml",
         EXAMPLES / "eviatlas" / "columns.yaml",
-        "An EviAtlas export (the example's mapping file)",
+        "EviAtlas export (example mapping)",
     ),
 }
 OWN_PREFIX = "own:"  # a scheme sent with the file: own:<sha256 of its YAML>

@@ -142,3 +142,54 @@ def test_a_review_team_fills_the_template_of_its_scheme_and_uploads_it_as_xlsx(
     expected = kept["author_countries"].str.split(";").str[0].value_counts().sort_index()
     assert counts[counts > 0].sort_index().to_dict() == expected.to_dict()
     assert page.console_errors == []
+
+
+def test_the_mapping_step_merges_code_columns_finds_countries_and_saves_its_yaml(
+    page, server_url, tmp_path
+):
+    """Issue 25, item 1 in the browser: a one-column-per-code export read by name under its
+    scheme asks for a mapping, pre-filled where names match (row-number id, latitude and
+    longitude, the "ES: ..." code columns; nothing from "Wind"); saved as YAML it is a
+    mapping file the CLI reads; applied, every row loads."""
+    import yaml
+
+    path = tmp_path / "strips.csv"
+    path.write_text(
+        "Short Title,Title,Year,Nation,Latitude,Longitude,Vegetation,ES: Food,"
+        "ES: Pollination,Wind\n"
+        "Doe 2001,Strips A,2001,Finland,,,Grasses,x,,x\n"
+        "Doe 2001,Strips B,2003,Multiple,52.5,13.4,Hedgerow,no,1,\n",
+        encoding="utf-8",
+    )
+    page.goto(server_url)
+    wait_ready(page)
+    open_panel(page)
+    page.select_option("#upload-scheme", "eviatlas")
+    page.select_option("#upload-columns", "names")
+    choose(page, path)
+    apply = page.get_by_role("button", name="Apply the mapping")
+    apply.wait_for(timeout=30_000)
+
+    def field(kind: str, key: str, value: str):
+        return page.locator(f'[id=\'{{"{key}":"{value}","type":"{kind}"}}\']')
+
+    assert field("map-field", "column", "id").input_value() == "__row_number__"
+    assert field("map-point", "axis", "latitude").input_value() == "Latitude"
+    assert "ES: Food" in field("map-codes", "column", "motivations").inner_text()
+    field("map-field", "column", "author_countries").select_option("Nation")
+    field("map-field", "column", "formats").select_option("Vegetation")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Save this mapping (YAML)").click()
+    saved = yaml.safe_load(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert saved["id"] == "row_number" and "Wind" not in str(saved)
+    assert saved["codes"]["motivations"]["columns"] == {
+        "ES: Food": "provisioning.food", "ES: Pollination": "regulating.pollination"}  # fmt: skip
+    assert saved["countries"]["setting_countries"]["coordinates"] == ["Latitude", "Longitude"]
+    apply.click()
+    result = loaded_report(page)
+    assert "2 rows read, 2 loaded, 0 rejected" in result
+    close_report(page)
+    assert count_text(page) == "2 of 2 articles"
+    counts = map_counts(page, server_url)
+    assert counts[counts > 0].to_dict() == {"DEU": 1, "FIN": 1}  # Berlin's coordinates
+    assert page.console_errors == []
