@@ -727,7 +727,8 @@ def check_yaml(contents: str | None, name: str | None, part: str) -> html.Span:
         key, text = keep_codebook_upload(content, name)
         with using_codebook(scheme_codebook(key, text)):
             cb = load_codebook()
-            codes = len(cb.codes_of("format")) + len(cb.codes_of("motivation"))
+            both = [*cb.codes_of("format"), *cb.codes_of("motivation")]
+            codes = sum(not c.endswith(".unspecified") for c in both)
             said = f"✓ {name}: the scheme “{cb.name or cb.title}” ({codes} codes); choose "
         return html.Span(said + "your data file next.", className="text-success")
     except (SchemeError, CodebookError, MappingError, binascii.Error, ValueError) as exc:

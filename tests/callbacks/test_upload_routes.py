@@ -637,3 +637,23 @@ def test_a_bad_codebook_is_refused_with_its_key_and_line(app, yaml_text, said):
     assert response.status_code == 400 and response.json["status"] == "rejected"
     assert said in response.json["message"], response.json["message"]
     assert client.get("/healthz").json["articles"] == 350  # nothing changed
+
+
+def test_the_dialog_checks_a_picked_codebook_or_mapping_at_once():
+    """Before any upload, a picked YAML file is checked as the upload will check it: the
+    scheme it names, or its problem with the line."""
+    import base64
+
+    from components.upload_panel import check_yaml
+    from tests.unit.test_scheme_words import SCHEME
+
+    def url(text: str) -> str:
+        return "data:;base64," + base64.b64encode(text.encode()).decode()
+
+    good = str(check_yaml(url(SCHEME), "surgery.yaml", "codebook").to_plotly_json())
+    assert "“Surgical training partnerships” (5 codes)" in good
+    bad = str(check_yaml(url("name: x\ndimensions: [\n"), "b.yaml", "codebook").to_plotly_json())
+    assert "Not usable" in bad and "b.yaml, line 3: not valid YAML" in bad
+    mapping = str(check_yaml(url("id: row_number\ncolumns: {Title: titel}\n"), "m.yaml",
+                             "mapping").to_plotly_json())  # fmt: skip
+    assert "m.yaml: columns.Title (line 2): unknown contract column 'titel'" in mapping
