@@ -168,7 +168,7 @@ def test_an_upload_under_its_scheme_speaks_its_words_and_the_site_keeps_iome(exa
         data, upload = PEER_DATA / f"{example}-pilotdata.csv", f"{example}:{example}"
     if not data.exists():
         pytest.skip(f"{example}: its data is not bundled and {data} is absent")
-    texts = scheme_texts(None, data, images=example == "eviatlas", upload=upload)
+    texts = scheme_texts(None, data, images=True, upload=upload)
     site = texts.pop("site index")
     answer = json.loads(texts.pop("upload"))
     # "iome-map" is the program's own name (its command), the same under every scheme
