@@ -89,6 +89,41 @@ class EvidenceDash(Dash):
     def _setup_plotlyjs(self):
         self._plotlyjs_url = PLOTLY_BUNDLE
 
+    def _config(self):
+        """Dash's page config, its validation layout (the site's page, built once at start)
+        cut to the component tree and ids the callback check reads: no text of the site's
+        data or scheme goes into the page of an upload read under another scheme."""
+        config = super()._config()
+        if "validation_layout" in config:
+            if getattr(self, "_id_tree", None) is None:
+                self._id_tree = id_tree(config["validation_layout"])
+            config["validation_layout"] = self._id_tree
+        return config
+
+    def interpolate_index(self, **kwargs):
+        """The page's <title> per request: an upload read under its own scheme has its
+        title (escaped: a codebook sent from a browser is text from a user)."""
+        from markupsafe import escape
+
+        kwargs["title"] = str(escape(product_title()))
+        return super().interpolate_index(**kwargs)
+
+
+def id_tree(node):
+    """A layout as the component tree Dash's callback check walks: each component's type,
+    namespace, id and child components; no text, no other property."""
+    if isinstance(node, list | tuple):
+        return [t for t in (id_tree(n) for n in node) if t is not None]
+    if not hasattr(node, "_type"):
+        return None
+    props = {"id": node.id} if getattr(node, "id", None) is not None else {}
+    for name in node._prop_names:  # children, and any other property holding components
+        value = getattr(node, name, None)
+        tree = id_tree(value) if name != "id" and value is not None else None
+        if tree:
+            props[name] = tree
+    return {"type": node._type, "namespace": node._namespace, "props": props}
+
 
 def product_title() -> str:
     """The page's and the header's title: the codebook's ``title`` (IoME's by default)."""

@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   function labelFor(id) {
-    var label = id && document.querySelector('label[for="' + id + '"]');
+    // (escaped: a pattern-matching id is JSON, quotes and all)
+    var label = id && document.querySelector('label[for="' + CSS.escape(id) + '"]');
     return label ? label.textContent.trim() : "";
   }
   function repair() {
@@ -30,6 +31,12 @@
       }
     });
     nameStatusToggle();
+    // A Dash upload box's hidden file input is named by the box's own text ("Apply a
+    // mapping file (YAML)…").
+    document.querySelectorAll('input[type="file"]:not([aria-label])').forEach(function (el) {
+      var text = el.parentElement ? el.parentElement.textContent.trim() : "";
+      if (text) { el.setAttribute("aria-label", text); }
+    });
     document.querySelectorAll(".dash-range-slider-min-input:not([aria-label])").forEach(function (el) {
       el.setAttribute("aria-label", "First publication year");
     });

@@ -61,6 +61,13 @@
     publish({});
     var form = new FormData();
     form.append("file", file, file.name);
+    // The dialog's choices: the file's coding scheme and column mapping (own YAML files
+    // as read by the dialog; components/upload_panel.py keeps this object current).
+    var choice = window.iome_upload_choice || {};
+    ["scheme", "columns", "codebook_data", "codebook_name", "mapping_data",
+     "mapping_name"].forEach(function (key) {
+      if (choice[key]) { form.append(key, choice[key]); }
+    });
     var xhr = new XMLHttpRequest();
     xhr.open("POST", "/upload");
     xhr.setRequestHeader(HEADER, "1");

@@ -210,12 +210,15 @@ def _list_page(state: FilterState, eb: EvidenceBase, start: int, sort: str, text
     # "text": the words searched, the state's (its q filter) and any given here
     words = " ".join(w for w in (state.q, text) if w)
     return {"start": start, "size": PAGE_SIZE, "total": total, "sort": sort, "text": words,
-            "rows": table_rows(page), "headings": HEADINGS}  # fmt: skip
+            "rows": table_rows(page), "headings": headings()}  # fmt: skip
 
 
-# The list's code columns in the codebook's words ("Programme types"; assets/articles.js).
-HEADINGS = {"formats": load_codebook().dim("format").plural,
-            "motivations": load_codebook().dim("motivation").plural}  # fmt: skip
+def headings() -> dict[str, str]:
+    """The list's scheme-worded columns in the words of the codebook in use ("Programme
+    types"; an upload under its own scheme has its own; assets/articles.js)."""
+    cb = load_codebook()
+    return {"formats": cb.dim("format").plural, "motivations": cb.dim("motivation").plural,
+            "origin": cb.roles["origin"]["short"]}  # fmt: skip
 
 
 def count_text(n: int, total: int) -> str:

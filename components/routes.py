@@ -7,6 +7,7 @@ dashboard's URL, so any worker on any host answers the same way.
 from __future__ import annotations
 
 import base64
+import contextvars
 import hashlib
 import html
 import json
@@ -443,7 +444,9 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
             finally:
                 jobs.release(address)
 
-        threading.Thread(target=work, name="iome-animation", daemon=True).start()
+        # (in this request's context: an upload's own scheme names the frames too)
+        threading.Thread(target=contextvars.copy_context().run, args=(work,),
+                         name="iome-animation", daemon=True).start()  # fmt: skip
 
         def lines():
             deadline = time.monotonic() + ANIMATION_DEADLINE_S

@@ -8,9 +8,12 @@ rendered as text.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
 import json
 import re
+from pathlib import Path
 
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
@@ -85,12 +88,16 @@ def data_modal(
             ],
             className="small",
         ),
+        scheme_choice(meta),
         html.P(
             [
                 html.A(
-                    "Download the template (CSV)", href="/upload/template.csv", className="me-3"
+                    "Download the template (CSV)",
+                    href="/upload/template.csv",
+                    id="upload-template",
+                    className="me-3",
                 ),
-                "one row per article; lists separated by ';'; flows as ORIGIN>DESTINATION.",
+                "one row per article; lists separated by ';'.",
             ],
             className="small",
         ),
@@ -113,6 +120,7 @@ def data_modal(
         ),
         html.Div(id="upload-progress", className="mt-2", **{"aria-live": "polite"}),
         dcc.Store(id=RESULT),
+        dcc.Download(id="mapping-download"),
         dcc.Store(id="upload-reload"),
         html.Div(shown, id=RESULT_VIEW, className="mt-3"),
     ]
@@ -129,12 +137,73 @@ def data_modal(
     )
 
 
+SCHEME = "upload-scheme"
+COLUMNS = "upload-columns"
+SITE_SCHEME = "site"  # the select's values for the site's own scheme, for names as given
+BY_NAME = "names"
+OWN = "own"
+YAML_MAX = 256 * 1024
+
+
+def _yaml_picker(part: str, what: str) -> html.Div:
+    """A hidden-until-chosen picker of a YAML file (read in the browser, sent with the
+    data file; checked here at once so a mistake is named before the upload)."""
+    return html.Div(
+        [
+            dcc.Upload(
+                html.Button(f"Choose your {what} (YAML)…", type="button",
+                            className="btn btn-outline-secondary btn-sm"),
+                id=f"upload-{part}-file", accept=".yaml,.yml", max_size=YAML_MAX,
+            ),
+            html.Div(id=f"upload-{part}-check", className="small mt-1", **{"aria-live": "polite"}),
+        ],
+        id=f"upload-{part}-own", hidden=True, className="mt-1",
+    )  # fmt: skip
+
+
+def scheme_choice(meta: dict | None = None) -> html.Div:
+    """The coding scheme the file is coded in and how its columns are read: the site's
+    scheme, a bundled example, or the team's own codebook; names matched, the EviAtlas
+    mapping, or the team's own mapping file. Chosen before the file is sent; the scheme
+    of the session's upload (``meta``) is chosen again at first."""
+    from evidence.codebook import site_codebook
+    from evidence.schemes import BUNDLED, bundled_mapping
+
+    site = site_codebook()
+    site_name = site.name or site.title
+    schemes = [{"label": f"This site's scheme ({site_name})", "value": SITE_SCHEME}]
+    schemes += [{"label": label, "value": key} for key, (label, book, _m, _l) in BUNDLED.items()
+                if book.resolve() != Path(site.path or book).resolve()]  # fmt: skip
+    schemes.append({"label": "My own codebook (YAML)…", "value": OWN})
+    columns = [{"label": "By column name (adjust them after the upload if asked)",
+                "value": BY_NAME}]  # fmt: skip
+    columns += [{"label": label, "value": key}
+                for key, (_s, _b, mapping, label) in BUNDLED.items() if mapping]  # fmt: skip
+    columns.append({"label": "My own mapping file (YAML)…", "value": OWN})
+    again = str((meta or {}).get("scheme") or "")
+    scheme = again if any(o["value"] == again for o in schemes) else SITE_SCHEME
+    mapped = again in BUNDLED and (meta or {}).get("mapping") == bundled_mapping(again)
+    by = again if mapped and (meta or {}).get("mapping") else BY_NAME  # as chosen then
+    return html.Div(
+        [
+            dbc.Label("Coding scheme of your file", html_for=SCHEME, className="small mb-0"),
+            dbc.Select(id=SCHEME, options=schemes, value=scheme, size="sm"),
+            _yaml_picker("codebook", "codebook"),
+            dbc.Label("Its columns", html_for=COLUMNS, className="small mb-0 mt-2"),
+            dbc.Select(id=COLUMNS, options=columns, value=by, size="sm"),
+            _yaml_picker("mapping", "mapping file"),
+        ],
+        className="mb-3",
+    )
+
+
 def pending_answer(meta: dict) -> dict:
     """The answer for a file awaiting a mapping, rebuilt from its stored description."""
     return {
         "status": "needs_mapping",
         "filename": meta.get("filename", ""),
         "headers": meta.get("headers", []),
+        "scheme": str(meta.get("scheme") or ""),
         "message": "Match your column names to the coding contract, then apply the mapping.",
     }
 
@@ -180,45 +249,162 @@ def _dom_id(component_id: dict) -> str:
     return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
 
 
-def mapping_form(headers: list[str]) -> html.Div:
-    """One 'which of your columns is this?' choice per contract column."""
+ROW_ID = "__row_number__"  # the id choices that are not a column of the file
+MADE_ID = "__generated__"
+MAP_CODES = "map-codes"  # pattern-matching types of the mapping step's other choices
+MAP_POINT = "map-point"
+MAP_SAVE = "map-save"
+MAP_FILE = "map-file"
+POINT_NAMES = {
+    "latitude": ("latitude", "lat", "ycoord", "ycoordinate"),
+    "longitude": ("longitude", "lon", "long", "lng", "xcoord", "xcoordinate"),
+}
+
+
+def _column_words(name: str) -> str:
+    """A contract column as a reader names it: the scheme's words for its two coded
+    columns ("Strip vegetation types"), else the name in plain words."""
+    from evidence.codebook import load_codebook
+
+    cb = load_codebook()
+    roles = {"formats": "format", "motivations": "motivation"}
+    if name in roles:
+        return cb.dim(roles[name]).plural
+    if name == "motivation_basis":
+        return f"{cb.dim('motivation').label} basis"
+    return name.replace("_", " ").capitalize()
+
+
+def _column_help(col) -> str:
+    """A contract column's description, its coded columns in the scheme's words."""
+    from evidence.codebook import load_codebook
+
+    roles = {"formats": "format", "motivations": "motivation"}
+    if col.name not in roles:
+        return col.description
+    first = ", primary first" if col.name == "motivations" else ""
+    return f"';'-separated {load_codebook().dim(roles[col.name]).noun} codes{first}"
+
+
+def code_columns(headers: list[str], role: str) -> dict[str, str]:
+    """The file's columns that each name one code of the scheme's ``role`` dimension
+    ("ES: Food" -> provisioning.food), a "Prefix: " column first where two name the same
+    code. Only a whole name that is a code's label or code counts."""
+    from evidence.codebook import load_codebook
+
+    cb = load_codebook()
+    found: dict[str, str] = {}
+    for header in sorted(headers, key=lambda h: ":" not in h):
+        code = cb.resolve(role, header.split(":", 1)[-1].strip())
+        if code and code in cb.codes and code not in found.values():
+            found[header] = code
+    return {h: found[h] for h in headers if h in found}
+
+
+def _point_guess(axis: str, headers: list[str]) -> str:
+    keys = {header_key(h): h for h in headers}
+    return next((keys[k] for k in POINT_NAMES[axis] if k in keys), NO_COLUMN)
+
+
+def _select_row(label, control, help_text: str = "") -> dbc.Row:
+    return dbc.Row(
+        [
+            dbc.Col(label, sm=4),
+            dbc.Col(control, sm=5),
+            dbc.Col(html.Span(help_text, className="small text-muted"), sm=3),
+        ],
+        className="mb-1 align-items-center",
+    )
+
+
+def mapping_form(headers: list[str], scheme: str = "") -> html.Div:
+    """The mapping step, with the same choices as a mapping file: one 'which of your
+    columns is this?' per contract column (the id may be the row number or made from
+    title, year and authors), latitude and longitude for countries, columns holding one
+    code each merged into a code list; apply it, save it as YAML, or apply a YAML file.
+    Pre-filled only where a column's name means the column (no "id" from "Wind")."""
+    from evidence.codebook import using_codebook
+    from evidence.schemes import scheme_codebook
+
+    with using_codebook(scheme_codebook(scheme) if scheme else None):
+        return _mapping_form(headers)
+
+
+def _mapping_form(headers: list[str]) -> html.Div:
     options = [{"label": "(none)", "value": NO_COLUMN}] + [
         {"label": h, "value": h} for h in headers
     ]
+    id_options = [
+        options[0],
+        {"label": "(use the row number: row-2, row-3, …)", "value": ROW_ID},
+        {"label": "(make one from title, year and authors)", "value": MADE_ID},
+        *options[1:],
+    ]
+    roles = (("formats", "format"), ("motivations", "motivation"))
+    coded = {c: code_columns(headers, role) for c, role in roles}
     rows = []
     for col in CONTRACT:
         field_id = {"type": MAP_FIELD, "column": col.name}
-        label = f"{col.name}{' (required)' if col.required else ''}"
-        rows.append(
-            dbc.Row(
-                [
-                    dbc.Col(
-                        dbc.Label(label, html_for=_dom_id(field_id), className="small mb-0"), sm=4
-                    ),
-                    dbc.Col(
-                        dbc.Select(
-                            id=field_id, options=options, value=_guess(col.name, headers), size="sm"
-                        ),
-                        sm=5,
-                    ),
-                    dbc.Col(html.Span(col.description, className="small text-muted"), sm=3),
-                ],
-                className="mb-1 align-items-center",
-            )
-        )
+        guess = _guess(col.name, headers)
+        if col.name == "id" and guess == NO_COLUMN:
+            guess = ROW_ID  # every row needs an id: the row number unless one is named
+        if guess in coded.get(col.name, {}):
+            guess = NO_COLUMN  # a one-code column is merged below, not read as a list
+        text = f"{_column_words(col.name)}{' (required)' if col.required else ''}"
+        label = dbc.Label([text, " ", html.Code(col.name, className="small text-muted")],
+                          html_for=_dom_id(field_id), className="small mb-0")  # fmt: skip
+        select = dbc.Select(id=field_id, options=id_options if col.name == "id" else options,
+                            value=guess, size="sm")  # fmt: skip
+        rows.append(_select_row(label, select, _column_help(col)))
+    points = []
+    for axis in POINT_NAMES:
+        point_id = {"type": MAP_POINT, "axis": axis}
+        label = dbc.Label(axis.capitalize(), html_for=_dom_id(point_id), className="small mb-0")
+        select = dbc.Select(id=point_id, options=options, value=_point_guess(axis, headers),
+                            size="sm")  # fmt: skip
+        points.append(_select_row(label, select))
+    merged = []
+    for col, found in coded.items():
+        codes_id = {"type": MAP_CODES, "column": col}
+        label = dbc.Label(_column_words(col), html_for=_dom_id(codes_id), className="small mb-0")
+        pick = dcc.Dropdown(id=codes_id, options=headers, value=list(found), multi=True,
+                            placeholder="Columns holding one code each…")  # fmt: skip
+        merged.append(_select_row(label, pick))
     return html.Div(
         [
             html.H3("Match your columns", className="h6 mt-3"),
             *rows,
-            dbc.Button(
-                "Apply the mapping",
-                id={"type": APPLY_MAPPING, "n": 0},
-                color="primary",
-                size="sm",
+            html.H3("Countries from coordinates", className="h6 mt-3"),
+            html.P(
+                "A study whose country column is empty or not a country gets the country "
+                "its latitude and longitude fall in (Natural Earth borders).",
+                className="small text-muted mb-1",
+            ),
+            *points,
+            html.H3("One column per code", className="h6 mt-3"),
+            html.P(
+                "Columns that each stand for one code (yes/no, x, 1/0): a cell that is not "
+                "empty, no, n, 0, false or - adds the code its column is named after.",
+                className="small text-muted mb-1",
+            ),
+            *merged,
+            html.Div(
+                [
+                    dbc.Button("Apply the mapping", id={"type": APPLY_MAPPING, "n": 0},
+                               color="primary", size="sm", className="me-2"),
+                    dbc.Button("Save this mapping (YAML)", id={"type": MAP_SAVE, "n": 0},
+                               color="secondary", outline=True, size="sm", className="me-2"),
+                    dcc.Upload(
+                        dbc.Button("Apply a mapping file (YAML)…", color="secondary",
+                                   outline=True, size="sm"),
+                        id={"type": MAP_FILE, "n": 0}, accept=".yaml,.yml", max_size=YAML_MAX,
+                        className="d-inline-block",
+                    ),
+                ],
                 className="mt-2",
             ),
         ]
-    )
+    )  # fmt: skip
 
 
 def result_view(answer: dict | None) -> list:
@@ -258,13 +444,14 @@ def result_view(answer: dict | None) -> list:
     elif status == "needs_mapping":
         out.append(dbc.Alert(message, color="warning", className="py-2"))
         headers = [str(h) for h in answer.get("headers") or []]
-        out.append(mapping_form(headers))
+        out.append(mapping_form(headers, str(answer.get("scheme") or "")))
     else:
         out.append(
             dbc.Alert([html.Strong("Not loaded. "), message], color="danger", className="py-2")
         )
         if answer.get("headers"):  # the stored file can still be mapped differently
-            out.append(mapping_form([str(h) for h in answer["headers"]]))
+            headers = [str(h) for h in answer["headers"]]
+            out.append(mapping_form(headers, str(answer.get("scheme") or "")))
     if report is not None:
         out += [
             html.H3("Load report", className="h6 mt-3"),
@@ -328,17 +515,68 @@ def _banner(children, color: str):
     return dbc.Alert(children, color=color, className="py-2 mb-2 data-banner", id="data-banner")
 
 
-def browser_mapping(columns: list, values: list) -> dict:
-    """The mapping step's choices as a column mapping: ``{header: column}``, or, when one
-    of the file's columns is chosen for two contract columns (Nation as author and
-    setting country), the sections form ``{"columns": {header: [column, ...]}}``."""
+def browser_mapping(
+    columns: list, values: list, codes: dict | None = None, point: tuple = ("", "")
+) -> dict:
+    """The mapping step's choices as a column mapping: ``{header: column}`` when it only
+    renames, else the sections form of a mapping file (evidence/mapping.py): a column read
+    as two contract columns (Nation as author and setting country), the id from the row
+    number or made, ``codes`` ({contract column: [headers holding one code each]}) merged
+    into code lists, countries from ``point`` (latitude and longitude headers) where the
+    country column does not name one. Codes are read in the codebook in use."""
     chosen: dict[str, list[str]] = {}
+    id_rule = ""
     for column, header in zip(columns, values, strict=False):
-        if isinstance(column, str) and isinstance(header, str) and header != NO_COLUMN:
+        if column == "id" and header in (ROW_ID, MADE_ID):
+            id_rule = "row_number" if header == ROW_ID else "generated"
+        elif isinstance(column, str) and isinstance(header, str) and header != NO_COLUMN:
             chosen.setdefault(header, []).append(column)
-    if all(len(targets) == 1 for targets in chosen.values()):
-        return {header: targets[0] for header, targets in chosen.items()}
-    return {"columns": chosen}
+    merged = {t: [h for h in hs if isinstance(h, str)] for t, hs in (codes or {}).items()}
+    merged = {t: hs for t, hs in merged.items() if hs and t in ("formats", "motivations")}
+    lat, lon = (p if isinstance(p, str) and p != NO_COLUMN else "" for p in point)
+    if not (id_rule or merged or (lat and lon)):
+        if all(len(targets) == 1 for targets in chosen.values()):
+            return {header: targets[0] for header, targets in chosen.items()}
+        return {"columns": chosen}
+    out: dict = {"id": id_rule} if id_rule else {}
+    countries = {}
+    if lat and lon:
+        for target in ("author_countries", "setting_countries"):
+            texts = [h for h, targets in chosen.items() if target in targets]
+            for h in texts:
+                chosen[h].remove(target)
+            countries[target] = {"text": texts, "coordinates": [lat, lon]}
+    out["columns"] = {h: ts[0] if len(ts) == 1 else ts for h, ts in chosen.items() if ts}
+    if merged:
+        roles = {"formats": "format", "motivations": "motivation"}
+        out["codes"] = {t: {"columns": {h: _code_of(h, roles[t]) for h in hs}}
+                        for t, hs in merged.items()}  # fmt: skip
+    if countries:
+        out["countries"] = countries
+    return out
+
+
+def _code_of(header: str, role: str) -> str:
+    """The code a one-code column stands for: its name read as a code or label (after a
+    "Prefix: "), else the name as it is (the load report then names it)."""
+    from evidence.codebook import load_codebook
+
+    return load_codebook().resolve(role, header.split(":", 1)[-1].strip()) or header
+
+
+def mapping_yaml(mapping: dict, filename: str) -> str:
+    """A browser-built mapping as a mapping file the CLI reads (--columns)."""
+    import yaml
+
+    body = (
+        mapping
+        if any(k in mapping for k in ("columns", "id", "codes", "countries"))
+        else {"columns": mapping}
+    )
+    head = (f"# Column mapping of {filename}, made in the dashboard's 'Your data' dialog.\n"
+            "# Reuse it: iome-map validate FILE --columns THIS.yaml (schema: "
+            "data/mapping.schema.json)\n")  # fmt: skip
+    return head + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
 
 
 def register_upload_callbacks(app: Dash, sessions: Sessions) -> None:
@@ -368,6 +606,8 @@ def register_upload_callbacks(app: Dash, sessions: Sessions) -> None:
                 dbc.Alert("This answer could not be shown. Upload the file again.", color="danger")
             ]
 
+    register_scheme_callbacks(app)
+
     # A file that loaded: draw the whole page again on it (filters, banner, views).
     app.clientside_callback(
         """function (answer) {
@@ -381,21 +621,31 @@ def register_upload_callbacks(app: Dash, sessions: Sessions) -> None:
         prevent_initial_call=True,
     )
 
-    @app.callback(
-        Output(RESULT, "data", allow_duplicate=True),
-        Input({"type": APPLY_MAPPING, "n": ALL}, "n_clicks"),
+    form = (
         State({"type": MAP_FIELD, "column": ALL}, "value"),
-        prevent_initial_call=True,
+        State({"type": MAP_CODES, "column": ALL}, "value"),
+        State({"type": MAP_POINT, "axis": ALL}, "value"),
     )
-    def apply_mapping(clicks, values):
-        if not any(clicks or []):
-            return no_update
+
+    def built(values, codes, points) -> dict:
+        """The form's mapping, its codes read in the scheme of the file awaiting it."""
+        from components.uploads import scheme_of
+        from evidence.codebook import using_codebook
+
+        def keys(i: int, key: str) -> list:
+            return [(o.get("id") or {}).get(key) if isinstance(o, dict) else None
+                    for o in ctx.states_list[i]]  # fmt: skip
+
+        code_columns = dict(zip(keys(1, "column"), codes or [], strict=False))
+        point = dict(zip(keys(2, "axis"), points or [], strict=False))
+        lat_lon = (point.get("latitude", ""), point.get("longitude", ""))
+        with using_codebook(scheme_of(sessions.pending()) or None):
+            return browser_mapping(keys(0, "column"), values or [], code_columns, lat_lon)
+
+    def remap(mapping: dict) -> dict:
         token = sessions.token()
         if token is None:
             return {"status": "rejected", "message": "Upload the file again."}
-        ids = [o.get("id") if isinstance(o, dict) else None for o in ctx.states_list[0]]
-        columns = [i.get("column") if isinstance(i, dict) else None for i in ids]
-        mapping = browser_mapping(columns, values or [])
         try:
             return sessions.remap(token, mapping)
         except StoreUnavailable:
@@ -404,3 +654,142 @@ def register_upload_callbacks(app: Dash, sessions: Sessions) -> None:
                 "message": "Uploaded files cannot be stored right "
                 "now. Nothing was changed; try again in a minute.",
             }
+
+    @app.callback(
+        Output(RESULT, "data", allow_duplicate=True),
+        Input({"type": APPLY_MAPPING, "n": ALL}, "n_clicks"),
+        *form,
+        prevent_initial_call=True,
+    )
+    def apply_mapping(clicks, values, codes, points):
+        if not any(clicks or []):
+            return no_update
+        return remap(built(values, codes, points))
+
+    @app.callback(
+        Output("mapping-download", "data"),
+        Input({"type": MAP_SAVE, "n": ALL}, "n_clicks"),
+        *form,
+        prevent_initial_call=True,
+    )
+    def save_mapping(clicks, values, codes, points):
+        if not any(clicks or []):
+            return no_update
+        name = str((sessions.pending() or {}).get("filename") or "your file")
+        return dcc.send_string(mapping_yaml(built(values, codes, points), name), "columns.yaml")
+
+    @app.callback(
+        Output(RESULT, "data", allow_duplicate=True),
+        Input({"type": MAP_FILE, "n": ALL}, "contents"),
+        State({"type": MAP_FILE, "n": ALL}, "filename"),
+        prevent_initial_call=True,
+    )
+    def apply_mapping_file(contents, names):
+        from evidence.mapping import MappingError
+        from evidence.schemes import SchemeError, read_mapping_upload
+
+        sent = next((c for c in contents or [] if isinstance(c, str)), None)
+        if sent is None:
+            return no_update
+        name = str(next((n for n in names or [] if n), "mapping.yaml"))
+        pending = sessions.pending() or {}
+        try:
+            data = base64.b64decode(sent.split(",", 1)[-1][: (YAML_MAX // 3 + 2) * 4])
+            return remap(read_mapping_upload(data, name))
+        except (SchemeError, MappingError, binascii.Error, ValueError) as exc:
+            return {**pending_answer(pending), "status": "needs_mapping",
+                    "message": f"{name} was not applied: {str(exc)[:2000]}"}  # fmt: skip
+
+
+def check_yaml(contents: str | None, name: str | None, part: str) -> html.Span:
+    """Whether a codebook or mapping file picked in the dialog can be used: its scheme's
+    name, or the problem naming its key and line (the same checks the upload makes)."""
+    from evidence.codebook import CodebookError, load_codebook, using_codebook
+    from evidence.mapping import MappingError
+    from evidence.schemes import (
+        SchemeError,
+        keep_codebook_upload,
+        read_mapping_upload,
+        scheme_codebook,
+    )
+
+    name = str(name or f"{part}.yaml")
+    if not isinstance(contents, str) or "," not in contents:
+        return html.Span(f"{name} could not be read (larger than 256 KB?).",
+                         className="text-danger")  # fmt: skip
+    encoded = contents.split(",", 1)[1][: (YAML_MAX // 3 + 2) * 4]
+    try:
+        content = base64.b64decode(encoded)
+        if part == "mapping":
+            read_mapping_upload(content, name)
+            return html.Span(f"✓ {name}: a column mapping; it is applied to the file you "
+                             "choose next.", className="text-success")  # fmt: skip
+        key, text = keep_codebook_upload(content, name)
+        with using_codebook(scheme_codebook(key, text)):
+            cb = load_codebook()
+            both = [*cb.codes_of("format"), *cb.codes_of("motivation")]
+            codes = sum(not c.endswith(".unspecified") for c in both)
+            said = f"✓ {name}: the scheme “{cb.name or cb.title}” ({codes} codes); choose "
+        return html.Span(said + "your data file next.", className="text-success")
+    except (SchemeError, CodebookError, MappingError, binascii.Error, ValueError) as exc:
+        return html.Span(["Not usable: ", html.Code(str(exc)[:2000], className="text-danger")],
+                         className="text-danger", style={"whiteSpace": "pre-wrap"})  # fmt: skip
+
+
+def register_scheme_callbacks(app: Dash) -> None:
+    """The dialog's scheme and columns choices: the pickers of own files shown when
+    chosen, the template's link, what the upload script sends, and a picked file checked."""
+    from evidence.schemes import BUNDLED
+
+    app.clientside_callback(
+        """function (scheme, columns, book, bookName, mapping, mappingName) {
+            var own = "OWN", site = "SITE", names = "NAMES";
+            window.iome_upload_choice = {
+                scheme: scheme === site ? "" : (scheme || ""),
+                columns: columns === names ? "" : (columns || ""),
+                codebook_data: scheme === own ? (book || "") : "",
+                codebook_name: scheme === own ? (bookName || "") : "",
+                mapping_data: columns === own ? (mapping || "") : "",
+                mapping_name: columns === own ? (mappingName || "") : ""
+            };
+            var q = scheme && scheme !== own && scheme !== site ?
+                "?scheme=" + encodeURIComponent(scheme) : "";
+            return [scheme !== own, columns !== own, "/upload/template.csv" + q];
+        }""".replace("OWN", OWN)
+        .replace("SITE", SITE_SCHEME)
+        .replace("NAMES", BY_NAME),
+        Output("upload-codebook-own", "hidden"),
+        Output("upload-mapping-own", "hidden"),
+        Output("upload-template", "href"),
+        Input(SCHEME, "value"),
+        Input(COLUMNS, "value"),
+        Input("upload-codebook-file", "contents"),
+        Input("upload-codebook-file", "filename"),
+        Input("upload-mapping-file", "contents"),
+        Input("upload-mapping-file", "filename"),
+    )
+    # A scheme that ships a column mapping (the EviAtlas example) chooses it too.
+    own_mapping = {k: k for k, entry in BUNDLED.items() if entry[2] is not None}
+    app.clientside_callback(
+        """function (scheme, columns) {
+            var mapping = MAPPINGS;
+            if (mapping[scheme]) { return mapping[scheme]; }
+            var values = Object.values(mapping);
+            return values.indexOf(columns) >= 0 ? "NAMES" : window.dash_clientside.no_update;
+        }""".replace("MAPPINGS", json.dumps(own_mapping)).replace("NAMES", BY_NAME),
+        Output(COLUMNS, "value"),
+        Input(SCHEME, "value"),
+        State(COLUMNS, "value"),
+        prevent_initial_call=True,
+    )
+
+    for part in ("codebook", "mapping"):
+
+        @app.callback(
+            Output(f"upload-{part}-check", "children"),
+            Input(f"upload-{part}-file", "contents"),
+            State(f"upload-{part}-file", "filename"),
+            prevent_initial_call=True,
+        )
+        def check(contents, name, part=part):
+            return check_yaml(contents, name, part)

@@ -23,6 +23,8 @@ form cannot send):
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import hashlib
 import hmac
@@ -42,11 +44,21 @@ from flask import Flask, Response, g, has_request_context, jsonify, request
 
 from components.ids import ID
 from evidence.clean_text import strip_controls
+from evidence.codebook import CodebookError, enter_codebook, leave_codebook, using_codebook
 from evidence.fields import DATASET_KEY
 from evidence.load import load
+from evidence.mapping import MappingError
 from evidence.model import EvidenceBase
 from evidence.safe_table import write_csv
 from evidence.schema import MISSING_COLUMN
+from evidence.schemes import (
+    BUNDLED,
+    SchemeError,
+    bundled_mapping,
+    keep_codebook_upload,
+    read_mapping_upload,
+    scheme_codebook,
+)
 from evidence.upload import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_UNZIPPED,
@@ -483,9 +495,9 @@ class Sessions:
         if pending:
             content = self.store.content(token + PENDING)
             if content is not None:
-                return load(
-                    content, name=pending.get("filename", "upload"), mapping=pending.get("mapping")
-                )
+                with using_codebook(scheme_of(pending)):
+                    return load(content, name=pending.get("filename", "upload"),
+                                mapping=pending.get("mapping"))  # fmt: skip
         meta = self.upload()  # the report of the session's own file, whatever the URL
         return self._base(token, meta) if meta else None
 
@@ -495,7 +507,7 @@ class Sessions:
     # worker's session, is not parsed again, and nothing of one session is in the key.
     @staticmethod
     def _parsed_key(meta: dict) -> str:
-        return f"{meta.get('version', '')}:{meta.get('filename', '')}"
+        return f"{meta.get('version', '')}:{meta.get('filename', '')}:{meta.get('scheme', '')}"
 
     def _base(self, token: str, meta: dict) -> EvidenceBase | None:
         key = self._parsed_key(meta)
@@ -510,7 +522,8 @@ class Sessions:
             return None
         if content is None:
             return None
-        eb = load(content, name=meta.get("filename", "upload"), mapping=meta.get("mapping"))
+        with using_codebook(scheme_of(meta)):
+            eb = load(content, name=meta.get("filename", "upload"), mapping=meta.get("mapping"))
         if eb.version != meta.get("version"):
             return None  # the bytes changed under this description (a write in progress)
         self._remember(key, eb)
@@ -529,12 +542,16 @@ class Sessions:
                 self._parsed.popitem(last=False)
 
     # --- actions (may raise StoreUnavailable) --------------------------------------
-    def accept(self, old: str | None, content: bytes, filename: str) -> tuple[dict, int, str]:
-        """Screen, store and load one upload.
+    def accept(
+        self, old: str | None, content: bytes, filename: str, choice: dict | None = None
+    ) -> tuple[dict, int, str]:
+        """Screen, store and load one upload, under the scheme and column mapping of
+        ``choice`` (see :func:`read_choice`; default: the site's scheme, names as given).
 
         Returns the JSON answer, its HTTP status and the session's token afterwards: a new
         one when the file was accepted (the old session's entries move to it), else ``old``.
         """
+        choice = choice or {}
         filename = strip_controls(filename, keep_breaks=False).strip()[:MAX_FILENAME] or "upload"
         if not self.store.available():  # before any parsing: a hung store answers now
             raise StoreUnavailable("the upload store does not answer")
@@ -552,10 +569,11 @@ class Sessions:
                 "filename": filename,
             }
             return answer, rejection.status, old
-        eb = load_bounded(
-            content, name=filename, max_rows=self.settings.max_rows,
-            memory_mb=self.settings.parse_mb,
-        )  # fmt: skip
+        with using_codebook(scheme_of(choice)):
+            eb = load_bounded(
+                content, name=filename, mapping=choice.get("mapping"),
+                max_rows=self.settings.max_rows, memory_mb=self.settings.parse_mb,
+            )  # fmt: skip
         if eb.report.n_rows_read > self.settings.max_rows:
             answer = {
                 "status": "rejected",
@@ -566,14 +584,15 @@ class Sessions:
                 "the dashboard (iome-map serve --data FILE).",
             }
             return answer, 413, old
-        answer, status = self._outcome(eb, {"filename": filename})
+        info = {"filename": filename, "size": len(content), **choice}
+        answer, status = self._outcome(eb, info)
         if answer["status"] == "rejected":
             return answer, status, old
         new = secrets.token_urlsafe(32)
         with _store_errors():
             if old is not None:
                 self._move(old, new, keep_loaded=answer["status"] == "needs_mapping")
-            self._keep(new, eb, content, answer, {"filename": filename, "size": len(content)})
+            self._keep(new, eb, content, answer, info)
         return answer, status, new
 
     def remap(self, token: str, mapping: dict[str, str]) -> dict:
@@ -588,13 +607,15 @@ class Sessions:
                 "message": "The uploaded file is no longer stored. Upload it again.",
             }
         filename = meta.get("filename", "upload")
-        eb = load_bounded(
-            content, name=filename, mapping=mapping, max_rows=self.settings.max_rows,
-            memory_mb=self.settings.parse_mb,
-        )  # fmt: skip
+        with using_codebook(scheme_of(meta)):
+            eb = load_bounded(
+                content, name=filename, mapping=mapping, max_rows=self.settings.max_rows,
+                memory_mb=self.settings.parse_mb,
+            )  # fmt: skip
         info = {
             "filename": filename,
             "size": len(content),
+            **{k: meta[k] for k in SCHEME_KEYS if k in meta},
             "mapping": mapping,
             "headers": meta.get("headers", []),
         }
@@ -627,6 +648,7 @@ class Sessions:
                 "message": f"Required columns not found: {', '.join(missing)}. Match your "
                 "column names to the coding contract below, then apply the mapping.",
                 "headers": (headers or [])[:MAX_COLUMNS],
+                "scheme": str(info.get("scheme") or ""),
             }
             return answer, 200
         if report.unreadable or report.n_rows_read == 0:
@@ -643,7 +665,7 @@ class Sessions:
             "message": "Every row was rejected; the report below says why.",
         }
         if info.get("mapping") is not None:  # a mapping that did not work: try another
-            answer["headers"] = info.get("headers", [])
+            answer["headers"] = info.get("headers") or report.headers or []
         return answer, 400
 
     def _keep(self, token: str, eb, content: bytes, answer: dict, info: dict) -> None:
@@ -678,6 +700,78 @@ class Sessions:
         with _store_errors():
             self.store.delete(token)
             self.store.delete(token + PENDING)
+
+
+def _prefix(book: str | os.PathLike | None) -> str:
+    """The first word of a download's name under the codebook ``book`` ("iome", or the
+    scheme's name as a slug)."""
+    from evidence.export import file_prefix
+
+    with using_codebook(book):
+        return file_prefix()
+
+
+SCHEME_KEYS = ("scheme", "codebook_text")  # what a session's meta says of its scheme
+
+
+def scheme_of(meta: dict | None) -> str:
+    """The codebook file an upload is read under ("" for the site's own scheme)."""
+    if not meta or not meta.get("scheme"):
+        return ""
+    path = scheme_codebook(str(meta["scheme"]), str(meta.get("codebook_text") or ""))
+    return str(path) if path else ""
+
+
+def read_choice(form, files) -> dict:
+    """The scheme and column mapping sent with a file (form fields ``scheme``, ``columns``
+    and optional files ``codebook``, ``mapping``), checked; raises SchemeError,
+    CodebookError or MappingError with a message for the user."""
+    choice: dict = {}
+    scheme = str(form.get("scheme") or "")
+    scheme = "" if scheme == "site" else scheme  # the site's own scheme, as named by the page
+    if scheme == "own":
+        name, content = _sent_yaml(form, files, "codebook")
+        if content is None:
+            raise SchemeError("choose your codebook file (YAML), or one of the listed schemes")
+        key, text = keep_codebook_upload(content, name)
+        choice |= {"scheme": key, "codebook_text": text}
+    elif scheme in BUNDLED:
+        choice["scheme"] = scheme
+    elif scheme:
+        raise SchemeError(f"unknown coding scheme {scheme[:40]!r}")
+    columns = str(form.get("columns") or "")
+    columns = "" if columns == "names" else columns  # names as given
+    if columns == "own":
+        name, content = _sent_yaml(form, files, "mapping")
+        if content is None:
+            raise SchemeError("choose your column mapping file (YAML), or 'match by name'")
+        choice["mapping"] = read_mapping_upload(content, name)
+    elif columns in BUNDLED and bundled_mapping(columns) is not None:
+        choice["mapping"] = bundled_mapping(columns)
+    elif columns:
+        raise SchemeError(f"unknown column mapping {columns[:40]!r}")
+    return choice
+
+
+MAX_YAML_READ = 256 * 1024 + 1  # one byte past the limit: too big is then reported
+
+
+def _sent_yaml(form, files, part: str) -> tuple[str, bytes | None]:
+    """A YAML file sent with the upload: a file part ``part``, or the page's
+    ``<part>_data`` field (a data URL read by the dialog) with ``<part>_name``. Bounded
+    before decoding."""
+    sent = files.get(part)
+    if sent is not None and sent.filename:
+        return os.path.basename(sent.filename), sent.read(MAX_YAML_READ)
+    data = str(form.get(f"{part}_data") or "")
+    if not data:
+        return "", None
+    name = os.path.basename(str(form.get(f"{part}_name") or f"{part}.yaml"))[:MAX_FILENAME]
+    encoded = data.split(",", 1)[-1][: (MAX_YAML_READ // 3 + 2) * 4]  # bounded: base64
+    try:
+        return name, base64.b64decode(encoded, validate=False)
+    except (binascii.Error, ValueError):
+        raise SchemeError(f"{name} could not be read; choose it again") from None
 
 
 @contextlib.contextmanager
@@ -768,7 +862,14 @@ def register_upload_routes(server: Flask, sessions: Sessions) -> None:
         content = file.read(sessions.settings.max_bytes + 1)
         name = os.path.basename((file.filename or "").replace("\\", "/")) or "upload"
         try:
-            answer, status, token = sessions.accept(sessions.token(), content, name)
+            choice = read_choice(request.form, request.files)
+        except (SchemeError, CodebookError, MappingError) as exc:
+            message = f"Not read: {strip_controls(str(exc))[:2000]}"
+            answer = {"status": "rejected", "code": "bad_scheme", "filename": name,
+                      "message": message}  # fmt: skip
+            return jsonify(answer), 400
+        try:
+            answer, status, token = sessions.accept(sessions.token(), content, name, choice)
         except StoreUnavailable:
             return _unavailable()
         response = jsonify(answer)
@@ -799,11 +900,33 @@ def register_upload_routes(server: Flask, sessions: Sessions) -> None:
         frame = eb.report.to_frame()
         frame.insert(0, "file", eb.source)
         response = Response(write_csv(frame), mimetype="text/csv")  # Flask adds the charset
-        response.headers["Content-Disposition"] = 'attachment; filename="iome-load-report.csv"'
+        name = f"{_prefix(scheme_of(sessions.pending() or sessions.upload()))}-load-report.csv"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
     @server.get("/upload/template.csv")
     def template():
-        response = Response(template_csv(), mimetype="text/csv")  # Flask adds the charset
-        response.headers["Content-Disposition"] = 'attachment; filename="iome-template.csv"'
+        """The coding template of the site's scheme, or of a bundled one (``?scheme=``)."""
+        asked = request.args.get("scheme", "")
+        book = scheme_codebook(asked) if asked in BUNDLED else None
+        with using_codebook(book):
+            response = Response(template_csv(), mimetype="text/csv")  # Flask adds the charset
+            name = f"{_prefix(book)}-template.csv"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+    @server.before_request
+    def scheme_of_request():
+        # A page, callback or export of the session's own upload speaks its scheme: the
+        # codebook in use for this request is the upload's (the site's data keeps its own).
+        if sessions.token() is None or not sessions.viewing():
+            return
+        book = scheme_of(sessions.upload())
+        if book:
+            g.iome_scheme = enter_codebook(book)
+
+    @server.teardown_request
+    def scheme_reset(_exc=None):
+        token = g.pop("iome_scheme", None)
+        if token is not None:
+            leave_codebook(token)

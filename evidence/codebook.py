@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -495,9 +498,48 @@ def _words(raw: dict, check: _Checker) -> dict[str, object]:
     return words
 
 
+# The codebook of one request or one load (an upload read under its own scheme while
+# the site's data keeps the process's): set by :func:`using_codebook`, else the process's.
+_IN_USE: ContextVar[str] = ContextVar("codebook_in_use", default="")
+
+
+@contextmanager
+def using_codebook(path: Path | str | None) -> Iterator[Codebook]:
+    """Within the block, :func:`load_codebook` (and the rubric beside it) is the codebook
+    at ``path`` (None or "": the process's). Per thread and per task: a request reading
+    an upload under its scheme does not change what another request sees."""
+    token = _IN_USE.set(str(path) if path else "")
+    try:
+        yield load_codebook()
+    finally:
+        _IN_USE.reset(token)
+
+
+def enter_codebook(path: Path | str) -> object:
+    """Make ``path`` the codebook in use until :func:`leave_codebook` with the returned
+    token (for a web request: set before it, reset after it)."""
+    return _IN_USE.set(str(path))
+
+
+def leave_codebook(token: object) -> None:
+    """Undo an :func:`enter_codebook`."""
+    _IN_USE.reset(token)  # type: ignore[arg-type]
+
+
+def site_codebook() -> Codebook:
+    """The process's codebook (``IOME_CODEBOOK`` or IoME's), whatever the request's."""
+    return _by_name(os.environ.get(CODEBOOK_ENV, "").strip())
+
+
+def scoped_codebook() -> str:
+    """The path :func:`using_codebook` set for this request or load ("" when none)."""
+    return _IN_USE.get()
+
+
 def codebook_path() -> Path:
-    """The codebook in use: ``IOME_CODEBOOK`` when set, else ``data/codebook.yaml``."""
-    chosen = os.environ.get(CODEBOOK_ENV, "").strip()
+    """The codebook in use: the one of :func:`using_codebook`, else ``IOME_CODEBOOK`` when
+    set, else ``data/codebook.yaml``."""
+    chosen = _IN_USE.get() or os.environ.get(CODEBOOK_ENV, "").strip()
     return Path(chosen) if chosen else CODEBOOK_PATH
 
 
@@ -533,16 +575,16 @@ def load_codebook(path: Path | str | None = None) -> Codebook:
     """The codebook at ``path`` (default: :func:`codebook_path`), read once per process.
     (Called on every chart of every click: the name as given is looked up first, without
     touching the file system.)"""
-    given = str(path) if path else os.environ.get(CODEBOOK_ENV, "").strip()
+    given = str(path) if path else (_IN_USE.get() or os.environ.get(CODEBOOK_ENV, "").strip())
     return _by_name(given)
 
 
-@cache
+@lru_cache(maxsize=64)  # bounded: uploads may bring codebooks of their own
 def _by_name(given: str) -> Codebook:
     return _load(str(Path(given or CODEBOOK_PATH).resolve()))
 
 
-@cache
+@lru_cache(maxsize=64)
 def _load(path: str) -> Codebook:
     return parse_codebook(read_yaml(path), source=path, path=path)
 

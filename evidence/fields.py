@@ -14,12 +14,12 @@ No Dash here: a control is described as data and drawn by ``components.controls`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from evidence import timeline
-from evidence.codebook import load_codebook
+from evidence.codebook import CODEBOOK_PATH, load_codebook
 from evidence.countries import (
     CONTINENTS,
     REGION_GROUPS,
@@ -32,6 +32,7 @@ from evidence.countries import (
 )
 from evidence.languages import language_name, resolve_language
 from evidence.model import DIRECTIONS, INCOME_GROUPS
+from evidence.per_scheme import SchemeMapping, SchemeTuple
 
 if TYPE_CHECKING:  # only for annotations: the mask helper lives in evidence.filters
     import numpy as np
@@ -272,10 +273,12 @@ def _region_pair_label(value: str) -> str:
 
 
 def _kind(item: str) -> str | None:
-    if _KIND_GROUP is None:
+    cb = load_codebook()
+    group = cb.flow_group("mobility")
+    if group is None:
         return None
-    code = load_codebook().resolve("format", item if "." in item else f"{_KIND_GROUP}.{item}")
-    return code if code in MOBILITY_KINDS else None
+    code = cb.resolve("format", item if "." in item else f"{group}.{item}")
+    return code if code in cb.flow_codes("mobility") else None
 
 
 MAX_SEARCH = 100  # characters of a list search kept
@@ -463,7 +466,7 @@ def _filter_role_options(eb) -> list[Option]:
 
 def _kind_options(eb) -> list[Option]:
     cb = load_codebook()
-    return [Option(k, cb.kind_label(k)) for k in MOBILITY_KINDS
+    return [Option(k, cb.kind_label(k)) for k in cb.flow_codes("mobility")
             if not k.endswith("unspecified")]  # fmt: skip
 
 
@@ -555,14 +558,33 @@ PANEL_GROUPS: tuple[tuple[str, str, bool], ...] = (
     ("more", "Basis, language and type", False),
 )
 
-_FLOWS_TOO = _KIND_GROUP is not None or _CB.flow_group("partnership") is not None
-_ANY_WORDS = ("an author, a setting, a flow or a partnership" if _FLOWS_TOO
-              else "an author or a setting")  # fmt: skip
-_FILTER_ROLE_HINT = (f"Any role: the country is {_ANY_WORDS} of the article. Setting: "
-                     "where the activity took place. The map's colours have their own "
-                     "switch, [Map colours countries by](#card-map).")  # fmt: skip
 
-_KIND_WORD = f"{_CB.groups[_KIND_GROUP].short} kind" if _KIND_GROUP else "Kind"
+def _filter_role_hint(cb) -> str:
+    """The country-role switch's hint: what "any role" covers under the scheme ``cb``."""
+    flows_too = cb.flow_group("mobility") is not None or cb.flow_group("partnership") is not None
+    if cb.roles == load_codebook(CODEBOOK_PATH).roles:  # the IoME roles' words
+        any_words = ("an author, a setting, a flow or a partnership" if flows_too
+                     else "an author or a setting")  # fmt: skip
+        return (f"Any role: the country is {any_words} of the article. Setting: where the "
+                "activity took place. The map's colours have their own switch, [Map colours "
+                "countries by](#card-map).")  # fmt: skip
+    # A scheme with its own role words (roles: in its codebook) is told in them.
+    shorts = [str(spec.get("short", role)).lower() for role, spec in cb.roles.items()]
+    shorts += ["a flow", "a partnership"] if flows_too else []
+    return (
+        f"Any role: the country is one of the article's countries ({', '.join(shorts)}). "
+        "The map's colours have their own switch, [Map colours countries by](#card-map)."
+    )
+
+
+def _kind_word(cb) -> str:
+    """The name of the flow map's kinds: "<mobility group> kind", or "Kind"."""
+    group = cb.flow_group("mobility")
+    return f"{cb.groups[group].short} kind" if group else "Kind"
+
+
+_FILTER_ROLE_HINT = _filter_role_hint(_CB)
+_KIND_WORD = _kind_word(_CB)
 _FOCUS_LABEL = "Flows and partnerships of"  # the focus's chip: "... of: Kenya"
 
 # Declaration order is the URL's order and the filter panel's order.
@@ -695,7 +717,49 @@ FIELDS: tuple[Field, ...] = (
     # none for the site's dataset. Not a filter, never reset: it travels in every link.
     Field(DATASET_KEY, "Dataset", _upload_key, default="", write=str, chip=False),
 )  # fmt: skip
-FIELD: dict[str, Field] = {f.key: f for f in FIELDS}
+
+
+def _in_scheme(fields: tuple[Field, ...]) -> tuple[Field, ...]:
+    """The fields in the words of the codebook in use (its dimensions' names, its kind of
+    movement): what an upload read under its own scheme shows (evidence.per_scheme)."""
+    cb = load_codebook()
+    fmt, mot, kind = cb.dim("format"), cb.dim("motivation"), _kind_word(cb)
+    origin = cb.roles["origin"]
+
+    def control(f: Field, **changes) -> Field:
+        return replace(f, control=replace(f.control, **changes))
+
+    changed = {
+        "format": lambda f: replace(control(f, label=fmt.plural, placeholder=f"Any {fmt.noun}"),
+                                    label=fmt.label),
+        "motivation": lambda f: replace(control(f, label=mot.plural,
+                                                placeholder=f"Any {mot.noun}"),
+                                        label=mot.label, caption=mot.noun),
+        "basis": lambda f: control(f, label=f"{mot.label} basis"),
+        "kind": lambda f: replace(control(f, label=f"{kind} (filters every view)"), label=kind,
+                                  caption=kind.lower()),
+        "country_role": lambda f: control(f, hint=_filter_role_hint(cb)),
+        "origin_income": lambda f: replace(
+            control(f, label=f"{origin['short']} income group",
+                    hint=f"Income group of the {origin['country']}."),
+            label=f"{origin['short']} income", caption=f"{origin['short'].lower()} income"),
+        "stack": lambda f: control(f, options=_fixed(("format", fmt.plural),
+                                                     ("motivation", mot.plural))),
+    }  # fmt: skip
+    return tuple(changed[f.key](f) if f.key in changed else f for f in fields)
+
+
+def _panel_groups(groups: tuple) -> tuple:
+    fmt, mot = load_codebook().dim("format"), load_codebook().dim("motivation")
+    return tuple((k, f"{fmt.plural} and {mot.nouns}" if k == "coding" else t, o)
+                 for k, t, o in groups)  # fmt: skip
+
+
+FIELDS = SchemeTuple(_in_scheme(FIELDS), _in_scheme)  # type: ignore[assignment]
+FIELD: Mapping[str, Field] = SchemeMapping(
+    {f.key: f for f in FIELDS}, lambda _: {f.key: f for f in FIELDS}
+)
+PANEL_GROUPS = SchemeTuple(PANEL_GROUPS, _panel_groups)  # type: ignore[assignment]
 FILTER_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.is_filter)
 CHIP_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.has_chip)
 CONTROLLED: tuple[str, ...] = tuple(f.key for f in FIELDS if f.control is not None)

@@ -216,6 +216,9 @@ def load(
     digest = hashlib.sha256(content)
     if mapping:  # the same file read with another mapping is another dataset
         digest.update(repr(rich or sorted(mapping.items())).encode())
+    book = load_codebook()
+    if not book.is_default:  # the same file read under another scheme is another dataset
+        digest.update(book.path.encode())
     version = digest.hexdigest()[:16]
     bad_lines: list[tuple[int | None, list[str]]] = []
     try:

@@ -236,8 +236,9 @@ def _countries(texts: list[pd.Series], points: list[pd.Series], report: LoadRepo
             found[i] = iso3
         n_located = sum(x is not None for x in located)
         if n_located:
-            report.add("warning", f"{n_located:,} rows' {target} taken from their latitude and "
-                       "longitude (Natural Earth country borders)", column=target)  # fmt: skip
+            rows = f"{n_located:,} row's" if n_located == 1 else f"{n_located:,} rows'"
+            report.add("warning", f"{rows} {target} taken from the latitude and longitude "
+                       "(Natural Earth country borders)", column=target)  # fmt: skip
     first_text = texts[0] if texts else pd.Series([""] * n, index=index)
     return pd.Series([f or t for f, t in zip(found, first_text, strict=True)], index=index)
 

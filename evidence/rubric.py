@@ -24,6 +24,7 @@ from evidence.codebook import (
     line_of,
     load_codebook,
     read_yaml,
+    scoped_codebook,
 )
 
 RUBRIC_PATH = DATA_DIR / "alignment_rubric.yaml"
@@ -162,8 +163,8 @@ def rubric_path() -> Path:
     """The rubric in use: ``IOME_RUBRIC`` when set; else the codebook's ``rubric:`` key
     (relative to the codebook); else ``alignment_rubric.yaml`` beside the codebook; else
     ``data/alignment_rubric.yaml``."""
-    chosen = os.environ.get(RUBRIC_ENV, "").strip()
-    if chosen:
+    chosen = "" if scoped_codebook() else os.environ.get(RUBRIC_ENV, "").strip()
+    if chosen:  # (an upload's own scheme brings its own rubric, not the process's)
         return Path(chosen)
     book = codebook_path()
     named = load_codebook().rubric

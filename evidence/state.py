@@ -21,6 +21,7 @@ from dataclasses import field, fields, make_dataclass, replace
 from functools import lru_cache
 from urllib.parse import parse_qsl, quote
 
+from evidence.codebook import load_codebook
 from evidence.fields import (  # noqa: F401  (names other modules import from here)
     ALIGN_MODES,
     BASES,
@@ -106,12 +107,12 @@ def to_query(state) -> str:
 def parse_query(query: str | None) -> tuple[FilterState, list[str]]:
     """Parse a query string into a FilterState plus notices about what was ignored."""
     query = query if isinstance(query, str) else ""  # a callback may send any JSON
-    state, notices = _parse(query)
+    state, notices = _parse(query, load_codebook().path)
     return state, list(notices)
 
 
 @lru_cache(maxsize=512)
-def _parse(query: str) -> tuple[FilterState, tuple[str, ...]]:
+def _parse(query: str, _codebook: str = "") -> tuple[FilterState, tuple[str, ...]]:
     """:func:`parse_query` of a string, remembered: one click parses the same query for
     the views, the takeaways, the list and the filter panel (states are frozen)."""
     notices: list[str] = []

@@ -440,6 +440,7 @@ def _examples() -> tuple[dict, ...]:
                 **row,
                 **picks,
                 "title": title,
+                "journal": "Example Journal",
                 "mobility_flows": row["mobility_flows"] if cb.flow_group("mobility") else "",
                 "partnerships": row["partnerships"] if cb.flow_group("partnership") else "",
             }
@@ -452,8 +453,19 @@ def template_csv() -> bytes:
 
     Each example is marked synthetic, titled 'Example: ...' and noted as a row to delete.
     """
+    from evidence.codebook import load_codebook
+    from evidence.export import dimension_columns
+
     rows = [{**row, "notes": _EXAMPLE_NOTE, "synthetic": "true"} for row in _examples()]
-    return write_csv_rows(COLUMN_NAMES, rows, bom=False, lineterminator="\r\n")
+    # Another scheme's template names its coded columns after its dimensions (the loader
+    # reads both names) and leaves out the flow columns it has no group for.
+    cb, named = load_codebook(), dimension_columns()
+    absent = {c for c, role in (("mobility_flows", "mobility"), ("partnerships", "partnership"))
+              if cb.flow_group(role) is None} if not cb.is_default else set()  # fmt: skip
+    columns = [c for c in COLUMN_NAMES if c not in absent]
+    rows = [{named.get(c, c): row.get(c, "") for c in columns} for row in rows]
+    return write_csv_rows([named.get(c, c) for c in columns], rows, bom=False,
+                          lineterminator="\r\n")  # fmt: skip
 
 
 # --- parsing with a memory ceiling -------------------------------------------------

@@ -13,6 +13,7 @@ chart on screen and the chart in a file are built by the same code from the same
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import pandas as pd
@@ -30,6 +31,7 @@ from evidence.fields import (  # noqa: F401
 )
 from evidence.figures.theme import Caption, caption_figure, empty_figure, footer_text
 from evidence.model import EvidenceBase
+from evidence.per_scheme import SchemeMapping, SchemeTuple
 from evidence.state import FilterState
 from evidence.views import alignment, flows, gapmap, partnerships, trends
 from evidence.views import map as world_map
@@ -45,8 +47,21 @@ REGISTRY: tuple[View, ...] = (
     gapmap.VIEW,
     trends.VIEW,
 )
+# An upload read under its own scheme sees these in its words (evidence.per_scheme).
+_IN_SCHEME = {"flows": flows.in_scheme, "partnerships": partnerships.in_scheme,
+              "alignment": alignment.in_scheme}  # fmt: skip
+
+
+def _in_scheme(views: tuple[View, ...]) -> tuple[View, ...]:
+    return tuple(_IN_SCHEME[v.name](v) if v.name in _IN_SCHEME else v for v in views)
+
+
+REGISTRY = SchemeTuple(REGISTRY, _in_scheme)  # type: ignore[assignment]
 # Every chart by name (a view's first chart has the view's name).
-VIEWS: dict[str, Chart] = {c.name: c for v in REGISTRY for c in v.charts}
+VIEWS: Mapping[str, Chart] = SchemeMapping(
+    {c.name: c for v in REGISTRY for c in v.charts},
+    lambda _: {c.name: c for v in REGISTRY for c in v.charts},
+)
 
 
 # The charts of the slide deck, in page order.

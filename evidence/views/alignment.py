@@ -6,7 +6,7 @@ from __future__ import annotations
 from evidence import aggregate
 from evidence.codebook import load_codebook
 from evidence.figures.alignment import build_alignment_figure
-from evidence.views.base import Chart, View, cell_key, mark_selected, released
+from evidence.views.base import Chart, View, cell_key, mark_selected, released, reworded
 
 # Origin income groups of a side of the "HIC vs LMIC" matrix.
 SIDE_GROUPS = {"north": ("H",), "south": ("UM", "LM", "L")}
@@ -90,6 +90,15 @@ def click(state, point, add: bool = False):
 _CB = load_codebook()
 _FMT, _MOT = _CB.dim("format"), _CB.dim("motivation")
 _TITLE = f"Do {_MOT.nouns} fit {_FMT.nouns}?"
+
+
+def in_scheme(view: View) -> View:
+    """The view in the words of the codebook in use (evidence.per_scheme)."""
+    fmt, mot = load_codebook().dim("format"), load_codebook().dim("motivation")
+    title = f"Do {mot.nouns} fit {fmt.nouns}?"
+    label = f"{mot.label} by {fmt.noun} alignment matrix"
+    return reworded(view, {"alignment": {"title": title, "label": label}}, title=title)
+
 
 VIEW = View(
     "alignment",

@@ -119,6 +119,14 @@ class View:
 
 
 # --------------------------------------------------------------------------- schemes
+def reworded(view: View, charts: dict[str, dict] | None = None, **changes) -> View:
+    """``view`` with new words: ``changes`` to the view, ``charts[name]`` to a chart (an
+    upload under its own scheme sees its views in that scheme's words)."""
+    charts = charts or {}
+    new = tuple(replace(c, **charts[c.name]) if c.name in charts else c for c in view.charts)
+    return replace(view, charts=new, **changes)
+
+
 def no_group_text(role: str) -> str:
     """Why a view is empty when the codebook in use declares no format group for ``role``
     ("mobility" or "partnership"; see ``flow_groups`` in the codebook)."""

@@ -28,6 +28,7 @@ from evidence.views.base import (
     needs_group,
     pair_point,
     pct,
+    reworded,
     toggle,
 )
 
@@ -233,9 +234,24 @@ def click_matrix(state, point, add: bool = False):
     return state.with_values(direction=toggle(state.direction, key[0], add)) if key else state
 
 
-_MAP_LABEL = " ".join(f"Map of directed {group_label('mobility', '', lower=True)} flows".split())
+def _map_label() -> str:
+    return " ".join(f"Map of directed {group_label('mobility', '', lower=True)} flows".split())
 
+
+def _matrix_title() -> str:
+    return f"{group_label('mobility', 'Flows')} by income group"
+
+
+_MAP_LABEL = _map_label()
 _TITLE = str(load_codebook().word("flows_title"))
+
+
+def in_scheme(view: View) -> View:
+    """The view in the words of the codebook in use (evidence.per_scheme)."""
+    title = str(load_codebook().word("flows_title"))
+    return reworded(view, {"flows": {"title": title, "label": _map_label()},
+                           "flow-matrix": {"title": _matrix_title()}}, title=title)  # fmt: skip
+
 
 VIEW = View(
     "flows",
@@ -250,7 +266,7 @@ VIEW = View(
               depends=("focus", "arcs", "net", "level"), height=470,
               width=8, screen="filled", row_point=pair_point,
               label=_MAP_LABEL),
-        Chart("flow-matrix", f"{group_label('mobility', 'Flows')} by income group",
+        Chart("flow-matrix", _matrix_title(),
               needs_group("mobility", build_matrix),
               needs_group("mobility", takeaway, takeaway=True),
               screen="html", click=click_matrix, own=("direction",), depends=("focus",),

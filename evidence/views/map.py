@@ -129,15 +129,19 @@ def takeaway(sub, state) -> str:
     top = aggregate.top_countries(
         aggregate.counts_by_country(sub, role=state.role, classification=state.income), n=3
     )
-    country = load_codebook().roles[state.role]["country"]
+    cb = load_codebook()
+    country = cb.roles[state.role]["country"]
     if not top:
         return f"No article names a {country}."
     names = ", ".join(f"{name} ({n})" for name, n in top)
     if state.role == "origin":
         side = pct(aggregate.share_from_side(sub, "north", classification=state.income))
-        return (f"By first author's country: {side} of articles come from high-income "
+        return (f"By {country}: {side} of articles come from high-income "
                 f"countries; most from {names}.")  # fmt: skip
     n, share = _role_share_high(sub, state)
+    if state.role == "author" and country != "any author's country":  # a scheme's own roles
+        return (f"By {country}: {pct(share)} of articles have one in a high-income country; "
+                f"most often {names}.")  # fmt: skip
     if state.role == "author":
         return (f"By any author's country: {pct(share)} of articles have an author in a "
                 f"high-income country; most often {names}.")  # fmt: skip

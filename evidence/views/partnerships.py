@@ -22,6 +22,7 @@ from evidence.views.base import (
     pair_point,
     pct,
     released,
+    reworded,
     toggle,
 )
 from evidence.views.flows import arc_click, focus_sentence, focused, top
@@ -95,6 +96,20 @@ def build_map_for_files(sub, state):
 
 _FMT = load_codebook().dim("format").nouns
 
+
+def _subtitle(nouns: str) -> str:
+    return (f"Coded partnership {nouns}, and the direction of each lead → partner pair; "
+            "click a bar or an arc to filter, a country's dot to see only its partnerships "
+            "(the flow map follows).")  # fmt: skip
+
+
+def in_scheme(view: View) -> View:
+    """The view in the words of the codebook in use (evidence.per_scheme)."""
+    nouns = load_codebook().dim("format").nouns
+    return reworded(view, {"partnerships": {"label": f"Partnership {nouns} and directions"}},
+                    subtitle=_subtitle(nouns))  # fmt: skip
+
+
 PARTNER_WORDS = {"in": "{name} as partner, led from", "out": "{name} as lead, with",
                  "in_north": "led from HIC", "out_north": "with HIC partners"}  # fmt: skip
 
@@ -129,9 +144,7 @@ click_map = arc_click("partner")
 VIEW = View(
     "partnerships",
     "Who partners with whom",
-    f"Coded partnership {_FMT}, and the direction of each lead → partner pair; click a bar "
-    "or an arc to filter, a country's dot to see only its partnerships (the flow map "
-    "follows).",
+    _subtitle(_FMT),
     (
         Chart("partnerships", "Who partners with whom", needs_group("partnership", build),
               needs_group("partnership", takeaway, takeaway=True), click=click,

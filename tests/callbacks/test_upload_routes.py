@@ -586,3 +586,74 @@ def test_every_export_link_carries_the_upload_key_while_viewing_it(app):
     body = {"inputs": [{"id": "url", "property": "search", "value": search}]}
     with app.server.test_request_context("/_dash-update-component", method="POST", json=body):
         assert asked_link() == key
+
+
+def test_an_upload_with_its_own_codebook_speaks_it_only_for_its_browser(app):
+    """A codebook sent with the file (as the dialog sends it: a data URL) is checked, the
+    file is read under it and its page speaks it; a link to it opens it only in the
+    browser that sent it; the site's page keeps its own scheme (issue 25, item 2)."""
+    import base64
+
+    from tests.unit.test_scheme_words import DATA, SCHEME
+
+    client = app.server.test_client()
+    book = "data:application/x-yaml;base64," + base64.b64encode(SCHEME.encode()).decode()
+    response = client.post(
+        "/upload",
+        data={"file": (io.BytesIO(DATA.encode()), "surgery.csv"), "scheme": "own",
+              "codebook_data": book, "codebook_name": "surgery.yaml"},
+        headers={"X-IoME-Upload": "1"}, content_type="multipart/form-data",
+    )  # fmt: skip
+    assert response.status_code == 200 and response.json["articles"] == 4
+    link = response.json["link"]
+    assert "<title>Surgical Training Map</title>" in client.get(link).get_data(as_text=True)
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert "Where surgical trainees rotate" in layout and "Who sends" not in layout
+    stranger = FlaskClient(app.server)  # no cookie: the link shows the site's data
+    assert "<title>IoME" in stranger.get(link).get_data(as_text=True)
+    assert "<title>IoME" in FlaskClient(app.server).get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "said"),
+    [
+        ("name: x\ndimensions:\n  a: [\n", "surgery.yaml, line 4: not valid YAML"),
+        ("name: x\ndimensions:\n  a:\n    role: nonsense\n", "surgery.yaml: dimensions.a"),
+        ("x" * (300 * 1024), "larger than 256 KB"),
+        ("a: &a [x, x]\nb: &b [*a, *a, *a]\nname: x\n", "anchors and aliases"),  # a YAML bomb
+    ],
+)
+def test_a_bad_codebook_is_refused_with_its_key_and_line(app, yaml_text, said):
+    import base64
+
+    client = app.server.test_client()
+    book = "data:;base64," + base64.b64encode(yaml_text.encode()).decode()
+    response = client.post(
+        "/upload",
+        data={"file": (io.BytesIO(demo_rows(3)), "three.csv"), "scheme": "own",
+              "codebook_data": book, "codebook_name": "surgery.yaml"},
+        headers={"X-IoME-Upload": "1"}, content_type="multipart/form-data",
+    )  # fmt: skip
+    assert response.status_code == 400 and response.json["status"] == "rejected"
+    assert said in response.json["message"], response.json["message"]
+    assert client.get("/healthz").json["articles"] == 350  # nothing changed
+
+
+def test_the_dialog_checks_a_picked_codebook_or_mapping_at_once():
+    """Before any upload, a picked YAML file is checked as the upload will check it: the
+    scheme it names, or its problem with the line."""
+    import base64
+
+    from components.upload_panel import check_yaml
+    from tests.unit.test_scheme_words import SCHEME
+
+    def url(text: str) -> str:
+        return "data:;base64," + base64.b64encode(text.encode()).decode()
+
+    good = str(check_yaml(url(SCHEME), "surgery.yaml", "codebook").to_plotly_json())
+    assert "“Surgical training partnerships” (5 codes)" in good
+    bad = str(check_yaml(url("name: x\ndimensions: [\n"), "b.yaml", "codebook").to_plotly_json())
+    assert "Not usable" in bad and "b.yaml, line 3: not valid YAML" in bad
+    mapping = str(check_yaml(url("id: row_number\ncolumns: {Title: titel}\n"), "m.yaml",
+                             "mapping").to_plotly_json())  # fmt: skip
+    assert "m.yaml: columns.Title (line 2): unknown contract column 'titel'" in mapping

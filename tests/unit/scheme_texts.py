@@ -26,42 +26,84 @@ def _zip_text(content: bytes) -> str:
     )
 
 
-def texts(data: str, images: bool) -> dict[str, str]:
+def texts(data: str, images: bool, upload: str = "") -> dict[str, str]:
+    """Every text served for ``data``: the site's dataset, or with ``upload``
+    ("SCHEME[:COLUMNS]", bundled names) the file uploaded from a browser under that
+    scheme and column mapping to a site that keeps its own (then ``site index`` is the
+    site's page after the upload, and ``upload`` the upload's answer)."""
+    import contextlib
+
     from app import create_app
     from components.alternatives import SUMMARY_VIEWS, summaries
     from components.render import render_views
+    from components.uploads import scheme_of
+    from evidence.codebook import using_codebook
     from evidence.views import REGISTRY, slide_charts
 
-    app = create_app(data_path=data)
-    eb = app.server.extensions["iome_sessions"].default
+    app = create_app(data_path=None if upload else data)
+    sessions = app.server.extensions["iome_sessions"]
     client = app.server.test_client()
-    shown = [c.name for v in REGISTRY if v.shown for c in v.charts]
-    hidden = {c.name for v in REGISTRY if not v.shown for c in v.charts}
-    drawn = {k: v for k, v in render_views("", eb).items() if k not in hidden}
-    takeaways = dict(zip(SUMMARY_VIEWS, summaries("", eb, SUMMARY_VIEWS), strict=True))
-    out = {
-        "index": client.get("/").get_data(as_text=True),
-        "layout": client.get("/_dash-layout").get_data(as_text=True),
+    query, scope, out = "", contextlib.nullcontext(), {}
+    if upload:
+        answer = _upload(client, data, *upload.split(":"))
+        query = answer["link"].lstrip("/")  # ?dataset=<key>
+        eb = next(b for b in sessions._parsed.values() if b.n_articles)
+        scope = using_codebook(scheme_of({"scheme": upload.split(":")[0]}))
+        out["upload"] = json.dumps(answer)
+        out["site index"] = client.get("/").get_data(as_text=True)
+    else:
+        eb = sessions.default
+    with scope:
+        shown = [c.name for v in REGISTRY if v.shown for c in v.charts]
+        hidden = {c.name for v in REGISTRY if not v.shown for c in v.charts}
+        drawn = {k: v for k, v in render_views(query, eb).items() if k not in hidden}
+        takeaways = dict(zip(SUMMARY_VIEWS, summaries(query, eb, SUMMARY_VIEWS), strict=True))
+        slides = slide_charts()
+    page = {"Referer": f"http://localhost/{query}"}
+    out |= {
+        "index": client.get(f"/{query}").get_data(as_text=True),
+        "layout": client.get("/_dash-layout", headers=page).get_data(as_text=True),
         "figures": json.dumps(drawn, default=str),
         "takeaways": json.dumps({k: v for k, v in takeaways.items() if k not in hidden}),
         "articles": eb.n_articles,
     }
     for name in shown:
-        out[f"embed {name}"] = client.get(f"/embed/{name}").get_data(as_text=True)
+        out[f"embed {name}"] = client.get(f"/embed/{name}{query}").get_data(as_text=True)
     names = []  # the files' names (Content-Disposition)
     for name in (*shown, "articles", "gaps"):
         for fmt in ("csv", "xlsx"):
-            response = client.get(f"/data/{name}.{fmt}")
+            response = client.get(f"/data/{name}.{fmt}{query}")
             names.append(response.headers.get("Content-Disposition", ""))
             out[f"{fmt} {name}"] = _zip_text(response.get_data())
+    if upload:
+        for path in ("/upload/report.csv", f"/upload/template.csv?scheme={upload.split(':')[0]}"):
+            response = client.get(path)
+            names.append(response.headers.get("Content-Disposition", ""))
+            out[path] = response.get_data(as_text=True)
     out["file names"] = " ".join(names)
-    out["zip articles"] = _zip_text(client.get("/data/articles.zip").get_data())  # about.txt
+    out["zip articles"] = _zip_text(client.get(f"/data/articles.zip{query}").get_data())
     if images:
-        for name in slide_charts():
-            out[f"svg {name}"] = client.get(f"/export/{name}.svg").get_data(as_text=True)
-        out["deck"] = _zip_text(client.get("/export/deck.pptx").get_data())
+        for name in slides:
+            out[f"svg {name}"] = client.get(f"/export/{name}.svg{query}").get_data(as_text=True)
+        out["deck"] = _zip_text(client.get(f"/export/deck.pptx{query}").get_data())
     return out
 
 
+def _upload(client, data: str, scheme: str, columns: str = "") -> dict:
+    """POST ``data`` to /upload as the page's upload script does, with a scheme and a
+    column mapping chosen by name."""
+    from pathlib import Path
+
+    with open(data, "rb") as fh:
+        form = {"file": (fh, Path(data).name), "scheme": scheme, "columns": columns}
+        response = client.post("/upload", data=form, headers={"X-IoME-Upload": "1"},
+                               content_type="multipart/form-data")  # fmt: skip
+    answer = response.get_json()
+    assert answer and answer.get("status") == "loaded", answer
+    return answer
+
+
 if __name__ == "__main__":
-    json.dump(texts(sys.argv[1], "--images" in sys.argv), sys.stdout)
+    at = sys.argv.index("--upload") if "--upload" in sys.argv else 0
+    json.dump(texts(sys.argv[1], "--images" in sys.argv, sys.argv[at + 1] if at else ""),
+              sys.stdout)  # fmt: skip

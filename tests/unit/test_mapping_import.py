@@ -151,3 +151,46 @@ def test_one_column_chosen_twice_in_the_browser_fills_both_contract_columns():
     assert eb.n_articles == 1 and eb.report.errors == []
     roles = eb.article_countries.groupby("role")["iso3"].first().to_dict()
     assert roles == {"author": "KEN", "origin": "KEN", "setting": "KEN"}
+
+
+def test_the_browser_mapping_step_has_the_mapping_files_choices_and_saves_them(tmp_path):
+    """The mapping step (issue 25, item 1): row-number ids, one-code columns merged (found
+    by their names in the chosen scheme; "ES: Pollination" before a bare "Pollination"),
+    countries from coordinates; its YAML, read back as a mapping file, loads the same."""
+    from components.upload_panel import (
+        NO_COLUMN,
+        ROW_ID,
+        _guess,
+        browser_mapping,
+        code_columns,
+        mapping_yaml,
+    )
+    from evidence.codebook import using_codebook
+
+    csv = (b"Short Title,Title,Year,Nation,Latitude,Longitude,Vegetation,ES: Food,"
+           b"ES: Pollination,Pollination,Wind\n"
+           b"Doe 2001,Strips A,2001,Finland,,,Grasses,x,,,x\n"
+           b"Doe 2001,Strips B,2003,,52.5,13.4,Hedgerow,no,1,yes,\n")  # fmt: skip
+    headers = csv.decode().splitlines()[0].split(",")
+    with using_codebook(EXAMPLE / "codebook.yaml"):
+        codes = code_columns(headers, "motivation")
+        assert codes == {"ES: Food": "provisioning.food",
+                         "ES: Pollination": "regulating.pollination"}  # fmt: skip
+        assert code_columns(headers, "format") == {}  # "Vegetation" holds values, not a code
+        assert _guess("id", headers) == NO_COLUMN  # never "Wind"
+        mapping = browser_mapping(
+            ["id", "title", "year", "author_countries", "setting_countries", "formats"],
+            [ROW_ID, "Title", "Year", "Nation", "Nation", "Vegetation"],
+            {"motivations": list(codes)}, ("Latitude", "Longitude"),
+        )  # fmt: skip
+        eb = load(csv, name="strips.csv", mapping=mapping)
+        (tmp_path / "columns.yaml").write_text(mapping_yaml(mapping, "strips.csv"), "utf-8")
+        again = load(csv, name="strips.csv", mapping=read_column_mapping(tmp_path / "columns.yaml"))
+    assert eb.report.errors == [] and eb.n_articles == 2
+    assert list(eb.articles["article_id"]) == ["row-2", "row-3"]
+    settings = eb.article_countries.query("role == 'setting'").set_index("article_id")["iso3"]
+    assert settings.to_dict() == {"row-2": "FIN", "row-3": "DEU"}  # Berlin's coordinates
+    motives = eb.article_codes.query("dimension == 'motivation'").groupby("article_id")["code"]
+    assert motives.apply(sorted).to_dict() == {"row-2": ["provisioning.food"],
+                                               "row-3": ["regulating.pollination"]}  # fmt: skip
+    assert again.articles.equals(eb.articles) and again.report.errors == []
