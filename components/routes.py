@@ -491,8 +491,8 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         if view not in VIEWS:
             known = ", ".join(EXPORT_VIEWS)
             return Response(f"unknown view '{view}' (use {known})", 400, mimetype="text/plain")
-        # An embed shows the site's dataset whatever cookie the visitor's browser sends
-        # (an embed on another site must never show a visitor's own upload).
-        site = current_app.extensions.get("iome_site_data", current)
-        page = embed_page(site(), view, request.query_string.decode("utf-8", "replace"))
+        # An embed shows the site's dataset whatever cookie the visitor's browser sends,
+        # unless its URL names the session's own upload (``dataset=<key>``, as every link
+        # of an upload does); then the upload, in its own scheme, as the page shows it.
+        page = embed_page(current(), view, request.query_string.decode("utf-8", "replace"))
         return Response(page, mimetype="text/html")

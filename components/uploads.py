@@ -806,7 +806,6 @@ def _unavailable() -> tuple[Response, int]:
 def register_upload_routes(server: Flask, sessions: Sessions) -> None:
     """The upload, clear, report and template routes, and the session cookie's renewal."""
     server.extensions["iome_upload_store"] = sessions.store  # /healthz shows its state
-    server.extensions["iome_site_data"] = lambda: sessions.default  # what embeds show
 
     def refuse(message: str, status: int):
         return jsonify({"status": "rejected", "code": "forbidden", "message": message}), status

@@ -49,7 +49,7 @@ REGISTRY: tuple[View, ...] = (
 )
 # An upload read under its own scheme sees these in its words (evidence.per_scheme).
 _IN_SCHEME = {"flows": flows.in_scheme, "partnerships": partnerships.in_scheme,
-              "alignment": alignment.in_scheme}  # fmt: skip
+              "alignment": alignment.in_scheme, "gapmap": gapmap.in_scheme}  # fmt: skip
 
 
 def _in_scheme(views: tuple[View, ...]) -> tuple[View, ...]:

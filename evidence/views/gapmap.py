@@ -15,7 +15,7 @@ from evidence.codebook import load_codebook
 from evidence.fields import FIELD
 from evidence.figures.gapmap import build_gap_figure
 from evidence.figures.theme import empty_figure
-from evidence.views.base import Chart, View, cell_key, mark_selected, released
+from evidence.views.base import Chart, View, cell_key, mark_selected, released, reworded
 
 TITLE = "Evidence gap map"
 ORIGIN_ROLE = "origin"  # the region dimension is the first author's country's region
@@ -149,15 +149,27 @@ def row_point(row: dict) -> tuple[dict, str]:
             f"{row['row_label']} × {row['column_label']}")  # fmt: skip
 
 
-_CB = load_codebook()
+def _subtitle() -> str:
+    """What the card shows, in the words of the codebook in use."""
+    cb = load_codebook()
+    return (
+        "Pick any two dimensions. Each cell counts the articles with both values; an "
+        "article with several codes counts in each of its cells, so cells do not add up to "
+        "the total (which counts each article once). An empty cell is a gap in the "
+        f"evidence. {cb.dim('motivation').plural} by {cb.dim('format').nouns} shows the "
+        "alignment rubric's verdicts. Click a cell, or a total, to filter."
+    )
+
+
+def in_scheme(view: View) -> View:
+    """The view in the words of the codebook in use (evidence.per_scheme)."""
+    return reworded(view, subtitle=_subtitle())
+
+
 VIEW = View(
     "gapmap",
     TITLE,
-    "Pick any two dimensions. Each cell counts the articles with both values; an article "
-    "with several codes counts in each of its cells, so cells do not add up to the total "
-    "(which counts each article once). An empty cell is a gap in the evidence. "
-    f"{_CB.dim('motivation').plural} by {_CB.dim('format').nouns} shows the alignment "
-    "rubric's verdicts. Click a cell, or a total, to filter.",
+    _subtitle(),
     (Chart("gapmap", TITLE, build, takeaway, click=click, release=release, screen="html",
            depends=("gap_rows", "gap_cols", "gap_values"), height=460, row_point=row_point,
            label="Evidence gap map: the two chosen dimensions crossed"),),

@@ -506,21 +506,28 @@ def test_upload_report_names_spreadsheet_rows_and_ids_everywhere(app):
 
 
 def test_an_embed_shows_the_site_dataset_whatever_the_cookie(tmp_path, monkeypatch):
-    """Issue 24: an embed showed the visitor's own upload when the cookie was sent."""
+    """Issue 24: an embed showed the visitor's own upload when the cookie was sent. Now
+    it shows the site's data unless its URL names the session's upload (the upload's own
+    links do), and never another browser's upload."""
     from evidence.load import load as _load
 
     monkeypatch.setenv("IOME_UPLOAD_DIR", str(tmp_path / "uploads"))
-    client = create_app().server.test_client()
+    server = create_app().server
+    client = FlaskClient(server)  # sends the cookie, not the link
     rows = b"".join(DEMO_PATH.read_bytes().splitlines(keepends=True)[:8])
     answer = client.post(
         "/upload", data={"file": (io.BytesIO(rows), "mine.csv")},
         headers={"X-IoME-Upload": "1"}, content_type="multipart/form-data",
     )  # fmt: skip
-    assert answer.status_code == 200 and client.get("/healthz").json["articles"] == 7
+    link = answer.json["link"].lstrip("/")  # ?dataset=<key>
+    assert answer.status_code == 200 and client.get(f"/healthz{link}").json["articles"] == 7
     page = client.get("/embed/trends").data.decode()
     site = _load(DEMO_PATH).n_articles
     assert f"{site:,}" in page or str(site) in page
     assert "mine.csv" not in page
+    # its own link (``dataset=<key>``) shows the upload to its browser, never to another
+    assert "mine.csv" in client.get(f"/embed/trends{link}").data.decode()
+    assert "mine.csv" not in FlaskClient(server).get(f"/embed/trends{link}").data.decode()
 
 
 def test_made_up_component_suite_paths_are_404_not_500():
