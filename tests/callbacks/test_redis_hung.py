@@ -5,42 +5,13 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import signal
-import subprocess
 import time
 
-import pytest
-import redis
-
 from app import create_app
-from bench.server import free_port
 from evidence import DEMO_PATH
 
 ROWS = "\n".join(DEMO_PATH.read_text(encoding="utf-8").splitlines()[:6]).encode() + b"\n"
-
-
-@pytest.fixture
-def own_redis():
-    """A redis-server of this test's own (it is stopped: the shared one must not be)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server not installed (apt-get install redis-server)")
-    port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL)  # fmt: skip
-    client = redis.Redis(port=port, socket_timeout=1)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield proc, f"redis://127.0.0.1:{port}/0"
-    client.close()
-    os.kill(proc.pid, signal.SIGCONT)
-    proc.terminate()
-    proc.wait(10)
 
 
 def upload(client):
