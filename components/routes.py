@@ -14,6 +14,8 @@ import math
 import os
 import queue
 import re
+import select
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -245,6 +247,29 @@ class AnimationCancelled(Exception):
     """The client of an animation went away: stop drawing its frames."""
 
 
+def client_gone_probe(environ: dict) -> Callable[[], bool]:
+    """A cheap check, callable from any thread, of whether the client of a request has
+    closed its connection: its socket (gunicorn's or Werkzeug's) reads as end-of-file.
+    An animation without a progress stream writes nothing until its file is made, so
+    this is the only way it learns that nobody is waiting for it any more."""
+    sock = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+    if sock is None:
+        return lambda: False
+
+    def gone() -> bool:
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+            if not readable:
+                return False
+            return sock.recv(1, socket.MSG_PEEK) == b""  # data (a next request) = still there
+        except ValueError:  # a TLS socket cannot peek: assume the client waits
+            return False
+        except OSError:  # reset, closed: nobody is waiting
+            return True
+
+    return gone
+
+
 class AnimationJobs:
     """The animation jobs a worker runs at once: at most ``per_address`` per client address
     and ``total`` in all (``IOME_ANIMATIONS_PER_ADDRESS``, ``IOME_ANIMATIONS``). Asked
@@ -292,6 +317,12 @@ class AnimationJobs:
     def running(self) -> int:
         with self._lock:
             return sum(self._running.values())
+
+
+def _stop_if(gone: bool) -> None:
+    """Between two frames: stop an animation whose client has gone."""
+    if gone:
+        raise AnimationCancelled
 
 
 def export_key(eb: EvidenceBase, state, view: str, fmt: str, size: str, theme: str) -> str:
@@ -412,21 +443,20 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         if refused is not None:
             return refused
 
+        client_gone = client_gone_probe(request.environ)
+
         def build(progress=None):
             return export_animation(eb, state, view, fmt, width=width, height=height,
                                     theme=theme, progress=progress, slide=slide)  # fmt: skip
 
         if not request.args.get("progress"):
-            try:
-                return _attachment(cached(export_cache, key, build), name, fmt)
-            finally:
-                jobs.release(address)
+            return _plain_animation(lambda: cached(export_cache, key, lambda: build(
+                lambda *_: _stop_if(client_gone()))), f"{name}.{fmt}", fmt, address)  # fmt: skip
         events: queue.Queue = queue.Queue()
         gone = threading.Event()
 
         def report(done: int, total: int, words: str) -> None:
-            if gone.is_set():
-                raise AnimationCancelled
+            _stop_if(gone.is_set() or client_gone())
             events.put({"done": done, "total": total, "words": words})
 
         def work():
@@ -470,6 +500,17 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Accel-Buffering"] = "no"
         return response
+
+    def _plain_animation(make: Callable[[], bytes], file_name: str, fmt: str, address: str):
+        """The file of an animation asked for without a progress stream; its frames stop
+        being drawn as soon as its client has gone (answered 499, which nobody reads)."""
+        try:
+            content = make()
+        except AnimationCancelled:
+            return Response("The client closed the connection.", 499, mimetype="text/plain")
+        finally:
+            jobs.release(address)
+        return _attachment(content, *file_name.rsplit(".", 1))
 
     @server.get("/data/<what>.<fmt>")
     def export_data(what: str, fmt: str):
