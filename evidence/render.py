@@ -345,8 +345,13 @@ class Renderer:
         self._probed = True
 
     def _ensure_started(self) -> None:
+        """A running browser: the warm one, or a fresh one when there is none or when it
+        died while idle (OOM killer, a kill): that costs this request a start, never a
+        failed render and a cool-down for everyone."""
         if self._kaleido is not None and self._thread is not None and self._thread.is_alive():
-            return
+            if self._own_browsers():
+                return
+            self._last_error = "the browser had stopped while idle; started again"
         self._shutdown()
         import kaleido  # imported late: the rest of the package works without it
 

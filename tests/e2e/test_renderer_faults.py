@@ -76,6 +76,21 @@ def test_a_render_cancelled_inside_kaleido_answers_unavailable(renderer, monkeyp
         renderer.render(FIGURE, "png", 200, 150)
 
 
+def test_a_browser_that_died_while_idle_is_started_again_without_a_failure(renderer):
+    """Chromium killed between renders: the next render starts a fresh browser and
+    succeeds (no 503, no cool-down for everyone)."""
+    renderer.render(FIGURE, "png", 200, 150)
+    failures = renderer.status()["failures"]
+    for pid in renderer._own_browsers():
+        os.killpg(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while renderer._own_browsers() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert renderer.render(FIGURE, "png", 200, 150).startswith(b"\x89PNG")
+    assert renderer.status()["failures"] == failures
+    assert renderer.status()["state"] == "ready"
+
+
 KILLS = 20
 
 
