@@ -45,7 +45,12 @@ from evidence.export import (
 from evidence.figures.cells import Matrix, figure_cells
 from evidence.filters import apply
 from evidence.model import EvidenceBase
-from evidence.render import RendererUnavailable, default_renderer
+from evidence.render import (
+    RendererUnavailable,
+    RenderSettings,
+    default_renderer,
+    lower_priority,
+)
 from evidence.state import parse_query, to_query
 from evidence.views import EXPORT_VIEWS, VIEWS, caption_for, embed_companion_of, view_figure
 
@@ -319,6 +324,13 @@ class AnimationJobs:
             return sum(self._running.values())
 
 
+def render_priority() -> None:
+    """This thread's CPU priority lowered to the renderer's (IOME_RENDER_NICE): frames
+    built and encoded here yield to the page loads of the same worker. Call only in a
+    thread that ends with its job (a priority cannot be raised again)."""
+    lower_priority(threading.get_native_id(), RenderSettings.from_env().nice)
+
+
 def _stop_if(gone: bool) -> None:
     """Between two frames: stop an animation whose client has gone."""
     if gone:
@@ -450,8 +462,10 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
                                     theme=theme, progress=progress, slide=slide)  # fmt: skip
 
         if not request.args.get("progress"):
+            late = threading.Event()  # the request stopped waiting: so does the drawing
             return _plain_animation(lambda: cached(export_cache, key, lambda: build(
-                lambda *_: _stop_if(client_gone()))), f"{name}.{fmt}", fmt, address)  # fmt: skip
+                lambda *_: _stop_if(late.is_set() or client_gone()))), late,
+                f"{name}.{fmt}", fmt, address)  # fmt: skip
         events: queue.Queue = queue.Queue()
         gone = threading.Event()
 
@@ -460,6 +474,7 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
             events.put({"done": done, "total": total, "words": words})
 
         def work():
+            render_priority()
             try:
                 content = cached(export_cache, key, lambda: build(report))
                 events.put({"file": base64.b64encode(content).decode("ascii"),
@@ -501,16 +516,35 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         response.headers["X-Accel-Buffering"] = "no"
         return response
 
-    def _plain_animation(make: Callable[[], bytes], file_name: str, fmt: str, address: str):
-        """The file of an animation asked for without a progress stream; its frames stop
-        being drawn as soon as its client has gone (answered 499, which nobody reads)."""
+    def _plain_animation(make: Callable[[], bytes], late: threading.Event, file_name: str,
+                         fmt: str, address: str):  # fmt: skip
+        """The file of an animation asked for without a progress stream, drawn in a thread
+        at render priority (pages first); its frames stop being drawn as soon as its client
+        has gone (answered 499, which nobody reads) or the deadline has passed."""
+        box: dict = {}
+
+        def work():
+            render_priority()
+            try:
+                box["content"] = make()
+            except BaseException as exc:  # re-raised in the request's thread below
+                box["error"] = exc
+
         try:
-            content = make()
-        except AnimationCancelled:
-            return Response("The client closed the connection.", 499, mimetype="text/plain")
+            worker = threading.Thread(target=work, name="iome-animation", daemon=True)
+            worker.start()
+            worker.join(ANIMATION_DEADLINE_S)
+            late.set()
+            if worker.is_alive():  # it stops at its next frame
+                return _refused("The animation took too long; try fewer years or a smaller "
+                                "size.", 503, ANIMATION_RETRY_S)  # fmt: skip
+            if isinstance(box.get("error"), AnimationCancelled):
+                return Response("The client closed the connection.", 499, mimetype="text/plain")
+            if "error" in box:
+                raise box["error"]
+            return _attachment(box["content"], *file_name.rsplit(".", 1))
         finally:
             jobs.release(address)
-        return _attachment(content, *file_name.rsplit(".", 1))
 
     @server.get("/data/<what>.<fmt>")
     def export_data(what: str, fmt: str):
