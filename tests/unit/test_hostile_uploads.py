@@ -4,6 +4,7 @@ or reported. Figures in RELIABILITY.md section 13."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import textwrap
@@ -160,13 +161,16 @@ def test_a_full_sized_table_is_not_refused_by_the_cells_cap():
     assert text_cells(content)[0] == 100_002 * 18 <= MAX_CELLS
 
 
-def test_a_larger_text_table_is_parsed_under_the_memory_ceiling():
-    """Past 1 MB a CSV is parsed in the bounded child (a 1 MB ceiling refuses it), a
-    small one in-process (the same ceiling does not apply)."""
-    demo = pd.read_csv(DEMO, dtype=str, keep_default_na=False)
-    big = pd.concat([demo] * 20).to_csv(index=False).encode()
+def test_a_larger_text_table_is_parsed_in_the_bounded_child(monkeypatch):
+    """Past 1 MB (or 250,000 cells) a CSV is parsed in the forked child with the memory
+    ceiling, like a workbook; a small one in the worker itself."""
+    import evidence.load as loader
+
+    monkeypatch.setattr(loader, "load", lambda content, **options: os.getpid())
+    big = b"id,title\n" + b"a,b\n" * 300_000
     assert len(big) > 1024 * 1024
-    eb = load_bounded(big, name="big.csv", memory_mb=1)
-    assert eb.n_articles == 0 and "more than 1 MB of memory" in eb.report.errors[0].message
-    small = demo.head(5).to_csv(index=False).encode()
-    assert load_bounded(small, name="small.csv", memory_mb=1).n_articles == 5
+    assert load_bounded(big, name="big.csv") != os.getpid()
+    assert load_bounded(b"id,title\na,b\n", name="small.csv") == os.getpid()
+    many_cells = b"id," + b",".join(b"c%d" % i for i in range(99)) + b"\n" + b"\n" * 3000
+    assert len(many_cells) < 1024 * 1024 and text_cells(many_cells)[0] > 250_000
+    assert load_bounded(many_cells, name="cells.csv") != os.getpid()
