@@ -36,6 +36,7 @@ from evidence.clean_text import clean_strings
 
 DEFAULT_BROWSER = "/usr/bin/chromium"
 INSTALL_HINT = "Image export needs Chromium (apt-get install chromium)"
+IDLE_CHECK_S = 2.0  # a browser idle this long is checked for life before a render
 
 
 class RendererUnavailable(RuntimeError):
@@ -351,7 +352,9 @@ class Renderer:
         died while idle (OOM killer, a kill): that costs this request a start, never a
         failed render and a cool-down for everyone."""
         if self._kaleido is not None and self._thread is not None and self._thread.is_alive():
-            if self._own_browsers():
+            # (a /proc scan, ~10 ms: skipped between renders in quick succession, e.g. the
+            # frames of an animation, where a dead browser fails the next render anyway)
+            if time.monotonic() - self._last_used < IDLE_CHECK_S or self._own_browsers():
                 return
             self._last_error = "the browser had stopped while idle; started again"
         self._shutdown()

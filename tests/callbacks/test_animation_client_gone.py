@@ -37,9 +37,9 @@ class Permissive:
         return {}
 
 
-def png() -> bytes:
+def png(colour="white") -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (32, 24), "white").save(out, format="PNG")
+    Image.new("RGB", (32, 24), colour).save(out, format="PNG")
     return out.getvalue()
 
 
@@ -87,3 +87,20 @@ def test_a_plain_animation_stops_drawing_when_its_client_hangs_up(served):
     assert jobs.running() == 0, "the animation job was still held after its client left"
     assert len(after_close) <= 2, f"{len(after_close)} frames drawn after the client left"
     assert len(drawn) < frames, (len(drawn), frames)
+
+
+def test_a_plain_animation_whose_client_waits_gets_its_file(monkeypatch):
+    """The same job path, client still there: the GIF, one frame a year asked for."""
+    drawn: list[float] = []
+
+    def frame(*args, **kwargs):  # a different picture each frame (equal ones are merged)
+        drawn.append(time.monotonic())
+        return png(colour=(40 * len(drawn), 0, 0))
+
+    monkeypatch.setattr(evidence.animate, "render_image", frame)
+    monkeypatch.setattr(components.routes, "default_renderer", Permissive)
+    server = create_app(DEMO_PATH).server
+    answer = server.test_client().get("/export/trends.gif?width=320&height=240&year=2018-2020")
+    assert answer.status_code == 200 and answer.mimetype == "image/gif"
+    assert Image.open(io.BytesIO(answer.data)).n_frames == 3 == len(drawn)
+    assert server.extensions["iome_animation_jobs"].running() == 0

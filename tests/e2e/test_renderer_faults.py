@@ -21,6 +21,7 @@ import pytest
 from bench.server import ROOT, Server
 from evidence import DEMO_PATH
 from evidence.render import (
+    IDLE_CHECK_S,
     Renderer,
     RendererUnavailable,
     RenderFailed,
@@ -86,6 +87,7 @@ def test_a_browser_that_died_while_idle_is_started_again_without_a_failure(rende
     deadline = time.monotonic() + 5
     while renderer._own_browsers() and time.monotonic() < deadline:
         time.sleep(0.02)
+    time.sleep(max(0.0, IDLE_CHECK_S - (time.monotonic() - renderer._last_used)))  # idle
     assert renderer.render(FIGURE, "png", 200, 150).startswith(b"\x89PNG")
     assert renderer.status()["failures"] == failures
     assert renderer.status()["state"] == "ready"
