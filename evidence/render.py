@@ -356,7 +356,6 @@ class Renderer:
             # frames of an animation, where a dead browser fails the next render anyway)
             if time.monotonic() - self._last_used < IDLE_CHECK_S or self._own_browsers():
                 return
-            self._last_error = "the browser had stopped while idle; started again"
         self._shutdown()
         import kaleido  # imported late: the rest of the package works without it
 
