@@ -15,6 +15,8 @@ import math
 import os
 import queue
 import re
+import select
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -44,7 +46,12 @@ from evidence.export import (
 from evidence.figures.cells import Matrix, figure_cells
 from evidence.filters import apply
 from evidence.model import EvidenceBase
-from evidence.render import RendererUnavailable, default_renderer
+from evidence.render import (
+    RendererUnavailable,
+    RenderSettings,
+    default_renderer,
+    lower_priority,
+)
 from evidence.state import parse_query, to_query
 from evidence.views import EXPORT_VIEWS, VIEWS, caption_for, embed_companion_of, view_figure
 
@@ -246,6 +253,29 @@ class AnimationCancelled(Exception):
     """The client of an animation went away: stop drawing its frames."""
 
 
+def client_gone_probe(environ: dict) -> Callable[[], bool]:
+    """A cheap check, callable from any thread, of whether the client of a request has
+    closed its connection: its socket (gunicorn's or Werkzeug's) reads as end-of-file.
+    An animation without a progress stream writes nothing until its file is made, so
+    this is the only way it learns that nobody is waiting for it any more."""
+    sock = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+    if sock is None:
+        return lambda: False
+
+    def gone() -> bool:
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+            if not readable:
+                return False
+            return sock.recv(1, socket.MSG_PEEK) == b""  # data (a next request) = still there
+        except ValueError:  # a TLS socket cannot peek: assume the client waits
+            return False
+        except OSError:  # reset, closed: nobody is waiting
+            return True
+
+    return gone
+
+
 class AnimationJobs:
     """The animation jobs a worker runs at once: at most ``per_address`` per client address
     and ``total`` in all (``IOME_ANIMATIONS_PER_ADDRESS``, ``IOME_ANIMATIONS``). Asked
@@ -293,6 +323,19 @@ class AnimationJobs:
     def running(self) -> int:
         with self._lock:
             return sum(self._running.values())
+
+
+def render_priority() -> None:
+    """This thread's CPU priority lowered to the renderer's (IOME_RENDER_NICE): frames
+    built and encoded here yield to the page loads of the same worker. Call only in a
+    thread that ends with its job (a priority cannot be raised again)."""
+    lower_priority(threading.get_native_id(), RenderSettings.from_env().nice)
+
+
+def _stop_if(gone: bool) -> None:
+    """Between two frames: stop an animation whose client has gone."""
+    if gone:
+        raise AnimationCancelled
 
 
 def export_key(eb: EvidenceBase, state, view: str, fmt: str, size: str, theme: str) -> str:
@@ -413,24 +456,26 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         if refused is not None:
             return refused
 
+        client_gone = client_gone_probe(request.environ)
+
         def build(progress=None):
             return export_animation(eb, state, view, fmt, width=width, height=height,
                                     theme=theme, progress=progress, slide=slide)  # fmt: skip
 
         if not request.args.get("progress"):
-            try:
-                return _attachment(cached(export_cache, key, build), name, fmt)
-            finally:
-                jobs.release(address)
+            late = threading.Event()  # the request stopped waiting: so does the drawing
+            return _plain_animation(lambda: cached(export_cache, key, lambda: build(
+                lambda *_: _stop_if(late.is_set() or client_gone()))), late,
+                f"{name}.{fmt}", fmt, address)  # fmt: skip
         events: queue.Queue = queue.Queue()
         gone = threading.Event()
 
         def report(done: int, total: int, words: str) -> None:
-            if gone.is_set():
-                raise AnimationCancelled
+            _stop_if(gone.is_set() or client_gone())
             events.put({"done": done, "total": total, "words": words})
 
         def work():
+            render_priority()
             try:
                 content = cached(export_cache, key, lambda: build(report))
                 events.put({"file": base64.b64encode(content).decode("ascii"),
@@ -473,6 +518,36 @@ def register_routes(server: Flask, current: Callable[[], EvidenceBase], export_c
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Accel-Buffering"] = "no"
         return response
+
+    def _plain_animation(make: Callable[[], bytes], late: threading.Event, file_name: str,
+                         fmt: str, address: str):  # fmt: skip
+        """The file of an animation asked for without a progress stream, drawn in a thread
+        at render priority (pages first); its frames stop being drawn as soon as its client
+        has gone (answered 499, which nobody reads) or the deadline has passed."""
+        box: dict = {}
+
+        def work():
+            render_priority()
+            try:
+                box["content"] = make()
+            except BaseException as exc:  # re-raised in the request's thread below
+                box["error"] = exc
+
+        try:
+            worker = threading.Thread(target=work, name="iome-animation", daemon=True)
+            worker.start()
+            worker.join(ANIMATION_DEADLINE_S)
+            late.set()
+            if worker.is_alive():  # it stops at its next frame
+                return _refused("The animation took too long; try fewer years or a smaller "
+                                "size.", 503, ANIMATION_RETRY_S)  # fmt: skip
+            if isinstance(box.get("error"), AnimationCancelled):
+                return Response("The client closed the connection.", 499, mimetype="text/plain")
+            if "error" in box:
+                raise box["error"]
+            return _attachment(box["content"], *file_name.rsplit(".", 1))
+        finally:
+            jobs.release(address)
 
     @server.get("/data/<what>.<fmt>")
     def export_data(what: str, fmt: str):

@@ -328,7 +328,16 @@ class RedisStore:
         """What /healthz shows of the store."""
         up = self.available()
         return {"kind": "redis", "state": "ok" if up else "unavailable",
-                "last_error": None if up else self.last_error}  # fmt: skip
+                "last_error": None if up else self.last_error,
+                "aof": self._aof() if up else None}  # fmt: skip
+
+    def _aof(self) -> bool | None:
+        """Whether Redis keeps an append-only file (uploads survive its restart only
+        then: README, Deployment); None when it does not say."""
+        try:  # not guarded: a Redis that hides INFO still stores uploads
+            return bool(self.client.info("persistence").get("aof_enabled"))
+        except Exception:
+            return None
 
     @staticmethod
     def _keys(token: str) -> tuple[str, str]:

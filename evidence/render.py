@@ -36,6 +36,7 @@ from evidence.clean_text import clean_strings
 
 DEFAULT_BROWSER = "/usr/bin/chromium"
 INSTALL_HINT = "Image export needs Chromium (apt-get install chromium)"
+IDLE_CHECK_S = 2.0  # a browser idle this long is checked for life before a render
 
 
 class RendererUnavailable(RuntimeError):
@@ -140,6 +141,7 @@ class RenderSettings:
     cooldown: float = 30.0
     recycle: int = 200  # renders after which the browser is restarted (its memory returns)
     idle_close: float = 60.0  # seconds without a render after which the browser is closed
+    nice: int = 10  # the browser's CPU priority below the pages' (0: the same)
 
     @classmethod
     def from_env(cls) -> RenderSettings:
@@ -152,6 +154,7 @@ class RenderSettings:
             cooldown=_env_float("IOME_RENDER_COOLDOWN", cls.cooldown),
             recycle=max(1, int(_env_float("IOME_RENDER_RECYCLE", cls.recycle))),
             idle_close=max(0.1, _env_float("IOME_RENDER_IDLE", cls.idle_close)),
+            nice=min(19, max(0, int(_env_float("IOME_RENDER_NICE", cls.nice)))),
         )
 
 
@@ -345,8 +348,14 @@ class Renderer:
         self._probed = True
 
     def _ensure_started(self) -> None:
+        """A running browser: the warm one, or a fresh one when there is none or when it
+        died while idle (OOM killer, a kill): that costs this request a start, never a
+        failed render and a cool-down for everyone."""
         if self._kaleido is not None and self._thread is not None and self._thread.is_alive():
-            return
+            # (a /proc scan, ~10 ms: skipped between renders in quick succession, e.g. the
+            # frames of an animation, where a dead browser fails the next render anyway)
+            if time.monotonic() - self._last_used < IDLE_CHECK_S or self._own_browsers():
+                return
         self._shutdown()
         import kaleido  # imported late: the rest of the package works without it
 
@@ -392,6 +401,8 @@ class Renderer:
         self._since_start = 0
         self._last_used = time.monotonic()
         self._arm_idle(self.settings.idle_close)
+        for pid in self._own_browsers():
+            lower_priority(pid, self.settings.nice, group=True)
 
     # ------------------------------------------------------------------ idle
     def _arm_idle(self, delay: float) -> None:
@@ -454,6 +465,17 @@ class Renderer:
     def close(self) -> None:
         """Stop the browser (tests and process exit)."""
         self._shutdown()
+
+
+def lower_priority(pid: int, nice: int, group: bool = False) -> None:
+    """Run ``pid`` (a thread's native id, a process, or with ``group`` a whole process
+    group) ``nice`` steps below the pages: on a busy machine a burst of renders then costs
+    renders, not page loads (issue 24). Never raises: a priority is a preference."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    which = os.PRIO_PGRP if group else os.PRIO_PROCESS
+    with contextlib.suppress(OSError):
+        os.setpriority(which, pid, max(os.getpriority(which, pid), nice))
 
 
 def _browser_processes(browser: str | None) -> list[int]:

@@ -47,6 +47,7 @@ _STATUS = {
     "encrypted": 415,
     "binary": 415,
     "too_wide": 413,
+    "too_many_cells": 413,
 }
 _SAVE_AS = "Save it as an Excel workbook (.xlsx) or as CSV, then upload it again."
 _ONLY = (
@@ -145,7 +146,7 @@ def screen(
             "This file is named .xlsx but is not an Excel workbook; it may be damaged or "
             "renamed. Open it in Excel and save it again as .xlsx or as CSV, then upload it.",
         )
-    return _check_text(content) or _check_width(content)
+    return _check_text(content) or _check_width(content) or _check_cells(content)
 
 
 def _check_width(content: bytes) -> Rejection | None:
@@ -166,6 +167,40 @@ def _check_width(content: bytes) -> Rejection | None:
             "unneeded columns, then upload it again.",
         )
     return None
+
+
+# Cells a text table may make the parser hold: lines x header fields, and fields in all
+# (bad lines with extra fields are kept aside field by field). 100,000 rows of 50 columns
+# fit; 20 MB of blank lines or of commas (over 3 GB and minutes in pandas) do not
+# (RELIABILITY.md section 13).
+MAX_CELLS = 5_000_000
+
+
+def text_cells(content: bytes) -> tuple[int, int, int]:
+    """(cells, lines, header fields) of a text table, counted from its bytes in
+    milliseconds: every line (a blank one too) becomes a row of as many cells as the
+    header has, and every separator ends a field (an upper bound on what pandas makes)."""
+    head = content[: _SNIFF_BYTES * 16]
+    encoding = next((e for bom, e in _UTF16_BOMS.items() if head.startswith(bom)), "utf-8")
+    wide = 2 if encoding != "utf-8" else 1  # a UTF-16 character is two bytes
+    first = head.decode(encoding, errors="replace").lstrip("\ufeff").split("\n", 1)[0]
+    sep = max((",", ";", "\t"), key=first.count)
+    lines = content.count(b"\n") + 1
+    fields = first.count(sep) + 1
+    return max(lines * fields, content.count(sep.encode()) // wide + lines), lines, fields
+
+
+def _check_cells(content: bytes) -> Rejection | None:
+    """Refuse a text table that would make the parser build more than MAX_CELLS cells."""
+    cells, lines, fields = text_cells(content)
+    if cells <= MAX_CELLS:
+        return None
+    return _reject(
+        "too_many_cells",
+        f"This file would make about {cells:,} table cells ({lines:,} lines of "
+        f"{fields:,} columns); at most {MAX_CELLS:,} are read. Remove blank lines and "
+        "unneeded columns or rows (or split the file), then upload it again.",
+    )
 
 
 def _is_blank(content: bytes) -> bool:
@@ -471,6 +506,7 @@ def template_csv() -> bytes:
 # --- parsing with a memory ceiling -------------------------------------------------
 DEFAULT_PARSE_MB = 512  # address space a parse may add to its worker (IOME_UPLOAD_PARSE_MB)
 DEFAULT_PARSE_TIMEOUT_S = 60.0  # within gunicorn's 120 s worker timeout
+IN_PROCESS_CELLS = 250_000  # text tables up to this many cells are parsed in-process
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -512,11 +548,12 @@ def load_bounded(
     timeout_s: float = DEFAULT_PARSE_TIMEOUT_S,
     **options,
 ):
-    """:func:`evidence.load.load` of a workbook in a forked child whose address space may
-    grow by at most ``memory_mb`` MB and which is killed after ``timeout_s``: no workbook,
-    whatever its shape, can make the worker itself grow or hang (text files are bounded by
-    their own caps and parsed in-process). A parse that hits either limit (or dies)
-    becomes a refused file with a plain reason. ``options`` go to ``load``.
+    """:func:`evidence.load.load` of a workbook or a larger text table in a forked child
+    whose address space may grow by at most ``memory_mb`` MB and which is killed after
+    ``timeout_s``: no upload, whatever its shape, can make the worker itself grow or hang
+    (a text table of at most 1 MB and IN_PROCESS_CELLS cells is parsed in-process). A
+    parse that hits either limit (or dies) becomes a refused file with a plain reason.
+    ``options`` go to ``load``.
 
     Where fork is unavailable (not Linux/macOS), loads in-process.
     """
@@ -525,10 +562,11 @@ def load_bounded(
     from evidence import load as loader
 
     name = options.get("name") or "upload"
-    if not content.startswith(_ZIP) and not str(name).lower().endswith((".xlsx", ".xlsm")):
-        # Text: bounded in-process by the caps already (20 MB, 500 columns, rows read with an
-        # early stop: 298 MB peak at worst, RELIABILITY.md section 10), and a fork per CSV
-        # upload costs a loaded worker more than the parse (the soak's throughput fell).
+    workbook = content.startswith(_ZIP) or str(name).lower().endswith((".xlsx", ".xlsm"))
+    if not workbook and len(content) <= _MB and text_cells(content)[0] <= IN_PROCESS_CELLS:
+        # A small table: a few MB at most (a fork per small CSV upload costs a loaded
+        # worker more than the parse: the soak's throughput fell). Larger ones are parsed
+        # in the bounded child like workbooks (RELIABILITY.md section 13).
         return loader.load(content, **options)
     try:
         context = multiprocessing.get_context("fork")
@@ -559,10 +597,12 @@ def load_bounded(
         return value
     reasons = {
         "memory": f"reading this file needs more than {memory_mb:,} MB of memory, the most "
-        "one upload may use; file refused. Remove unneeded sheets, columns or rows (or save "
-        "it as CSV), then upload it again",
+        "one upload may use; file refused. Remove unneeded "
+        + ("sheets, columns or rows (or save it as CSV)" if workbook else "columns or rows")
+        + ", then upload it again",
         "timeout": f"reading this file took longer than {timeout_s:.0f} s; file refused. "
-        "Save the table alone as CSV, then upload it again",
+        + ("Save the table alone as CSV" if workbook else "Split the file")
+        + ", then upload it again",
     }
     return _refused(name, reasons.get(kind, f"the file could not be read ({value})"))
 

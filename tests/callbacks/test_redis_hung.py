@@ -4,43 +4,15 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
-import shutil
 import signal
-import subprocess
 import time
 
-import pytest
-import redis
-
 from app import create_app
-from bench.server import free_port
 from evidence import DEMO_PATH
 
 ROWS = "\n".join(DEMO_PATH.read_text(encoding="utf-8").splitlines()[:6]).encode() + b"\n"
-
-
-@pytest.fixture
-def own_redis():
-    """A redis-server of this test's own (it is stopped: the shared one must not be)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server not installed (apt-get install redis-server)")
-    port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL)  # fmt: skip
-    client = redis.Redis(port=port, socket_timeout=1)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield proc, f"redis://127.0.0.1:{port}/0"
-    client.close()
-    os.kill(proc.pid, signal.SIGCONT)
-    proc.terminate()
-    proc.wait(10)
 
 
 def upload(client):
@@ -66,8 +38,11 @@ def test_a_stopped_redis_degrades_uploads_in_under_a_second(own_redis, monkeypat
     assert loaded.status_code == 200
     assert member.get(loaded.json["link"].replace("/?", "/healthz?")).json["articles"] == 5
     assert member.get("/healthz").json["uploads"] == {
-        "kind": "redis", "state": "ok", "last_error": None
-    }  # fmt: skip
+        "kind": "redis",
+        "state": "ok",
+        "last_error": None,
+        "aof": False,
+    }  # fmt: skip  (the test's Redis runs without persistence: /healthz says so)
     os.kill(proc.pid, signal.SIGSTOP)
     page_seconds = []
     for _ in range(8):
@@ -81,6 +56,10 @@ def test_a_stopped_redis_degrades_uploads_in_under_a_second(own_redis, monkeypat
     data, data_seconds = timed(lambda: member.get("/data/articles.csv"))
     assert data.status_code == 200  # the default data, said so, never an error page
     page_seconds.sort()
+    logging.getLogger(__name__).warning(
+        f"hung Redis: / {page_seconds[0]:.3f}-{page_seconds[-1]:.3f} s, upload {upload_seconds:.3f}"
+        f" s, /healthz {health_seconds:.3f} s, data {data_seconds:.3f} s"
+    )
     assert page_seconds[int(0.95 * (len(page_seconds) - 1))] < 1.0, page_seconds
     assert upload_seconds < 1.0 and health_seconds < 1.0 and data_seconds < 1.0, (
         upload_seconds, health_seconds, data_seconds,

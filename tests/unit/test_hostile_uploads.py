@@ -4,6 +4,7 @@ or reported. Figures in RELIABILITY.md section 13."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import textwrap
@@ -14,7 +15,7 @@ import pandas as pd
 import pytest
 
 from evidence.load import load
-from evidence.upload import load_bounded
+from evidence.upload import MAX_CELLS, load_bounded, screen, text_cells
 
 DEMO = "data/demo/articles.csv"
 
@@ -125,3 +126,51 @@ def test_the_row_limit_counts_rows_not_blank_gaps(rows):
     eb = load(out.getvalue(), name="gap.xlsx", max_rows=4)
     assert eb.n_articles == (rows if rows <= 4 else 0)
     assert eb.report.n_rows_read == rows
+
+
+def csv_shape(shape: str) -> bytes:
+    """20 MB text tables shaped to exhaust pandas (RELIABILITY.md section 13: before the
+    cells cap, 20 MB of blank lines or of commas took over 3 GB and minutes)."""
+    header = ",".join(pd.read_csv(DEMO, nrows=0).columns)
+    size = 20 * 1024 * 1024 - 1024
+    body = {"blank lines": "\n", "commas": ",\n", "quoted newlines": '"\n"\n',
+            "500 empty columns": "," * 499 + "\n"}[shape]  # fmt: skip
+    if shape == "500 empty columns":
+        header = ",".join(f"c{i}" for i in range(500))
+    return (header + "\n" + body * ((size - len(header)) // len(body))).encode()
+
+
+@pytest.mark.parametrize("shape", ["blank lines", "commas", "quoted newlines", "500 empty columns"])
+def test_text_tables_that_would_exhaust_the_parser_are_refused_at_once(shape):
+    content = csv_shape(shape)
+    lines = content.count(b"\n") + 1
+    fields = content.split(b"\n", 1)[0].count(b",") + 1
+    assert lines * fields > MAX_CELLS  # what pandas would build: rows x header fields
+    start = time.perf_counter()
+    refused = screen(content, "shape.csv")
+    assert time.perf_counter() - start < 1.0
+    assert refused is not None and refused.code == "too_many_cells" and refused.status == 413
+    assert f"{lines:,} lines" in refused.message
+
+
+def test_a_full_sized_table_is_not_refused_by_the_cells_cap():
+    """100,000 rows (the server's row limit) of the 18 contract columns pass."""
+    header = ",".join(pd.read_csv(DEMO, nrows=0).columns)
+    content = (header + "\n" + ("x," * 17 + "x\n") * 100_000).encode()
+    assert screen(content, "full.csv") is None
+    assert text_cells(content)[0] == 100_002 * 18 <= MAX_CELLS
+
+
+def test_a_larger_text_table_is_parsed_in_the_bounded_child(monkeypatch):
+    """Past 1 MB (or 250,000 cells) a CSV is parsed in the forked child with the memory
+    ceiling, like a workbook; a small one in the worker itself."""
+    import evidence.load as loader
+
+    monkeypatch.setattr(loader, "load", lambda content, **options: os.getpid())
+    big = b"id,title\n" + b"a,b\n" * 300_000
+    assert len(big) > 1024 * 1024
+    assert load_bounded(big, name="big.csv") != os.getpid()
+    assert load_bounded(b"id,title\na,b\n", name="small.csv") == os.getpid()
+    many_cells = b"id," + b",".join(b"c%d" % i for i in range(99)) + b"\n" + b"\n" * 3000
+    assert len(many_cells) < 1024 * 1024 and text_cells(many_cells)[0] > 250_000
+    assert load_bounded(many_cells, name="cells.csv") != os.getpid()

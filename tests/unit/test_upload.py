@@ -42,7 +42,8 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 STATUS = {"too_large": 413, "empty": 400, "zip_bomb": 400, "file_type": 415, "macros": 415,
-          "not_xlsx": 415, "encrypted": 415, "binary": 415, "too_wide": 413}  # fmt: skip
+          "not_xlsx": 415, "encrypted": 415, "binary": 415, "too_wide": 413,
+          "too_many_cells": 413}  # fmt: skip
 MB = 1024 * 1024
 CSV = (
     b"id,title,year,author_countries,formats\n"
