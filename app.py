@@ -59,6 +59,7 @@ from components.render import (
 )
 from components.routes import register_routes
 from components.security import register_security
+from components.static_cache import COUNTRIES, hashed_url, register_static_cache, topojson_preload
 from components.sync import sync
 from components.timeline import timeline_bar
 from components.upload_panel import DATA_OPEN, data_banner, data_modal, register_upload_callbacks
@@ -737,11 +738,16 @@ def create_app(
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
         assets_path_ignore=["embed"],
+        # the country table at an address with its content hash, cached immutable
+        # (components/static_cache.py); still served under its plain name
+        assets_ignore=r"^countries\.js$",
+        external_scripts=[hashed_url(COUNTRIES)],
         compress=True,
         suppress_callback_exceptions=False,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}" + topojson_preload(), 1)
     app.layout = lambda: build_layout(sessions.current(), sessions)
     cache = make_cache(app.server, cache_url)
     register_callbacks(app, sessions, cache)
@@ -753,6 +759,7 @@ def create_app(
     register_limits(app.server, cache_url, settings.directory or default_directory())
     app.server.extensions["iome_sessions"] = sessions
     register_security(app.server, callback_map=app.callback_map)
+    register_static_cache(app.server)
     # Off whatever FLASK_DEBUG says; only `iome-map serve --debug` (app.run) turns debug
     # mode and the Dash dev tools on.
     app.server.debug = False

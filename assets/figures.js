@@ -192,7 +192,10 @@
   if (window.fetch) {
     // given up after 20 s (plotly.js then fetches them itself)
     var signal = window.AbortSignal && AbortSignal.timeout ? AbortSignal.timeout(20000) : undefined;
-    fetch("/assets/topojson/world_110m.json", { signal: signal })
+    // at the address the page's head preloads (its content hash: cached immutable)
+    var link = document.querySelector("link[data-iome-topojson]");
+    var url = link ? link.getAttribute("href") : "/assets/topojson/world_110m.json";
+    fetch(url, { signal: signal })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (t) {
         if (t && t.type === "Topology" && !geo.topojson.world_110m) geo.topojson.world_110m = t;
