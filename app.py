@@ -7,6 +7,7 @@ import functools
 import gc
 import importlib
 import os
+import re
 from pathlib import Path
 
 import dash_bootstrap_components as dbc
@@ -89,6 +90,23 @@ class EvidenceDash(Dash):
 
     def _setup_plotlyjs(self):
         self._plotlyjs_url = PLOTLY_BUNDLE
+
+    def interpolate_index(self, **kwargs):
+        """The page without dash_table's bundle (no DataTable on it: the article list is
+        drawn by assets/articles.js), and with the lazily loaded parts of dcc that every
+        page needs (graph, dropdown, slider) downloading with the other scripts instead
+        of after Dash has built the page (issue 27: first load)."""
+        kwargs["scripts"] = _DASH_TABLE_SCRIPT.sub("", kwargs["scripts"])
+        kwargs["css"] = kwargs["css"] + "".join(
+            f'<link rel="preload" as="script" href="{self.config.requests_pathname_prefix}'
+            f'_dash-component-suites/dash/dcc/{chunk}">'
+            for chunk in DCC_CHUNKS
+        )
+        return super().interpolate_index(**kwargs)
+
+
+_DASH_TABLE_SCRIPT = re.compile(r'<script src="[^"]*/dash/dash_table/[^"]*"></script>\s*')
+DCC_CHUNKS = ("async-graph.js", "async-dropdown.js", "async-slider.js")
 
 
 def product_title() -> str:
