@@ -589,7 +589,9 @@ def markdown(results: dict, previous: str | None = None) -> str:
         'empty), no `[data-dash-is-loading="true"]` is left, every graph of the view '
         f"registry ({', '.join('`#' + g + '`' for g in VIEW_GRAPHS)}) whose figure a "
         "response set has fired `plotly_afterplot` after that "
-        "response (a view answered with `no_update`, missing or not plotly needs no redraw), "
+        "response (a view answered with `no_update`, missing or not plotly needs no redraw, "
+        "nor does a graph the page left as it was because its figure did not change, or "
+        "left waiting until it scrolls into view: assets/draw.js), "
         "`#article-count` shows the count the response sent, and the article list "
         "(`#articles-list`) has not changed for 250 ms (its rows are the last update). "
         "'Views repainted' is when the last redrawn graph finished. The HTML charts (the "
@@ -626,7 +628,8 @@ def markdown(results: dict, previous: str | None = None) -> str:
         "in parallel). **Bytes** are the response bodies as sent (gzip) and uncompressed, "
         "summed per interaction, p95 over the actions.",
         "- **First load**: a fresh browser context (empty cache, cache disabled), from "
-        "navigation start to the frame after every view is drawn; bytes are everything "
+        "navigation start to the frame after every view on screen is drawn (the graphs "
+        "below the fold are drawn when they scroll into view); bytes are everything "
         "received (CDP `encodedDataLength`, headers included).",
         "- **Throughput**: an asyncio load generator in the benchmark process (same 2-core "
         "machine, so it takes some CPU from the server) with 8, then 32 clients, each "
