@@ -27,9 +27,14 @@
     gd.__iome_draw = { state: state, at: performance.now() };
   }
 
+  var seenNow = new WeakMap();  // gd -> in the window, as the observer last said
+
   // A graph is seen when part of its box is inside the window (a graph in a hidden
-  // card has an empty box).
+  // card has an empty box). Asked once of the layout; after that the observer, which
+  // watches every graph, keeps the answer (no layout forced while a response applies).
   function onScreen(gd) {
+    if (seenNow.has(gd)) return seenNow.get(gd);
+    if (observer) observer.observe(gd);
     var r = gd.getBoundingClientRect();
     if (!r.width && !r.height) return false;
     return r.bottom > 0 && r.top < window.innerHeight && r.right > 0 &&
@@ -58,7 +63,6 @@
     var job = jobs.get(gd);
     if (!job) return Promise.resolve();
     jobs.delete(gd);
-    if (observer) observer.unobserve(gd);
     return Promise.resolve()
       .then(job.run)
       .then(function (value) {
@@ -83,7 +87,8 @@
       queue.sort(function (a, b) {
         var va = onScreen(a), vb = onScreen(b);
         if (va !== vb) return va ? -1 : 1;
-        return a.getBoundingClientRect().top - b.getBoundingClientRect().top;
+        // then in the page's order (top first on every screen width)
+        return a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
       });
       var gd = queue.shift();
       runJob(gd).then(function () { return queue.length ? nextFrame() : null; })
@@ -101,6 +106,7 @@
 
   function onSeen(entries) {
     entries.forEach(function (entry) {
+      seenNow.set(entry.target, entry.isIntersecting);
       if (entry.isIntersecting) enqueue(entry.target);
     });
   }
@@ -127,7 +133,6 @@
         enqueue(gd);
       } else if (queue.indexOf(gd) < 0) {
         mark(gd, "waiting");
-        observer.observe(gd);
       }
     });
   }
