@@ -16,7 +16,7 @@
   "use strict";
 
   var FRAME_FALLBACK_MS = 100;  // a hidden tab has no frames: go on after this
-  var jobs = new Map();  // gd -> {figure key, run, waiters, visible}
+  var jobs = new Map();  // gd -> {key: the figure's, run, waiters: [[resolve, reject]]}
   var drawnKey = new WeakMap();  // gd -> the key of the figure it last drew
   var queue = [];  // gds whose job is to run now, in order
   var running = false;
@@ -63,6 +63,10 @@
     var job = jobs.get(gd);
     if (!job) return Promise.resolve();
     jobs.delete(gd);
+    if (!gd.isConnected) {  // its graph left the page (a new page was built): nothing to draw
+      settle(job, true);
+      return Promise.resolve();
+    }
     return Promise.resolve()
       .then(job.run)
       .then(function (value) {
@@ -140,7 +144,11 @@
   // Draw every waiting graph now (printing, tests, tools); the number of graphs still
   // waiting or being drawn.
   function flush() {
-    Array.from(jobs.keys()).forEach(enqueue);
+    Array.from(jobs.keys()).forEach(function (gd) {
+      if (gd.isConnected) { enqueue(gd); return; }
+      settle(jobs.get(gd), true);
+      jobs.delete(gd);
+    });
     return jobs.size + (running ? 1 : 0);
   }
 
