@@ -7,6 +7,7 @@ import functools
 import gc
 import importlib
 import os
+import re
 from pathlib import Path
 
 import dash_bootstrap_components as dbc
@@ -59,6 +60,7 @@ from components.render import (
 )
 from components.routes import register_routes
 from components.security import register_security
+from components.static_cache import COUNTRIES, hashed_url, register_static_cache, topojson_preload
 from components.sync import sync
 from components.timeline import timeline_bar
 from components.upload_panel import DATA_OPEN, data_banner, data_modal, register_upload_callbacks
@@ -102,11 +104,25 @@ class EvidenceDash(Dash):
 
     def interpolate_index(self, **kwargs):
         """The page's <title> per request: an upload read under its own scheme has its
-        title (escaped: a codebook sent from a browser is text from a user)."""
+        title (escaped: a codebook sent from a browser is text from a user). The page has
+        no dash_table bundle (no DataTable on it: the article list is drawn by
+        assets/articles.js), and the lazily loaded parts of dcc that every page needs
+        (graph, dropdown, slider) download with the other scripts instead of after Dash
+        has built the page (issue 27: first load)."""
         from markupsafe import escape
 
         kwargs["title"] = str(escape(product_title()))
+        kwargs["scripts"] = _DASH_TABLE_SCRIPT.sub("", kwargs["scripts"])
+        kwargs["css"] = kwargs["css"] + "".join(
+            f'<link rel="preload" as="script" href="{self.config.requests_pathname_prefix}'
+            f'_dash-component-suites/dash/dcc/{chunk}">'
+            for chunk in DCC_CHUNKS
+        )
         return super().interpolate_index(**kwargs)
+
+
+_DASH_TABLE_SCRIPT = re.compile(r'<script src="[^"]*/dash/dash_table/[^"]*"></script>\s*')
+DCC_CHUNKS = ("async-graph.js", "async-dropdown.js", "async-slider.js")
 
 
 def id_tree(node):
@@ -772,11 +788,16 @@ def create_app(
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
         assets_path_ignore=["embed"],
+        # the country table at an address with its content hash, cached immutable
+        # (components/static_cache.py); still served under its plain name
+        assets_ignore=r"^countries\.js$",
+        external_scripts=[hashed_url(COUNTRIES)],
         compress=True,
         suppress_callback_exceptions=False,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}" + topojson_preload(), 1)
     app.layout = lambda: build_layout(sessions.current(), sessions)
     cache = make_cache(app.server, cache_url)
     register_callbacks(app, sessions, cache)
@@ -788,6 +809,7 @@ def create_app(
     register_limits(app.server, cache_url, settings.directory or default_directory())
     app.server.extensions["iome_sessions"] = sessions
     register_security(app.server, callback_map=app.callback_map)
+    register_static_cache(app.server)
     # Off whatever FLASK_DEBUG says; only `iome-map serve --debug` (app.run) turns debug
     # mode and the Dash dev tools on.
     app.server.debug = False

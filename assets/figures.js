@@ -161,16 +161,24 @@
     var react = P.react;
     P.react = function (gd, fig) {
       var self = this, args = Array.prototype.slice.call(arguments);
-      if (leftToBrowser(fig)) args[1] = expand(fig);
-      // A task later: the response's cheap updates (the count, the HTML charts, the
-      // article list; assets/page.js) paint first instead of waiting for the maps.
-      drawing += 1;
-      var done = function (value) { drawing -= 1; return value; };
-      return new Promise(function (resolve) { setTimeout(resolve, 0); })
-        .then(function () { return react.apply(self, args); })
-        .then(done, function (err) { done(); throw err; });
+      var draw = function () {
+        if (leftToBrowser(fig)) args[1] = expand(fig);
+        drawing += 1;
+        var done = function (value) { drawing -= 1; return value; };
+        return Promise.resolve(react.apply(self, args))
+          .then(done, function (err) { done(); throw err; });
+      };
+      // When: now if on screen (one graph a frame, after the response's cheap updates:
+      // the count, the HTML charts, the list), when seen if not, never if unchanged
+      // (assets/draw.js).
+      if (window.iome_draw && gd && gd.parentElement &&
+          gd.parentElement.classList.contains("dash-graph")) {
+        return window.iome_draw.schedule(gd, fig, draw);
+      }
+      return new Promise(function (resolve) { setTimeout(resolve, 0); }).then(draw);
     };
     P.__iome_completes = true;
+    P.__iome_react = react;  // plotly.js's own, for tools that time drawing alone (bench)
     return P;
   }
 
@@ -184,7 +192,10 @@
   if (window.fetch) {
     // given up after 20 s (plotly.js then fetches them itself)
     var signal = window.AbortSignal && AbortSignal.timeout ? AbortSignal.timeout(20000) : undefined;
-    fetch("/assets/topojson/world_110m.json", { signal: signal })
+    // at the address the page's head preloads (its content hash: cached immutable)
+    var link = document.querySelector("link[data-iome-topojson]");
+    var url = link ? link.getAttribute("href") : "/assets/topojson/world_110m.json";
+    fetch(url, { signal: signal })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (t) {
         if (t && t.type === "Topology" && !geo.topojson.world_110m) geo.topojson.world_110m = t;

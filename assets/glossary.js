@@ -52,13 +52,25 @@
     var id = tipId(text);
     if (ids.indexOf(id) < 0) target.setAttribute("aria-describedby", ids.concat(id).join(" "));
   }
+  // An element's words as last looked at: unchanged words need no new key (key() reads
+  // innerText, which lays the page out; a click changes few labels of hundreds).
+  var seen = new WeakMap();
   function mark() {
     var words = glossary();
     if (!words) return;
+    // Reads first, then writes: innerText after a write would lay the page out again,
+    // once per label.
+    var changed = [];
     document.querySelectorAll(SELECTOR).forEach(function (el) {
-      if (el.dataset.tipKey === key(el)) return;
-      var text = words[key(el)];
-      el.dataset.tipKey = key(el);
+      var content = el.textContent;
+      if (seen.get(el) === content) return;
+      seen.set(el, content);
+      var k = key(el);
+      if (el.dataset.tipKey !== k) changed.push([el, k]);
+    });
+    changed.forEach(function (pair) {
+      var el = pair[0], text = words[pair[1]];
+      el.dataset.tipKey = pair[1];
       if (!text) return;
       el.dataset.tip = text;
       el.classList.add("term");
@@ -71,9 +83,18 @@
     pending = true;
     window.requestAnimationFrame(function () { pending = false; mark(); });
   }
+  // Changes inside a Plotly graph (its SVG, redrawn on each click) hold no such words.
+  function outsideGraphs(records) {
+    return records.some(function (r) {
+      var t = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      return !t || !t.closest(".js-plotly-plot");
+    });
+  }
   function start() {
     mark();
-    new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true });
+    new MutationObserver(function (records) {
+      if (outsideGraphs(records)) schedule();
+    }).observe(document.body, { childList: true, subtree: true });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

@@ -442,3 +442,138 @@ def interactions(browser, url: str, per_kind: int) -> dict:
             {"kind": a["kind"], "label": a["label"], "requests": a["requests"]} for a in ok
         ],
     }
+
+
+# --- the independent-style probe -------------------------------------------------------
+# Real mouse clicks on filter checkboxes at 1440x900, timed from the click's input event
+# to the last plotly_afterplot of any chart on the page, with instrumentation of its own
+# (none of bench.instrument's knowledge of Dash requests or the view registry).
+
+PROBE_CLICKS = 24
+# The boxes the probe ticks, in Gray-code order over five of them: each click is a new
+# combination (the first 24 steps of 32), so no state comes from a cache the probe filled.
+PROBE_BOXES = (
+    ("ctl-setting-income", "H"),
+    ("ctl-setting-income", "UM"),
+    ("ctl-setting-income", "LM"),
+    ("ctl-setting-income", "L"),
+    ("ctl-origin-income", "H"),
+)
+PROBE_QUIET_MS = 700  # settled: no chart drawn and no request open for this long
+PROBE_JS = r"""
+(() => {
+  if (window.__probe) return;
+  const now = () => performance.now();
+  const P = (window.__probe = { open: 0, last: 0, draws: [], clickT: null, armed: false });
+  const fetch0 = window.fetch;
+  window.fetch = function () {
+    P.open += 1; P.last = now();
+    const done = () => { P.open -= 1; P.last = now(); };
+    const p = fetch0.apply(this, arguments);
+    p.then(done, done);
+    return p;
+  };
+  const hook = () => {
+    document.querySelectorAll('.js-plotly-plot').forEach((gd) => {
+      if (typeof gd.on !== 'function' || !gd._ev || gd.__probeEv === gd._ev) return;
+      gd.__probeEv = gd._ev;
+      const host = gd.closest('[id]');
+      gd.on('plotly_afterplot', () => {
+        const t = now();
+        P.last = t;
+        P.draws.push([host ? host.id : '?', t]);
+        if (P.draws.length > 2000) P.draws.splice(0, 1000);
+      });
+    });
+  };
+  setInterval(hook, 50);
+  window.addEventListener('pointerdown', (e) => {
+    if (!P.armed || P.clickT !== null) return;
+    P.clickT = e.timeStamp > 0 && e.timeStamp <= now() ? e.timeStamp : now();
+  }, true);
+  P.arm = () => { hook(); P.armed = true; P.clickT = null; };
+  // Resolves once nothing has been drawn or requested for quietMs after the click.
+  P.settle = (quietMs, timeoutMs) => new Promise((resolve) => {
+    const began = now();
+    const tick = () => {
+      const t = now();
+      const t0 = P.clickT;
+      const quiet = P.open === 0 && t - Math.max(P.last, t0 || began) > quietMs;
+      if ((t0 !== null && quiet) || t - began > timeoutMs) {
+        P.armed = false;
+        const after = P.draws.filter((d) => t0 !== null && d[1] >= t0);
+        const first = {};
+        for (const [id, at] of after) if (!(id in first)) first[id] = at - t0;
+        resolve({
+          ms: after.length ? after[after.length - 1][1] - t0 : null,
+          first_ms: after.length ? after[0][1] - t0 : null,
+          graphs: first, draws: after.length, timeout: t - began > timeoutMs,
+        });
+        return;
+      }
+      setTimeout(tick, 25);
+    };
+    tick();
+  });
+})();
+"""
+
+
+def _probe_settle(page) -> dict:
+    return page.evaluate("([q, t]) => window.__probe.settle(q, t)", [PROBE_QUIET_MS, 15_000])
+
+
+def _probe_boxes(page) -> list:
+    """The probe's checkboxes, their filter groups opened (untimed), or [] if missing."""
+    boxes = []
+    for control, value in PROBE_BOXES:
+        box = page.locator(f"#{control} input[value='{value}']")
+        if not box.count():
+            return []
+        closed = page.locator(
+            f"#{control} >> xpath=ancestor::div[contains(@class, 'filter-group')]"
+            "/button[@aria-expanded='false']"
+        )
+        if closed.count():
+            closed.click()
+        boxes.append(box)
+    return boxes
+
+
+def probe(browser, url: str, clicks: int = PROBE_CLICKS) -> dict:
+    """``clicks`` real mouse clicks on filter checkboxes at 1440x900: from each click to
+    the last chart's ``plotly_afterplot`` (p50/p95), and to the first chart's."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(PROBE_JS)
+    page = context.new_page()
+    try:
+        page.goto(url)
+        page.evaluate("() => window.__probe.arm()")
+        page.evaluate("() => { window.__probe.clickT = 0; }")
+        _probe_settle(page)  # the first load, drawn
+        boxes = _probe_boxes(page)
+        if not boxes:
+            return {"error": "the probe's checkboxes are not on the page"}
+        page.wait_for_timeout(500)
+        runs = []
+        for i in range(clicks):
+            bit = (i + 1 & -(i + 1)).bit_length() - 1  # Gray code: the bit step i flips
+            box = boxes[bit]
+            box.scroll_into_view_if_needed()
+            r = box.bounding_box()
+            page.evaluate("() => window.__probe.arm()")
+            page.mouse.click(r["x"] + r["width"] / 2, r["y"] + r["height"] / 2)
+            runs.append(_probe_settle(page))
+        last = [x["ms"] for x in runs if x["ms"] is not None]
+        first = [x["first_ms"] for x in runs if x["first_ms"] is not None]
+        return {
+            "clicks": len(runs),
+            "last_chart_ms": summary(last),
+            "first_chart_ms": summary(first),
+            "charts_drawn": summary([len(x["graphs"]) for x in runs]),
+            "no_chart_drawn": sum(1 for x in runs if x["ms"] is None),
+            "timeouts": sum(1 for x in runs if x["timeout"]),
+            "log": [{k: x[k] for k in ("ms", "first_ms", "graphs")} for x in runs],
+        }
+    finally:
+        context.close()

@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -54,11 +55,12 @@ class Server:
         self.extra_env = dict(env or {})
 
     def start(self, timeout: float = 180.0) -> Server:
-        exe = ROOT / ".venv" / "bin" / "iome-map"
-        if not exe.exists():
-            exe = Path(os.environ.get("VIRTUAL_ENV", "/nonexistent")) / "bin" / "iome-map"
+        # ``python -m cli`` from ROOT: this checkout's code (an installed ``iome-map``
+        # script may import another checkout, e.g. a shared editable install).
         cmd = [
-            str(exe),
+            sys.executable,
+            "-m",
+            "cli",
             "serve",
             "--data",
             str(self.data),

@@ -66,6 +66,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, help="replay rounds over the captured actions")
     p.add_argument("--data-dir", type=Path, help="keep the generated data here")
     p.add_argument(
+        "--probe-only",
+        action="store_true",
+        help="only the first loads and the probe (real checkbox clicks) in the browser",
+    )
+    p.add_argument(
         "--wait-quiet",
         type=float,
         default=0,
@@ -149,7 +154,7 @@ def browser_phase(r: dict, args, server: Server, paint_n: int, data_for, meta: d
     """First loads on this size; interactions (and their capture) at ``paint_n`` articles."""
     from playwright.sync_api import sync_playwright
 
-    from bench.browser import first_load, interactions, launch
+    from bench.browser import PROBE_CLICKS, first_load, interactions, launch, probe
 
     n = r["articles"]
     per_kind = args.actions_large if paint_n >= 50_000 else args.actions
@@ -183,6 +188,13 @@ def browser_phase(r: dict, args, server: Server, paint_n: int, data_for, meta: d
                         )
                     },
                 }
+            r["probe"] = phase(r, "probe", probe, browser, server.url)
+            if r["probe"] and r["probe"].get("last_chart_ms"):
+                pr = r["probe"]["last_chart_ms"]
+                log(f"  probe: click -> last chart drawn p50 {pr['p50']} p95 {pr['p95']} ms")
+            r["served"] += PROBE_CLICKS + 1
+            if args.probe_only:
+                return []
             log(f"  interactions at {paint_n:,} articles ({per_kind} per kind)...")
             if paint_n == n:
                 paint = interactions(browser, server.url, per_kind)

@@ -35,9 +35,12 @@ JS_TRACES = """ids => ids.map(id => {
 def wait_ready(page, timeout=30_000):
     """Wait until every view graph has drawn, every control is on the page (the slider
     and dropdowns are drawn only once their scripts arrive, sometimes after the charts)
-    and Dash has no callback in flight."""
+    and Dash has no callback in flight. The graphs off the screen, which the page draws
+    only when they scroll into view (assets/draw.js), are drawn now, as a reader reaching
+    them would see them."""
     page.wait_for_function(
-        """([ids, cells, controls]) => controls.every(id => document.getElementById(id))
+        """([ids, cells, controls]) => (!window.iome_draw || window.iome_draw.flush() === 0)
+           && controls.every(id => document.getElementById(id))
            && ids.every(id => {
               const gd = document.querySelector('#' + id + ' .js-plotly-plot');
               return gd && gd._fullLayout && gd.data &&

@@ -1,0 +1,64 @@
+"""The page's fixed data files at addresses that name their content: the world's outlines
+(assets/topojson/world_110m.json) and the country table (assets/countries.js).
+
+Each is asked for at ``/assets/<file>?v=<hash of its bytes>`` and, asked so, answered
+with ``Cache-Control: public, max-age=31536000, immutable``: a browser keeps it until the
+file changes, and then the address changes with it. Asked without the hash (or with an
+old one) it is answered as any asset (``no-cache``: checked each time). The outlines are
+announced in the page's head (``<link rel="preload">``), so they download while the
+scripts do; assets/figures.js fetches them from that address.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+from flask import Flask, Response, request
+
+from evidence import ASSETS_DIR
+
+TOPOJSON = "topojson/world_110m.json"
+COUNTRIES = "countries.js"
+HASHED = (TOPOJSON, COUNTRIES)
+IMMUTABLE = "public, max-age=31536000, immutable"
+PRELOAD_ATTR = "data-iome-topojson"  # the head's link that assets/figures.js reads
+
+
+@functools.cache
+def content_hash(name: str) -> str:
+    """The first 16 hex digits of the SHA-256 of assets/``name`` (read once)."""
+    return hashlib.sha256((ASSETS_DIR / name).read_bytes()).hexdigest()[:16]
+
+
+def hashed_url(name: str) -> str:
+    """``/assets/<name>?v=<content hash>``."""
+    return f"/assets/{name}?v={content_hash(name)}"
+
+
+def topojson_preload() -> str:
+    """The head's link that starts the outlines' download with the page's scripts (and
+    tells assets/figures.js their address). ``crossorigin`` matches fetch()'s mode, so
+    the fetch reuses this download."""
+    return (
+        f'<link rel="preload" href="{hashed_url(TOPOJSON)}" as="fetch" '
+        f'crossorigin="anonymous" {PRELOAD_ATTR}>'
+    )
+
+
+def cache_hashed(response: Response) -> Response:
+    """``after_request``: a hashed file asked at its current hash is cached immutable."""
+    name = request.path.removeprefix("/assets/")
+    if (
+        response.status_code == 200
+        and request.path.startswith("/assets/")
+        and name in HASHED
+        and request.args.get("v") == content_hash(name)
+    ):
+        response.headers["Cache-Control"] = IMMUTABLE
+    return response
+
+
+def register_static_cache(server: Flask) -> None:
+    """Install :func:`cache_hashed` on ``server``."""
+    server.after_request(cache_hashed)
