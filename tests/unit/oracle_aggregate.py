@@ -447,3 +447,20 @@ def partner_pairs(
 def gap_cells(eb: EvidenceBase, level: str = "group", rubric: Rubric | None = None) -> pd.DataFrame:
     cells = alignment_matrix(eb, "counts", level=level, rubric=rubric)
     return cells[cells["n_articles"] == 0].reset_index(drop=True)
+
+
+def involving_counts(eb: EvidenceBase, filter_role: str) -> pd.Series:
+    """Distinct articles per country naming it in ``filter_role`` ("any": every role and
+    either end of a flow or a partnership); countries with articles only."""
+    ac = eb.article_countries
+    if filter_role != "any":
+        ac = ac[ac["role"] == filter_role]
+    frames = [ac[["article_id", "iso3"]]]
+    if filter_role == "any":
+        for table, ends in (("flows", ("origin", "destination")),
+                            ("partnerships", ("lead", "partner"))):  # fmt: skip
+            frame = getattr(eb, table)
+            frames += [frame[["article_id", end]].set_axis(["article_id", "iso3"], axis=1)
+                       for end in ends]  # fmt: skip
+    pairs = pd.concat(frames, ignore_index=True).dropna().drop_duplicates()
+    return pairs.groupby("iso3")["article_id"].size()

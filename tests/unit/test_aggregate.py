@@ -387,6 +387,9 @@ def _assert_every_aggregate_matches_oracle(s: EvidenceBase, **ref) -> None:
             _same(ag.share_of_partnerships(s, d, cls), oracle.share_of_partnerships(s, d, cls), d)
         for side in ("north", "south", "nowhere"):
             _same(ag.share_from_side(s, side, cls), oracle.share_from_side(s, side, cls), side)
+    for role in ("any", *ag.ROLES):  # the map's hover: what a click on a country keeps
+        got, expected = ag.involving_counts(s, role), oracle.involving_counts(s, role)
+        assert got.sort_index().to_dict() == expected.sort_index().to_dict(), role
     _same(ag.partnership_summary(s), oracle.partnership_summary(s), "partnership_summary")
     for level in ("group", "code"):
         _same(ag.gap_cells(s, level), oracle.gap_cells(s, level), f"gap_cells {level}")
