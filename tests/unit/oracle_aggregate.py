@@ -464,3 +464,23 @@ def involving_counts(eb: EvidenceBase, filter_role: str) -> pd.Series:
                        for end in ends]  # fmt: skip
     pairs = pd.concat(frames, ignore_index=True).dropna().drop_duplicates()
     return pairs.groupby("iso3")["article_id"].size()
+
+
+def pair_kinds(flows: pd.DataFrame) -> pd.Series:
+    """The kinds coded per (origin, destination) pair in words, pairs in the order first
+    met (row by row)."""
+    if flows.empty or "kinds" not in flows.columns:
+        return pd.Series(dtype=object)
+    cb = load_codebook()
+    order = {c: i for i, c in enumerate(cb.codes)}
+    found: dict = {}
+    for o, d, kinds in zip(flows["origin"], flows["destination"], flows["kinds"], strict=True):
+        codes = found.setdefault((o, d), set())
+        if isinstance(kinds, str) and kinds:
+            codes.update(k for k in kinds.split(";") if k in order)
+    words = {p: ", ".join(cb.kind_label(c) for c in sorted(cs, key=order.__getitem__))
+             for p, cs in found.items() if cs}  # fmt: skip
+    if not words:
+        return pd.Series(dtype=object)
+    index = pd.MultiIndex.from_tuples(list(words), names=["origin", "destination"])
+    return pd.Series(list(words.values()), index=index, name="kind", dtype=object)

@@ -283,7 +283,7 @@ import dataclasses  # noqa: E402
 
 import numpy as np  # noqa: E402
 import oracle_aggregate as oracle  # noqa: E402
-from pandas.testing import assert_frame_equal  # noqa: E402
+from pandas.testing import assert_frame_equal, assert_series_equal  # noqa: E402
 
 from evidence import DEMO_PATH  # noqa: E402
 from evidence.filters import TABLES, apply  # noqa: E402
@@ -387,6 +387,8 @@ def _assert_every_aggregate_matches_oracle(s: EvidenceBase, **ref) -> None:
             _same(ag.share_of_partnerships(s, d, cls), oracle.share_of_partnerships(s, d, cls), d)
         for side in ("north", "south", "nowhere"):
             _same(ag.share_from_side(s, side, cls), oracle.share_from_side(s, side, cls), side)
+    for flows in (s.flows, s.flows.copy()):  # the flow map's hover: kinds per pair
+        assert_series_equal(ag.pair_kinds(flows), oracle.pair_kinds(flows), obj="pair_kinds")
     for role in ("any", *ag.ROLES):  # the map's hover: what a click on a country keeps
         got, expected = ag.involving_counts(s, role), oracle.involving_counts(s, role)
         assert got.sort_index().to_dict() == expected.sort_index().to_dict(), role
