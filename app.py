@@ -8,6 +8,7 @@ import gc
 import importlib
 import os
 import re
+import threading
 from pathlib import Path
 
 import dash_bootstrap_components as dbc
@@ -24,6 +25,7 @@ from dash import (
     html,
     no_update,
 )
+from flask import request
 
 from components import views
 from components.about import about_modal, glossary_data
@@ -734,17 +736,34 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         return False if ctx.triggered_id == ID.FILTER_DONE else not is_open
 
 
-# Modules that exports and the JSON encoder import on first use. With threaded workers two
-# first requests can import one at the same time, and the second then sees it half
-# initialised (found by the export burst: plotly's encoder read a partial PIL.Image and
-# the dashboard answered 500). Importing them once, before the workers fork, settles it.
-LAZY_MODULES = ("PIL.Image", "kaleido", "pptx", "openpyxl")
+# Modules imported on first use. With threaded workers two first requests can import one
+# at the same time, and the second then sees it half initialised (found by the export
+# burst: plotly's encoder read a partial PIL.Image and the dashboard answered 500).
+# The JSON encoder's PIL.Image is imported once, before the workers fork. What only files
+# need (kaleido, python-pptx, openpyxl: about 20 MB a process) is imported by the first
+# request for a file, under a lock, so a worker that never exports never holds them.
+LAZY_MODULES = ("PIL.Image",)
+EXPORT_MODULES = ("kaleido", "pptx", "openpyxl")
+EXPORT_PATHS = ("/export/", "/slide/", "/data/", "/upload", "/embed/")
+_EXPORT_IMPORT = threading.Lock()
 
 
-def import_lazy_modules() -> None:
-    for name in LAZY_MODULES:
+def import_lazy_modules(names: tuple[str, ...] = LAZY_MODULES) -> None:
+    for name in names:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
+
+
+def import_export_modules() -> None:
+    """Before a request for a file: the export-only modules, imported once, one thread
+    at a time (a no-op once they are in)."""
+    if request.path.startswith(EXPORT_PATHS) and not _EXPORT_IMPORT_DONE.is_set():
+        with _EXPORT_IMPORT:
+            import_lazy_modules(EXPORT_MODULES)
+            _EXPORT_IMPORT_DONE.set()
+
+
+_EXPORT_IMPORT_DONE = threading.Event()
 
 
 def load_site_data(data_path: str | Path | None = None, columns: str | None = None):
@@ -804,6 +823,7 @@ def create_app(
     register_upload_callbacks(app, sessions)
     if eb.n_articles:
         warm_up(eb, cache)
+    app.server.before_request(import_export_modules)
     register_routes(app.server, sessions.current, make_export_cache(cache, cache_url))
     register_upload_routes(app.server, sessions)
     register_limits(app.server, cache_url, settings.directory or default_directory())

@@ -338,9 +338,9 @@ def _screen(view: str, figure: dict):
 
 
 def _figure_dict(sub: EvidenceBase, state: FilterState, view: str) -> dict:
-    if sub.n_articles == 0:
-        return plain_figure(empty_figure(EMPTY_MESSAGE).to_plotly_json())
     with specs_only(), drawn_in_browser():
+        if sub.n_articles == 0:
+            return plain_figure(empty_figure(EMPTY_MESSAGE))
         fig = VIEWS[view].build(sub, state)[1]
     return plain_figure(fig if isinstance(fig, dict) else fig.to_plotly_json())
 

@@ -50,7 +50,13 @@ from evidence.aggregate.flows import (
     partner_pairs,
     region_flows,
 )
-from evidence.aggregate.map import counts_by_country, gap_countries, income_labels, top_countries
+from evidence.aggregate.map import (
+    counts_by_country,
+    gap_countries,
+    income_labels,
+    involving_counts,
+    top_countries,
+)
 from evidence.aggregate.partnerships import partnership_summary
 from evidence.aggregate.table import (
     articles_table,
@@ -79,6 +85,7 @@ __all__ = [
     "gap_cells",
     "gap_countries",
     "income_labels",
+    "involving_counts",
     "largest_pair",
     "net_pairs",
     "pair_kinds",

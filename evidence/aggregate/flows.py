@@ -331,9 +331,61 @@ def largest_pair(eb: EvidenceBase, what: str = "flows") -> int:
 
 def pair_kinds(flows: pd.DataFrame) -> pd.Series:
     """The kinds of mobility coded for each origin -> destination pair, in words
-    ("Outbound, Clinical"), indexed by (origin, destination)."""
+    ("Outbound, Clinical"), indexed by (origin, destination) in the order pairs are first
+    met. An evidence base's table is read from its root's arrays (each row's pair and
+    kinds found once; per click a bitwise or per pair); any other table row by row."""
     if flows.empty or "kinds" not in flows.columns:
         return pd.Series(dtype=object)
+    found = filters.lineage(flows)
+    if found is None or found[2] != "flows":
+        return _pair_kinds_rows(flows)
+    src, _ = table_source(flows)
+    rows = src.memo(("pair_kinds",), lambda: _kind_bits(src.root.flows))
+    if rows is None:  # more kinds than bits: row by row
+        return _pair_kinds_rows(flows)
+    pair, bits, ends, words_of = rows
+    kept = src.rows("flows")
+    if kept is not None:
+        pair, bits = pair[kept], bits[kept]
+    codes, first = np.unique(pair, return_index=True)
+    codes = codes[np.argsort(first, kind="stable")]  # in the order first met
+    union = np.zeros(len(ends), dtype=np.int64)
+    np.bitwise_or.at(union, pair, bits)
+    codes = codes[union[codes] != 0]
+    if not len(codes):
+        return pd.Series(dtype=object)
+    index = pd.MultiIndex.from_tuples([ends[c] for c in codes], names=["origin", "destination"])
+    words = [words_of(int(m)) for m in union[codes]]
+    return pd.Series(words, index=index, name="kind", dtype=object)
+
+
+def _kind_bits(flows: pd.DataFrame):
+    """Per row of a root's flows: its pair's code and a bit per kind coded; the pairs
+    (origin, destination) by code; words of a set of bits (cached). None when more kinds
+    occur than an int64 holds."""
+    cb = load_codebook()
+    order = {c: i for i, c in enumerate(cb.codes)}
+    kinds = flows["kinds"].to_numpy(dtype=object)
+    sets = [[k for k in v.split(";") if k in order] if isinstance(v, str) and v else []
+            for v in kinds]  # fmt: skip
+    seen = sorted({k for row in sets for k in row}, key=order.__getitem__)
+    if len(seen) > 62:
+        return None
+    bit = {k: 1 << i for i, k in enumerate(seen)}
+    bits = np.array([sum(bit[k] for k in set(row)) for row in sets], dtype=np.int64)
+    pairs = list(zip(flows["origin"], flows["destination"], strict=True))
+    pair, ends = pd.factorize(pd.Series(pairs, dtype=object))
+    words = {}
+
+    def words_of(mask: int) -> str:
+        if mask not in words:
+            words[mask] = ", ".join(cb.kind_label(k) for i, k in enumerate(seen) if mask >> i & 1)
+        return words[mask]
+
+    return small(pair), bits, list(ends), words_of
+
+
+def _pair_kinds_rows(flows: pd.DataFrame) -> pd.Series:
     cb = load_codebook()
     order = {c: i for i, c in enumerate(cb.codes)}
     # Plain sets per pair: a groupby with a Python aggregate costs ~50x more here.

@@ -17,6 +17,7 @@ from evidence.aggregate._engine import (
     frame_of,
     position_of,
     ranks,
+    small,
     source_of,
     suffix,
     vocabulary,
@@ -216,3 +217,46 @@ def _income_mode(src: Source, role: str, r: int, blank: int, n_iso: int) -> np.n
         first_row = np.where(count == top[:, None], first_row, np.iinfo(np.int64).max)
         best[tied] = first_row[tied].argmin(axis=1)
     return best
+
+
+# --------------------------------------------------------------------------- involving
+# Where a country can be named, by the role the Countries filter matches ("any": every
+# role, and either end of a flow or a partnership).
+_INVOLVING_ENDS = (("flows", "origin"), ("flows", "destination"),
+                   ("partnerships", "lead"), ("partnerships", "partner"))  # fmt: skip
+
+
+def involving_counts(eb: EvidenceBase, filter_role: str) -> pd.Series:
+    """Per country (ISO-3), the distinct articles of ``eb`` that name it in
+    ``filter_role`` (evidence.fields.FILTER_ROLES; "any" also counts flow and partnership
+    ends): what the Countries filter keeps for that country. Only countries with articles
+    are listed. A bincount over the (article, country) pairs of the root, found once."""
+    src = source_of(eb)
+    articles, codes, vocab = src.memo(
+        ("involving", filter_role), lambda: _involving_pairs(src, filter_role)
+    )
+    if src.mask is not None:
+        codes = codes[src.mask[articles]]
+    n = np.bincount(codes, minlength=len(vocab))
+    hit = np.flatnonzero(n)
+    return pd.Series(n[hit], index=pd.Index(vocab[hit], dtype=object, name="iso3"))
+
+
+def _involving_pairs(src: Source, filter_role: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (article position, country code) pairs naming a country in the role, and
+    the countries' vocabulary."""
+    c_role, u_role = src.codes("article_countries", "role")
+    where = None if filter_role == "any" else c_role == position_of(u_role, filter_role)
+    ends = [("article_countries", "iso3", where)]
+    if filter_role == "any":
+        ends += [(table, column, None) for table, column in _INVOLVING_ENDS]
+    positions, values = [], []
+    for table, column, rows in ends:
+        codes, uniques = src.codes(table, column)
+        keep = codes < len(uniques) if rows is None else (codes < len(uniques)) & rows
+        positions.append(src.idx.positions(table)[keep])
+        values.append(uniques[codes[keep]])
+    joint, vocab = pd.factorize(np.concatenate(values).astype(object))
+    pairs = np.unique(np.concatenate(positions).astype(np.int64) * max(len(vocab), 1) + joint)
+    size = max(len(vocab), 1)
+    return small(pairs // size), small(pairs % size), np.asarray(vocab, dtype=object)

@@ -26,22 +26,28 @@ MAP_UNITS = 5.47  # the Natural Earth projection's width (x from -2.735 to 2.735
 
 def largest_ends(pairs: pd.DataFrame) -> pd.DataFrame:
     """Each country at an end of the drawn pairs, with its articles as origin (or lead)
-    plus as destination (or partner), largest first: iso3, name, lon, lat, n."""
-    ends = pd.concat(
-        [
-            pairs[["origin", "origin_name", "lon0", "lat0", "n_articles"]].set_axis(
-                ["iso3", "name", "lon", "lat", "n"], axis=1
-            ),
-            pairs[["destination", "destination_name", "lon1", "lat1", "n_articles"]].set_axis(
-                ["iso3", "name", "lon", "lat", "n"], axis=1
-            ),
-        ],
-        ignore_index=True,
-    ).dropna(subset=["lon", "lat"])
-    totals = ends.groupby("iso3", sort=False).agg(
-        name=("name", "first"), lon=("lon", "first"), lat=("lat", "first"), n=("n", "sum")
-    )
-    return totals.reset_index().sort_values(["n", "name"], ascending=[False, True])
+    plus as destination (or partner), largest first (ties by name): iso3, name, lon, lat,
+    n. On the pairs' arrays (a groupby here cost a third of an arc map's build)."""
+
+    def both(a: str, b: str) -> np.ndarray:
+        return np.concatenate([pairs[a].to_numpy(dtype=object), pairs[b].to_numpy(dtype=object)])
+
+    iso3, name = both("origin", "destination"), both("origin_name", "destination_name")
+    lon = np.concatenate([pairs["lon0"].to_numpy(float), pairs["lon1"].to_numpy(float)])
+    lat = np.concatenate([pairs["lat0"].to_numpy(float), pairs["lat1"].to_numpy(float)])
+    n = np.tile(pairs["n_articles"].to_numpy(), 2)
+    placed = ~(np.isnan(lon) | np.isnan(lat)) & ~pd.isna(iso3)
+    iso3, name, lon, lat, n = iso3[placed], name[placed], lon[placed], lat[placed], n[placed]
+    group, _ = pd.factorize(iso3)  # in the order first met
+    first = np.unique(group, return_index=True)[1]
+    named = ~pd.isna(name)  # a group's first name that is not missing
+    first_name = np.full(len(first), None, dtype=object)
+    at = np.unique(group[named], return_index=True)
+    first_name[at[0]] = name[named][at[1]]
+    totals = np.bincount(group, weights=n, minlength=len(first)).astype(n.dtype)
+    ends = pd.DataFrame({"iso3": iso3[first], "name": first_name, "lon": lon[first],
+                         "lat": lat[first], "n": totals})  # fmt: skip
+    return ends.sort_values(["n", "name"], ascending=[False, True])
 
 
 def _boxes_clear(box: tuple[float, ...], placed: list[tuple[float, ...]]) -> bool:

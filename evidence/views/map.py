@@ -50,24 +50,6 @@ _HISTORY_SIZE = 64
 _HISTORY_LOCK = threading.Lock()
 
 
-def involving_counts(sub, filter_role: str) -> pd.Series:
-    """Per country (ISO-3), the articles of ``sub`` that involve it in ``filter_role``
-    (evidence.fields.FILTER_ROLES): what the Countries filter keeps of these articles for
-    that country, so the map's hover can say it beside the count it colours by."""
-    ac = sub.article_countries
-    if filter_role != "any":
-        ac = ac[ac["role"] == filter_role]
-    frames = [ac[["article_id", "iso3"]]]
-    if filter_role == "any":
-        for table, ends in (("flows", ("origin", "destination")),
-                            ("partnerships", ("lead", "partner"))):  # fmt: skip
-            frame = getattr(sub, table)
-            frames += [frame[["article_id", end]].set_axis(["article_id", "iso3"], axis=1)
-                       for end in ends]  # fmt: skip
-    pairs = pd.concat(frames, ignore_index=True).dropna().drop_duplicates()
-    return pairs.groupby("iso3")["article_id"].size()
-
-
 def selected_countries(state) -> set[str]:
     """The countries the map's selection holds: the Countries filter, and the members of
     the Regions filter."""
@@ -95,7 +77,7 @@ def with_clicks(counts: pd.DataFrame, state) -> pd.DataFrame:
 def build(sub, state):
     counts = aggregate.counts_by_country(sub, role=state.role, classification=state.income)
     if len(counts):
-        involving = involving_counts(sub, state.country_role).reindex(counts["iso3"])
+        involving = aggregate.involving_counts(sub, state.country_role).reindex(counts["iso3"])
         counts = counts.assign(n_involving=involving.fillna(0).astype(int).to_numpy())
     years = None
     if state.income == "year" and len(counts) and sub.n_articles:

@@ -447,3 +447,40 @@ def partner_pairs(
 def gap_cells(eb: EvidenceBase, level: str = "group", rubric: Rubric | None = None) -> pd.DataFrame:
     cells = alignment_matrix(eb, "counts", level=level, rubric=rubric)
     return cells[cells["n_articles"] == 0].reset_index(drop=True)
+
+
+def involving_counts(eb: EvidenceBase, filter_role: str) -> pd.Series:
+    """Distinct articles per country naming it in ``filter_role`` ("any": every role and
+    either end of a flow or a partnership); countries with articles only."""
+    ac = eb.article_countries
+    if filter_role != "any":
+        ac = ac[ac["role"] == filter_role]
+    frames = [ac[["article_id", "iso3"]]]
+    if filter_role == "any":
+        for table, ends in (("flows", ("origin", "destination")),
+                            ("partnerships", ("lead", "partner"))):  # fmt: skip
+            frame = getattr(eb, table)
+            frames += [frame[["article_id", end]].set_axis(["article_id", "iso3"], axis=1)
+                       for end in ends]  # fmt: skip
+    pairs = pd.concat(frames, ignore_index=True).dropna().drop_duplicates()
+    return pairs.groupby("iso3")["article_id"].size()
+
+
+def pair_kinds(flows: pd.DataFrame) -> pd.Series:
+    """The kinds coded per (origin, destination) pair in words, pairs in the order first
+    met (row by row)."""
+    if flows.empty or "kinds" not in flows.columns:
+        return pd.Series(dtype=object)
+    cb = load_codebook()
+    order = {c: i for i, c in enumerate(cb.codes)}
+    found: dict = {}
+    for o, d, kinds in zip(flows["origin"], flows["destination"], flows["kinds"], strict=True):
+        codes = found.setdefault((o, d), set())
+        if isinstance(kinds, str) and kinds:
+            codes.update(k for k in kinds.split(";") if k in order)
+    words = {p: ", ".join(cb.kind_label(c) for c in sorted(cs, key=order.__getitem__))
+             for p, cs in found.items() if cs}  # fmt: skip
+    if not words:
+        return pd.Series(dtype=object)
+    index = pd.MultiIndex.from_tuples(list(words), names=["origin", "destination"])
+    return pd.Series(list(words.values()), index=index, name="kind", dtype=object)

@@ -283,7 +283,7 @@ import dataclasses  # noqa: E402
 
 import numpy as np  # noqa: E402
 import oracle_aggregate as oracle  # noqa: E402
-from pandas.testing import assert_frame_equal  # noqa: E402
+from pandas.testing import assert_frame_equal, assert_series_equal  # noqa: E402
 
 from evidence import DEMO_PATH  # noqa: E402
 from evidence.filters import TABLES, apply  # noqa: E402
@@ -387,6 +387,11 @@ def _assert_every_aggregate_matches_oracle(s: EvidenceBase, **ref) -> None:
             _same(ag.share_of_partnerships(s, d, cls), oracle.share_of_partnerships(s, d, cls), d)
         for side in ("north", "south", "nowhere"):
             _same(ag.share_from_side(s, side, cls), oracle.share_from_side(s, side, cls), side)
+    for flows in (s.flows, s.flows.copy()):  # the flow map's hover: kinds per pair
+        assert_series_equal(ag.pair_kinds(flows), oracle.pair_kinds(flows), obj="pair_kinds")
+    for role in ("any", *ag.ROLES):  # the map's hover: what a click on a country keeps
+        got, expected = ag.involving_counts(s, role), oracle.involving_counts(s, role)
+        assert got.sort_index().to_dict() == expected.sort_index().to_dict(), role
     _same(ag.partnership_summary(s), oracle.partnership_summary(s), "partnership_summary")
     for level in ("group", "code"):
         _same(ag.gap_cells(s, level), oracle.gap_cells(s, level), f"gap_cells {level}")
@@ -585,3 +590,27 @@ def test_tables_no_evidence_base_holds_are_counted_on_their_own(demo):
     partners = sub.partnerships.iloc[::3]
     assert engine.table_source(partners)[1] == "partnerships"
     _same(ag.direction_matrix(partners), oracle.direction_matrix(partners), "partners")
+
+
+def test_click_aggregates_equal_the_oracle_on_generated_states(demo):
+    """A hundred and fifty states a person reaches by clicking (a seeded walk: filter values
+    toggled, year ranges, resets; bench/clicks.py), each counted both ways: the
+    aggregates a click's map and arc maps read (countries in the state's role, what a
+    country click keeps, pairs and their kinds) equal the pandas oracle."""
+    from bench.clicks import walk
+
+    queries = walk(demo, 150, seed=2027)
+    assert len(set(queries)) == 150
+    for query in queries:
+        state = parse_query(query)[0]
+        s = apply(demo, state)
+        _same(ag.counts_by_country(s, state.role, state.income),
+              oracle.counts_by_country(s, state.role, state.income), query)  # fmt: skip
+        got, expected = (
+            ag.involving_counts(s, state.country_role),
+            oracle.involving_counts(s, state.country_role),
+        )
+        assert got.sort_index().to_dict() == expected.sort_index().to_dict(), query
+        _same(ag.flows_by_pair(s, state.income), oracle.flows_by_pair(s, state.income), query)
+        _same(ag.partner_pairs(s, state.income), oracle.partner_pairs(s, state.income), query)
+        assert_series_equal(ag.pair_kinds(s.flows), oracle.pair_kinds(s.flows), obj=query)

@@ -53,6 +53,22 @@ def test_evidence_never_imports_dash():
     assert out.stdout.strip() == "[]"
 
 
+def test_export_only_modules_wait_for_the_first_file():
+    """A worker that only draws never holds kaleido, python-pptx or openpyxl (about 20 MB
+    a process); the first request for a file imports them before its route runs."""
+    code = (
+        "import sys, app\n"
+        "a = app.create_app()\n"
+        "mods = ('kaleido', 'pptx', 'openpyxl')\n"
+        "print([m for m in mods if m in sys.modules])\n"
+        "r = a.server.test_client().get('/data/map.csv')\n"
+        "print(r.status_code, [m for m in mods if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120, check=True)  # fmt: skip
+    assert out.stdout.split("\n")[:2] == ["[]", "200 ['kaleido', 'pptx', 'openpyxl']"]
+
+
 @pytest.mark.parametrize("path", SHELL, ids=lambda p: p.name)
 def test_the_shell_names_no_chart_and_no_filter(path):
     """A view's or a filter's name written in the Dash shell is per-view code outside its
