@@ -193,7 +193,7 @@
     // given up after 20 s (plotly.js then fetches them itself)
     var signal = window.AbortSignal && AbortSignal.timeout ? AbortSignal.timeout(20000) : undefined;
     // at the address the page's head preloads (its content hash: cached immutable)
-    var link = document.querySelector("link[data-iome-topojson]");
+    var link = document.querySelector("link[data-outlines-preload]");
     var url = link ? link.getAttribute("href") : "/assets/topojson/world_110m.json";
     fetch(url, { signal: signal })
       .then(function (r) { return r.ok ? r.json() : null; })

@@ -22,7 +22,7 @@ TOPOJSON = "topojson/world_110m.json"
 COUNTRIES = "countries.js"
 HASHED = (TOPOJSON, COUNTRIES)
 IMMUTABLE = "public, max-age=31536000, immutable"
-PRELOAD_ATTR = "data-iome-topojson"  # the head's link that assets/figures.js reads
+PRELOAD_ATTR = "data-outlines-preload"  # the head's link that assets/figures.js reads
 
 
 @functools.cache

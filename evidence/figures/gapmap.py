@@ -172,7 +172,7 @@ def build_gap_figure(
     dense = len(columns) > 7
     width = 10 if dense else 14
     x = [_wrap(c, width) for c in a["column_label"][0, :]] + [TOTAL_LABEL]
-    y = [_wrap(r, 24) for r in a["row_label"][:, 0]] + [TOTAL_LABEL]
+    y = [_wrap(r, 30) for r in a["row_label"][:, 0]] + [TOTAL_LABEL]  # rows: one line
     keys = _keys(rows, columns, a["gap"], selected)
     font = 13 if len(columns) <= 5 else (11 if len(columns) <= 9 else 10)
     common = {
@@ -232,7 +232,7 @@ def _layout(rows_label: str, columns_label: str, dense: bool, font: int, rubric:
         "xaxis": {"side": "bottom", "showgrid": False, "type": "category", "fixedrange": True,
                   "title": title(columns_label), "tickfont": {"size": font + 1 if font < 13
                                                              else 13},
-                  **({"tickangle": -90} if dense else {})},
+                  "tickangle": -90 if dense else 0},  # wrapped words, never slanted
         "yaxis": {"autorange": "reversed", "showgrid": False, "type": "category",
                   "fixedrange": True, "title": title(rows_label)},
         "legend": {"title": {"text": "Rubric" if rubric else "Cells", "side": "left",

@@ -347,10 +347,16 @@ def _axis_offset(fig: go.Figure, side: str, grow: float = 1.0) -> int:
     for axis in fig.select_xaxes():
         if axis.visible is False or (axis.side or "bottom") != side:
             continue
-        ticks = 30
+        longest, lines = None, 1
+        if axis.ticktext:  # labels of their own (a slide's re-wrapped or slanted ones)
+            split = [str(t).split("<br>") for t in axis.ticktext]
+            longest = max((len(line) for t in split for line in t), default=None)
+            lines = max((len(t) for t in split), default=1)
+        ticks = 30 + 16 * (lines - 1)
         if axis.tickangle not in (None, 0, "auto"):
-            sin = abs(math.sin(math.radians(axis.tickangle)))
-            ticks = _longest_tick(fig) * 6.5 * sin + 24
+            angle = math.radians(axis.tickangle)
+            longest = longest or _longest_tick(fig)
+            ticks = longest * 6.5 * abs(math.sin(angle)) + 16 * lines * abs(math.cos(angle)) + 24
         own = ticks + (34 if axis.title and axis.title.text else 0)
         offset = max(offset, int(own * grow))
     return offset
@@ -376,7 +382,7 @@ def _longest_tick(fig: go.Figure) -> int:
     longest = 4
     for trace in fig.data:
         xs = getattr(trace, "x", None)
-        if xs is None or not len(xs) or not isinstance(xs[0], str):
+        if not isinstance(xs, list | tuple) or not xs or not isinstance(xs[0], str):
             continue
         longest = max(longest, *(len(line) for x in xs for line in str(x).split("<br>")))
     return longest
@@ -592,11 +598,20 @@ def _slant_crowded_ticks(fig: go.Figure) -> None:
         if max(map(len, lines)) * _EM * SLIDE_TEXT_PX <= column * 0.95:
             continue
         flat = [label.replace("-<br>", "-").replace("<br>", " ") for label in labels]
+        fits = int(column * 0.95 / (_EM * SLIDE_TEXT_PX))
+        rewrapped = [wrap_lines(label, fits, max_lines=99) for label in flat]
+        if fits >= 6 and all(  # words fit a column, a few lines each: wrapped, upright
+            len(r) <= 4 and max(map(len, r)) <= fits for r in rewrapped
+        ):
+            ticks, angle = ["<br>".join(r) for r in rewrapped], 0
+        else:  # upright lines side by side (slanted, a long name ate the plot's height)
+            ticks = ["<br>".join(wrap_lines(label, 18, max_lines=4)) for label in flat]
+            angle = -90
         if layout[name].ticktext:
-            layout[name].ticktext = flat
+            layout[name].ticktext = ticks
         else:
-            layout[name].update(tickmode="array", tickvals=labels, ticktext=flat)
-        layout[name].tickangle = -35
+            layout[name].update(tickmode="array", tickvals=labels, ticktext=ticks)
+        layout[name].tickangle = angle
 
 
 def _widen_keys(spec: dict) -> None:

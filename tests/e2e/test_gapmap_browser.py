@@ -25,7 +25,9 @@ def pick(page, control: str, option: str) -> None:
     box = page.locator(f"#ctl-{control}")
     box.scroll_into_view_if_needed()
     box.click()
-    page.keyboard.type(option)
+    # typed once the list is open (keys pressed while it opens can be lost)
+    page.locator(".dash-dropdown-content").wait_for(timeout=10_000)
+    page.locator(".dash-dropdown-content input.dash-dropdown-search").fill(option)
     page.get_by_role("listbox").get_by_role("option", name=option, exact=True).click()
 
 

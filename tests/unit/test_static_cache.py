@@ -30,7 +30,7 @@ def test_outlines_and_country_table_are_hashed_and_immutable():
                 assert answer.status_code == 200
                 assert "immutable" not in answer.headers.get("Cache-Control", "")
     # the outlines start downloading from the head, as fetch() will ask for them
-    link = re.search(r"<link[^>]*data-iome-topojson[^>]*>", page)
+    link = re.search(r"<link[^>]*data-outlines-preload[^>]*>", page)
     assert link and 'rel="preload"' in link[0] and 'crossorigin="anonymous"' in link[0]
     # other assets keep their own caching
     with client.get("/assets/figures.js") as other:
