@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from evidence.aggregate.gapmap import TOTAL
 from evidence.figures.alignment import CELL_STATUSES, STATUS_ORDER, status_fill
+from evidence.figures.alignment import _colorscale as _status_scale  # the rubric's bands
 from evidence.figures.cells import GAP_TEXT  # what an empty cell says: a gap
 from evidence.figures.selection import dim_cells, selection_meta
 from evidence.figures.theme import (
@@ -213,14 +214,6 @@ def build_gap_figure(
     layout["meta"] = {"values": values, **selection_meta(selected, removes=removes)}
     fig = new_figure({"data": traces, "layout": layout})
     return caption_figure(fig, caption)
-
-
-def _status_scale() -> list[list]:
-    k = len(STATUS_ORDER)
-    scale = []
-    for i, s in enumerate(STATUS_ORDER):
-        scale += [[i / k, status_fill(s)], [(i + 1) / k, status_fill(s)]]
-    return scale
 
 
 def _layout(rows_label: str, columns_label: str, dense: bool, font: int, rubric: bool) -> dict:
