@@ -28,6 +28,7 @@ from evidence.views import source_name
 DATA_OPEN = "data-open"  # pattern-matching type: the navbar button and the banner's
 DATA_MODAL = "data-modal"
 RESULT = "upload-result"
+CODEBOOK_KEY = "upload-codebook-key"
 RESULT_VIEW = "upload-result-view"
 MAP_FIELD = "map-field"
 APPLY_MAPPING = "apply-mapping"  # pattern-matching type (the form is not always there)
@@ -122,6 +123,7 @@ def data_modal(
         dcc.Store(id=RESULT),
         dcc.Download(id="mapping-download"),
         dcc.Store(id="upload-reload"),
+        dcc.Store(id=CODEBOOK_KEY),  # the scheme key of the codebook checked in the dialog
         html.Div(shown, id=RESULT_VIEW, className="mt-3"),
     ]
     return dbc.Modal(
@@ -729,8 +731,9 @@ def check_yaml(contents: str | None, name: str | None, part: str) -> html.Span:
             cb = load_codebook()
             both = [*cb.codes_of("format"), *cb.codes_of("motivation")]
             codes = sum(not c.endswith(".unspecified") for c in both)
-            said = f"✓ {name}: the scheme “{cb.name or cb.title}” ({codes} codes); choose "
-        return html.Span(said + "your data file next.", className="text-success")
+            said = f"✓ {name}: the scheme “{cb.name or cb.title}” ({codes} codes); its "
+        return html.Span(said + "template is linked above; choose your data file next.",
+                         className="text-success", **{"data-scheme": key})  # fmt: skip
     except (SchemeError, CodebookError, MappingError, binascii.Error, ValueError) as exc:
         return html.Span(["Not usable: ", html.Code(str(exc)[:2000], className="text-danger")],
                          className="text-danger", style={"whiteSpace": "pre-wrap"})  # fmt: skip
@@ -742,7 +745,7 @@ def register_scheme_callbacks(app: Dash) -> None:
     from evidence.schemes import BUNDLED
 
     app.clientside_callback(
-        """function (scheme, columns, book, bookName, mapping, mappingName) {
+        """function (scheme, columns, book, bookName, mapping, mappingName, bookKey) {
             var own = "OWN", site = "SITE", names = "NAMES";
             window.iome_upload_choice = {
                 scheme: scheme === site ? "" : (scheme || ""),
@@ -752,8 +755,9 @@ def register_scheme_callbacks(app: Dash) -> None:
                 mapping_data: columns === own ? (mapping || "") : "",
                 mapping_name: columns === own ? (mappingName || "") : ""
             };
-            var q = scheme && scheme !== own && scheme !== site ?
-                "?scheme=" + encodeURIComponent(scheme) : "";
+            var chosen = scheme === own ? (book && bookKey ? bookKey : "") : scheme;
+            var q = chosen && chosen !== own && chosen !== site ?
+                "?scheme=" + encodeURIComponent(chosen) : "";
             return [scheme !== own, columns !== own, "/upload/template.csv" + q];
         }""".replace("OWN", OWN)
         .replace("SITE", SITE_SCHEME)
@@ -767,6 +771,7 @@ def register_scheme_callbacks(app: Dash) -> None:
         Input("upload-codebook-file", "filename"),
         Input("upload-mapping-file", "contents"),
         Input("upload-mapping-file", "filename"),
+        Input(CODEBOOK_KEY, "data"),
     )
     # A scheme that ships a column mapping (the EviAtlas example) chooses it too.
     own_mapping = {k: k for k, entry in BUNDLED.items() if entry[2] is not None}
@@ -783,13 +788,23 @@ def register_scheme_callbacks(app: Dash) -> None:
         prevent_initial_call=True,
     )
 
-    for part in ("codebook", "mapping"):
+    @app.callback(
+        Output("upload-mapping-check", "children"),
+        Input("upload-mapping-file", "contents"),
+        State("upload-mapping-file", "filename"),
+        prevent_initial_call=True,
+    )
+    def check_mapping(contents, name):
+        return check_yaml(contents, name, "mapping")
 
-        @app.callback(
-            Output(f"upload-{part}-check", "children"),
-            Input(f"upload-{part}-file", "contents"),
-            State(f"upload-{part}-file", "filename"),
-            prevent_initial_call=True,
-        )
-        def check(contents, name, part=part):
-            return check_yaml(contents, name, part)
+    @app.callback(
+        Output("upload-codebook-check", "children"),
+        Output(CODEBOOK_KEY, "data"),
+        Input("upload-codebook-file", "contents"),
+        State("upload-codebook-file", "filename"),
+        prevent_initial_call=True,
+    )
+    def check_codebook(contents, name):
+        # a usable codebook's key: the dialog's template link follows it
+        said = check_yaml(contents, name, "codebook")
+        return said, getattr(said, "data-scheme", None)

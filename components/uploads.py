@@ -914,9 +914,10 @@ def register_upload_routes(server: Flask, sessions: Sessions) -> None:
 
     @server.get("/upload/template.csv")
     def template():
-        """The coding template of the site's scheme, or of a bundled one (``?scheme=``)."""
-        asked = request.args.get("scheme", "")
-        book = scheme_codebook(asked) if asked in BUNDLED else None
+        """The coding template of the site's scheme, or of a bundled one or one sent from
+        the dialog and checked there (``?scheme=``: its name, or ``own:<hash>``)."""
+        asked = request.args.get("scheme", "")[:100]
+        book = scheme_codebook(asked) if asked else None
         with using_codebook(book):
             response = Response(template_csv(), mimetype="text/csv")  # Flask adds the charset
             name = f"{_prefix(book)}-template.csv"

@@ -664,3 +664,24 @@ def test_the_dialog_checks_a_picked_codebook_or_mapping_at_once():
     mapping = str(check_yaml(url("id: row_number\ncolumns: {Title: titel}\n"), "m.yaml",
                              "mapping").to_plotly_json())  # fmt: skip
     assert "m.yaml: columns.Title (line 2): unknown contract column 'titel'" in mapping
+
+
+def test_the_template_link_follows_a_codebook_checked_in_the_dialog(app):
+    """A review team that picks its own codebook downloads the template of that scheme,
+    not the site's (the dialog's check keeps the codebook and names its key)."""
+    import base64
+
+    from components.upload_panel import check_yaml
+    from tests.unit.test_scheme_words import SCHEME
+
+    said = check_yaml("data:;base64," + base64.b64encode(SCHEME.encode()).decode(),
+                      "surgery.yaml", "codebook")  # fmt: skip
+    key = getattr(said, "data-scheme")
+    assert key.startswith("own:")
+    response = FlaskClient(app.server).get(f"/upload/template.csv?scheme={key}")
+    name = response.headers["Content-Disposition"]
+    assert response.status_code == 200 and "surgical-training-partnerships-template" in name
+    assert "Medical Education" not in response.get_data(as_text=True)
+    # a made-up key gives the site's template, never a file outside the kept codebooks
+    other = FlaskClient(app.server).get("/upload/template.csv?scheme=own:../../etc")
+    assert other.status_code == 200 and "iome-template" in other.headers["Content-Disposition"]
