@@ -211,7 +211,10 @@ def build_map_figure(
             # the map on a phone) instead of a bar at the right that narrows the map.
             "colorbar": {
                 "title": {
-                    "text": f"<b>Articles per country</b><br>{_key_lines(label)}",
+                    # with countries picked, N counts their articles but the colours are
+                    # counted without that pick (crossfilter): the key says so
+                    "text": f"<b>Articles per country</b><br>{_key_lines(label)}"
+                    + ("<br><i>ignoring the countries picked</i>" if selection else ""),
                     "side": "top",
                     "font": {"size": 11, "color": MUTED},
                 },
