@@ -364,7 +364,8 @@ class Renderer:
         # Browsers of other renderers in this process (tests) are never this one's to kill.
         self._others = set(_browser_processes(browser))
         loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="iome-renderer", daemon=True)
+        thread = threading.Thread(target=_run_then_close, args=(loop,), name="iome-renderer",
+                                  daemon=True)  # fmt: skip
         thread.start()
         self._loop, self._thread = loop, thread
 
@@ -465,6 +466,17 @@ class Renderer:
     def close(self) -> None:
         """Stop the browser (tests and process exit)."""
         self._shutdown()
+
+
+def _run_then_close(loop: asyncio.AbstractEventLoop) -> None:
+    """The renderer thread: its loop until stopped, then closed by the thread itself, so
+    a loop that stopped after :meth:`Renderer._shutdown` stopped waiting for it (a busy
+    machine) does not leave its loop and self-pipe sockets to the garbage collector."""
+    try:
+        loop.run_forever()
+    finally:
+        with contextlib.suppress(Exception):
+            loop.close()
 
 
 def lower_priority(pid: int, nice: int, group: bool = False) -> None:
