@@ -123,3 +123,20 @@ def served(log_path: Path, *args: str, env: dict | None = None, timeout: float =
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextlib.contextmanager
+def drawn_page(browser, url: str, viewport=(1440, 900), **options):
+    """A fresh page (its own context) at ``viewport`` showing ``url``, drawn; page errors
+    collected in ``page.errors``; closed afterwards. ``options``: the context's (touch)."""
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    try:
+        page.goto(url)
+        wait_ready(page)
+        yield page
+    finally:
+        context.close()

@@ -10,13 +10,12 @@ headless Chromium, with the real mouse and touch.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from urllib.parse import unquote
 
 import marks
 import pandas as pd
 import pytest
-from helpers import count_text, wait_ready
+from helpers import count_text, drawn_page, wait_ready
 
 from evidence import DEMO_PATH
 from evidence.filters import apply
@@ -35,20 +34,6 @@ def flow_articles(*pairs: str) -> int:
     return int(flows.map(lambda have: bool(have & set(pairs))).sum())
 
 
-@contextmanager
-def _page(browser, url: str, viewport=DESKTOP, **options):
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, **options)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    try:
-        page.goto(url)
-        wait_ready(page)
-        yield page
-    finally:
-        context.close()
-
-
 def _search(page) -> str:
     return unquote(page.evaluate("location.search"))
 
@@ -61,7 +46,7 @@ def _wait_search(page, text: str, present: bool = True) -> None:
 
 
 def test_shift_click_adds_a_second_arc_and_both_stay(browser, server_url):
-    with _page(browser, f"{server_url}/?arcs=all") as page:
+    with drawn_page(browser, f"{server_url}/?arcs=all") as page:
         before = marks.arc_layout(page, "fig-flows")["pairs"]
         assert {"USA>KEN", "CAN>KEN"} <= set(before)
         found = marks.arc(page, "fig-flows", "USA", "KEN")
@@ -132,7 +117,7 @@ def test_the_pointer_at_a_dot_picks_the_dot_not_an_arc(browser, server_url, grap
     """All pairs drawn at 1440 px: at every dot's centre, plotly's pick (what hover shows
     and a click sends) is that dot. One real mouse move per dot; a dot closer than 3 px
     to another cannot be told apart and is left out (none is, today)."""
-    with _page(browser, f"{server_url}/?arcs=all&partner_arcs=all") as page:
+    with drawn_page(browser, f"{server_url}/?arcs=all&partner_arcs=all") as page:
         marks.node(page, graph, "KEN")  # scrolls the map into view
         dots = page.evaluate(JS_DOTS, graph)
         assert len(dots) > 40
@@ -177,7 +162,7 @@ def _tap_point(dot: dict, dots: list[dict], reach: float = 12.0) -> list[float]:
 def test_a_tap_near_a_dot_on_a_phone_picks_the_dot(browser, server_url):
     """390 px with touch: a tap up to 12 px off a dot's centre (on the side away from its
     neighbours) focuses that country, even where arcs run under the finger."""
-    with _page(browser, f"{server_url}/", PHONE, has_touch=True, is_mobile=True) as page:
+    with drawn_page(browser, f"{server_url}/", PHONE, has_touch=True, is_mobile=True) as page:
         for iso3 in ("KEN", "UGA"):
             marks.node(page, "fig-flows", iso3)
             dots = page.evaluate(JS_DOTS, "fig-flows")
@@ -205,7 +190,7 @@ def test_a_tap_near_a_dot_on_a_phone_picks_the_dot(browser, server_url):
 
 
 def test_grey_countries_and_empty_bars_lead_nowhere(browser, server_url):
-    with _page(browser, f"{server_url}/") as page:
+    with drawn_page(browser, f"{server_url}/") as page:
         # Greenland has no articles: its hover says a click selects nothing, and it doesn't
         found = marks.country(page, "fig-map", -40, 72)
         label = marks.hover(page, "fig-map", found["xy"])

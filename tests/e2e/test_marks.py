@@ -15,14 +15,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 import marks
 import pytest
-from helpers import HTML_CHARTS, count_text, wait_ready
+from helpers import HTML_CHARTS, count_text, drawn_page, wait_ready
 
 from evidence import DEMO_PATH, aggregate
 from evidence.countries import country_name
@@ -129,18 +128,6 @@ def _open(browser, viewport):
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     return context, page
-
-
-@contextmanager
-def _page_at(browser, viewport, url: str):
-    """A fresh page at ``viewport`` showing ``url``, drawn; closed afterwards."""
-    context, page = _open(browser, viewport)
-    try:
-        page.goto(url)
-        wait_ready(page)
-        yield page
-    finally:
-        context.close()
 
 
 def _search(page) -> str:
@@ -251,7 +238,7 @@ def test_clicking_a_mark_filters_to_its_articles_and_again_removes_it(browser, s
 
 
 def test_a_partner_arc_keeps_the_map_role(browser, server_url):
-    with _page_at(browser, DESKTOP, f"{server_url}/?role=setting") as page:
+    with drawn_page(browser, f"{server_url}/?role=setting", DESKTOP) as page:
         found = marks.arc(page, "fig-partner-map", "GBR", "MWI")
         marks.hover(page, "fig-partner-map", found["xy"])
         page.mouse.click(*found["xy"])
@@ -262,7 +249,7 @@ def test_a_partner_arc_keeps_the_map_role(browser, server_url):
 
 
 def test_hovering_the_united_states_kenya_arc_names_it(browser, server_url):
-    with _page_at(browser, DESKTOP, server_url + "/") as page:
+    with drawn_page(browser, server_url + "/", DESKTOP) as page:
         found = marks.arc(page, "fig-flows", "USA", "KEN")
         label = marks.hover(page, "fig-flows", found["xy"])
         assert label.startswith("United States → Kenya: 5 articles (HIC → LMIC)"), label
@@ -270,7 +257,7 @@ def test_hovering_the_united_states_kenya_arc_names_it(browser, server_url):
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1440", "390"])
 def test_hovering_the_biggest_arc_names_it(browser, server_url, viewport):
-    with _page_at(browser, viewport, server_url + "/") as page:
+    with drawn_page(browser, server_url + "/", viewport) as page:
         biggest = marks.arc(page, "fig-flows")
         assert biggest["custom"][:2] == ["USA", "UGA"]
         label = marks.hover(page, "fig-flows", biggest["xy"])
@@ -365,7 +352,7 @@ def test_one_click_on_kenya_shows_who_sends_students_there(browser, server_url):
 
 
 def test_typing_a_country_focuses_it_on_a_phone(browser, server_url):
-    with _page_at(browser, PHONE, server_url + "/") as page:
+    with drawn_page(browser, server_url + "/", PHONE) as page:
         box = page.locator("#ctl-focus")
         box.scroll_into_view_if_needed()
         box.click()
@@ -386,7 +373,7 @@ def test_every_drawn_arc_can_be_hovered_and_is_named_at_1440(browser, server_url
     crowding at a shared destination cannot pick the wrong pair). Every drawn arc has a
     target farther than plotly's 3 px pick distance from any other arc's, and hovering
     there names that arc, so what a click picks is what the label said."""
-    with _page_at(browser, DESKTOP, server_url + "/") as page:
+    with drawn_page(browser, server_url + "/", DESKTOP) as page:
         drawn = marks.arc_layout(page, graph)
         assert drawn["nHeads"] == len(drawn["pairs"]) == 30
         assert drawn["reach"] > 3, drawn
