@@ -746,6 +746,7 @@ LAZY_MODULES = ("PIL.Image",)
 EXPORT_MODULES = ("kaleido", "pptx", "openpyxl")
 EXPORT_PATHS = ("/export/", "/slide/", "/data/", "/upload", "/embed/")
 _EXPORT_IMPORT = threading.Lock()
+_EXPORT_IMPORT_DONE = threading.Event()
 
 
 def import_lazy_modules(names: tuple[str, ...] = LAZY_MODULES) -> None:
@@ -761,9 +762,6 @@ def import_export_modules() -> None:
         with _EXPORT_IMPORT:
             import_lazy_modules(EXPORT_MODULES)
             _EXPORT_IMPORT_DONE.set()
-
-
-_EXPORT_IMPORT_DONE = threading.Event()
 
 
 def load_site_data(data_path: str | Path | None = None, columns: str | None = None):

@@ -40,10 +40,7 @@ class _PerScheme:
                 self._made[path] = hit
         return hit
 
-
-class SchemeMapping(_PerScheme, Mapping):
-    """A read-only dict whose values follow the scheme in use (keys never change)."""
-
+    # what a dict and a tuple read alike: the value in use's
     def __getitem__(self, key):
         return self._now()[key]
 
@@ -53,21 +50,16 @@ class SchemeMapping(_PerScheme, Mapping):
     def __len__(self) -> int:
         return len(self._now())
 
+
+class SchemeMapping(_PerScheme, Mapping):
+    """A read-only dict whose values follow the scheme in use (keys never change)."""
+
     def __repr__(self) -> str:
         return f"SchemeMapping({self._now()!r})"
 
 
 class SchemeTuple(_PerScheme, Sequence):
     """A read-only tuple whose items follow the scheme in use (same length and order)."""
-
-    def __getitem__(self, index):
-        return self._now()[index]
-
-    def __len__(self) -> int:
-        return len(self._now())
-
-    def __iter__(self) -> Iterator:
-        return iter(self._now())
 
     def __add__(self, other):
         return tuple(self._now()) + tuple(other)

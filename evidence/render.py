@@ -454,14 +454,12 @@ class Renderer:
             loop.call_soon_threadsafe(loop.stop)
         if thread is not None:
             thread.join(timeout=1.0)
-        if loop is not None and not (thread is not None and thread.is_alive()):
-            with contextlib.suppress(Exception):
-                loop.close()  # its self-pipe: one socket pair per browser start otherwise
-            if closing is not None:
-                # A close the stopped loop never ran (or left half-way): ended here, so it
-                # is not reported later as a coroutine never awaited, in whatever test.
-                with contextlib.suppress(BaseException):
-                    closing.close()
+        # The thread closed its loop on stopping (_run_then_close).
+        if closing is not None and not (thread is not None and thread.is_alive()):
+            # A close the stopped loop never ran (or left half-way): ended here, so it
+            # is not reported later as a coroutine never awaited, in whatever test.
+            with contextlib.suppress(BaseException):
+                closing.close()
 
     def close(self) -> None:
         """Stop the browser (tests and process exit)."""
