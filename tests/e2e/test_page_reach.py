@@ -65,7 +65,9 @@ def _hidden_in_dropdowns(page, selector: str) -> list[str]:
     return hidden
 
 
-@pytest.mark.parametrize("size", [(1024, 768), (1280, 720), (1440, 900), (1920, 1080), (390, 844)])
+# The narrowest desktop layout (just above the 992 px breakpoint), the common laptop and a
+# phone: 1280 and 1920 share the 1440 layout and were dropped to keep `make test` short.
+@pytest.mark.parametrize("size", [(1024, 768), (1440, 900), (390, 844)])
 def test_every_menu_item_and_dropdown_option_opens_on_top(browser, server_url, size):
     """At each width, with the demo banner and without it (as with a user's own file,
     which has no banner: the banner is taken off the page), the centre of every menu item
