@@ -1,0 +1,108 @@
+"""Issue 27 item 5 (memory): the server's processes do not import what only some files
+need, and the plain-pandas column checks report exactly what the pandera schema they
+replace reported."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evidence.model import LoadReport
+from evidence.schema import MAX_YEAR, MIN_YEAR, check_columns
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECKED = ("id", "title", "year", "author_countries", "formats")
+
+
+def pandera_check(frame: pd.DataFrame, report: LoadReport) -> set[int]:
+    """The column checks as they were written with pandera (before issue 27)."""
+    pa = pytest.importorskip("pandera.pandas")
+
+    non_empty = pa.Check(lambda s: s.str.strip().str.len() > 0, error="must not be empty")
+    year = pa.Check(
+        lambda s: (
+            s.str.strip().str.fullmatch(r"\d{4}(\.0)?")
+            & (pd.to_numeric(s.str.strip(), errors="coerce").between(MIN_YEAR, MAX_YEAR))
+        ),
+        error=f"must be a year between {MIN_YEAR} and {MAX_YEAR}",
+    )
+    columns = {name: pa.Column(str, year if name == "year" else non_empty) for name in CHECKED}
+    schema = pa.DataFrameSchema(columns, strict=False, coerce=True)
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        bad: set[int] = set()
+        for case in exc.failure_cases.dropna(subset=["index"]).itertuples(index=False):
+            idx = int(case.index)
+            bad.add(idx)
+            value = frame.at[idx, case.column]
+            message = "missing value" if not str(value).strip() else f"invalid value ({case.check})"
+            if case.column == "year" and str(value).strip():
+                message = f"year must be a whole number between {MIN_YEAR} and {MAX_YEAR}"
+            report.add("error", message, row=idx, column=case.column, value=str(value)[:200])
+        return bad
+    return set()
+
+
+CELLS = ("", " ", "x", "A1", "United States", "  t  ", "\t")
+YEARS = ("2020", "1900", "2100", "1899", "2101", "2020.0", "2020.5", "20", "", " ", "year",
+         "٢٠٢٠", "1999 ", "0x10", "1e3", "02020", "-2020")  # fmt: skip
+
+
+def random_frame(rng: random.Random, rows: int) -> pd.DataFrame:
+    """A text table like the loader's: one row per spreadsheet row (numbered from 2)."""
+    data = {
+        name: [rng.choice(YEARS if name == "year" else CELLS) for _ in range(rows)]
+        for name in CHECKED
+    }
+    data["notes"] = ["" for _ in range(rows)]
+    return pd.DataFrame(data, index=pd.RangeIndex(2, rows + 2, name="sheet_row"))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_column_checks_report_what_the_pandera_schema_reported(seed):
+    rng = random.Random(seed)
+    frame = random_frame(rng, rng.randint(1, 40))
+    old, new = LoadReport(), LoadReport()
+    assert check_columns(frame, new) == pandera_check(frame, old)
+    # the same problems (pandera listed them in no useful order; now row by row)
+    assert sorted(new.problems, key=repr) == sorted(old.problems, key=repr)
+    rows = [(p.row, CHECKED.index(p.column)) for p in new.problems]
+    assert rows == sorted(rows)
+
+
+def test_a_valid_table_has_no_problem():
+    frame = pd.DataFrame(
+        {
+            "id": ["a"],
+            "title": ["t"],
+            "year": ["2001"],
+            "author_countries": ["X"],
+            "formats": ["f"],
+        },
+        index=pd.RangeIndex(2, 3, name="sheet_row"),
+    )
+    report = LoadReport()
+    assert check_columns(frame, report) == set()
+    assert report.problems == []
+
+
+def test_loading_the_demo_imports_no_upload_or_export_library():
+    """The server loads its data before the workers fork: what that imports is in every
+    process. Neither pandera (nor its hypothesis and geopandas) nor the export libraries."""
+    code = (
+        "import sys; from app import create_app; create_app()\n"
+        "heavy = ('pandera', 'hypothesis', 'geopandas', 'shapely', 'kaleido', 'pptx',"
+        " 'openpyxl')\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == ""
