@@ -62,7 +62,13 @@ from components.render import (
 )
 from components.routes import register_routes
 from components.security import register_security
-from components.static_cache import COUNTRIES, hashed_url, register_static_cache, topojson_preload
+from components.static_cache import (
+    COUNTRIES,
+    dash_preloads,
+    hashed_url,
+    register_static_cache,
+    topojson_preload,
+)
 from components.sync import sync
 from components.timeline import timeline_bar
 from components.upload_panel import DATA_OPEN, data_banner, data_modal, register_upload_callbacks
@@ -115,11 +121,14 @@ class EvidenceDash(Dash):
 
         kwargs["title"] = str(escape(product_title()))
         kwargs["scripts"] = _DASH_TABLE_SCRIPT.sub("", kwargs["scripts"])
+        prefix = self.config.requests_pathname_prefix
         kwargs["css"] = kwargs["css"] + "".join(
-            f'<link rel="preload" as="script" href="{self.config.requests_pathname_prefix}'
+            f'<link rel="preload" as="script" href="{prefix}'
             f'_dash-component-suites/dash/dcc/{chunk}">'
             for chunk in DCC_CHUNKS
         )
+        sessions = self.server.extensions.get("iome_sessions")
+        kwargs["css"] += dash_preloads(prefix, layout=sessions is None or not sessions.token())
         return super().interpolate_index(**kwargs)
 
 

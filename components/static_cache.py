@@ -46,6 +46,20 @@ def topojson_preload() -> str:
     )
 
 
+def dash_preloads(prefix: str = "/", layout: bool = True) -> str:
+    """The head's links that start Dash's two start-up requests (the page's layout and
+    its callbacks) with the page's scripts instead of after them: the server builds the
+    layout while the browser downloads and runs the scripts, and Dash's own fetch, made
+    later with the same address and credentials, takes the preloaded answer (issue 27:
+    first load). The layout is preloaded only when building it has no side effect (a
+    browser without an upload session: a fresh upload's answer is shown once)."""
+    paths = ("_dash-layout", "_dash-dependencies") if layout else ("_dash-dependencies",)
+    return "".join(
+        f'<link rel="preload" href="{prefix}{path}" as="fetch" crossorigin="anonymous">'
+        for path in paths
+    )
+
+
 def cache_hashed(response: Response) -> Response:
     """``after_request``: a hashed file asked at its current hash is cached immutable."""
     name = request.path.removeprefix("/assets/")

@@ -106,3 +106,28 @@ def test_loading_the_demo_imports_no_upload_or_export_library():
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == ""
+
+
+def _head(client) -> str:
+    page = client.get("/").get_data(as_text=True)
+    return page.split("</head>", 1)[0]
+
+
+def test_the_head_starts_dashs_start_up_requests():
+    """Dash's layout and callback list download with the scripts (a preload each, fetched
+    as Dash's own fetch asks: same address, same credentials)."""
+    from app import create_app
+    from components.uploads import COOKIE
+    from evidence import DEMO_PATH
+
+    client = create_app(DEMO_PATH).server.test_client()
+    head = _head(client)
+    for path in ("/_dash-layout", "/_dash-dependencies"):
+        link = f'<link rel="preload" href="{path}" as="fetch" crossorigin="anonymous">'
+        assert head.count(link) == 1, path
+    # a browser with an upload session: building its layout shows a fresh upload's answer
+    # once, so the layout is asked for by Dash alone
+    client.set_cookie(COOKIE, "a" * 43)
+    head = _head(client)
+    assert 'href="/_dash-layout"' not in head
+    assert 'href="/_dash-dependencies"' in head
