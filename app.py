@@ -64,8 +64,10 @@ from components.routes import register_routes
 from components.security import register_security
 from components.static_cache import (
     COUNTRIES,
+    PLOTLY,
     dash_preloads,
     hashed_url,
+    plotly_deferred,
     register_static_cache,
     topojson_preload,
 )
@@ -89,7 +91,7 @@ from evidence.state import parse_query
 from evidence.timeline import year_bounds, year_label
 from evidence.views import CLICKABLE, HTML_CHARTS, SELECTABLE, VIEWS, source_name
 
-PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"
+PLOTLY_BUNDLE = hashed_url(PLOTLY)
 
 
 class EvidenceDash(Dash):
@@ -129,6 +131,7 @@ class EvidenceDash(Dash):
         )
         sessions = self.server.extensions.get("iome_sessions")
         kwargs["css"] += dash_preloads(prefix, layout=sessions is None or not sessions.token())
+        kwargs["css"] += plotly_deferred()
         return super().interpolate_index(**kwargs)
 
 
@@ -815,8 +818,9 @@ def create_app(
         serve_locally=True,
         assets_path_ignore=["embed"],
         # the country table at an address with its content hash, cached immutable
-        # (components/static_cache.py); still served under its plain name
-        assets_ignore=r"^countries\.js$",
+        # (components/static_cache.py); still served under its plain name. plotly.js is
+        # no page script either: dcc.Graph loads it (static_cache.plotly_deferred).
+        assets_ignore=r"^(countries\.js|plotly-iome\.min\.js)$",
         external_scripts=[hashed_url(COUNTRIES)],
         compress=True,
         suppress_callback_exceptions=False,

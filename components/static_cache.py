@@ -1,5 +1,6 @@
-"""The page's fixed data files at addresses that name their content: the world's outlines
-(assets/topojson/world_110m.json) and the country table (assets/countries.js).
+"""The page's fixed files at addresses that name their content: the world's outlines
+(assets/topojson/world_110m.json), the country table (assets/countries.js) and the
+plotly.js bundle (assets/vendor/plotly-iome.min.js).
 
 Each is asked for at ``/assets/<file>?v=<hash of its bytes>`` and, asked so, answered
 with ``Cache-Control: public, max-age=31536000, immutable``: a browser keeps it until the
@@ -20,7 +21,8 @@ from evidence import ASSETS_DIR
 
 TOPOJSON = "topojson/world_110m.json"
 COUNTRIES = "countries.js"
-HASHED = (TOPOJSON, COUNTRIES)
+PLOTLY = "vendor/plotly-iome.min.js"
+HASHED = (TOPOJSON, COUNTRIES, PLOTLY)
 IMMUTABLE = "public, max-age=31536000, immutable"
 PRELOAD_ATTR = "data-outlines-preload"  # the head's link that assets/figures.js reads
 
@@ -57,6 +59,25 @@ def dash_preloads(prefix: str = "/", layout: bool = True) -> str:
     return "".join(
         f'<link rel="preload" href="{prefix}{path}" as="fetch" crossorigin="anonymous">'
         for path in paths
+    )
+
+
+def plotly_deferred() -> str:
+    """The head's part that takes plotly.js off the page's start (issue 27: first load).
+
+    The bundle is not one of the page's scripts (which all run, in order, before Dash
+    starts): an ``async`` script in the head, it downloads with them, is compiled off the
+    main thread and runs as soon as it is here, while the browser waits for the other
+    scripts or Dash's first answers. If dcc.Graph is drawn before it has run, dcc loads
+    it from ``window._dashPlotlyJSURL``, which Dash sets to the full plotly.js of the
+    plotly package when assets are served locally: the small inline script (allowed by
+    its CSP hash, components/security.py) keeps that address on the project's bundle.
+    """
+    url = hashed_url(PLOTLY)
+    return (
+        f'<script async src="{url}"></script>'
+        "<script>Object.defineProperty(window, '_dashPlotlyJSURL', "
+        f"{{get: function () {{ return '{url}'; }}, set: function () {{}}}});</script>"
     )
 
 

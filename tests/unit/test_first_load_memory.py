@@ -131,3 +131,32 @@ def test_the_head_starts_dashs_start_up_requests():
     head = _head(client)
     assert 'href="/_dash-layout"' not in head
     assert 'href="/_dash-dependencies"' in head
+
+
+def test_plotly_is_an_async_script_at_its_hashed_address():
+    """plotly.js runs when it has downloaded, not in the page's script queue; dcc.Graph,
+    if drawn before that, asks for the same bundle (never the plotly package's own)."""
+    import base64
+    import hashlib
+    import re
+
+    from app import create_app
+    from components.static_cache import PLOTLY, content_hash
+    from evidence import ASSETS_DIR, DEMO_PATH
+
+    client = create_app(DEMO_PATH).server.test_client()
+    answer = client.get("/")
+    page = answer.get_data(as_text=True)
+    head, body = page.split("</head>", 1)
+    url = f"/assets/{PLOTLY}?v={content_hash(PLOTLY)}"
+    assert f'<script async src="{url}"></script>' in head
+    assert "plotly" not in " ".join(re.findall(r"<script[^>]*src=[^>]*>", body))
+    inline = re.search(
+        r"<script>(Object\.defineProperty\(window, '_dashPlotlyJSURL'.*?)</script>", head
+    )
+    assert inline and f"return '{url}'" in inline[1]
+    digest = base64.b64encode(hashlib.sha256(inline[1].encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in answer.headers["Content-Security-Policy"]
+    with client.get(url) as hit:
+        assert hit.get_data() == (ASSETS_DIR / PLOTLY).read_bytes()
+        assert "immutable" in hit.headers["Cache-Control"]
