@@ -122,7 +122,7 @@ class EvidenceDash(Dash):
         from markupsafe import escape
 
         kwargs["title"] = str(escape(product_title()))
-        kwargs["scripts"] = _DASH_TABLE_SCRIPT.sub("", kwargs["scripts"])
+        kwargs["scripts"] = _UNUSED_SCRIPTS.sub("", kwargs["scripts"])
         prefix = self.config.requests_pathname_prefix
         kwargs["css"] = kwargs["css"] + "".join(
             f'<link rel="preload" as="script" href="{prefix}'
@@ -135,7 +135,13 @@ class EvidenceDash(Dash):
         return super().interpolate_index(**kwargs)
 
 
-_DASH_TABLE_SCRIPT = re.compile(r'<script src="[^"]*/dash/dash_table/[^"]*"></script>\s*')
+# Scripts the page does without: dash_table (no DataTable on it), and Babel's polyfill
+# for old browsers (core-js; a tenth of the page's script time at the start, issue 27).
+# Dash's and dcc's async loaders need one global of it, regeneratorRuntime, which the
+# dash-bootstrap-components bundle, loaded before them, defines.
+_UNUSED_SCRIPTS = re.compile(
+    r'<script src="[^"]*/(?:dash/dash_table/[^"]*|dash/deps/polyfill@[^"]*)"></script>\s*'
+)
 DCC_CHUNKS = ("async-graph.js", "async-dropdown.js", "async-slider.js")
 
 

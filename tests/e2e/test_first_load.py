@@ -23,3 +23,7 @@ def test_dash_takes_the_preloaded_layout_and_callbacks(page, server_url):
     # each asked once, by the head's preload (Dash's own fetch took that answer)
     assert sorted(asked) == [["/_dash-dependencies", "link"], ["/_dash-layout", "link"]]
     assert page.locator("#article-count").inner_text().strip() != ""
+    # no Babel polyfill on the page: the one global Dash's lazy loaders need is defined
+    # (by the dash-bootstrap-components bundle), and nothing failed without the rest
+    assert page.evaluate("() => typeof window.regeneratorRuntime") == "object"
+    assert page.console_errors == []

@@ -150,7 +150,11 @@ def test_plotly_is_an_async_script_at_its_hashed_address():
     head, body = page.split("</head>", 1)
     url = f"/assets/{PLOTLY}?v={content_hash(PLOTLY)}"
     assert f'<script async src="{url}"></script>' in head
-    assert "plotly" not in " ".join(re.findall(r"<script[^>]*src=[^>]*>", body))
+    scripts = " ".join(re.findall(r"<script[^>]*src=[^>]*>", body))
+    assert "plotly" not in scripts
+    # nor Babel's polyfill for old browsers, nor dash_table (no DataTable on the page)
+    assert "polyfill" not in scripts and "dash_table" not in scripts
+    assert "dash_renderer" in scripts
     inline = re.search(
         r"<script>(Object\.defineProperty\(window, '_dashPlotlyJSURL'.*?)</script>", head
     )
