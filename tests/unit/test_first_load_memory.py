@@ -164,3 +164,35 @@ def test_plotly_is_an_async_script_at_its_hashed_address():
     with client.get(url) as hit:
         assert hit.get_data() == (ASSETS_DIR / PLOTLY).read_bytes()
         assert "immutable" in hit.headers["Cache-Control"]
+
+
+def test_static_files_are_compressed_once_and_answer_conditional_requests(monkeypatch):
+    import gzip
+
+    import flask_compress.flask_compress as fc
+
+    from app import create_app
+    from components.static_cache import PLOTLY, hashed_url
+    from evidence import ASSETS_DIR, DEMO_PATH
+
+    client = create_app(DEMO_PATH).server.test_client()
+    calls = []
+    compress = fc._compress_data
+    monkeypatch.setattr(fc, "_compress_data", lambda *a: calls.append(a[2]) or compress(*a))
+    asked = {"Accept-Encoding": "gzip"}
+    answers = [client.get(hashed_url(PLOTLY), headers=asked) for _ in range(3)]
+    for answer in answers:
+        answer.close()
+    assert calls == ["gzip"]  # compressed for the first answer only
+    for answer in answers:
+        assert answer.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(answer.get_data()) == (ASSETS_DIR / PLOTLY).read_bytes()
+        assert "Accept-Encoding" in answer.headers["Vary"]
+        assert "immutable" in answer.headers["Cache-Control"]
+    etag = answers[0].headers["ETag"]
+    with client.get(hashed_url(PLOTLY), headers={**asked, "If-None-Match": etag}) as again:
+        assert again.status_code == 304 and again.get_data() == b""
+    # a browser that takes no compression gets the file as it is
+    with client.get(hashed_url(PLOTLY), headers={"Accept-Encoding": "identity"}) as plain:
+        assert "Content-Encoding" not in plain.headers
+        assert plain.get_data() == (ASSETS_DIR / PLOTLY).read_bytes()
