@@ -118,7 +118,9 @@ class EvidenceDash(Dash):
         no dash_table bundle (no DataTable on it: the article list is drawn by
         assets/articles.js), and the lazily loaded parts of dcc that every page needs
         (graph, dropdown, slider) download with the other scripts instead of after Dash
-        has built the page (issue 27: first load)."""
+        has built the page (issue 27: first load). So do Dash's layout and callback list
+        (static_cache.dash_preloads); plotly.js is an async script of the head
+        (static_cache.plotly_deferred), and Babel's polyfill is left out."""
         from markupsafe import escape
 
         kwargs["title"] = str(escape(product_title()))
