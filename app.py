@@ -62,7 +62,15 @@ from components.render import (
 )
 from components.routes import register_routes
 from components.security import register_security
-from components.static_cache import COUNTRIES, hashed_url, register_static_cache, topojson_preload
+from components.static_cache import (
+    COUNTRIES,
+    PLOTLY,
+    dash_preloads,
+    hashed_url,
+    plotly_deferred,
+    register_static_cache,
+    topojson_preload,
+)
 from components.sync import sync
 from components.timeline import timeline_bar
 from components.upload_panel import DATA_OPEN, data_banner, data_modal, register_upload_callbacks
@@ -83,7 +91,7 @@ from evidence.state import parse_query
 from evidence.timeline import year_bounds, year_label
 from evidence.views import CLICKABLE, HTML_CHARTS, SELECTABLE, VIEWS, source_name
 
-PLOTLY_BUNDLE = "/assets/vendor/plotly-iome.min.js"
+PLOTLY_BUNDLE = hashed_url(PLOTLY)
 
 
 class EvidenceDash(Dash):
@@ -110,20 +118,32 @@ class EvidenceDash(Dash):
         no dash_table bundle (no DataTable on it: the article list is drawn by
         assets/articles.js), and the lazily loaded parts of dcc that every page needs
         (graph, dropdown, slider) download with the other scripts instead of after Dash
-        has built the page (issue 27: first load)."""
+        has built the page (issue 27: first load). So do Dash's layout and callback list
+        (static_cache.dash_preloads); plotly.js is an async script of the head
+        (static_cache.plotly_deferred), and Babel's polyfill is left out."""
         from markupsafe import escape
 
         kwargs["title"] = str(escape(product_title()))
-        kwargs["scripts"] = _DASH_TABLE_SCRIPT.sub("", kwargs["scripts"])
+        kwargs["scripts"] = _UNUSED_SCRIPTS.sub("", kwargs["scripts"])
+        prefix = self.config.requests_pathname_prefix
         kwargs["css"] = kwargs["css"] + "".join(
-            f'<link rel="preload" as="script" href="{self.config.requests_pathname_prefix}'
+            f'<link rel="preload" as="script" href="{prefix}'
             f'_dash-component-suites/dash/dcc/{chunk}">'
             for chunk in DCC_CHUNKS
         )
+        sessions = self.server.extensions.get("iome_sessions")
+        kwargs["css"] += dash_preloads(prefix, layout=sessions is None or not sessions.token())
+        kwargs["css"] += plotly_deferred()
         return super().interpolate_index(**kwargs)
 
 
-_DASH_TABLE_SCRIPT = re.compile(r'<script src="[^"]*/dash/dash_table/[^"]*"></script>\s*')
+# Scripts the page does without: dash_table (no DataTable on it), and Babel's polyfill
+# for old browsers (core-js; a tenth of the page's script time at the start, issue 27).
+# Dash's and dcc's async loaders need one global of it, regeneratorRuntime, which the
+# dash-bootstrap-components bundle, loaded before them, defines.
+_UNUSED_SCRIPTS = re.compile(
+    r'<script src="[^"]*/(?:dash/dash_table/[^"]*|dash/deps/polyfill@[^"]*)"></script>\s*'
+)
 DCC_CHUNKS = ("async-graph.js", "async-dropdown.js", "async-slider.js")
 
 
@@ -806,8 +826,9 @@ def create_app(
         serve_locally=True,
         assets_path_ignore=["embed"],
         # the country table at an address with its content hash, cached immutable
-        # (components/static_cache.py); still served under its plain name
-        assets_ignore=r"^countries\.js$",
+        # (components/static_cache.py); still served under its plain name. plotly.js is
+        # no page script either: dcc.Graph loads it (static_cache.plotly_deferred).
+        assets_ignore=r"^(countries\.js|plotly-iome\.min\.js)$",
         external_scripts=[hashed_url(COUNTRIES)],
         compress=True,
         suppress_callback_exceptions=False,

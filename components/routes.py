@@ -26,6 +26,7 @@ import plotly.io as pio
 from flask import Flask, Response, current_app, request
 
 from components.cache import cached
+from components.static_cache import PLOTLY, hashed_url
 from evidence.animate import (
     ANIMATION_FORMATS,
     check_animation,
@@ -66,7 +67,7 @@ MIME = {
     "gif": "image/gif",
     "mp4": "video/mp4",
 }
-PLOTLY_JS = "/assets/vendor/plotly-iome.min.js"
+PLOTLY_JS = hashed_url(PLOTLY)  # the page's own address of the bundle (cached immutable)
 ANIMATION_HEARTBEAT_S = 5.0  # a progress stream says it is alive at least this often
 ANIMATION_DEADLINE_S = 900.0  # and gives up after this long (80 frames at most)
 ANIMATION_RETRY_S = 30  # Retry-After of a refused animation

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
-import pandera.pandas as pa
 
 from evidence.model import LoadReport
 
@@ -106,48 +105,44 @@ def match_columns(
     return result
 
 
-def _column_checks() -> pa.DataFrameSchema:
-    non_empty = pa.Check(lambda s: s.str.strip().str.len() > 0, error="must not be empty")
-    year = pa.Check(
-        lambda s: (
-            s.str.strip().str.fullmatch(r"\d{4}(\.0)?")
-            & (pd.to_numeric(s.str.strip(), errors="coerce").between(MIN_YEAR, MAX_YEAR))
-        ),
-        error=f"must be a year between {MIN_YEAR} and {MAX_YEAR}",
-    )
-    return pa.DataFrameSchema(
-        {
-            "id": pa.Column(str, non_empty),
-            "title": pa.Column(str, non_empty),
-            "year": pa.Column(str, year),
-            "author_countries": pa.Column(str, non_empty),
-            "formats": pa.Column(str, non_empty),
-        },
-        strict=False,
-        coerce=True,
-    )
+def _non_empty(column: pd.Series) -> pd.Series:
+    return column.str.strip().str.len() > 0
 
 
-COLUMN_CHECKS = _column_checks()
+def _a_year(column: pd.Series) -> pd.Series:
+    text = column.str.strip()
+    number = pd.to_numeric(text, errors="coerce")
+    return text.str.fullmatch(r"\d{4}(\.0)?") & number.between(MIN_YEAR, MAX_YEAR)
+
+
+# The required columns' cell checks, in the order problems are reported. Plain pandas:
+# the same checks a pandera schema ran (tests/unit/test_first_load_memory.py holds the two
+# equal), without importing pandera (and the hypothesis and geopandas it pulls in, about
+# 30 MB) into every server process (issue 27: memory).
+COLUMN_CHECKS = (
+    ("id", _non_empty),
+    ("title", _non_empty),
+    ("year", _a_year),
+    ("author_countries", _non_empty),
+    ("formats", _non_empty),
+)
 
 
 def check_columns(frame: pd.DataFrame, report: LoadReport) -> set[int]:
-    """Run the column checks lazily; every failing cell becomes one error. Returns bad indices.
+    """Run every column check; every failing cell becomes one error, listed row by row
+    (and in a row, in the contract's order). Returns the bad rows' indices.
 
-    ``frame``'s index is each row's spreadsheet row number, and names the row in the report.
+    ``frame`` holds text (blank cells are ''); its index is each row's spreadsheet row
+    number, and names the row in the report.
     """
-    try:
-        COLUMN_CHECKS.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        bad: set[int] = set()
-        cases = exc.failure_cases.dropna(subset=["index"])
-        for case in cases.itertuples(index=False):
-            idx = int(case.index)
-            bad.add(idx)
-            value = frame.at[idx, case.column]
-            message = "missing value" if not str(value).strip() else f"invalid value ({case.check})"
-            if case.column == "year" and str(value).strip():
-                message = f"year must be a whole number between {MIN_YEAR} and {MAX_YEAR}"
-            report.add("error", message, row=idx, column=case.column, value=str(value)[:200])
-        return bad
-    return set()
+    failed: list[tuple[int, int, str, str]] = []
+    for position, (column, passes) in enumerate(COLUMN_CHECKS):
+        cells = frame[column].astype(str)
+        failing = cells[~passes(cells).fillna(False).astype(bool)]
+        failed += [(int(idx), position, column, value) for idx, value in failing.items()]
+    for idx, _position, column, value in sorted(failed):
+        message = "missing value"
+        if column == "year" and value.strip():
+            message = f"year must be a whole number between {MIN_YEAR} and {MAX_YEAR}"
+        report.add("error", message, row=idx, column=column, value=value[:200])
+    return {idx for idx, *_ in failed}
