@@ -313,16 +313,16 @@ def _involving_pairs(src: Source, filter_role: str) -> tuple[np.ndarray, np.ndar
 def involving_at(eb: EvidenceBase, filter_role: str, iso3: np.ndarray) -> np.ndarray:
     """:func:`involving_counts` for the countries ``iso3`` as an array (0 for a country
     no article of ``eb`` names in ``filter_role``): one mask and one bincount, looked up
-    by a per-root index of the countries."""
+    by a per-root table of the countries' codes."""
     src = source_of(eb)
     articles, codes, vocab = src.memo(
         ("involving", filter_role), lambda: _involving_pairs(src, filter_role)
     )
-    where = src.memo(("involving_index", filter_role), lambda: pd.Index(vocab, dtype=object))
+    where = src.memo(("involving_at", filter_role), lambda: {c: i for i, c in enumerate(vocab)})
     if src.mask is not None:
         codes = codes[src.mask[articles]]
     n = np.bincount(codes, minlength=len(vocab))
-    at = where.get_indexer(np.asarray(iso3, dtype=object))
+    at = np.fromiter((where.get(c, -1) for c in iso3), dtype=np.intp, count=len(iso3))
     out = np.zeros(len(at), dtype=np.int64)
     hit = at >= 0
     out[hit] = n[at[hit]]
