@@ -147,7 +147,9 @@ def _clicks(iso3: np.ndarray, n: np.ndarray, state) -> tuple[np.ndarray, np.ndar
     selects the country in the Countries filter's role: ``n`` is the count that role
     gives (n_involving), not necessarily the count the map colours by."""
     chosen = selected_countries(state)
-    picked = np.fromiter((c in chosen for c in iso3), dtype=bool, count=len(iso3))
+    picked = np.zeros(len(iso3), dtype=bool)
+    if chosen:
+        picked[:] = np.fromiter((c in chosen for c in iso3), dtype=bool, count=len(iso3))
     only = len(state.country) + len(state.region) == 1
     return picked, click_texts(picked, n, only)
 
@@ -236,11 +238,17 @@ def _role_share_high(sub, state) -> tuple[int, float]:
     return n, (len(pd.unique(ids[high])) / n if n else 0.0)
 
 
+def _top(counts: CountryCounts, n: int) -> list[tuple[str, int]]:
+    """:func:`evidence.aggregate.top_countries` of the counts' arrays (no frame)."""
+    values = counts.n_articles
+    rows = np.flatnonzero(values > 0)
+    rows = rows[np.argsort(-values[rows], kind="stable")[: max(n, 0)]]
+    return [(counts.name[i], int(values[i])) for i in rows]
+
+
 def takeaway(sub, state) -> str:
     """The map's sentence, by the role the map shows (origin, any author or setting)."""
-    top = aggregate.top_countries(
-        aggregate.counts_by_country(sub, role=state.role, classification=state.income), n=3
-    )
+    top = _top(country_counts(sub, role=state.role, classification=state.income), n=3)
     cb = load_codebook()
     country = cb.roles[state.role]["country"]
     if not top:
