@@ -31,9 +31,12 @@ def history_words(iso3: np.ndarray, years: tuple[int, int]) -> np.ndarray:
     once per year range (a new range: the countries whose group never changed in it at
     once, the others by their runs)."""
     years = (int(years[0]), int(years[1]))
+    groups = load_codebook().income_groups
+    # by range and by the groups' words (a codebook of an upload may word them its way)
+    key = (years, tuple((g, v.get("label"), v.get("short")) for g, v in groups.items()))
     with _HISTORY_LOCK:
-        known = _HISTORY.pop(years, {})
-        _HISTORY[years] = known  # most recently used last
+        known = _HISTORY.pop(key, {})
+        _HISTORY[key] = known  # most recently used last
         while len(_HISTORY) > _HISTORY_SIZE:
             _HISTORY.pop(next(iter(_HISTORY)))
     codes = [c if isinstance(c, str) else "" if pd.isna(c) else str(c) for c in iso3]
@@ -99,8 +102,9 @@ def _income_codes() -> tuple[np.ndarray, dict[str, int], list[str]]:
     return matrix, position, vocab
 
 
-# Income-history words by year range, then by country: the same for every filter.
-_HISTORY: dict[tuple[int, int], dict[str, str]] = {}
+# Income-history words by year range (and the groups' words), then by country: the same
+# for every filter.
+_HISTORY: dict[tuple, dict[str, str]] = {}
 _HISTORY_SIZE = 64
 _HISTORY_LOCK = threading.Lock()
 
