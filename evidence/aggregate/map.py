@@ -32,6 +32,27 @@ def income_labels() -> dict[str, str]:
     return {g: groups[g]["label"] for g in INCOME_GROUPS if g in groups}
 
 
+@dataclass(frozen=True)
+class CountryCounts:
+    """The columns of :func:`counts_by_country` as arrays, in its row order: what the
+    world map reads on a click without building a frame."""
+
+    iso3: np.ndarray
+    name: np.ndarray
+    n_articles: np.ndarray
+    income: np.ndarray
+    income_label: np.ndarray
+    region: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.iso3)
+
+    def frame(self) -> pd.DataFrame:
+        return frame_of({"iso3": self.iso3, "name": self.name, "n_articles": self.n_articles,
+                         "income": self.income, "income_label": self.income_label,
+                         "region": self.region})  # fmt: skip
+
+
 def counts_by_country(
     eb: EvidenceBase,
     role: str = "origin",
@@ -53,6 +74,18 @@ def counts_by_country(
         DataFrame[iso3, name, n_articles, income, income_label, region], sorted by
         n_articles (desc) then name (missing names last).
     """
+    return country_counts(eb, role, classification, economies).frame()
+
+
+def country_counts(
+    eb: EvidenceBase,
+    role: str = "origin",
+    classification: str = "year",
+    economies: pd.DataFrame | None = None,
+) -> CountryCounts:
+    """:func:`counts_by_country` as arrays (no frame): bincounts over the root's
+    precomputed (article, country) rows under the subset's mask, written into the
+    economies table's rows."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}, not {role!r}")
     sfx = suffix(classification)
@@ -71,36 +104,23 @@ def counts_by_country(
 
     econ, ref = _economy_ref(economies)
     if economies is None:  # only the cached reference table is safe to remember
-        code = src.memo(("economy_codes", id(econ)), lambda: _codes_in(u_iso, ref.iso3))
+        code, listed = src.memo(("economy_listed", id(econ)), lambda: _listed(u_iso, ref, missing))
     else:
-        code = _codes_in(u_iso, ref.iso3)
+        code, listed = _listed(u_iso, ref, missing)
     known = code >= 0
     n_econ = np.zeros(len(code), dtype=np.int64)
     n_econ[known] = named[code[known]]
     rows = np.flatnonzero(ref.keep | (n_econ > 0))
     codes, iso3, name = code[rows], ref.iso3[rows], ref.name[rows]
     income, region, n = ref.income[rows], ref.region[rows], n_econ[rows]
+    name_rank = ref.name_rank[rows]
 
-    listed = np.zeros(missing + 1, dtype=bool)
-    listed[code[known]] = True
     extra = (named > 0) & ~listed
     if extra.any():  # countries missing from the reference, in order of first mention
-        hit = extra[counter.keys] if kept is None else kept & extra[counter.keys]
-        cand_rows, cand_codes = counter.rows[hit], counter.keys[hit]
-        first_codes, first = np.unique(cand_codes, return_index=True)
-        order = np.argsort(cand_rows[first], kind="stable")
-        first_codes, at = first_codes[order], cand_rows[first][order]
-        frame = src.root.article_countries
-
-        def values(column: str) -> np.ndarray:
-            return frame[column].iloc[at].to_numpy(dtype=object)
-
-        codes = np.concatenate([codes, np.where(first_codes == missing, -1, first_codes)])
-        iso3 = np.concatenate([iso3, values("iso3")])
-        name = np.concatenate([name, values("iso3")])
-        income = np.concatenate([income, as_text(values("income_latest"))])
-        region = np.concatenate([region, values("region")])
-        n = np.concatenate([n, np.where(first_codes == missing, 0, named[first_codes])])
+        codes, iso3, name, income, region, n = _with_extra(
+            src, counter, kept, named, extra, missing, (codes, iso3, name, income, region, n)
+        )
+        name_rank = ranks(name)
 
     if sfx == "":
         mode = _income_mode(src, role, r, blank, missing)
@@ -110,18 +130,40 @@ def counts_by_country(
             groups = vocabulary(src, table, "income", "text", as_text)
             income[best >= 0] = groups[best[best >= 0]]
 
-    labels = income_labels()
-    order = np.lexsort((np.arange(len(n)), ranks(name), -n))
+    order = np.lexsort((np.arange(len(n)), name_rank, -n))
     income = income[order]
-    return frame_of(
-        {
-            "iso3": iso3[order],
-            "name": name[order],
-            "n_articles": n[order],
-            "income": income,
-            "income_label": np.array([labels.get(g, "Unclassified") for g in income], object),
-            "region": region[order],
-        }
+    labels = income_labels()
+    return CountryCounts(
+        iso3=iso3[order],
+        name=name[order],
+        n_articles=n[order],
+        income=income,
+        income_label=np.array([labels.get(g, "Unclassified") for g in income], object),
+        region=region[order],
+    )
+
+
+def _with_extra(src: Source, counter, kept, named, extra, missing, columns) -> tuple:
+    """``columns`` (codes, iso3, name, income, region, n) with the countries missing from
+    the reference table appended, in the order they are first met."""
+    codes, iso3, name, income, region, n = columns
+    hit = extra[counter.keys] if kept is None else kept & extra[counter.keys]
+    cand_rows, cand_codes = counter.rows[hit], counter.keys[hit]
+    first_codes, first = np.unique(cand_codes, return_index=True)
+    order = np.argsort(cand_rows[first], kind="stable")
+    first_codes, at = first_codes[order], cand_rows[first][order]
+    frame = src.root.article_countries
+
+    def values(column: str) -> np.ndarray:
+        return frame[column].iloc[at].to_numpy(dtype=object)
+
+    return (
+        np.concatenate([codes, np.where(first_codes == missing, -1, first_codes)]),
+        np.concatenate([iso3, values("iso3")]),
+        np.concatenate([name, values("iso3")]),
+        np.concatenate([income, as_text(values("income_latest"))]),
+        np.concatenate([region, values("region")]),
+        np.concatenate([n, np.where(first_codes == missing, 0, named[first_codes])]),
     )
 
 
@@ -156,6 +198,7 @@ class _EconomyRef:
     income: np.ndarray  # latest group as text ("" when missing)
     region: np.ndarray  # UN region ("" when missing)
     keep: np.ndarray  # listed even without articles
+    name_rank: np.ndarray  # sort rank of each name (ranks() over the whole table)
 
 
 _ECON_REFS: dict[int, tuple[pd.DataFrame, _EconomyRef]] = {}
@@ -177,6 +220,7 @@ def _economy_ref(economies: pd.DataFrame | None) -> tuple[pd.DataFrame, _Economy
         income=as_text(econ["income_latest"].to_numpy(dtype=object)),
         region=econ["un_region"].fillna("").to_numpy(dtype=object),
         keep=keep.to_numpy(dtype=bool),
+        name_rank=ranks(econ["name"].to_numpy(dtype=object)),
     )
     if economies is None:  # only the cached reference table is safe to remember
         _ECON_REFS.clear()
@@ -184,9 +228,13 @@ def _economy_ref(economies: pd.DataFrame | None) -> tuple[pd.DataFrame, _Economy
     return econ, ref
 
 
-def _codes_in(uniques: np.ndarray, iso3: np.ndarray) -> np.ndarray:
-    """Per economy, the code of its iso3 among a column's ``uniques`` (-1: none)."""
-    return pd.Index(uniques, dtype=object).get_indexer(iso3)
+def _listed(uniques: np.ndarray, ref: _EconomyRef, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per economy, the code of its iso3 among a column's ``uniques`` (-1: none); and per
+    code (the last: missing), whether an economy has it."""
+    code = pd.Index(uniques, dtype=object).get_indexer(ref.iso3)
+    listed = np.zeros(n_codes + 1, dtype=bool)
+    listed[code[code >= 0]] = True
+    return code, listed
 
 
 def _income_mode(src: Source, role: str, r: int, blank: int, n_iso: int) -> np.ndarray | None:
@@ -260,3 +308,22 @@ def _involving_pairs(src: Source, filter_role: str) -> tuple[np.ndarray, np.ndar
     pairs = np.unique(np.concatenate(positions).astype(np.int64) * max(len(vocab), 1) + joint)
     size = max(len(vocab), 1)
     return small(pairs // size), small(pairs % size), np.asarray(vocab, dtype=object)
+
+
+def involving_at(eb: EvidenceBase, filter_role: str, iso3: np.ndarray) -> np.ndarray:
+    """:func:`involving_counts` for the countries ``iso3`` as an array (0 for a country
+    no article of ``eb`` names in ``filter_role``): one mask and one bincount, looked up
+    by a per-root table of the countries' codes."""
+    src = source_of(eb)
+    articles, codes, vocab = src.memo(
+        ("involving", filter_role), lambda: _involving_pairs(src, filter_role)
+    )
+    where = src.memo(("involving_at", filter_role), lambda: {c: i for i, c in enumerate(vocab)})
+    if src.mask is not None:
+        codes = codes[src.mask[articles]]
+    n = np.bincount(codes, minlength=len(vocab))
+    at = np.fromiter((where.get(c, -1) for c in iso3), dtype=np.intp, count=len(iso3))
+    out = np.zeros(len(at), dtype=np.int64)
+    hit = at >= 0
+    out[hit] = n[at[hit]]
+    return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -75,23 +76,61 @@ def role_label(role: str) -> str:
     return spec["label"] if spec else role
 
 
-def _custom(frame: pd.DataFrame) -> np.ndarray:
-    # The income line: its periods when the group changed over the years shown.
-    income = "income_history" if "income_history" in frame.columns else "income_label"
-    # and, when given, the articles that involve it (what a Countries filter keeps)
-    extra = ["n_involving"] if "n_involving" in frame.columns else []
-    return frame[["iso3", "name", income, "n_articles", *extra]].to_numpy(dtype=object)
+@dataclass(frozen=True)
+class MapMarks:
+    """What the world map draws and says, one entry per country, as arrays in the order
+    of :func:`evidence.aggregate.counts_by_country`: the map's click path fills these
+    from the counts' arrays, with no frame (:func:`map_figure`).
+
+    ``income`` is the hover's income line (the group, or its periods over the years
+    shown); ``n_involving`` the articles a click on the country keeps (the Countries
+    filter's role); ``click`` what a click does, in words; ``selected`` the countries the
+    map's selection holds. The last three are optional (None)."""
+
+    iso3: np.ndarray
+    name: np.ndarray
+    income: np.ndarray
+    n_articles: np.ndarray
+    n_involving: np.ndarray | None = None
+    click: np.ndarray | None = None
+    selected: np.ndarray | None = None
+
+    @classmethod
+    def of_frame(cls, counts: pd.DataFrame) -> MapMarks:
+        """The marks of a counts frame (optional columns: income_history, n_involving,
+        click, selected)."""
+
+        def column(name: str, dtype=None) -> np.ndarray | None:
+            return counts[name].to_numpy(dtype=dtype) if name in counts.columns else None
+
+        income = "income_history" if "income_history" in counts.columns else "income_label"
+        return cls(iso3=column("iso3", object), name=column("name", object),
+                   income=column(income, object), n_articles=column("n_articles"),
+                   n_involving=column("n_involving"), click=column("click", object),
+                   selected=column("selected", bool))  # fmt: skip
 
 
-def _marks(frame: pd.DataFrame, selection: bool, clicks: bool) -> dict:
+def _custom(marks: MapMarks, rows: np.ndarray, involving: bool = True) -> np.ndarray:
+    """Customdata rows ``[iso3, name, income words, n, (n involving)]`` of ``rows``, as
+    objects (numbers as Python ints), as a frame's ``to_numpy(dtype=object)`` gives."""
+    columns = [marks.iso3, marks.name, marks.income, marks.n_articles]
+    if involving and marks.n_involving is not None:
+        columns.append(marks.n_involving)
+    out = np.empty((len(rows), len(columns)), dtype=object)
+    for j, values in enumerate(columns):
+        out[:, j] = values[rows]
+    return out
+
+
+def _marks(marks: MapMarks, rows: np.ndarray, selection: bool, clicks: bool) -> dict:
     """A choropleth's hover words (what a click does) and, when the map holds a
     selection, its selected countries outlined and the others dimmed. The marker is the
     trace's whole marker (the white outline otherwise)."""
     out: dict = {}
     if clicks:
-        out["text"] = frame["click"].to_numpy(dtype=object)
-    if selection and "selected" in frame.columns:
-        picked = frame["selected"].to_numpy(dtype=bool)
+        out["text"] = marks.click[rows]
+    if selection and marks.selected is not None:
+        picked = marks.selected[rows]
         out["marker"] = {
             "opacity": np.where(picked, 1.0, DIMMED),
             "line": {"color": np.where(picked, INK, WHITE).astype(object),
@@ -100,31 +139,31 @@ def _marks(frame: pd.DataFrame, selection: bool, clicks: bool) -> dict:
     return out
 
 
-def _involved_trace(frame: pd.DataFrame, hover: str, selection: bool, clicks: bool) -> list:
+def _involved_trace(marks: MapMarks, rows, hover: str, selection: bool, clicks: bool) -> list:
     """The grey countries with no article in the role coloured that still involve
     articles in the Countries filter's role: drawn grey, with the count a click gives."""
-    if frame.empty:
+    if not len(rows):
         return []
     return [{
         "type": "choropleth",
         "name": NO_ARTICLES.capitalize(),
-        "locations": frame["iso3"].to_numpy(),
+        "locations": marks.iso3[rows],
         "locationmode": "ISO-3",
-        "z": np.zeros(len(frame), dtype=np.int8),
+        "z": np.zeros(len(rows), dtype=np.int8),
         "colorscale": [[0, NO_DATA], [1, NO_DATA]],
         "showscale": False,
         "marker": {"line": {"color": WHITE, "width": 0.5}},
-        "customdata": _custom(frame),
+        "customdata": _custom(marks, rows),
         "hovertemplate": hover,
         "showlegend": False,
-        **_marks(frame, selection, clicks),
+        **_marks(marks, rows, selection, clicks),
     }]  # fmt: skip
 
 
-def _gap_words(frame: pd.DataFrame) -> str:
+def _gap_words(marks: MapMarks, rows: np.ndarray) -> str:
     """The click line of the countries without articles: written into the hover template
     when they all say the same (nothing to select), else "%{text}" (one a country)."""
-    words = set(frame["click"]) if "click" in frame.columns else set()
+    words = set(marks.click[rows].tolist()) if marks.click is not None else set()
     return words.pop() if len(words) == 1 else "%{text}"
 
 
@@ -168,101 +207,49 @@ def build_map_figure(
     Returns:
         Two ``go.Choropleth`` traces ("articles", then "no articles"), located by ISO-3,
         and an empty marker trace giving "No articles" its legend entry; ``customdata``
-        rows are ``[iso3, name, income label, n]`` for click filtering.
+        rows are ``[iso3, name, income label, n]`` for click filtering. The figure of
+        :func:`map_figure` for the frame's columns.
     """
-    if counts is None or counts.empty or int(counts["n_articles"].sum()) == 0:
+    if counts is None or counts.empty:
         return caption_figure(empty_figure(), caption)
-    label = role_label(role)
-    short_role = label.split(" (")[0].lower()
-    has = counts[counts["n_articles"] > 0]
-    none = counts[counts["n_articles"] == 0]
+    return map_figure(MapMarks.of_frame(counts), role=role, caption=caption,
+                      history_years=history_years, filter_role=filter_role,
+                      selection=selection)  # fmt: skip
+
+
+def map_figure(
+    marks: MapMarks,
+    *,
+    role: str = "origin",
+    caption: CaptionLike = None,
+    history_years: tuple[int, int] | None = None,
+    filter_role: str = "any",
+    selection: bool = False,
+) -> go.Figure:
+    """The world map of ``marks`` (arguments as :func:`build_map_figure`'s), written from
+    the arrays into the figure's dict: no frame, no go.Figure inside
+    :func:`evidence.figures.theme.specs_only` (the screen's click path); files get the
+    same figure as a go.Figure."""
+    n = marks.n_articles
+    if not len(n) or int(n.sum()) == 0:
+        return caption_figure(empty_figure(), caption)
+    has = np.flatnonzero(n > 0)
+    zero = n == 0
     # Grey in the role coloured but involved in the filter's role (a setting country
     # coloured by origin): a click selects it, so its rows carry that count.
-    involved = none[none["n_involving"] > 0] if "n_involving" in none else none.iloc[:0]
-    none = none.drop(involved.index)
-    zmax = int(has["n_articles"].max())
-    # The filter's role may differ from the role coloured: the hover says both counts.
-    involving = (
-        f"<br>%{{customdata[4]:,}} involve it ({filter_role_word(filter_role)})"
-        if "n_involving" in counts.columns
-        else ""
-    )
-    clicks = "click" in counts.columns
-    hover = (
-        "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
-        "%{customdata[3]:,} articles"
-        + f" ({short_role}){involving}"
-        + ("<br><i>%{text}</i>" if clicks else "")
-        + "<extra></extra>"
-    )
-    outline = {"line": {"color": WHITE, "width": 0.5}}
+    if marks.n_involving is not None:
+        involved = np.flatnonzero(zero & (marks.n_involving > 0))
+        none = np.flatnonzero(zero & (marks.n_involving <= 0))
+    else:
+        involved, none = np.flatnonzero(zero)[:0], np.flatnonzero(zero)
+    clicks = marks.click is not None
+    words = _words(role, filter_role, marks.n_involving is not None, clicks)
+    zmax = int(n[has].max())
+    gap_words = _gap_words(marks, none)
     traces = [
-        {
-            "type": "choropleth",
-            "name": "articles",
-            "locations": has["iso3"].to_numpy(),
-            "locationmode": "ISO-3",
-            "z": has["n_articles"].to_numpy(),
-            "zmin": 1 if zmax > 1 else 0,
-            "zmax": zmax,
-            "colorscale": sequential_scale(),
-            "marker": outline,
-            # A horizontal key in the bottom-left corner (ocean, or the blank band under
-            # the map on a phone) instead of a bar at the right that narrows the map.
-            "colorbar": {
-                "title": {
-                    # with countries picked, N counts their articles but the colours are
-                    # counted without that pick (crossfilter): the key says so
-                    "text": f"<b>Articles per country</b><br>{_key_lines(label)}"
-                    + ("<br><i>ignoring the countries picked</i>" if selection else ""),
-                    "side": "top",
-                    "font": {"size": 11, "color": MUTED},
-                },
-                "orientation": "h",
-                "thickness": 10,
-                "len": 170,
-                "lenmode": "pixels",
-                "x": 0,
-                "xanchor": "left",
-                "xpad": 0,
-                "y": 0.09,
-                "yanchor": "bottom",
-                "ypad": 0,
-                "outlinewidth": 0,
-                "tickformat": ",d",
-                "tickfont": {"size": 11, "color": MUTED},
-                "tickmode": "array",
-                "tickvals": colour_ticks(zmax),
-            },
-            "customdata": _custom(has),
-            "hovertemplate": hover,
-            "showlegend": False,
-            **_marks(has, selection, clicks),
-        },
-        {
-            "type": "choropleth",
-            "name": NO_ARTICLES.capitalize(),
-            "locations": none["iso3"].to_numpy(),
-            "locationmode": "ISO-3",
-            "z": np.zeros(len(none), dtype=np.int8),
-            "colorscale": [[0, NO_DATA], [1, NO_DATA]],
-            "showscale": False,
-            "marker": outline,
-            # the browser writes these rows (four items) when it draws the figure
-            "customdata": _gap_lines(history_years)
-            if browser_draws()
-            else _custom(none.drop(columns="n_involving", errors="ignore")),
-            "hovertemplate": (
-                "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
-                + NO_ARTICLES
-                + f" ({short_role})"
-                + (f"<br><i>{_gap_words(none)}</i>" if clicks else "")
-                + "<extra></extra>"
-            ),
-            "showlegend": False,
-            **_marks(none, selection, clicks and _gap_words(none) == "%{text}"),
-        },
-        *_involved_trace(involved, hover, selection, clicks),
+        _articles_trace(marks, has, zmax, words, selection, clicks),
+        _gap_trace(marks, none, history_years, words, gap_words, selection, clicks),
+        *_involved_trace(marks, involved, words["hover"], selection, clicks),
         # Choropleths have no legend symbol: an empty marker trace gives "No articles" one.
         {
             "type": "scattergeo",
@@ -275,7 +262,119 @@ def build_map_figure(
             "hoverinfo": "skip",
         },
     ]
-    layout = {
+    fig = new_figure({"data": traces, "layout": _layout(role, words["label"])})
+    return caption_figure(fig, caption)
+
+
+def _words(role: str, filter_role: str, involving: bool, clicks: bool) -> dict:
+    """The map's words for a role (the codebook's): its label, the hover template of the
+    countries with articles, and the role in the grey countries' hover."""
+    cb = load_codebook()
+    key = (id(cb), role, filter_role, involving, clicks)
+    found = _WORDS.get(key)
+    if found is not None and found[0] is cb:
+        return found[1]
+    label = role_label(role)
+    short_role = label.split(" (")[0].lower()
+    # The filter's role may differ from the role coloured: the hover says both counts.
+    also = f"<br>%{{customdata[4]:,}} involve it ({filter_role_word(filter_role)})"
+    hover = (
+        "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
+        "%{customdata[3]:,} articles"
+        + f" ({short_role}){also if involving else ''}"
+        + ("<br><i>%{text}</i>" if clicks else "")
+        + "<extra></extra>"
+    )
+    words = {"label": label, "short_role": short_role, "hover": hover,
+             "scale": sequential_scale()}  # fmt: skip
+    if len(_WORDS) >= 256:  # bounded: uploads bring codebooks of their own
+        _WORDS.clear()
+    _WORDS[key] = (cb, words)
+    return words
+
+
+# The words of the map by codebook (kept alive with its entry, so its id stays its own),
+# role and hover lines: the same on every click.
+_WORDS: dict[tuple, tuple[object, dict]] = {}
+
+
+def _articles_trace(marks: MapMarks, rows, zmax: int, words: dict, selection: bool,
+                    clicks: bool) -> dict:  # fmt: skip
+    """The countries with articles, coloured by their count, with the colour key."""
+    return {
+        "type": "choropleth",
+        "name": "articles",
+        "locations": marks.iso3[rows],
+        "locationmode": "ISO-3",
+        "z": marks.n_articles[rows],
+        "zmin": 1 if zmax > 1 else 0,
+        "zmax": zmax,
+        "colorscale": [list(stop) for stop in words["scale"]],
+        "marker": {"line": {"color": WHITE, "width": 0.5}},
+        # A horizontal key in the bottom-left corner (ocean, or the blank band under
+        # the map on a phone) instead of a bar at the right that narrows the map.
+        "colorbar": {
+            "title": {
+                # with countries picked, N counts their articles but the colours are
+                # counted without that pick (crossfilter): the key says so
+                "text": f"<b>Articles per country</b><br>{_key_lines(words['label'])}"
+                + ("<br><i>ignoring the countries picked</i>" if selection else ""),
+                "side": "top",
+                "font": {"size": 11, "color": MUTED},
+            },
+            "orientation": "h",
+            "thickness": 10,
+            "len": 170,
+            "lenmode": "pixels",
+            "x": 0,
+            "xanchor": "left",
+            "xpad": 0,
+            "y": 0.09,
+            "yanchor": "bottom",
+            "ypad": 0,
+            "outlinewidth": 0,
+            "tickformat": ",d",
+            "tickfont": {"size": 11, "color": MUTED},
+            "tickmode": "array",
+            "tickvals": colour_ticks(zmax),
+        },
+        "customdata": _custom(marks, rows),
+        "hovertemplate": words["hover"],
+        "showlegend": False,
+        **_marks(marks, rows, selection, clicks),
+    }
+
+
+def _gap_trace(marks: MapMarks, rows, history_years, words: dict, gap_words: str,
+               selection: bool, clicks: bool) -> dict:  # fmt: skip
+    """The countries without articles (and no count a click gives), in light grey."""
+    return {
+        "type": "choropleth",
+        "name": NO_ARTICLES.capitalize(),
+        "locations": marks.iso3[rows],
+        "locationmode": "ISO-3",
+        "z": np.zeros(len(rows), dtype=np.int8),
+        "colorscale": [[0, NO_DATA], [1, NO_DATA]],
+        "showscale": False,
+        "marker": {"line": {"color": WHITE, "width": 0.5}},
+        # the browser writes these rows (four items) when it draws the figure
+        "customdata": _gap_lines(history_years)
+        if browser_draws()
+        else _custom(marks, rows, involving=False),
+        "hovertemplate": (
+            "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
+            + NO_ARTICLES
+            + f" ({words['short_role']})"
+            + (f"<br><i>{gap_words}</i>" if clicks else "")
+            + "<extra></extra>"
+        ),
+        "showlegend": False,
+        **_marks(marks, rows, selection, clicks and gap_words == "%{text}"),
+    }
+
+
+def _layout(role: str, label: str) -> dict:
+    return {
         "template": TEMPLATE,
         # The choropleths outline every country themselves (white, as the base layer
         # would): drawing the borders a second time cost a quarter of each redraw.
@@ -294,5 +393,3 @@ def build_map_figure(
         | ({"drawn_in_browser": True} if browser_draws() else {}),
         "clickmode": "event",
     }
-    fig = new_figure({"data": traces, "layout": layout})
-    return caption_figure(fig, caption)

@@ -74,6 +74,15 @@ class Chart:
     # (a part of a field, or a field only in one mode).
     own: tuple[str, ...] = ()
     release: Release | None = None
+    # The figure alone, for the screen's click path (no data frame built); the same
+    # figure as ``build``'s (default: ``build``'s).
+    figure: Callable[[EvidenceBase, FilterState], object] | None = None
+
+    def figure_of(self, sub: EvidenceBase, state: FilterState):
+        """The chart's figure for the articles ``sub`` (counted in ``counted_in(state)``)."""
+        if self.figure is not None:
+            return self.figure(sub, state)
+        return self.build(sub, state)[1]
 
     def counted_in(self, state: FilterState) -> FilterState:
         """The state this chart's marks are counted in: ``state`` without the chart's

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import threading
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from evidence import aggregate
+from evidence.aggregate._engine import source_of
+from evidence.aggregate.map import CountryCounts, country_counts, involving_at
 from evidence.codebook import load_codebook
-from evidence.countries import income_periods, region_members
-from evidence.figures.map import build_map_figure
+from evidence.countries import FIRST_FY, LATEST_FY, _income_matrix, _runs, region_members
+from evidence.figures.map import MapMarks, map_figure
 from evidence.views.base import Chart, View, click_words, custom, pct, toggle
 
 
@@ -17,43 +22,118 @@ def income_history(iso3: pd.Series, years: tuple[int, int]) -> pd.Series:
     """Each country's income group over publication years ``years`` in words: "Low
     income" when it never changed, else its periods, "Low income 2000-2013, lower-middle
     2014-2020" (publication years; the group of FY = year + 1). "" when unknown."""
-    groups = load_codebook().income_groups
+    words = history_words(iso3.to_numpy(dtype=object), years)
+    return pd.Series(words, index=iso3.index, dtype=object, name="income_history")
 
-    def words(runs) -> str:
-        if len(runs) == 1:
-            return groups.get(runs[0][0], {}).get("label", "Unclassified")
-        parts = []
-        for i, (g, a, b) in enumerate(runs):
-            name = groups.get(g, {}).get("label" if i == 0 else "short", "unclassified")
-            parts.append(f"{name if i == 0 else name.lower()} {a if a == b else f'{a}-{b}'}")
-        return ", ".join(parts)
 
+def history_words(iso3: np.ndarray, years: tuple[int, int]) -> np.ndarray:
+    """:func:`income_history` as an object array: each country's words are worked out
+    once per year range (a new range: the countries whose group never changed in it at
+    once, the others by their runs)."""
     years = (int(years[0]), int(years[1]))
+    groups = load_codebook().income_groups
+    # by range and by the groups' words (a codebook of an upload may word them its way)
+    key = (years, tuple((g, v.get("label"), v.get("short")) for g, v in groups.items()))
     with _HISTORY_LOCK:
-        known = _HISTORY.pop(years, {})
-        _HISTORY[years] = known  # most recently used last
+        known = _HISTORY.pop(key, {})
+        _HISTORY[key] = known  # most recently used last
         while len(_HISTORY) > _HISTORY_SIZE:
             _HISTORY.pop(next(iter(_HISTORY)))
-    codes = iso3.astype(object).where(iso3.notna(), "").astype(str)
-    missing = pd.Series(sorted(set(codes) - known.keys()), dtype=object)
-    if len(missing):  # each country's words are worked out once per year range
-        periods = income_periods(missing, *years)
-        new = {c: words(runs) if runs else "" for c, runs in zip(missing, periods, strict=True)}
+    codes = [c if isinstance(c, str) else "" if pd.isna(c) else str(c) for c in iso3]
+    missing = sorted(set(codes) - known.keys())
+    if missing:
+        new = _new_history_words(missing, years)
         with _HISTORY_LOCK:
             known.update(new)
-    return codes.map(known).rename("income_history")
+    out = np.empty(len(codes), dtype=object)
+    out[:] = [known[c] for c in codes]
+    return out
 
 
-# Income-history words by year range, then by country: the same for every filter.
-_HISTORY: dict[tuple[int, int], dict[str, str]] = {}
+def _new_history_words(codes: list[str], years: tuple[int, int]) -> dict[str, str]:
+    """The income-history words of ``codes`` over ``years``, as :func:`evidence.countries.
+    income_periods` gives their runs: a country whose group is the same in every fiscal
+    year of the range gets that group's label ("" when unclassified), all at once off
+    the income matrix; only the others' runs are found one by one."""
+    groups = load_codebook().income_groups
+    matrix, position, vocab = _income_codes()
+    span = list(range(years[0], years[1] + 1))
+    rows = np.array([position.get(c.strip().upper(), -1) for c in codes], dtype=np.intp)
+    if not span:
+        return dict.fromkeys(codes, "")
+    block = matrix[rows][:, np.clip(np.array(span) + 1, FIRST_FY, LATEST_FY) - FIRST_FY]
+    constant = (block == block[:, :1]).all(axis=1)
+    label = [groups.get(g, {}).get("label", "Unclassified") if g else "" for g in vocab]
+    firsts = block[:, 0].tolist()
+    out = {}
+    for i, c in enumerate(codes):
+        if rows[i] < 0:
+            out[c] = ""
+        elif constant[i]:
+            out[c] = label[firsts[i]]
+        else:
+            out[c] = _history_text(_runs([vocab[k] for k in block[i].tolist()], span), groups)
+    return out
+
+
+def _history_text(runs, groups: dict) -> str:
+    """Income runs ``((group, from, to), ...)`` in words."""
+    if not runs:
+        return ""
+    if len(runs) == 1:
+        return groups.get(runs[0][0], {}).get("label", "Unclassified")
+    parts = []
+    for i, (g, a, b) in enumerate(runs):
+        name = groups.get(g, {}).get("label" if i == 0 else "short", "unclassified")
+        parts.append(f"{name if i == 0 else name.lower()} {a if a == b else f'{a}-{b}'}")
+    return ", ".join(parts)
+
+
+@functools.cache
+def _income_codes() -> tuple[np.ndarray, dict[str, int], list[str]]:
+    """The income matrix (economy x fiscal year, gaps filled) as small integer codes,
+    each economy's row and the groups the codes stand for ("" first: unclassified)."""
+    frame = _income_matrix()
+    values = frame.to_numpy(dtype=object)
+    vocab = ["", *sorted({str(v) for v in values.ravel()} - {""})]
+    code = {g: i for i, g in enumerate(vocab)}
+    matrix = np.array([[code[str(v)] for v in row] for row in values], dtype=np.int8)
+    position = {c: i for i, c in enumerate(frame.index)}
+    return matrix, position, vocab
+
+
+# Income-history words by year range (and the groups' words), then by country: the same
+# for every filter.
+_HISTORY: dict[tuple, dict[str, str]] = {}
 _HISTORY_SIZE = 64
 _HISTORY_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=256)
+def _members(region: str) -> frozenset[str]:
+    return frozenset(region_members(region))
 
 
 def selected_countries(state) -> set[str]:
     """The countries the map's selection holds: the Countries filter, and the members of
     the Regions filter."""
-    return set(state.country) | {c for r in state.region for c in region_members(r)}
+    return set(state.country).union(*(_members(r) for r in state.region))
+
+
+NOTHING_TO_SELECT = "No articles: nothing to select"
+
+
+def click_texts(picked: np.ndarray, n: np.ndarray, only: bool) -> np.ndarray:
+    """What a click on each country does, in words (its hover line): a selected country
+    is removed, another selects its ``n`` articles, one without any selects nothing.
+    Worked out once per distinct count."""
+    uniq, inverse = np.unique(n, return_inverse=True)
+    table = [click_words(False, v, only=only) if v else NOTHING_TO_SELECT for v in uniq.tolist()]
+    out = np.empty(len(table), dtype=object)
+    out[:] = table
+    out = out[inverse.reshape(-1)]
+    out[picked] = click_words(True, only=only)
+    return out
 
 
 def with_clicks(counts: pd.DataFrame, state) -> pd.DataFrame:
@@ -61,37 +141,93 @@ def with_clicks(counts: pd.DataFrame, state) -> pd.DataFrame:
     whether it is selected. ``counts`` are counted without the map's own selection
     (Chart.own) in the role the Countries filter matches, so a country's count is the
     number of articles a click selecting it alone gives."""
-    chosen = selected_countries(state)
-    picked = counts["iso3"].isin(chosen).to_numpy()
-    only = len(state.country) + len(state.region) == 1
-    # A click selects the country in the Countries filter's role: its count is the one
-    # that role gives (n_involving), not necessarily the count the map colours by.
     column = "n_involving" if "n_involving" in counts.columns else "n_articles"
-    words = [
-        click_words(bool(p), int(n), only=only) if p or n else "No articles: nothing to select"
-        for p, n in zip(picked, counts[column], strict=True)
-    ]
+    picked, words = _clicks(counts["iso3"].to_numpy(dtype=object), counts[column].to_numpy(), state)
     return counts.assign(selected=picked, click=words)
 
 
-def build(sub, state):
-    counts = aggregate.counts_by_country(sub, role=state.role, classification=state.income)
-    if len(counts):
-        involving = aggregate.involving_counts(sub, state.country_role).reindex(counts["iso3"])
-        counts = counts.assign(n_involving=involving.fillna(0).astype(int).to_numpy())
-    years = None
+def _clicks(iso3: np.ndarray, n: np.ndarray, state) -> tuple[np.ndarray, np.ndarray]:
+    """Per country, whether the map's selection holds it, and what a click does. A click
+    selects the country in the Countries filter's role: ``n`` is the count that role
+    gives (n_involving), not necessarily the count the map colours by."""
+    chosen = selected_countries(state)
+    picked = np.zeros(len(iso3), dtype=bool)
+    if chosen:
+        picked[:] = np.fromiter((c in chosen for c in iso3), dtype=bool, count=len(iso3))
+    only = len(state.country) + len(state.region) == 1
+    return picked, click_texts(picked, n, only)
+
+
+@dataclass(frozen=True)
+class _Map:
+    """The map's numbers for a state: the counts, the involving counts, the income
+    history over ``years`` (None: the latest groups) and what the map draws."""
+
+    counts: CountryCounts
+    n_involving: np.ndarray | None
+    history: np.ndarray | None
+    years: tuple[int, int] | None
+    marks: MapMarks
+
+    def frame(self, chosen: bool) -> pd.DataFrame:
+        """The chart's data: the counts, with the involving counts, the income history
+        and (with a selection) which countries are selected."""
+        frame = self.counts.frame()
+        extra: dict = {}
+        if self.n_involving is not None:
+            extra["n_involving"] = self.n_involving
+        if self.history is not None:
+            extra["income_history"] = self.history
+        if chosen:
+            extra["selected"] = self.marks.selected
+        return frame.assign(**extra) if extra else frame
+
+
+def _map_of(sub, state) -> _Map:
+    """The map's numbers, from the engine's arrays (no frame)."""
+    counts = country_counts(sub, role=state.role, classification=state.income)
+    involving = involving_at(sub, state.country_role, counts.iso3) if len(counts) else None
+    years = history = None
     if state.income == "year" and len(counts) and sub.n_articles:
         # Over the years on screen: the year filter, else the years of the articles.
-        years = state.year or (int(sub.articles["year"].min()), int(sub.articles["year"].max()))
-        history = income_history(counts["iso3"], years)
-        counts = counts.assign(income_history=history.where(history != "", counts["income_label"]))
-    counts = with_clicks(counts, state)
-    chosen = bool(state.country or state.region)
-    fig = build_map_figure(
-        counts, role=state.role, history_years=years, filter_role=state.country_role,
-        selection=chosen,
+        years = state.year or _year_span(sub)
+        words = history_words(counts.iso3, years)
+        history = np.where(words != "", words, counts.income_label)
+    picked, click = _clicks(counts.iso3, counts.n_articles if involving is None else involving,
+                            state)  # fmt: skip
+    marks = MapMarks(
+        iso3=counts.iso3, name=counts.name,
+        income=counts.income_label if history is None else history,
+        n_articles=counts.n_articles, n_involving=involving, click=click, selected=picked,
     )  # fmt: skip
-    return counts.drop(columns=["click"] if chosen else ["click", "selected"]), fig
+    return _Map(counts, involving, history, years, marks)
+
+
+def _year_span(sub) -> tuple[int, int]:
+    """The first and last publication years of ``sub``'s articles."""
+    src = source_of(sub)
+    years = src.memo(("map_years",), lambda: src.root.articles["year"].to_numpy(dtype=float))
+    if src.mask is not None:
+        years = years[src.mask]
+    return int(np.nanmin(years)), int(np.nanmax(years))
+
+
+def _figure(found: _Map, state):
+    return map_figure(
+        found.marks, role=state.role, history_years=found.years,
+        filter_role=state.country_role, selection=bool(state.country or state.region),
+    )  # fmt: skip
+
+
+def build(sub, state):
+    """The map's data (the counts by country) and figure."""
+    found = _map_of(sub, state)
+    return found.frame(bool(state.country or state.region)), _figure(found, state)
+
+
+def figure(sub, state):
+    """The map's figure alone (the screen's click path: no data frame)."""
+    return _figure(_map_of(sub, state), state)
 
 
 def _role_share_high(sub, state) -> tuple[int, float]:
@@ -106,11 +242,17 @@ def _role_share_high(sub, state) -> tuple[int, float]:
     return n, (len(pd.unique(ids[high])) / n if n else 0.0)
 
 
+def _top(counts: CountryCounts, n: int) -> list[tuple[str, int]]:
+    """:func:`evidence.aggregate.top_countries` of the counts' arrays (no frame)."""
+    values = counts.n_articles
+    rows = np.flatnonzero(values > 0)
+    rows = rows[np.argsort(-values[rows], kind="stable")[: max(n, 0)]]
+    return [(counts.name[i], int(values[i])) for i in rows]
+
+
 def takeaway(sub, state) -> str:
     """The map's sentence, by the role the map shows (origin, any author or setting)."""
-    top = aggregate.top_countries(
-        aggregate.counts_by_country(sub, role=state.role, classification=state.income), n=3
-    )
+    top = _top(country_counts(sub, role=state.role, classification=state.income), n=3)
     cb = load_codebook()
     country = cb.roles[state.role]["country"]
     if not top:
@@ -154,7 +296,7 @@ VIEW = View(
     "Where the evidence comes from",
     "Articles per country; click a country to filter every view (Shift-click to add "
     "another).",
-    (Chart("map", "Where the evidence comes from", build, takeaway, click=click,
+    (Chart("map", "Where the evidence comes from", build, takeaway, click=click, figure=figure,
            own=("country", "region"), depends=("role",), height=430, screen="filled",
            row_point=lambda r: ({"location": r["iso3"], "customdata": [r["iso3"]]}, r["name"]),
            label="World map of article counts"),),
