@@ -24,18 +24,19 @@ GLYPH_EM, LINE_EM = 0.6, 1.3  # a label's box, in em
 MAP_UNITS = 5.47  # the Natural Earth projection's width (x from -2.735 to 2.735)
 
 
-def largest_ends(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Each country at an end of the drawn pairs, with its articles as origin (or lead)
-    plus as destination (or partner), largest first (ties by name): iso3, name, lon, lat,
-    n. On the pairs' arrays (a groupby here cost a third of an arc map's build)."""
+def _largest_ends(pairs) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Each country at an end of ``pairs`` (a frame or its arrays, one per column), with
+    its articles as origin (or lead) plus as destination (or partner), in the order first
+    met; and the order that puts them largest first (ties by name, a missing name last)."""
 
-    def both(a: str, b: str) -> np.ndarray:
-        return np.concatenate([pairs[a].to_numpy(dtype=object), pairs[b].to_numpy(dtype=object)])
+    def both(a: str, b: str, dtype=object) -> np.ndarray:
+        return np.concatenate(
+            [np.asarray(pairs[a], dtype=dtype), np.asarray(pairs[b], dtype=dtype)]
+        )
 
     iso3, name = both("origin", "destination"), both("origin_name", "destination_name")
-    lon = np.concatenate([pairs["lon0"].to_numpy(float), pairs["lon1"].to_numpy(float)])
-    lat = np.concatenate([pairs["lat0"].to_numpy(float), pairs["lat1"].to_numpy(float)])
-    n = np.tile(pairs["n_articles"].to_numpy(), 2)
+    lon, lat = both("lon0", "lon1", float), both("lat0", "lat1", float)
+    n = np.tile(np.asarray(pairs["n_articles"]), 2)
     placed = ~(np.isnan(lon) | np.isnan(lat)) & ~pd.isna(iso3)
     iso3, name, lon, lat, n = iso3[placed], name[placed], lon[placed], lat[placed], n[placed]
     group, _ = pd.factorize(iso3)  # in the order first met
@@ -45,9 +46,27 @@ def largest_ends(pairs: pd.DataFrame) -> pd.DataFrame:
     at = np.unique(group[named], return_index=True)
     first_name[at[0]] = name[named][at[1]]
     totals = np.bincount(group, weights=n, minlength=len(first)).astype(n.dtype)
-    ends = pd.DataFrame({"iso3": iso3[first], "name": first_name, "lon": lon[first],
-                         "lat": lat[first], "n": totals})  # fmt: skip
-    return ends.sort_values(["n", "name"], ascending=[False, True])
+    ends = {"iso3": iso3[first], "name": first_name, "lon": lon[first], "lat": lat[first],
+            "n": totals}  # fmt: skip
+    # As pandas sorts n (descending) then name (ascending, missing last): stable.
+    return ends, np.lexsort((_name_ranks(first_name), -totals))
+
+
+def _name_ranks(names: np.ndarray) -> np.ndarray:
+    """Sort rank of each name (equal names share one), a missing name last."""
+    missing = pd.isna(names)
+    out = np.full(len(names), len(names), dtype=np.intp)
+    if (~missing).any():
+        out[~missing] = np.unique(names[~missing].astype(str), return_inverse=True)[1].reshape(-1)
+    return out
+
+
+def largest_ends(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Each country at an end of the drawn pairs, with its articles as origin (or lead)
+    plus as destination (or partner), largest first (ties by name): iso3, name, lon, lat,
+    n. On the pairs' arrays (a groupby here cost a third of an arc map's build)."""
+    ends, order = _largest_ends(pairs)
+    return pd.DataFrame(ends).iloc[order]
 
 
 def _boxes_clear(box: tuple[float, ...], placed: list[tuple[float, ...]]) -> bool:
@@ -112,21 +131,32 @@ def country_labels(pairs: pd.DataFrame, n: int = TOP_LABELS) -> list[dict]:
     pair has drawable ends)."""
     if pairs is None or pairs.empty or "lon0" not in pairs:
         return []
-    chosen = choose_labels(pairs, n)
-    if chosen.empty:
+    return country_labels_of(pairs, n)
+
+
+def country_labels_of(pairs, n: int = TOP_LABELS) -> list[dict]:
+    """:func:`country_labels` of a pairs frame or of its arrays (one per column), with
+    no DataFrame (the screen's path)."""
+    if "lon0" not in pairs or not len(pairs["lon0"]):
+        return []
+    ends, order = _largest_ends(pairs)
+    rows = zip(ends["lon"][order], ends["lat"][order], ends["name"][order], strict=True)
+    keep = order[_clear_of_each_other(rows, LABEL_PX, MAP_PX, n)]
+    if not len(keep):
         return []
     return [
         {
             "type": "scattergeo",
-            "lon": chosen["lon"].round(2).to_numpy(),
-            "lat": chosen["lat"].round(2).to_numpy(),
+            "lon": np.round(ends["lon"][keep], 2),
+            "lat": np.round(ends["lat"][keep], 2),
             "mode": "text",
-            "text": chosen["name"].to_numpy(dtype=object),
+            # a missing name as pandas gives it (NaN), as before
+            "text": np.where(pd.isna(ends["name"][keep]), np.nan, ends["name"][keep]),
             "textposition": "top center",
             "textfont": {"size": LABEL_PX, "color": INK, "shadow": "1px 1px 2px white"},
             "hoverinfo": "skip",
             "showlegend": False,
             "name": "country names",
-            "meta": {"kind": "labels", "iso3": chosen["iso3"].tolist()},
+            "meta": {"kind": "labels", "iso3": ends["iso3"][keep].tolist()},
         }
     ]
