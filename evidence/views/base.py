@@ -74,6 +74,9 @@ class Chart:
     # (a part of a field, or a field only in one mode).
     own: tuple[str, ...] = ()
     release: Release | None = None
+    # The figure alone, for the screen (optional): what ``build`` gives as its figure,
+    # built without the data table (None in its place), for a click's fast path.
+    figure: Build | None = None
 
     def counted_in(self, state: FilterState) -> FilterState:
         """The state this chart's marks are counted in: ``state`` without the chart's
