@@ -205,7 +205,8 @@ def _pair_arrays(
     n = n_tri[keep].astype(np.int64)
     rank_s = vocabulary(src, table, source, "rank", ranks)
     rank_t = vocabulary(src, table, target, "rank", ranks)
-    rank_d = np.array([_CLASS_RANK.get(d, len(DIRECTIONS)) for d in direction], dtype=np.intp)
+    rank_of_code = np.array([_CLASS_RANK.get(d, len(DIRECTIONS)) for d in u_d], dtype=np.intp)
+    rank_d = rank_of_code[tri.direction[keep]]  # a counted triple has a known class code
     other = rank_d == len(DIRECTIONS)
     if other.any():  # shown as missing, in a text column even when all of them are
         direction = pd.array(np.where(other, None, direction), dtype="str")

@@ -141,9 +141,12 @@ def _drawable(cols: Pairs) -> np.ndarray:
     return np.flatnonzero(keep & ~np.isnan(_ends(cols)).any(axis=1))
 
 
-def select_rows(cols: Pairs, *, top: int | None, focus: str = "") -> np.ndarray:
-    """Positions of the pairs an arc map draws (:func:`select_pairs`)."""
-    idx = _drawable(cols)
+def select_rows(
+    cols: Pairs, *, top: int | None, focus: str = "", drawable: np.ndarray | None = None
+) -> np.ndarray:
+    """Positions of the pairs an arc map draws (:func:`select_pairs`); ``drawable``:
+    :func:`_drawable` of ``cols`` when known."""
+    idx = _drawable(cols) if drawable is None else drawable
     origin = np.asarray(cols["origin"])[idx].astype(str)
     destination = np.asarray(cols["destination"])[idx].astype(str)
     if focus:
@@ -375,7 +378,9 @@ def _arc_traces(
             }
         )
     # One trace of targets for all classes, smallest arcs first (see TARGET_SIZE).
-    colours = np.array([direction_style(d)["colour"] for d in directions], dtype=object)
+    colour = {d: direction_style(d)["colour"] for d in DIRECTIONS}  # once, not per arc
+    colours = np.array([colour.get(d) or direction_style(d)["colour"] for d in directions],
+                       dtype=object)  # fmt: skip
     targets = {
         "type": "scattergeo",
         "lon": at(np.arange(n_arcs), "target", "lon"),
@@ -509,7 +514,8 @@ def build_arc_figure(
     cols = pair_columns(pairs) if pairs is not None else {}
     if not _n_rows(cols):
         return caption_figure(empty_figure(empty), caption)
-    drawn = select_rows(cols, top=top, focus=focus)
+    drawable = _drawable(cols)
+    drawn = select_rows(cols, top=top, focus=focus, drawable=drawable)
     frame = _rows(cols, drawn)
     what = "partnerships" if noun else "flows"  # what a dot's click shows
     if not len(drawn):
@@ -527,7 +533,7 @@ def build_arc_figure(
     # drawn; the names (no hover) last of all.
     traces = [*arcs, *dots, *_width_key(edges), *country_labels_of(frame)]
     ends = noun or "origin → destination"
-    n_pairs = len(_drawable(cols))
+    n_pairs = len(drawable)
     if focus:
         shown = f" · {len(drawn):,} pairs into and out of {country_name(focus)}"
     elif len(drawn) < n_pairs:
