@@ -156,6 +156,8 @@ def _pair_arrays(
     kept = tri.counter.kept(src)
     n_tri = tri.counter.count(kept)
     present = np.flatnonzero(n_tri)
+    if not len(present) and not with_attrs:  # no pair: empty arrays (typed only in frames)
+        return {c: np.empty(0, dtype=object) for c in PAIR_COLUMNS}, {}, present
     _, u_s = src.codes(table, source)
     _, u_t = src.codes(table, target)
     _, u_d = src.codes(table, dcol)
@@ -180,7 +182,7 @@ def _pair_arrays(
         pts = points_or_default(points)
         lon0, lat0 = _coordinates(pts, keys(u_s[ps], source))
         lon1, lat1 = _coordinates(pts, keys(u_t[pt], target))
-    placed = ~(pd.isna(lon0) | pd.isna(lat0) | pd.isna(lon1) | pd.isna(lat1))
+    placed = ~(_isna(lon0) | _isna(lat0) | _isna(lon1) | _isna(lat1))
 
     n_unplaced_pairs = n_unplaced_articles = n_unknown = 0
     if with_attrs and not placed.all():
@@ -237,6 +239,13 @@ def _pair_arrays(
     attrs = {"n_unplaced_pairs": n_unplaced_pairs, "n_unplaced_articles": n_unplaced_articles,
              "n_unknown_country_rows": n_unknown}  # fmt: skip
     return columns, attrs, keep[order]
+
+
+def _isna(values) -> np.ndarray:
+    """``pd.isna`` of an array (``np.isnan`` for floats, a tenth of its cost)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        return np.isnan(values)
+    return pd.isna(values)
 
 
 @dataclass(frozen=True)

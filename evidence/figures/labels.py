@@ -165,7 +165,9 @@ def country_labels_of(pairs, n: int = TOP_LABELS) -> list[dict]:
             "lat": np.round(ends["lat"][keep], 2),
             "mode": "text",
             # a missing name as pandas gives it (NaN), as before
-            "text": np.where(pd.isna(ends["name"][keep]), np.nan, ends["name"][keep]),
+            "text": np.array(
+                [np.nan if _missing(x) else x for x in ends["name"][keep]], dtype=object
+            ),
             "textposition": "top center",
             "textfont": {"size": LABEL_PX, "color": INK, "shadow": "1px 1px 2px white"},
             "hoverinfo": "skip",
