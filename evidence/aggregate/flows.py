@@ -193,12 +193,11 @@ def _pair_arrays(
         bad = np.isin(pair, dropped)[tri.inverse] & tri.known
         rows = src.rows(table)
         n_unplaced_articles = len(articles_with(src, table, bad if rows is None else bad & rows))
-    if not with_attrs:
-        pass
-    elif src.mask is None:
-        n_unknown = int(tri.unknown_rows.sum())
-    else:
-        n_unknown = int(tri.unknown_rows[src.mask[tri.unknown_articles]].sum())
+    if with_attrs:
+        unknown = tri.unknown_rows  # per article with such rows, how many
+        if src.mask is not None:
+            unknown = unknown[src.mask[tri.unknown_articles]]
+        n_unknown = int(unknown.sum())
 
     keep = present[placed]
     ks, kt = tri.source[keep], tri.target[keep]
@@ -225,17 +224,17 @@ def _pair_arrays(
     if not len(keep):
         origin, destination = keys(origin, source).array, keys(destination, target).array
     columns = {
-            "origin": origin[order],
-            "destination": destination[order],
-            "origin_name": origin_name[order],
-            "destination_name": destination_name[order],
-            "n_articles": n[order],
-            "direction": direction[order],
-            "lon0": lon0[placed][order],
-            "lat0": lat0[placed][order],
-            "lon1": lon1[placed][order],
-            "lat1": lat1[placed][order],
-    }  # fmt: skip
+        "origin": origin[order],
+        "destination": destination[order],
+        "origin_name": origin_name[order],
+        "destination_name": destination_name[order],
+        "n_articles": n[order],
+        "direction": direction[order],
+        "lon0": lon0[placed][order],
+        "lat0": lat0[placed][order],
+        "lon1": lon1[placed][order],
+        "lat1": lat1[placed][order],
+    }
     attrs = {"n_unplaced_pairs": n_unplaced_pairs, "n_unplaced_articles": n_unplaced_articles,
              "n_unknown_country_rows": n_unknown}  # fmt: skip
     return columns, attrs, keep[order]
