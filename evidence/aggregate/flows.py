@@ -84,12 +84,80 @@ def _pairs(
     names: Mapping | Callable | None,
 ) -> pd.DataFrame:
     """Distinct articles per (source, target, direction), with names and coordinates."""
+    columns, attrs, _ = _pair_arrays(eb, table, source, target, classification, points, names)
+    out = frame_of(columns)
+    out.attrs.update(attrs)
+    return out
+
+
+_PAIR_ENDS = {"flows": ("origin", "destination"), "partnerships": ("lead", "partner")}
+
+
+def pair_arrays(
+    eb: EvidenceBase, what: str = "flows", classification: str = "year"
+) -> dict[str, np.ndarray]:
+    """The rows of :func:`flows_by_pair` (``what="flows"``) or :func:`partner_pairs`
+    (``"partnerships"``) as plain arrays, one per column, with no DataFrame (an arc
+    map's screen path: one mask and a ``bincount`` per click); for flows, a ``kinds``
+    column too, the kinds of mobility of each pair in words (as :func:`pair_kinds` gives
+    them, "" for none). Default points and names; no ``attrs``."""
+    table_of(eb, what)
+    source, target = _PAIR_ENDS[what]
+    columns, _, triples = _pair_arrays(eb, what, source, target, classification, None, None,
+                                       with_attrs=False)  # fmt: skip
+    if what == "flows" and "kinds" in eb.flows.columns and len(eb.flows):
+        columns["kinds"] = _kinds_of(eb, columns, triples, "direction" + suffix(classification))
+    return columns
+
+
+def _kinds_of(eb: EvidenceBase, columns: dict, triples: np.ndarray, dcol: str) -> np.ndarray:
+    """The kinds of mobility in words of the pairs of the given triples (of the flows'
+    origin, destination and ``dcol``), over the flows of ``eb``; "" for none."""
+    src = source_of(eb)
+    found = src.memo(("pair_kinds",), lambda: _kind_bits(src.root.flows))
+    if found is None:  # more kinds than bits: row by row (pair_kinds)
+        keys = pd.MultiIndex.from_arrays([columns["origin"], columns["destination"]])
+        return pair_kinds(eb.flows).reindex(keys).fillna("").to_numpy(dtype=object)
+    pair, bits, ends, words_of = found
+    tri = _triples(src, "flows", "origin", "destination", dcol)
+
+    def pair_of_triple() -> np.ndarray:
+        out = np.zeros(len(tri.source), dtype=np.int64)
+        out[tri.inverse] = pair
+        return out
+
+    of_triple = src.memo(("pair_of_triple", dcol), pair_of_triple)
+    kept = src.rows("flows")
+    if kept is not None:
+        pair, bits = pair[kept], bits[kept]
+    union = np.zeros(len(ends), dtype=np.int64)
+    np.bitwise_or.at(union, pair, bits)
+    masks, inverse = np.unique(union[of_triple[triples]], return_inverse=True)
+    words = np.array([words_of(int(m)) for m in masks], dtype=object)
+    return words[inverse.reshape(-1)]
+
+
+def _pair_arrays(
+    eb: EvidenceBase,
+    table: str,
+    source: str,
+    target: str,
+    classification: str,
+    points: pd.DataFrame | None,
+    names: Mapping | Callable | None,
+    *,
+    with_attrs: bool = True,
+) -> tuple[dict[str, object], dict[str, int], np.ndarray]:
+    """The columns of :func:`_pairs`, its attrs (when ``with_attrs``) and each row's
+    triple number (:func:`_triples`)."""
     dcol = "direction" + suffix(classification)
     src = source_of(eb)
     tri = _triples(src, table, source, target, dcol)
     kept = tri.counter.kept(src)
     n_tri = tri.counter.count(kept)
     present = np.flatnonzero(n_tri)
+    if not len(present) and not with_attrs:  # no pair: empty arrays (typed only in frames)
+        return {c: np.empty(0, dtype=object) for c in PAIR_COLUMNS}, {}, present
     _, u_s = src.codes(table, source)
     _, u_t = src.codes(table, target)
     _, u_d = src.codes(table, dcol)
@@ -114,10 +182,10 @@ def _pairs(
         pts = points_or_default(points)
         lon0, lat0 = _coordinates(pts, keys(u_s[ps], source))
         lon1, lat1 = _coordinates(pts, keys(u_t[pt], target))
-    placed = ~(pd.isna(lon0) | pd.isna(lat0) | pd.isna(lon1) | pd.isna(lat1))
+    placed = ~(_isna(lon0) | _isna(lat0) | _isna(lon1) | _isna(lat1))
 
-    n_unplaced_pairs = n_unplaced_articles = 0
-    if not placed.all():
+    n_unplaced_pairs = n_unplaced_articles = n_unknown = 0
+    if with_attrs and not placed.all():
         nt = len(u_t) + 1
         dropped = np.unique(ps[~placed].astype(np.int64) * nt + pt[~placed])
         n_unplaced_pairs = len(dropped)
@@ -125,10 +193,11 @@ def _pairs(
         bad = np.isin(pair, dropped)[tri.inverse] & tri.known
         rows = src.rows(table)
         n_unplaced_articles = len(articles_with(src, table, bad if rows is None else bad & rows))
-    if src.mask is None:
-        n_unknown = int(tri.unknown_rows.sum())
-    else:
-        n_unknown = int(tri.unknown_rows[src.mask[tri.unknown_articles]].sum())
+    if with_attrs:
+        unknown = tri.unknown_rows  # per article with such rows, how many
+        if src.mask is not None:
+            unknown = unknown[src.mask[tri.unknown_articles]]
+        n_unknown = int(unknown.sum())
 
     keep = present[placed]
     ks, kt = tri.source[keep], tri.target[keep]
@@ -137,7 +206,8 @@ def _pairs(
     n = n_tri[keep].astype(np.int64)
     rank_s = vocabulary(src, table, source, "rank", ranks)
     rank_t = vocabulary(src, table, target, "rank", ranks)
-    rank_d = np.array([_CLASS_RANK.get(d, len(DIRECTIONS)) for d in direction], dtype=np.intp)
+    rank_of_code = np.array([_CLASS_RANK.get(d, len(DIRECTIONS)) for d in u_d], dtype=np.intp)
+    rank_d = rank_of_code[tri.direction[keep]]  # a counted triple has a known class code
     other = rank_d == len(DIRECTIONS)
     if other.any():  # shown as missing, in a text column even when all of them are
         direction = pd.array(np.where(other, None, direction), dtype="str")
@@ -153,24 +223,28 @@ def _pairs(
         destination_name = lookup(keys(destination, target)).array
     if not len(keep):
         origin, destination = keys(origin, source).array, keys(destination, target).array
-    out = frame_of(
-        {
-            "origin": origin[order],
-            "destination": destination[order],
-            "origin_name": origin_name[order],
-            "destination_name": destination_name[order],
-            "n_articles": n[order],
-            "direction": direction[order],
-            "lon0": lon0[placed][order],
-            "lat0": lat0[placed][order],
-            "lon1": lon1[placed][order],
-            "lat1": lat1[placed][order],
-        }
-    )
-    out.attrs["n_unplaced_pairs"] = n_unplaced_pairs
-    out.attrs["n_unplaced_articles"] = n_unplaced_articles
-    out.attrs["n_unknown_country_rows"] = n_unknown
-    return out
+    columns = {
+        "origin": origin[order],
+        "destination": destination[order],
+        "origin_name": origin_name[order],
+        "destination_name": destination_name[order],
+        "n_articles": n[order],
+        "direction": direction[order],
+        "lon0": lon0[placed][order],
+        "lat0": lat0[placed][order],
+        "lon1": lon1[placed][order],
+        "lat1": lat1[placed][order],
+    }
+    attrs = {"n_unplaced_pairs": n_unplaced_pairs, "n_unplaced_articles": n_unplaced_articles,
+             "n_unknown_country_rows": n_unknown}  # fmt: skip
+    return columns, attrs, keep[order]
+
+
+def _isna(values) -> np.ndarray:
+    """``pd.isna`` of an array (``np.isnan`` for floats, a tenth of its cost)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        return np.isnan(values)
+    return pd.isna(values)
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,15 @@ direction matrix."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from evidence.codebook import load_codebook
 from evidence.countries import country_name
-from evidence.figures.labels import country_labels
+from evidence.figures.labels import country_labels_of
 from evidence.figures.map import base_geo
 from evidence.figures.selection import click_words, dim_cells, selection_meta
 from evidence.figures.theme import (
@@ -97,28 +99,70 @@ def width_labels(edges: tuple[int, ...]) -> list[str]:
     return labels
 
 
-def _drawable(pairs: pd.DataFrame) -> np.ndarray:
+# The columns of a pairs frame an arc map reads (evidence.aggregate.flows_by_pair), and
+# those it reads when present: the kinds of mobility, a net pair's own hover text and the
+# articles a click on a net arc keeps.
+PAIR_FIELDS = ("origin", "destination", "origin_name", "destination_name", "n_articles",
+               "direction", "lon0", "lat0", "lon1", "lat1")  # fmt: skip
+OPTIONAL_FIELDS = ("kinds", "hover", "n_forward")
+Pairs = Mapping[str, np.ndarray]  # a pairs frame as plain arrays, one per column
+
+
+def pair_columns(pairs: pd.DataFrame | Pairs) -> dict[str, np.ndarray]:
+    """The arrays an arc map reads, from a pairs frame or from arrays already (the
+    screen's path: :func:`evidence.aggregate.pair_arrays`, no DataFrame)."""
+    if isinstance(pairs, Mapping):
+        return dict(pairs)
+    cols = {c: pairs[c].to_numpy() for c in (*PAIR_FIELDS, *OPTIONAL_FIELDS) if c in pairs}
+    if "kinds" in cols:
+        cols["kinds"] = pairs["kinds"].fillna("").astype(str).to_numpy()
+    return cols
+
+
+def _rows(cols: Pairs, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """The columns at positions ``rows``, in that order."""
+    return {c: v[rows] for c, v in cols.items()}
+
+
+def _n_rows(cols: Pairs) -> int:
+    return len(cols["origin"]) if "origin" in cols else 0
+
+
+def _ends(cols: Pairs) -> np.ndarray:
+    """Each pair's (lon0, lat0, lon1, lat1), as floats."""
+    return np.column_stack([np.asarray(cols[c], dtype=float)
+                            for c in ("lon0", "lat0", "lon1", "lat1")])  # fmt: skip
+
+
+def _drawable(cols: Pairs) -> np.ndarray:
     """Positions of the pairs an arc can be drawn for: two different countries, both
     with map points."""
-    coords = pairs[["lon0", "lat0", "lon1", "lat1"]].to_numpy(dtype=float)
-    keep = pairs["origin"].to_numpy() != pairs["destination"].to_numpy()
-    return np.flatnonzero(keep & ~np.isnan(coords).any(axis=1))
+    keep = np.asarray(cols["origin"]) != np.asarray(cols["destination"])
+    return np.flatnonzero(keep & ~np.isnan(_ends(cols)).any(axis=1))
+
+
+def select_rows(
+    cols: Pairs, *, top: int | None, focus: str = "", drawable: np.ndarray | None = None
+) -> np.ndarray:
+    """Positions of the pairs an arc map draws (:func:`select_pairs`); ``drawable``:
+    :func:`_drawable` of ``cols`` when known."""
+    idx = _drawable(cols) if drawable is None else drawable
+    origin = np.asarray(cols["origin"])[idx].astype(str)
+    destination = np.asarray(cols["destination"])[idx].astype(str)
+    if focus:
+        idx = idx[(origin == focus) | (destination == focus)]
+    elif top is not None and len(idx) > top:
+        n = np.asarray(cols["n_articles"], dtype=float)[idx]
+        # largest first; ties by origin, then destination (lexsort: last key first)
+        idx = idx[np.lexsort((destination, origin, -n))[:top]]
+    return idx
 
 
 def select_pairs(pairs: pd.DataFrame, *, top: int | None, focus: str = "") -> pd.DataFrame:
     """The pairs an arc map draws: every pair into or out of ``focus`` when one is set,
     else the ``top`` largest (all when ``top`` is None); same-country pairs and pairs
     without map points are left out. Ties at the cut keep the alphabetically first."""
-    idx = _drawable(pairs)
-    origin = pairs["origin"].to_numpy()[idx].astype(str)
-    destination = pairs["destination"].to_numpy()[idx].astype(str)
-    if focus:
-        idx = idx[(origin == focus) | (destination == focus)]
-    elif top is not None and len(idx) > top:
-        n = pairs["n_articles"].to_numpy(dtype=float)[idx]
-        # largest first; ties by origin, then destination (lexsort: last key first)
-        idx = idx[np.lexsort((destination, origin, -n))[:top]]
-    return pairs.iloc[idx]
+    return pairs.iloc[select_rows(pair_columns(pairs), top=top, focus=focus)]
 
 
 def arc_points(
@@ -161,7 +205,7 @@ def screen_angle(lon0, lat0, lon1, lat1) -> np.ndarray:
     return np.degrees(np.arctan2(x1 - x0, y1 - y0))
 
 
-def _hover_text(frame: pd.DataFrame) -> np.ndarray:
+def _hover_text(frame: Pairs) -> np.ndarray:
     """'Canada → Uganda: 12 articles (HIC → LMIC)' per pair."""
     labels = {d: direction_style(d)["label"] for d in DIRECTIONS}
     return np.array(
@@ -175,13 +219,13 @@ def _hover_text(frame: pd.DataFrame) -> np.ndarray:
     )  # fmt: skip
 
 
-def _drawing(frame: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
+def _drawing(frame: Pairs) -> dict[tuple[str, str], np.ndarray]:
     """Each arc's drawing, one row per arc of ``frame``, by (part, axis): its vertices
     followed by a NaN gap ("line"), its arrowhead ("head") and the arrowhead's screen
     angle ("angle", ""), and its hover targets ("target")."""
     t = np.linspace(0.0, 1.0, N_POINTS)
     lon, lat = arc_points(
-        *(frame[c].to_numpy(dtype=float) for c in ("lon0", "lat0", "lon1", "lat1")),
+        *(np.asarray(frame[c], dtype=float) for c in ("lon0", "lat0", "lon1", "lat1")),
         np.concatenate([t, [HEAD_AT - 0.04, HEAD_AT], TARGETS_AT]),
     )
     n_targets = len(TARGETS_AT)
@@ -191,8 +235,8 @@ def _drawing(frame: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
     lon, lat = lon[:, :-n_targets], lat[:, :-n_targets]
     # Each arc's vertices followed by a NaN gap (serialised as null).
     k = N_POINTS + 1
-    line_lon = np.full((len(frame), k), np.nan)
-    line_lat = np.full((len(frame), k), np.nan)
+    line_lon = np.full((_n_rows(frame), k), np.nan)
+    line_lat = np.full((_n_rows(frame), k), np.nan)
     line_lon[:, :N_POINTS] = np.round(lon[:, :N_POINTS], DECIMALS)
     line_lat[:, :N_POINTS] = np.round(lat[:, :N_POINTS], DECIMALS)
     return {
@@ -206,19 +250,19 @@ def _drawing(frame: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
     }
 
 
-def _click_text(frame: pd.DataFrame, chosen: np.ndarray | None) -> np.ndarray:
+def _click_text(frame: Pairs, chosen: np.ndarray | None) -> np.ndarray:
     """Per arc, what a click on it does: "Click to select: 5 articles · Shift-click to
     add", or "Selected · click to remove". A net arc's click keeps the articles of the
     side drawn (``n_forward``)."""
-    n = frame["n_forward"] if "n_forward" in frame.columns else frame["n_articles"]
-    picked = np.zeros(len(frame), dtype=bool) if chosen is None else chosen
+    n = frame["n_forward"] if "n_forward" in frame else frame["n_articles"]
+    picked = np.zeros(_n_rows(frame), dtype=bool) if chosen is None else chosen
     only = int(picked.sum()) == 1 and chosen is not None
     return np.array([click_words(bool(p), int(k), only=only)
                      for p, k in zip(picked, n, strict=True)], dtype=object)  # fmt: skip
 
 
 def _arc_traces(
-    frame: pd.DataFrame,
+    frame: Pairs,
     noun: str,
     edges: tuple[int, ...],
     compact: bool = False,
@@ -235,24 +279,27 @@ def _arc_traces(
     (:func:`evidence.figures.theme.drawn_in_browser`; assets/figures.js). ``selected``:
     the "A>B" pairs of the map's selection (None: none), drawn on top, the others
     dimmed; every arc keeps its target, so another can be added."""
-    frame = frame.sort_values("n_articles", kind="stable")  # big arcs drawn last, on top
-    n = frame["n_articles"].to_numpy(dtype=float)
+    # big arcs drawn last, on top
+    frame = _rows(frame, np.argsort(frame["n_articles"], kind="stable"))
+    n = np.asarray(frame["n_articles"], dtype=float)
     bins = width_bins(n, edges)
     n_targets = len(TARGETS_AT)
     drawing = None if compact else _drawing(frame)
-    text = frame["hover"].to_numpy() if "hover" in frame.columns else _hover_text(frame)
-    if "kinds" in frame.columns:  # the kinds of mobility of a flow's articles
-        kinds = frame["kinds"].fillna("").astype(str).to_numpy()
+    text = frame["hover"] if "hover" in frame else _hover_text(frame)
+    if "kinds" in frame:  # the kinds of mobility of a flow's articles
+        kinds = frame["kinds"]
         text = np.where(kinds != "", text + "<br>" + kinds, text)
-    keys = frame["origin"].astype(str) + ">" + frame["destination"].astype(str)
-    chosen = keys.isin(selected).to_numpy() if selected else None
+    ends = np.column_stack([frame["origin"], frame["destination"]]).astype(str)
+    chosen = None
+    if selected:
+        chosen = np.array([f"{a}>{b}" in selected for a, b in ends], dtype=bool)
     text = text + "<br><i>" + _click_text(frame, chosen) + "</i>"
-    custom = frame[["origin", "destination", "n_articles"]].to_numpy(dtype=object)
+    n_arcs = _n_rows(frame)
+    custom = np.empty((n_arcs, 3), dtype=object)
+    custom[:, 0], custom[:, 1] = frame["origin"], frame["destination"]
+    custom[:, 2] = np.asarray(frame["n_articles"]).astype(object)
     extra = f"<br>{noun}" if noun else ""
-    ends = frame[["origin", "destination"]].to_numpy(dtype=str)
-    directions = frame["direction"].to_numpy()
-
-    n_arcs = len(frame)
+    directions = frame["direction"]
 
     def at(rows: np.ndarray, part: str, axis: str = ""):
         """The coordinates (or angles) of ``part`` of the arcs ``rows``, flat; compact:
@@ -331,7 +378,9 @@ def _arc_traces(
             }
         )
     # One trace of targets for all classes, smallest arcs first (see TARGET_SIZE).
-    colours = np.array([direction_style(d)["colour"] for d in directions], dtype=object)
+    colour = {d: direction_style(d)["colour"] for d in DIRECTIONS}  # once, not per arc
+    colours = np.array([colour.get(d) or direction_style(d)["colour"] for d in directions],
+                       dtype=object)  # fmt: skip
     targets = {
         "type": "scattergeo",
         "lon": at(np.arange(n_arcs), "target", "lon"),
@@ -347,8 +396,7 @@ def _arc_traces(
         "meta": {"kind": "target"},
     }
     if compact:  # the arcs' ends, for the browser (moved onto the figure by the caller)
-        ends = frame[["lon0", "lat0", "lon1", "lat1"]].to_numpy(dtype=float)
-        targets[GEOMETRY] = _geometry(ends)
+        targets[GEOMETRY] = _geometry(_ends(frame))
     return [*lines, *heads, targets]
 
 
@@ -399,14 +447,14 @@ def _width_key(edges: tuple[int, ...]) -> list[dict]:
     ]
 
 
-def _node_trace(frame: pd.DataFrame, focus: str, what: str) -> dict:
+def _node_trace(frame: Pairs, focus: str, what: str) -> dict:
     """Dots at the arcs' ends: hover names the country, a click focuses it (or, on the
     country in focus, shows every pair again). ``customdata`` is ``[iso3]``."""
     # Each country once, in order of first appearance (origins first).
-    iso3 = np.concatenate([frame["origin"].to_numpy(), frame["destination"].to_numpy()])
-    names = np.concatenate([frame["origin_name"].to_numpy(), frame["destination_name"].to_numpy()])
-    lon = np.concatenate([frame["lon0"].to_numpy(dtype=float), frame["lon1"].to_numpy(dtype=float)])
-    lat = np.concatenate([frame["lat0"].to_numpy(dtype=float), frame["lat1"].to_numpy(dtype=float)])
+    iso3 = np.concatenate([frame["origin"], frame["destination"]])
+    names = np.concatenate([frame["origin_name"], frame["destination_name"]])
+    lon = np.concatenate([frame["lon0"], frame["lon1"]]).astype(float)
+    lat = np.concatenate([frame["lat0"], frame["lat1"]]).astype(float)
     _, first = np.unique(iso3.astype(str), return_index=True)
     first = np.sort(first)
     iso3, names, lon, lat = iso3[first], names[first], lon[first], lat[first]
@@ -438,7 +486,7 @@ def _node_trace(frame: pd.DataFrame, focus: str, what: str) -> dict:
 
 
 def build_arc_figure(
-    pairs: pd.DataFrame,
+    pairs: pd.DataFrame | Pairs,
     *,
     caption: CaptionLike = None,
     noun: str = "",
@@ -460,17 +508,21 @@ def build_arc_figure(
     (:func:`evidence.aggregate.net_pairs`), which the key says; ``nodes``: draw the
     clickable country dots; ``pair_word`` names the pairs in the key ("region pairs");
     ``selected`` the "A>B" pairs the map's selection holds (highlighted, the other arcs
-    dimmed but clickable).
+    dimmed but clickable). ``pairs`` may be plain arrays, one per column
+    (:func:`pair_columns`): the screen's path builds no DataFrame.
     """
-    if pairs is None or pairs.empty:
+    cols = pair_columns(pairs) if pairs is not None else {}
+    if not _n_rows(cols):
         return caption_figure(empty_figure(empty), caption)
-    frame = select_pairs(pairs, top=top, focus=focus)
+    drawable = _drawable(cols)
+    drawn = select_rows(cols, top=top, focus=focus, drawable=drawable)
+    frame = _rows(cols, drawn)
     what = "partnerships" if noun else "flows"  # what a dot's click shows
-    if frame.empty:
+    if not len(drawn):
         name = focus and country_name(focus)
         text = f"No {what} into or out of {name}" if focus else empty
         return caption_figure(empty_figure(text), caption)
-    edges = edges or width_edges(int(pairs["n_articles"].max()))
+    edges = edges or width_edges(int(np.max(cols["n_articles"])))
     # The width key goes last: it holds no points, and the legend lists it after the
     # direction classes.
     dots = [_node_trace(frame, focus, what)] if nodes else []
@@ -479,13 +531,13 @@ def build_arc_figure(
     geometry = arcs[-1].pop(GEOMETRY, None)
     # The dots after the arcs: of marks as close to the pointer, plotly picks the last
     # drawn; the names (no hover) last of all.
-    traces = [*arcs, *dots, *_width_key(edges), *country_labels(frame)]
+    traces = [*arcs, *dots, *_width_key(edges), *country_labels_of(frame)]
     ends = noun or "origin → destination"
-    n_pairs = len(_drawable(pairs))
+    n_pairs = len(drawable)
     if focus:
-        shown = f" · {len(frame):,} pairs into and out of {country_name(focus)}"
-    elif len(frame) < n_pairs:
-        shown = f" · the {len(frame)} largest of {n_pairs:,} {pair_word}"
+        shown = f" · {len(drawn):,} pairs into and out of {country_name(focus)}"
+    elif len(drawn) < n_pairs:
+        shown = f" · the {len(drawn)} largest of {n_pairs:,} {pair_word}"
     else:
         shown = f" · all {n_pairs:,} {pair_word}"
     geo = base_geo(landcolor=GRID, lataxis={"range": [-57, 80]})

@@ -24,30 +24,54 @@ GLYPH_EM, LINE_EM = 0.6, 1.3  # a label's box, in em
 MAP_UNITS = 5.47  # the Natural Earth projection's width (x from -2.735 to 2.735)
 
 
+def _largest_ends(pairs) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Each country at an end of ``pairs`` (a frame or its arrays, one per column), with
+    its articles as origin (or lead) plus as destination (or partner), in the order first
+    met (origins first); and the order that puts them largest first, ties by name (a
+    missing name last), then as met. A loop over plain lists: an arc map draws a few
+    dozen pairs, where numpy's and pandas' calls cost more than the work."""
+
+    def both(a: str, b: str, dtype=object) -> list:
+        return np.concatenate([np.asarray(pairs[a], dtype=dtype),
+                               np.asarray(pairs[b], dtype=dtype)]).tolist()  # fmt: skip
+
+    counts = np.asarray(pairs["n_articles"])
+    found: dict = {}  # iso3 -> [iso3, first name not missing, lon, lat, articles]
+    for iso3, name, lon, lat, n in zip(
+        both("origin", "destination"), both("origin_name", "destination_name"),
+        both("lon0", "lon1", float), both("lat0", "lat1", float), np.tile(counts, 2).tolist(),
+        strict=True,
+    ):  # fmt: skip
+        if lon != lon or lat != lat or _missing(iso3):  # no map point, or no country
+            continue
+        end = found.get(iso3)
+        if end is None:
+            found[iso3] = [iso3, None if _missing(name) else name, lon, lat, n]
+            continue
+        if end[1] is None and not _missing(name):
+            end[1] = name
+        end[4] += n
+    rows = list(found.values())
+    order = sorted(range(len(rows)), key=lambda i: (-rows[i][4], rows[i][1] is None,
+                                                     rows[i][1] or ""))  # fmt: skip
+    columns = list(zip(*rows, strict=True)) or [(), (), (), (), ()]
+    ends = {"iso3": np.array(columns[0], dtype=object), "name": np.array(columns[1], dtype=object),
+            "lon": np.array(columns[2], dtype=float), "lat": np.array(columns[3], dtype=float),
+            "n": np.array(columns[4], dtype=counts.dtype)}  # fmt: skip
+    return ends, np.array(order, dtype=np.intp)
+
+
+def _missing(value) -> bool:
+    """True for a missing value (None, NaN, pandas' NA), as ``pd.isna`` of one value."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def largest_ends(pairs: pd.DataFrame) -> pd.DataFrame:
     """Each country at an end of the drawn pairs, with its articles as origin (or lead)
     plus as destination (or partner), largest first (ties by name): iso3, name, lon, lat,
     n. On the pairs' arrays (a groupby here cost a third of an arc map's build)."""
-
-    def both(a: str, b: str) -> np.ndarray:
-        return np.concatenate([pairs[a].to_numpy(dtype=object), pairs[b].to_numpy(dtype=object)])
-
-    iso3, name = both("origin", "destination"), both("origin_name", "destination_name")
-    lon = np.concatenate([pairs["lon0"].to_numpy(float), pairs["lon1"].to_numpy(float)])
-    lat = np.concatenate([pairs["lat0"].to_numpy(float), pairs["lat1"].to_numpy(float)])
-    n = np.tile(pairs["n_articles"].to_numpy(), 2)
-    placed = ~(np.isnan(lon) | np.isnan(lat)) & ~pd.isna(iso3)
-    iso3, name, lon, lat, n = iso3[placed], name[placed], lon[placed], lat[placed], n[placed]
-    group, _ = pd.factorize(iso3)  # in the order first met
-    first = np.unique(group, return_index=True)[1]
-    named = ~pd.isna(name)  # a group's first name that is not missing
-    first_name = np.full(len(first), None, dtype=object)
-    at = np.unique(group[named], return_index=True)
-    first_name[at[0]] = name[named][at[1]]
-    totals = np.bincount(group, weights=n, minlength=len(first)).astype(n.dtype)
-    ends = pd.DataFrame({"iso3": iso3[first], "name": first_name, "lon": lon[first],
-                         "lat": lat[first], "n": totals})  # fmt: skip
-    return ends.sort_values(["n", "name"], ascending=[False, True])
+    ends, order = _largest_ends(pairs)
+    return pd.DataFrame(ends).iloc[order]
 
 
 def _boxes_clear(box: tuple[float, ...], placed: list[tuple[float, ...]]) -> bool:
@@ -55,23 +79,32 @@ def _boxes_clear(box: tuple[float, ...], placed: list[tuple[float, ...]]) -> boo
     return all(x1 < a0 or x0 > a1 or y1 < b0 or y0 > b1 for a0, b0, a1, b1 in placed)
 
 
-def _label_box(lon: float, lat: float, name: str, font_px: float, map_px: float):
-    """A label's box above its dot, in Natural Earth units, for a map ``map_px`` wide."""
-    from evidence.figures.flows import natural_earth  # flows draws this layer
-
-    unit = MAP_UNITS / map_px
-    x, y = natural_earth(np.float64(lon), np.float64(lat))
-    half, tall = len(str(name)) * GLYPH_EM * font_px / 2 * unit, LINE_EM * font_px * unit
-    return (x - half, y + 0.3 * tall, x + half, y + 1.3 * tall)
-
-
 def _clear_of_each_other(rows, font_px: float, map_px: float, n: int) -> list[int]:
     """Indices of the first ``n`` of ``rows`` (lon, lat, name; largest first) whose
     labels do not run into a label kept before them."""
+    rows = list(rows)
+    if not rows:
+        return []
+    lon, lat, names = zip(*rows, strict=True)
+    return _clear_labels(np.asarray(lon, float), np.asarray(lat, float), names, font_px,
+                         map_px, n)  # fmt: skip
+
+
+def _clear_labels(lon: np.ndarray, lat: np.ndarray, names, font_px: float, map_px: float,
+                  n: int) -> list[int]:  # fmt: skip
+    """:func:`_clear_of_each_other` of arrays: each label's box above its dot, in Natural
+    Earth units for a map ``map_px`` wide (the dots projected at once), kept when clear
+    of the boxes kept before it."""
+    from evidence.figures.flows import natural_earth  # flows draws this layer
+
+    unit = MAP_UNITS / map_px
+    xs, ys = natural_earth(lon, lat)
+    tall = LINE_EM * font_px * unit
     placed: list[tuple[float, ...]] = []
     keep = []
-    for i, (lon, lat, name) in enumerate(rows):
-        box = _label_box(lon, lat, name, font_px, map_px)
+    for i, (x, y, name) in enumerate(zip(xs.tolist(), ys.tolist(), names, strict=True)):
+        half = len(str(name)) * GLYPH_EM * font_px / 2 * unit
+        box = (x - half, y + 0.3 * tall, x + half, y + 1.3 * tall)
         if _boxes_clear(box, placed):
             placed.append(box)
             keep.append(i)
@@ -112,21 +145,34 @@ def country_labels(pairs: pd.DataFrame, n: int = TOP_LABELS) -> list[dict]:
     pair has drawable ends)."""
     if pairs is None or pairs.empty or "lon0" not in pairs:
         return []
-    chosen = choose_labels(pairs, n)
-    if chosen.empty:
+    return country_labels_of(pairs, n)
+
+
+def country_labels_of(pairs, n: int = TOP_LABELS) -> list[dict]:
+    """:func:`country_labels` of a pairs frame or of its arrays (one per column), with
+    no DataFrame (the screen's path)."""
+    if "lon0" not in pairs or not len(pairs["lon0"]):
+        return []
+    ends, order = _largest_ends(pairs)
+    lon, lat, names = ends["lon"][order], ends["lat"][order], ends["name"][order]
+    keep = order[_clear_labels(lon, lat, names, LABEL_PX, MAP_PX, n)]
+    if not len(keep):
         return []
     return [
         {
             "type": "scattergeo",
-            "lon": chosen["lon"].round(2).to_numpy(),
-            "lat": chosen["lat"].round(2).to_numpy(),
+            "lon": np.round(ends["lon"][keep], 2),
+            "lat": np.round(ends["lat"][keep], 2),
             "mode": "text",
-            "text": chosen["name"].to_numpy(dtype=object),
+            # a missing name as pandas gives it (NaN), as before
+            "text": np.array(
+                [np.nan if _missing(x) else x for x in ends["name"][keep]], dtype=object
+            ),
             "textposition": "top center",
             "textfont": {"size": LABEL_PX, "color": INK, "shadow": "1px 1px 2px white"},
             "hoverinfo": "skip",
             "showlegend": False,
             "name": "country names",
-            "meta": {"kind": "labels", "iso3": chosen["iso3"].tolist()},
+            "meta": {"kind": "labels", "iso3": ends["iso3"][keep].tolist()},
         }
     ]

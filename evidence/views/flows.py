@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from evidence import aggregate, filters
+from evidence.aggregate.flows import pair_arrays
 from evidence.codebook import load_codebook
 from evidence.countries import WB_REGIONS, country_name
 from evidence.fields import TOP_ARCS
@@ -26,6 +27,7 @@ from evidence.views.base import (
     group_label,
     mark_selected,
     needs_group,
+    needs_group_figure,
     pair_point,
     pct,
     reworded,
@@ -56,23 +58,42 @@ def build_regions(flows_eb, state):
     return with_selected(pairs, state.region_flow), fig
 
 
+NO_FLOWS = "No mobility flows coded for these articles"
+
+
 def build(sub, state):
     flows_eb = flows_evidence(sub, state)
     if state.level == "region":
         return build_regions(flows_eb, state)
     pairs = aggregate.flows_by_pair(flows_eb, classification=state.income)
     if not len(pairs):
-        return pairs, empty_figure("No mobility flows coded for these articles")
+        return pairs, empty_figure(NO_FLOWS)
     kinds = aggregate.pair_kinds(flows_eb.flows)
     keys = pd.MultiIndex.from_frame(pairs[["origin", "destination"]])
     pairs = pairs.assign(kinds=kinds.reindex(keys).fillna("").to_numpy())
     if state.net == "net":
         pairs = with_net_hover(aggregate.net_pairs(pairs))
-    edges = width_edges(aggregate.largest_pair(sub, "flows"))
-    fig = build_flows_figure(pairs, top=top(state), focus=state.focus, edges=edges,
-                             net=state.net == "net",
-                             selected=frozenset(state.flow) or None)  # fmt: skip
+    fig = build_flows_figure(pairs, **_map_options(sub, state))
     return with_selected(focused(pairs, state.focus), state.flow), fig
+
+
+def figure(sub, state):
+    """The flow map alone, as :func:`build` draws it, for the screen (no data table):
+    from the pairs' arrays, with no DataFrame (:func:`evidence.aggregate.flows.pair_arrays`);
+    the net flows and the region level through :func:`build`."""
+    if state.level == "region" or state.net == "net":
+        return build(sub, state)[1]
+    pairs = pair_arrays(flows_evidence(sub, state), "flows", state.income)
+    if not len(pairs["origin"]):
+        return empty_figure(NO_FLOWS)
+    return build_flows_figure(pairs, **_map_options(sub, state))
+
+
+def _map_options(sub, state) -> dict:
+    """How the country-level flow map draws its pairs in ``state``."""
+    return {"top": top(state), "focus": state.focus, "net": state.net == "net",
+            "edges": width_edges(aggregate.largest_pair(sub, "flows")),
+            "selected": frozenset(state.flow) or None}  # fmt: skip
 
 
 def with_selected(pairs, selection: tuple[str, ...]):
@@ -261,6 +282,7 @@ VIEW = View(
     (
         Chart("flows", _TITLE, needs_group("mobility", build),
               needs_group("mobility", takeaway, takeaway=True), click=click,
+              figure=needs_group_figure("mobility", figure),
               own=("flow", "region_flow"),
               export=needs_group("mobility", build_for_files),
               depends=("focus", "arcs", "net", "level"), height=470,

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pandas as pd
 
 from evidence import aggregate
+from evidence.aggregate.flows import pair_arrays
 from evidence.codebook import load_codebook
 from evidence.countries import country_name
 from evidence.figures.flows import build_direction_matrix_figure, width_edges, with_matrix
@@ -19,6 +20,7 @@ from evidence.views.base import (
     custom,
     mark_selected,
     needs_group,
+    needs_group_figure,
     pair_point,
     pct,
     released,
@@ -64,27 +66,46 @@ def build(sub, state):
     return data, fig
 
 
+NO_PARTNERS = "No partner countries coded for these articles"
+
+
 def build_map(sub, state):
     pairs = aggregate.partner_pairs(sub, classification=state.income)
     if not len(pairs):
-        return pairs, empty_figure("No partner countries coded for these articles")
-    edges = width_edges(aggregate.largest_pair(sub, "partnerships"))
-    fig = build_partner_map_figure(pairs, top=top(state, "partner_arcs"), focus=state.focus,
-                                   edges=edges, selected=selected_pairs(pairs, state))  # fmt: skip
+        return pairs, empty_figure(NO_PARTNERS)
+    fig = build_partner_map_figure(pairs, **_map_options(sub, state, pairs))
     chosen = selected_pairs(pairs, state)
     data = focused(pairs, state.focus)
     keys = data["origin"].astype(str) + ">" + data["destination"].astype(str)
     return mark_selected(data, None if chosen is None else keys.isin(chosen)), fig
 
 
+def map_figure(sub, state):
+    """The partner map alone, as :func:`build_map` draws it, for the screen (no data
+    table): from the pairs' arrays, with no DataFrame."""
+    pairs = pair_arrays(sub, "partnerships", state.income)
+    if not len(pairs["origin"]):
+        return empty_figure(NO_PARTNERS)
+    return build_partner_map_figure(pairs, **_map_options(sub, state, pairs))
+
+
+def _map_options(sub, state, pairs) -> dict:
+    """How the partner map draws ``pairs`` (a frame or its arrays) in ``state``."""
+    return {"top": top(state, "partner_arcs"), "focus": state.focus,
+            "edges": width_edges(aggregate.largest_pair(sub, "partnerships")),
+            "selected": selected_pairs(pairs, state)}  # fmt: skip
+
+
 def selected_pairs(pairs, state) -> frozenset[str] | None:
     """The lead > partner pairs the partnership selection holds: its pairs, and the
-    pairs of its direction classes (None: no selection)."""
+    pairs of its direction classes (None: no selection). ``pairs``: a frame or its
+    arrays."""
     if not state.partner:
         return None
-    keys = pairs["origin"].astype(str) + ">" + pairs["destination"].astype(str)
-    in_class = pairs["direction"].isin(state.partner) if "direction" in pairs else False
-    return frozenset(keys[keys.isin(state.partner) | in_class])
+    chosen = set(state.partner)
+    directions = pairs["direction"] if "direction" in pairs else [None] * len(pairs["origin"])
+    keys = (f"{a}>{b}" for a, b in zip(pairs["origin"], pairs["destination"], strict=True))
+    return frozenset(k for k, d in zip(keys, directions, strict=True) if k in chosen or d in chosen)
 
 
 def build_map_for_files(sub, state):
@@ -154,6 +175,7 @@ VIEW = View(
         Chart("partner-map", "Partnerships between countries",
               needs_group("partnership", build_map),
               needs_group("partnership", takeaway, takeaway=True), click=click_map,
+              figure=needs_group_figure("partnership", map_figure),
               own=("partner",), export=needs_group("partnership", build_map_for_files),
               depends=("focus", "partner_arcs"),
               height=400, width=6, screen="filled", row_point=pair_point,
