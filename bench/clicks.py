@@ -264,7 +264,7 @@ def main(argv=None) -> int:
     if args.replay:
         from bench.replay_clicks import replay_walk
 
-        sys.stdout.write(replay_walk(args.replay, walk(eb, args.states, seed=29)))
+        sys.stdout.write(replay_walk(args.replay, walk(eb, args.states, seed=29), args.data))
     return 0
 
 
