@@ -158,10 +158,15 @@ def doi_link(doi: str, url: str) -> tuple[str, str]:
 def table_rows(page: pd.DataFrame) -> list[dict]:
     """Display rows for the grid, with the DOI (or URL) as a safe link."""
     links = [doi_link(d, u) for d, u in zip(page["doi"], page["url"], strict=True)]
-    page = page.assign(doi=[t for t, _ in links], doi_href=[h for _, h in links])
-    keep = ["article_id", "title", "year", "journal", "origin", "formats", "motivations", "doi",
-            "doi_href"]  # fmt: skip
-    return page[keep].to_dict("records")
+    columns = {c: page[c].tolist() for c in _ROW_COLUMNS[:-2]}  # native Python values
+    columns["doi"], columns["doi_href"] = [t for t, _ in links], [h for _, h in links]
+    return [dict(zip(_ROW_COLUMNS, row, strict=True))
+            for row in zip(*(columns[c] for c in _ROW_COLUMNS), strict=True)]  # fmt: skip
+
+
+# The grid's columns, in order (the link's text and address last).
+_ROW_COLUMNS = ("article_id", "title", "year", "journal", "origin", "formats", "motivations",
+                "doi", "doi_href")  # fmt: skip
 
 
 def rows_response(search: str | None, request: dict | None, text: str | None, eb) -> dict:

@@ -18,6 +18,7 @@ so the last few results are reused when the same evidence is filtered the same w
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from collections import OrderedDict
@@ -325,27 +326,76 @@ def article_mask(eb: EvidenceBase, state: FilterState) -> np.ndarray:
     masker = Masker(eb)
     mask = np.ones(masker.idx.n, dtype=bool)
     for key, value in state.filter_fields().items():
-        mask &= FIELD[key].mask(masker, value, state)
+        mask &= field_mask(masker, key, value, state)
     return mask
 
 
-def _subset(eb: EvidenceBase, root: EvidenceBase, mask: np.ndarray) -> EvidenceBase:
-    """The rows of ``root``'s tables whose article is in ``mask``, labelled like ``eb``."""
-    idx = index_of(root)
-    sub = EvidenceBase(
-        root.articles[mask],
-        root.article_countries[mask[idx.countries_pos]],
-        root.article_codes[mask[idx.codes_pos]],
-        root.flows[mask[idx.flows_pos]],
-        root.partnerships[mask[idx.partnerships_pos]],
-        eb.report,
-        eb.source,
-        eb.version,
-    )
+# A filter's mask depends on its value, the role countries match and the income
+# classification (and the codebook, whose groups and regions a value names): the masks
+# of the last few filter values are kept per evidence base, so a click that adds one
+# value, and each chart counted without its own selection, recompute one mask, not all.
+_MASKS_KEPT = 64
+
+
+def field_mask(masker: Masker, key: str, value, state: FilterState) -> np.ndarray:
+    """The (read-only, remembered) mask of one filter's value for ``state``."""
+    memo = masker.idx.memo
+    try:
+        name = (key, value, state.country_role, state.income, load_codebook().path)
+        hash(name)
+    except TypeError:  # a value no parser made (a list): computed, not kept
+        return FIELD[key].mask(masker, value, state)
+    with _LOCK:
+        kept = memo.setdefault("field_masks", OrderedDict())
+        found = kept.get(name)
+        if found is not None:
+            kept.move_to_end(name)
+            return found
+    mask = np.asarray(FIELD[key].mask(masker, value, state), dtype=bool)
     mask.flags.writeable = False
+    with _LOCK:
+        kept[name] = mask
+        while len(kept) > _MASKS_KEPT:
+            kept.popitem(last=False)
+    return mask
+
+
+class _Subset(EvidenceBase):
+    """An evidence base filtered from its root (:func:`apply`): its tables are the root's
+    rows of the kept articles, copied when first read. The aggregates count on the root
+    with the mask (:func:`lineage`), so a chart that reads no table copies none."""
+
+    def __init__(self, eb: EvidenceBase, root: EvidenceBase, mask: np.ndarray):
+        for name, value in (("report", eb.report), ("source", eb.source),
+                            ("version", eb.version), ("_root", root), ("_mask", mask),
+                            ("_n", int(np.count_nonzero(mask)))):  # fmt: skip
+            object.__setattr__(self, name, value)
+
+    @property
+    def n_articles(self) -> int:
+        """Number of articles (counted on the mask, no table copied)."""
+        return self._n
+
+    def _rows(self, table: str) -> pd.DataFrame:
+        idx = index_of(self._root)
+        keep = self._mask if table == "articles" else self._mask[idx.positions(table)]
+        frame = getattr(self._root, table)[keep]
+        _register(frame, self._root, self._mask, table)
+        return frame
+
+    articles = functools.cached_property(lambda self: self._rows("articles"))
+    article_countries = functools.cached_property(lambda self: self._rows("article_countries"))
+    article_codes = functools.cached_property(lambda self: self._rows("article_codes"))
+    flows = functools.cached_property(lambda self: self._rows("flows"))
+    partnerships = functools.cached_property(lambda self: self._rows("partnerships"))
+
+
+def _subset(eb: EvidenceBase, root: EvidenceBase, mask: np.ndarray) -> EvidenceBase:
+    """The rows of ``root``'s tables whose article is in ``mask``, labelled like ``eb``
+    (copied when first read: :class:`_Subset`)."""
+    mask.flags.writeable = False
+    sub = _Subset(eb, root, mask)
     _register(sub, root, mask, None)
-    for table in TABLES:
-        _register(getattr(sub, table), root, mask, table)
     return sub
 
 

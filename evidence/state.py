@@ -46,15 +46,22 @@ def _is_default(self) -> bool:
     return self == type(self)(dataset=self.dataset)
 
 
+# The filters' and chips' defaults (the same in every scheme), read once.
+_FILTER_DEFAULTS = tuple((k, FIELD[k].default) for k in FILTER_KEYS)
+_CHIP_DEFAULTS = tuple((k, FIELD[k].default) for k in CHIP_KEYS)
+
+
 def _filter_fields(self) -> dict[str, object]:
     """The fields that restrict the set of articles, with their non-default values."""
-    return {k: getattr(self, k) for k in FILTER_KEYS if getattr(self, k) != FIELD[k].default}
+    values = self.__dict__
+    return {k: values[k] for k, default in _FILTER_DEFAULTS if values[k] != default}
 
 
 def _chip_fields(self) -> dict[str, object]:
     """The fields shown as removable chips (the filters, and the arc maps' focus), with
     their non-default values."""
-    return {k: getattr(self, k) for k in CHIP_KEYS if getattr(self, k) != FIELD[k].default}
+    values = self.__dict__
+    return {k: values[k] for k, default in _CHIP_DEFAULTS if values[k] != default}
 
 
 def _without(self, key: str, value: str | None = None):
@@ -66,9 +73,21 @@ def _without(self, key: str, value: str | None = None):
 
 
 def _with_values(self, **changes):
-    """This state with some fields replaced (values normalised like the URL parser)."""
-    state, _ = parse_query(to_query(replace(self, **changes)))
-    return state
+    """This state with some fields replaced (values normalised like the URL parser): the
+    state :func:`parse_query` reads from :func:`to_query` of it, each field's part of the
+    query written and read back once per value (a click's chart marks each ask for the
+    state their press would make)."""
+    new = FilterState(**{**self.__dict__, **changes})  # dataclasses.replace, quicker
+    try:
+        parts = _query_parts(new)
+    except TypeError:  # a value no parser made (a list): the whole round trip
+        parts = None
+    query = "&".join(part for part, _ in parts) if parts is not None else ""
+    if parts is None or len(query) > MAX_QUERY:
+        state, _ = parse_query(to_query(new))
+        return state
+    values = {k: v for (_, v), k in zip(parts, _keys(parts), strict=True) if v is not None}
+    return FilterState(**_old_link_role(values))
 
 
 FilterState = make_dataclass(
@@ -86,6 +105,7 @@ FilterState = make_dataclass(
     },
 )
 FilterState.__module__ = __name__
+_FIELD_DEFAULTS = tuple((f.name, f.default) for f in fields(FilterState))
 
 
 def _old_role_link(state) -> bool:
@@ -102,6 +122,41 @@ def to_query(state) -> str:
         if value != f.default or (f.name == "country_role" and _old_role_link(state)):
             parts.append(f"{f.name}={quote(FIELD[f.name].text(value), safe=',>-.')}")
     return "&".join(parts)
+
+
+def _query_parts(state) -> list[tuple[str, object]]:
+    """:func:`to_query`'s parts of ``state``, each with the value :func:`parse_query`
+    reads back from it (None: dropped). Raises TypeError for an unhashable value."""
+    values = state.__dict__
+    return [
+        _field_part(k, values[k])
+        for k, default in _FIELD_DEFAULTS
+        if values[k] != default or (k == "country_role" and _old_role_link(state))
+    ]
+
+
+def _keys(parts: list[tuple[str, object]]) -> list[str]:
+    return [part.partition("=")[0] for part, _ in parts]
+
+
+@lru_cache(maxsize=4096)
+def _field_part(key: str, value) -> tuple[str, object]:
+    """One field's ``key=text`` part of a query, and the value the parser reads from it."""
+    part = f"{key}={quote(FIELD[key].text(value), safe=',>-.')}"
+    (name, raw), *_ = parse_qsl(part, keep_blank_values=True)
+    return part, FIELD[name].parse(raw)[0]
+
+
+def _old_link_role(values: dict) -> dict:
+    """An old link's filter role: ``role`` when the link names a country or a region and
+    no ``country_role`` (see the module's docstring)."""
+    if (
+        "country_role" not in values
+        and "role" in values
+        and ("country" in values or "region" in values)
+    ):
+        values["country_role"] = values["role"]
+    return values
 
 
 def parse_query(query: str | None) -> tuple[FilterState, list[str]]:
@@ -136,10 +191,4 @@ def _parse(query: str, _codebook: str = "") -> tuple[FilterState, tuple[str, ...
                            + (f" and {len(bad) - 5} more" if len(bad) > 5 else ""))  # fmt: skip
         if parsed is not None:
             values[key] = parsed
-    if (
-        "country_role" not in values
-        and "role" in values
-        and ("country" in values or "region" in values)
-    ):
-        values["country_role"] = values["role"]  # an old link: its filters' role
-    return FilterState(**values), tuple(notices)
+    return FilterState(**_old_link_role(values)), tuple(notices)

@@ -67,18 +67,23 @@ def article_page(
     Returns the page (without helper columns) and the number of matching articles.
     """
     table = display_table(eb, state.income)
-    mask = filters.article_mask(eb, state) if state.filter_fields() else np.ones(len(table), bool)
-    rows = table[mask]
+    # Positions of the matching rows, searched and sorted; only the page's rows copied.
+    if state.filter_fields():
+        rows = np.flatnonzero(filters.article_mask(eb, state))
+    else:
+        rows = np.arange(len(table))
     if str(search or "").strip():
-        rows = rows[search_mask(eb, search, state.income)[mask]]
+        rows = rows[search_mask(eb, search, state.income)[rows]]
     models = sort_model if isinstance(sort_model, list) else []
     keys = [(m.get("colId"), m.get("sort")) for m in models if isinstance(m, dict)]
     keys = [(c, s) for c, s in keys if c in SORTABLE and s in ("asc", "desc")]
     if keys:
-        rows = rows.sort_values(
+        shown = table[[c for c, _ in keys]].iloc[rows].reset_index(drop=True)
+        order = shown.sort_values(
             [c for c, _ in keys], ascending=[s == "asc" for _, s in keys], kind="stable"
-        )
+        ).index.to_numpy()
+        rows = rows[order]
     start = max(0, _int(start, 0))
     end = max(start, min(_int(end, start + 10), start + 500))
-    page = rows.iloc[start:end].drop(columns=["_search"])
+    page = table.iloc[rows[start:end]].drop(columns=["_search"])
     return page, len(rows)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from evidence.memo import PerBase
+
 if TYPE_CHECKING:
     from evidence.model import EvidenceBase
 
@@ -29,11 +31,18 @@ WORDS: dict[str, str] = {
 }
 
 
+_BOUNDS = PerBase()
+
+
 def year_bounds(eb: EvidenceBase) -> tuple[int, int]:
     """First and last publication year in the data (a sensible range when empty): the
     year slider's ends, the timeline's first and last step."""
     if eb.n_articles == 0:
         return (2000, 2020)
+    return _BOUNDS.get(eb, None, lambda: _first_last(eb))  # twice a click: read once
+
+
+def _first_last(eb: EvidenceBase) -> tuple[int, int]:
     return int(eb.articles["year"].min()), int(eb.articles["year"].max())
 
 
