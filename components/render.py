@@ -341,7 +341,8 @@ def _figure_dict(sub: EvidenceBase, state: FilterState, view: str) -> dict:
     with specs_only(), drawn_in_browser():
         if sub.n_articles == 0:
             return plain_figure(empty_figure(EMPTY_MESSAGE))
-        fig = VIEWS[view].build(sub, state)[1]
+        chart = VIEWS[view]  # its figure alone when it has a builder for it
+        fig = chart.figure(sub, state) if chart.figure else chart.build(sub, state)[1]
     return plain_figure(fig if isinstance(fig, dict) else fig.to_plotly_json())
 
 

@@ -74,6 +74,9 @@ class Chart:
     # (a part of a field, or a field only in one mode).
     own: tuple[str, ...] = ()
     release: Release | None = None
+    # The figure alone, as ``build`` draws it, for the dashboard (a click needs no data
+    # frame): arrays in, figure dict out. None: the dashboard takes ``build``'s figure.
+    figure: Callable[[EvidenceBase, FilterState], dict] | None = None
 
     def counted_in(self, state: FilterState) -> FilterState:
         """The state this chart's marks are counted in: ``state`` without the chart's

@@ -127,7 +127,7 @@ VIEW = View(
     "Drag across years, or click a bar, to set the year filter (Shift-click a bar to "
     "extend it).",
     (Chart("trends", "How the evidence grew", build, takeaway, click=click, select=select,
-           own=("year",), depends=("stack",), height=340, label="Articles per year",
+           own=("year",), depends=("stack",), height=340, label="Articles per year", figure=figure,
            row_point=lambda r: ({"customdata": [r["year"]], "x": r["year"]},
                                 f"the year {r['year']}")),),
 )  # fmt: skip
