@@ -161,6 +161,12 @@ def needs_group(role: str, build: Build | None = None, *, takeaway: bool = False
     return wrapped
 
 
+def needs_group_figure(role: str, figure: Callable[[EvidenceBase, FilterState], dict]):
+    """:func:`needs_group` for a chart's figure alone (Chart.figure)."""
+    wrapped = needs_group(role, lambda sub, state: (None, figure(sub, state)))
+    return lambda sub, state: wrapped(sub, state)[1]
+
+
 def group_label(role: str, default: str, *, lower: bool = False) -> str:
     """The label of the codebook's group for ``role`` ("Student mobility"), or ``default``
     when it has none."""
