@@ -61,5 +61,6 @@ def with_pressed(data: dict, chart: str, state) -> dict:
         if isinstance(mark, dict) and mark.get("key")
     ]
     before = _n_values(state)
-    pressed = [k for k in keys if _n_values(after_press(state, chart, k)) < before]
+    # a press can only remove values the state has: with none, nothing is pressed
+    pressed = [k for k in keys if before and _n_values(after_press(state, chart, k)) < before]
     return {**data, "pressed": pressed}

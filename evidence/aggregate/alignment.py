@@ -51,6 +51,57 @@ def alignment_matrix(
         Long DataFrame[motivation, format, motivation_label, format_label, side,
         n_articles, n_row, share, status, rationale].
     """
+    columns, _, verdicts = _alignment(eb, mode, classification, level, rubric)
+    frame = frame_of(columns)
+    if verdicts is not None:
+        frame = frame.copy()
+        frame["status"], frame["rationale"] = verdicts
+    return frame
+
+
+@dataclass(frozen=True)
+class AlignmentCells:
+    """:func:`alignment_matrix` as arrays: a value per (side, motivation, format), in
+    that order (every motivation and format of the codebook's level), with no frame."""
+
+    motivations: tuple[str, ...]
+    formats: tuple[str, ...]
+    sides: tuple[str, ...]
+    n_articles: np.ndarray  # int64
+    n_row: np.ndarray  # int64
+    share: np.ndarray  # float64
+    status: np.ndarray  # object: a status, or a missing value (not assessed)
+    rationale: np.ndarray  # object: text, or a missing value
+
+
+def alignment_cells(
+    eb: EvidenceBase,
+    mode: str = "counts",
+    classification: str = "year",
+    level: str = "group",
+    rubric: Rubric | None = None,
+) -> AlignmentCells:
+    """The numbers and verdicts of :func:`alignment_matrix`, as arrays."""
+    _, arrays, verdicts = _alignment(eb, mode, classification, level, rubric)
+    status, rationale = verdicts or (arrays["status"], arrays["rationale"])
+    return AlignmentCells(
+        tuple(keys_of(level, "motivation")),
+        tuple(keys_of(level, "format")),
+        tuple(dict.fromkeys(arrays["side"].tolist())),
+        arrays["n_articles"],
+        arrays["n_row"],
+        arrays["share"],
+        np.asarray(status, dtype=object),
+        np.asarray(rationale, dtype=object),
+    )
+
+
+def _alignment(
+    eb: EvidenceBase, mode: str, classification: str, level: str, rubric: Rubric | None
+) -> tuple[dict, dict, tuple[np.ndarray, np.ndarray] | None]:
+    """The columns of :func:`alignment_matrix` (as the frame takes them, and as arrays)
+    and, when the rubric judges code pairs of a group cell apart, its (status,
+    rationale)."""
     if mode not in ("counts", "row_share", "by_income"):
         raise ValueError(f"mode must be 'counts', 'row_share' or 'by_income', not {mode!r}")
     motivations, formats = keys_of(level, "motivation"), keys_of(level, "format")
@@ -85,12 +136,14 @@ def alignment_matrix(
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(denom > 0, n_articles / denom, 0.0)
     values = {"n_articles": n_articles, "n_row": n_row, "share": share}
-    frame = frame_of({c: values[c] if c in values else tpl.columns[c] for c in ALIGNMENT_COLUMNS})
+    columns = {c: values[c] if c in values else tpl.columns[c] for c in ALIGNMENT_COLUMNS}
+    arrays = {c: values[c] if c in values else tpl.arrays[c] for c in ALIGNMENT_COLUMNS}
     rubric = rubric or load_rubric()
+    verdicts = None
     if level == "group" and _has_code_rules(rubric):
-        codes = alignment_matrix(eb, mode, classification, "code", rubric)
-        frame = _with_code_verdicts(frame, codes, rubric)
-    return frame
+        _, codes, _ = _alignment(eb, mode, classification, "code", rubric)
+        verdicts = _code_verdicts(arrays, codes, rubric)
+    return columns, arrays, verdicts
 
 
 def _has_code_rules(rubric: Rubric) -> bool:
@@ -100,26 +153,27 @@ def _has_code_rules(rubric: Rubric) -> bool:
     return any(r.motivation in cb.codes or r.format in cb.codes for r in rubric.rules)
 
 
-def _with_code_verdicts(frame: pd.DataFrame, codes: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+def _code_verdicts(
+    arrays: dict, codes: dict, rubric: Rubric
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Group cells judged at the resolution the rubric was written: a cell whose code
     pairs the rubric judges differently reads "mixed", with the code-level verdicts
     and their articles in ``rationale`` (as the hover and the data table show it), or
-    the one verdict its articles' code pairs all get."""
+    the one verdict its articles' code pairs all get. None when no cell is split."""
     group_of = {c.code: c.group for c in rubric.codebook.codes.values()}
     cells: dict[tuple, list[tuple]] = {}
     for side, m, f, ml, fl, n, status in zip(
-        *(codes[c].to_numpy() for c in ("side", "motivation", "format", "motivation_label",
-                                         "format_label", "n_articles", "status")),
+        *(codes[c] for c in ("side", "motivation", "format", "motivation_label",
+                                     "format_label", "n_articles", "status")),
         strict=True,
     ):  # fmt: skip
         cells.setdefault((side, group_of[m], group_of[f]), []).append((status, ml, fl, int(n)))
     split = {k: pairs for k, pairs in cells.items() if len({p[0] for p in pairs}) > 1}
     if not split:
-        return frame
-    frame = frame.copy()
-    status = frame["status"].to_numpy(copy=True)
-    rationale = frame["rationale"].to_numpy(copy=True)
-    keys = zip(frame["side"], frame["motivation"], frame["format"], strict=True)
+        return None
+    status = arrays["status"].copy()
+    rationale = arrays["rationale"].copy()
+    keys = zip(*(arrays[c] for c in ("side", "motivation", "format")), strict=True)
     for at, key in enumerate(keys):
         pairs = split.get(key)
         if pairs is None:
@@ -128,8 +182,7 @@ def _with_code_verdicts(frame: pd.DataFrame, codes: pd.DataFrame, rubric: Rubric
         single = len({p[0] for p in coded}) == 1
         status[at] = coded[0][0] if single else MIXED
         rationale[at] = _verdicts(coded if single else pairs)
-    frame["status"], frame["rationale"] = status, rationale
-    return frame
+    return status, rationale
 
 
 def _verdicts(pairs: list[tuple]) -> str:
@@ -217,6 +270,7 @@ class _AlignmentTemplate:
     """The constant columns of an alignment frame and where each row's counts come from."""
 
     columns: dict[str, pd.Series]
+    arrays: dict[str, np.ndarray]  # the same columns as arrays (read once)
     cell: np.ndarray  # row -> (side, motivation, format) cell number
     motivation_row: np.ndarray  # row -> (side, motivation) number
 
@@ -243,7 +297,8 @@ def _alignment_template(
     cell = grid["_cell"].to_numpy()
     counts = ("n_articles", "n_row", "share")
     columns = {c: grid[c].reset_index(drop=True) for c in ALIGNMENT_COLUMNS if c not in counts}
-    template = _AlignmentTemplate(columns, cell, cell // max(len(formats), 1))
+    arrays = {c: column.to_numpy() for c, column in columns.items()}
+    template = _AlignmentTemplate(columns, arrays, cell, cell // max(len(formats), 1))
     with _TEMPLATES_LOCK:
         _TEMPLATES[key] = (table, template)
         while len(_TEMPLATES) > 16:

@@ -207,9 +207,8 @@ def cross_tab(
     dims = dimensions()
     if rows not in dims or columns not in dims:
         raise ValueError(f"unknown dimension: {rows!r} or {columns!r}")
-    ids = pd.Index(eb.articles["article_id"])
-    r_member, r_axis = _membership(ids, *dims[rows].values(eb, classification))
-    c_member, c_axis = _membership(ids, *dims[columns].values(eb, classification))
+    r_member, r_axis = _member_of(eb, dims[rows], classification)
+    c_member, c_axis = _member_of(eb, dims[columns], classification)
     # distinct articles with both values; a total is the articles a click on it keeps
     n = (r_member.T.astype(np.int64) @ c_member.astype(np.int64)).reshape(-1)
     nr = np.repeat(r_member.sum(axis=0), len(c_axis))
@@ -236,6 +235,41 @@ def _keys_labels(axis: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
     """An axis's keys and labels as arrays."""
     keys = np.array([k for k, _ in axis], dtype=object)
     return keys, np.array([label for _, label in axis], dtype=object)
+
+
+# Dimensions whose axis a subset reads off its root's: a fixed axis, or the codebook's
+# keys less the "(unspecified)" codes no article holds.
+_FIXED_AXIS = frozenset(("origin_income", "region", "basis"))
+_CODED = frozenset(("format", "format_code", "motivation", "motivation_code"))
+
+
+def _member_of(
+    eb: EvidenceBase, dim: Dimension, classification: str
+) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Article x axis value of ``eb`` (see :func:`_membership`). For the dimensions whose
+    axis follows from the root's, the root's matrix is built once (per root, scheme and
+    classification) and a subset takes its rows: a click costs a mask, not a join."""
+    if dim.key not in _FIXED_AXIS and dim.key not in _CODED:
+        ids = pd.Index(eb.articles["article_id"])
+        return _membership(ids, *dim.values(eb, classification))
+    from evidence.aggregate._engine import source_of
+
+    src = source_of(eb)
+    root = src.root
+    member, axis = src.memo(
+        ("gap_member", dim.key, classification, load_codebook().path),
+        lambda: _membership(pd.Index(root.articles["article_id"]),
+                            *dim.values(root, classification)),
+    )  # fmt: skip
+    if src.mask is None:
+        return member, axis
+    member = member[src.mask]
+    if dim.key in _CODED:  # "(unspecified)" codes without an article are no gap
+        held = member.any(axis=0)
+        keep = [i for i, (k, _) in enumerate(axis) if held[i] or not k.endswith(".unspecified")]
+        if len(keep) < len(axis):
+            member, axis = member[:, keep], [axis[i] for i in keep]
+    return member, axis
 
 
 def _membership(

@@ -27,25 +27,59 @@ def trends(
     Returns:
         DataFrame[year, group, label, n_articles], years ascending, groups in codebook order.
     """
+    table = trend_table(eb, stack, year_range)
+    if table is None:
+        return pd.DataFrame(
+            {
+                "year": pd.Series(dtype=int),
+                "group": pd.Series(dtype=object),
+                "label": pd.Series(dtype=object),
+                "n_articles": pd.Series(dtype=int),
+            }
+        )
+    return table.frame()
+
+
+@dataclass(frozen=True)
+class TrendTable:
+    """The numbers of the trends chart as arrays: distinct articles per year (every year
+    of the range, ascending) and group (codebook order, "uncoded" last)."""
+
+    years: np.ndarray  # int64, one per year of the range
+    groups: tuple[str, ...]
+    labels: tuple[str, ...]
+    counts: np.ndarray  # int64, years x groups
+
+    def frame(self) -> pd.DataFrame:
+        """DataFrame[year, group, label, n_articles], a row per year and group."""
+        k, ny = len(self.groups), len(self.years)
+        return frame_of(
+            {
+                "year": np.repeat(self.years, k),
+                "group": np.tile(np.array(self.groups, dtype=object), ny),
+                "label": np.tile(np.array(self.labels, dtype=object), ny),
+                "n_articles": self.counts.reshape(-1),
+            }
+        )
+
+
+def trend_table(
+    eb: EvidenceBase, stack: str = "format", year_range: tuple[int, int] | None = None
+) -> TrendTable | None:
+    """:func:`trends` as arrays (None when ``eb`` has no article and no range is given):
+    one mask and one ``bincount`` over each article's (year, set of groups) code."""
     if stack not in ("format", "motivation"):
         raise ValueError(f"stack must be 'format' or 'motivation', not {stack!r}")
     cb = load_codebook()
-    groups = [*cb.groups_of(stack), UNCODED]
+    groups = (*cb.groups_of(stack), UNCODED)
     src = source_of(eb)
     if year_range is None:
         years = src.idx.years if src.mask is None else src.idx.years[src.mask]
         if len(years) == 0:
-            return pd.DataFrame(
-                {
-                    "year": pd.Series(dtype=int),
-                    "group": pd.Series(dtype=object),
-                    "label": pd.Series(dtype=object),
-                    "n_articles": pd.Series(dtype=int),
-                }
-            )
+            return None
         year_range = (int(years.min()), int(years.max()))
     lo, hi = int(year_range[0]), int(year_range[1])
-    ys = _year_sets(src, stack, tuple(groups))
+    ys = _year_sets(src, stack, groups)
     key = ys.key if src.mask is None else ys.key[src.mask]
     per = np.bincount(key, minlength=len(ys.years) * len(ys.sets))
     by_year = per.reshape(len(ys.years), len(ys.sets)) @ ys.sets  # distinct year x group
@@ -53,15 +87,26 @@ def trends(
     counts = np.zeros((ny, k), dtype=np.int64)
     inside = (ys.years >= lo) & (ys.years <= hi)
     counts[ys.years[inside] - lo] = by_year[inside]
-    labels = [UNCODED_LABEL if g == UNCODED else cb.label(g) for g in groups]
-    return frame_of(
-        {
-            "year": np.repeat(np.arange(lo, hi + 1, dtype=np.int64), k),
-            "group": np.tile(np.array(groups, dtype=object), ny),
-            "label": np.tile(np.array(labels, dtype=object), ny),
-            "n_articles": counts.reshape(-1),
-        }
-    )
+    labels = tuple(UNCODED_LABEL if g == UNCODED else cb.label(g) for g in groups)
+    return TrendTable(np.arange(lo, hi + 1, dtype=np.int64), groups, labels, counts)
+
+
+def year_span(eb: EvidenceBase) -> tuple[int, int] | None:
+    """The first and last publication years of ``eb`` (None when it has no article)."""
+    src = source_of(eb)
+    years = src.idx.years if src.mask is None else src.idx.years[src.mask]
+    return (int(years.min()), int(years.max())) if len(years) else None
+
+
+def year_totals(eb: EvidenceBase, years: np.ndarray) -> np.ndarray:
+    """Articles of ``eb`` published in each of ``years`` (consecutive, ascending)."""
+    src = source_of(eb)
+    all_years = src.idx.years if src.mask is None else src.idx.years[src.mask]
+    if not len(years):
+        return np.zeros(0, dtype=np.int64)
+    lo = int(years[0])
+    inside = all_years[(all_years >= lo) & (all_years <= int(years[-1]))] - lo
+    return np.bincount(inside, minlength=len(years)).astype(np.int64)
 
 
 @dataclass(frozen=True)

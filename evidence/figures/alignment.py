@@ -3,12 +3,14 @@ rubric status (aligned / tension / misaligned / not assessed)."""
 
 from __future__ import annotations
 
+import functools
 import textwrap
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from evidence.aggregate.alignment import AlignmentCells
 from evidence.codebook import load_codebook
 from evidence.figures.selection import dim_cells, selection_meta
 from evidence.figures.theme import (
@@ -57,10 +59,10 @@ def _short(key: str, width: int = 14) -> str:
     return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) or key
 
 
-def _drop_empty_unspecified(cells: pd.DataFrame, key: str) -> list[str]:
-    """Keys in order, leaving out ``<group>.unspecified`` codes with no article at all."""
-    totals = cells.groupby(key, sort=False)["n_articles"].sum()
-    return [k for k in totals.index if not (k.endswith(".unspecified") and totals[k] == 0)]
+def _kept(keys: tuple[str, ...], totals: np.ndarray) -> list[int]:
+    """Positions of ``keys`` to show: all but ``<group>.unspecified`` codes with no
+    article at all (``totals``: articles per key)."""
+    return [i for i, k in enumerate(keys) if not (k.endswith(".unspecified") and totals[i] == 0)]
 
 
 def _side_label(side: str) -> str:
@@ -79,57 +81,59 @@ def _panel_title(side: str) -> str:
 
 
 def _heatmap(
-    cells: pd.DataFrame, mode: str, motivations: list, formats: list, font_size: int, sep: str
+    cells: AlignmentCells,
+    block: int,
+    mode: str,
+    rows: list[int],
+    columns: list[int],
+    font_size: int,
+    sep: str,
 ) -> dict:
-    """One heatmap for one side; cells must hold every motivation x format once. ``sep``
-    goes between status symbol and value: ``<br>`` (symbol above the value, so a cell
-    needs little width on a phone) or a thin space for dense code-level matrices, whose
-    many rows are short."""
-    grid = cells.set_index(["motivation", "format"]).reindex(
-        pd.MultiIndex.from_product([motivations, formats])
-    )
-    shape = (len(motivations), len(formats))
-    status = grid["status"].fillna("not_assessed").to_numpy()
+    """One heatmap for one side (``block``, a side of ``cells``), of the motivations
+    ``rows`` and formats ``columns`` (positions). ``sep`` goes between status symbol and
+    value: ``<br>`` (symbol above the value, so a cell needs little width on a phone) or
+    a thin space for dense code-level matrices, whose many rows are short."""
+    n_m, n_f = len(cells.motivations), len(cells.formats)
+    shape = (len(rows), len(columns))
+    at = (block * n_m * n_f + np.asarray(rows, dtype=np.intp)[:, None] * n_f
+          + np.asarray(columns, dtype=np.intp)[None, :]).reshape(-1)  # fmt: skip
+    status = [s if isinstance(s, str) else "not_assessed" for s in cells.status[at]]
     z = np.array([STATUS_ORDER.index(s) for s in status]).reshape(shape)
-    n = grid["n_articles"].fillna(0).astype(int).to_numpy()
-    share = grid["share"].fillna(0.0).to_numpy()
+    n = cells.n_articles[at]
+    counts = n.tolist()
+    share_text = np.array([f"{x:.0%}" for x in cells.share[at].tolist()], dtype=object)
     symbol = np.array([CELL_STATUSES[s][1] for s in status], dtype=object)
-    value = (
-        pd.Series(share).map("{:.0%}".format).to_numpy()
-        if mode == "row_share"
-        else pd.Series(n).map("{:,}".format).to_numpy()
-    )
+    value = (share_text if mode == "row_share"
+             else np.array([f"{k:,}" for k in counts], dtype=object))  # fmt: skip
     text = np.where(n > 0, "<b>" + value + "</b>", value)
     text = (symbol + sep + text).reshape(shape)
     labels = np.array([CELL_STATUSES[s][0] for s in status], dtype=object)
-    share_text = pd.Series(share).map("{:.0%}".format).to_numpy()
-    custom = np.stack(
-        [
-            grid.index.get_level_values(0).to_numpy(dtype=object),
-            grid.index.get_level_values(1).to_numpy(dtype=object),
-            n.astype(object),
-            share_text,
-            labels,
-            grid["rationale"].fillna("").to_numpy(dtype=object),
-            grid["side"].fillna("").to_numpy(dtype=object),
-            grid["n_row"].fillna(0).astype(int).to_numpy().astype(object),
-        ],
-        axis=-1,
-    ).reshape((*shape, 8))
+    side = cells.sides[block]
+    m_keys = [cells.motivations[i] for i in rows]
+    f_keys = [cells.formats[j] for j in columns]
+    rationale = [r if isinstance(r, str) else "" for r in cells.rationale[at]]
+    custom = np.empty((*shape, 8), dtype=object)
+    custom[..., 0] = np.array(m_keys, dtype=object)[:, None]
+    custom[..., 1] = np.array(f_keys, dtype=object)[None, :]
+    custom[..., 2] = np.array(counts, dtype=object).reshape(shape)
+    custom[..., 3] = share_text.reshape(shape)
+    custom[..., 4] = labels.reshape(shape)
+    custom[..., 5] = np.array(rationale, dtype=object).reshape(shape)
+    custom[..., 6] = side
+    custom[..., 7] = np.array(cells.n_row[at].tolist(), dtype=object).reshape(shape)
     noun = load_codebook().dim("motivation").noun
     share_of = "of all articles" if mode == "counts" else f"of this {noun}'s articles"
     # The click key of each cell, "motivation|format|side": Dash leaves a heatmap point's
     # customdata out of clickData, but passes its hovertext (not shown: hovertemplate).
-    side = str(cells["side"].iloc[0]) if len(cells) else "all"
-    key = (custom[..., 0].astype(str) + "|" + custom[..., 1].astype(str) + "|" + side).astype(
-        object
-    )
+    key = np.array([[f"{m}|{f}|{side}" for f in f_keys] for m in m_keys], dtype=object)
+    key = key.reshape(shape)
+    heads = _heads(load_codebook().path, tuple(m_keys), tuple(f_keys))
     return {
         "type": "heatmap",
         "z": z,
-        "x": [_short(f) for f in formats],
+        "x": list(heads[1]),
         # Group names wrap early (narrow phones); long code labels keep two lines.
-        "y": [_short(m, 14 if m in load_codebook().groups else 24) for m in motivations],
+        "y": list(heads[0]),
         "zmin": -0.5,
         "zmax": len(STATUS_ORDER) - 0.5,
         "colorscale": _colorscale(),
@@ -147,6 +151,14 @@ def _heatmap(
             "<i>%{customdata[4]}</i>: %{customdata[5]}<extra></extra>"
         ),
     }
+
+
+@functools.lru_cache(maxsize=64)
+def _heads(_codebook: str, motivations: tuple, formats: tuple) -> tuple[tuple, tuple]:
+    """The row and column labels of a matrix (once per scheme and set of keys)."""
+    groups = load_codebook().groups
+    return (tuple(_short(m, 14 if m in groups else 24) for m in motivations),
+            tuple(_short(f) for f in formats))  # fmt: skip
 
 
 def _legend_traces(mixed: bool = False) -> list[dict]:
@@ -194,34 +206,69 @@ def build_alignment_figure(
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     if matrix is None or matrix.empty or int(matrix["n_articles"].sum()) == 0:
-        return caption_figure(
-            empty_figure(
-                f"No articles coded with both a {load_codebook().dim('motivation').noun}"
-                f" and a {load_codebook().dim('format').noun}"
-            ),
-            caption,
-        )
+        return caption_figure(empty_figure(_empty_text()), caption)
+    return alignment_figure(cells_of_matrix(matrix), mode=mode, caption=caption, selected=selected)
+
+
+def _empty_text() -> str:
+    cb = load_codebook()
+    return (f"No articles coded with both a {cb.dim('motivation').noun}"
+            f" and a {cb.dim('format').noun}")  # fmt: skip
+
+
+def cells_of_matrix(matrix: pd.DataFrame) -> AlignmentCells:
+    """An alignment frame as the arrays :func:`alignment_figure` draws: its sides,
+    motivations and formats in the order they come, every combination (a missing one
+    has no article and no verdict)."""
+    keys = [tuple(dict.fromkeys(matrix[c])) for c in ("side", "motivation", "format")]
+    grid = matrix.set_index(["side", "motivation", "format"]).reindex(
+        pd.MultiIndex.from_product(keys)
+    )
+    return AlignmentCells(
+        keys[1], keys[2], keys[0],
+        grid["n_articles"].fillna(0).astype(np.int64).to_numpy(),
+        grid["n_row"].fillna(0).astype(np.int64).to_numpy(),
+        grid["share"].fillna(0.0).to_numpy(dtype=float),
+        grid["status"].to_numpy(dtype=object),
+        grid["rationale"].to_numpy(dtype=object),
+    )  # fmt: skip
+
+
+def alignment_figure(
+    cells: AlignmentCells,
+    *,
+    mode: str = "counts",
+    caption: CaptionLike = None,
+    selected: set[str] | None = None,
+) -> go.Figure:
+    """:func:`build_alignment_figure` from the matrix's arrays
+    (evidence.aggregate.alignment_cells), with no frame on the way."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    n_all = cells.n_articles.reshape(len(cells.sides), len(cells.motivations), -1)
+    if n_all.size == 0 or int(n_all.sum()) == 0:
+        return caption_figure(empty_figure(_empty_text()), caption)
     # At code level, "(unspecified)" rows and columns without any article are left out
     # to save space; every real code stays, zeros included, so gaps still show.
-    motivations = _drop_empty_unspecified(matrix, "motivation")
-    formats = _drop_empty_unspecified(matrix, "format")
-    sides = list(dict.fromkeys(matrix["side"])) if mode == "by_income" else ["all"]
-    if mode != "by_income":
-        matrix = matrix[matrix["side"] == matrix["side"].iloc[0]]
-    columns = len(formats) * len(sides)
+    rows = _kept(cells.motivations, n_all.sum(axis=(0, 2)))
+    columns_at = _kept(cells.formats, n_all.sum(axis=(0, 1)))
+    sides = list(cells.sides) if mode == "by_income" else ["all"]
+    blocks = list(range(len(cells.sides))) if mode == "by_income" else [0]
+    columns = len(columns_at) * len(sides)
     dense = columns > 8
     font_size = 13 if columns <= 4 else (11 if columns <= 8 else 10)
     sep = "\u2009" if dense else "<br>"
     layout = side_by_side(len(sides), gap=0.04 if len(sides) > 1 else 0)
     traces = []
-    for i, side in enumerate(sides):
-        part = matrix[matrix["side"] == side] if len(sides) > 1 else matrix
-        heat = _heatmap(part, mode, motivations, formats, font_size, sep)
+    for i, block in enumerate(blocks):
+        heat = _heatmap(cells, block, mode, rows, columns_at, font_size, sep)
         if i:
             heat["xaxis"] = f"x{i + 1}"
         traces.append(heat)
     traces += dim_cells(list(traces), selected)
-    traces += _legend_traces(mixed=bool((matrix["status"] == "mixed").any()))
+    size = len(cells.motivations) * len(cells.formats)
+    shown = cells.status[blocks[0] * size : (blocks[-1] + 1) * size]
+    traces += _legend_traces(mixed=bool((shown == "mixed").any()))
     # Panel names go in the x axis titles, under the column labels: automargin keeps
     # them clear of the labels at any width, and the top is left to the legend.
     x_titles = (

@@ -15,6 +15,7 @@ cost more to update than the Plotly redraw it replaces.
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 import math
 import re
@@ -129,12 +130,14 @@ def _hex(colour: str) -> str:
     return f"#{round(r):02X}{round(g):02X}{round(b):02X}"
 
 
+@functools.lru_cache(maxsize=4096)
 def contrast(a: str, b: str) -> float:
-    """WCAG contrast ratio of two colours."""
+    """WCAG contrast ratio of two colours (cached: a chart has a few dozen colours)."""
     la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
 
 
+@functools.lru_cache(maxsize=4096)
 def readable_ink(fill: str) -> str:
     """Text colour on ``fill`` with WCAG AA contrast (4.5:1): the theme's near-black,
     else white, else pure black (mid blues pass with black only); the best of them when
@@ -146,20 +149,13 @@ def readable_ink(fill: str) -> str:
     return max(inks, key=lambda ink: contrast(ink, fill))
 
 
-def _fill(z, trace: dict) -> str | None:
-    """The colour of value ``z`` on the trace's colour scale (None for a gap)."""
-    if z is None or (isinstance(z, float) and math.isnan(z)):
-        return None
-    scale = trace.get("colorscale")
-    zs = [v for row in _to_lists(trace["z"]) for v in row if v is not None and not _nan(v)]
-    lo = trace.get("zmin", min(zs) if zs else 0)
-    hi = trace.get("zmax", max(zs) if zs else 1)
-    t = 0.0 if hi == lo else min(max((float(z) - lo) / (hi - lo), 0.0), 1.0)
-    return scale_colour(scale, t)
-
-
 def scale_colour(scale: list, t: float) -> str:
     """The colour at ``t`` (0-1) of a Plotly colour scale ``[[pos, colour], ...]``."""
+    return _scale_colour(tuple((pos, colour) for pos, colour in scale), t)
+
+
+@functools.lru_cache(maxsize=8192)
+def _scale_colour(scale: tuple, t: float) -> str:
     stops = [(float(pos), _rgb(colour)) for pos, colour in scale]
     for (p0, c0), (p1, c1) in itertools.pairwise(stops):
         if p0 <= t <= p1:
@@ -236,6 +232,91 @@ def _pressable(key: str, selected: bool | None, empty: bool) -> str:
     return "" if empty and not selected else key
 
 
+class _Heat:
+    """A heatmap trace read once: its values, texts and click keys as rows of cells, and
+    its colour range (a cell's colour is its value's place on the trace's scale)."""
+
+    def __init__(self, trace: dict, shape: tuple[int, int] | None = None):
+        self.trace = trace
+        self.z = _to_lists(trace["z"])
+        shape = shape or (len(self.z), len(self.z[0]) if self.z else 0)
+        zs = [v for row in self.z for v in row if v is not None and not _nan(v)]
+        self.lo = trace.get("zmin", min(zs) if zs else 0)
+        self.hi = trace.get("zmax", max(zs) if zs else 1)
+        scale = trace.get("colorscale")
+        self.scale = tuple((pos, colour) for pos, colour in scale) if scale else scale
+        self.text = _grid(_to_lists(trace.get("text")), shape)
+        self.keys = _grid(_to_lists(trace.get("hovertext")), shape)
+        font = trace.get("textfont") or {}
+        self.ink = font.get("color") if isinstance(font.get("color"), str) else None
+
+    def has(self, i: int, j: int) -> bool:
+        value = self.z[i][j]
+        return value is not None and not _nan(value)
+
+    def fill(self, z) -> str | None:
+        """The colour of value ``z`` (None for a gap)."""
+        if z is None or (isinstance(z, float) and math.isnan(z)):
+            return None
+        lo, hi = self.lo, self.hi
+        t = 0.0 if hi == lo else min(max((float(z) - lo) / (hi - lo), 0.0), 1.0)
+        return _scale_colour(self.scale, t)
+
+
+@functools.lru_cache(maxsize=8192)
+def _plain_text(text: str) -> str:
+    return plain(text)
+
+
+def _cell(heats: list[_Heat], i: int, j: int, heads: tuple, words: dict, chosen) -> Cell:
+    """Cell (i, j) of a matrix drawn by ``heats`` (the first is the base; a later one
+    paints over where it has a value). ``heads``: rows, columns, row and column titles."""
+    rows, columns, row_title, column_title = heads
+    base = heats[0]
+    heat = base
+    for over in heats[1:]:
+        if over.has(i, j):
+            heat = over
+    fill = heat.fill(heat.z[i][j]) or "#FFFFFF"
+    raw = heat.text[i][j]
+    raw = "" if raw is None else str(raw)
+    if not raw and heat is not base:
+        raw = str(base.text[i][j] or "")
+    text = _plain_text(raw)
+    key = base.keys[i][j] or ""
+    lines = text.split("\n")
+    status = words.get(lines[0], "") if len(lines) > 1 else ""
+    value = lines[-1]
+    if _COUNT.fullmatch(value):  # a count, not a share
+        value += " article" if value == "1" else " articles"
+    label = (
+        f"{row_title} {rows[i]}, {column_title} {columns[j]}: {value}"
+        if row_title or column_title
+        else f"{rows[i]}, {columns[j]}: {value}"
+    ).replace("\n", " ")
+    if status:
+        label += f" ({status})"
+    gap = text == GAP_TEXT
+    if gap:
+        label += " (no articles: a gap in the evidence)"
+    picked = None if chosen is None else str(key) in chosen
+    empty = value in ("0 articles", "0")
+    ink = heat.ink
+    return Cell(
+        text=text,
+        fill=fill,
+        ink=ink if ink and contrast(ink, fill) >= 4.5 else readable_ink(fill),
+        label=label,
+        key=_pressable(str(key), picked, empty),
+        strong="<b>" in raw,
+        selected=picked,
+        gap=gap,
+    )
+
+
+_COUNT = re.compile(r"[\d,]+")
+
+
 def _matrices(fig: dict, legend: Legend | None) -> list[Matrix]:
     layout = fig.get("layout") or {}
     chosen = _selected(fig)
@@ -253,56 +334,13 @@ def _matrices(fig: dict, legend: Legend | None) -> list[Matrix]:
         columns = tuple(plain(x) for x in _list(base, "x") or range(shape[1]))
         rows = tuple(plain(y) for y in _list(base, "y") or range(shape[0]))
         column_title, row_title = _axis_title(layout, xa), _axis_title(layout, ya)
-        cells = []
-        for i in range(shape[0]):
-            row = []
-            for j in range(shape[1]):
-                trace = base
-                for over in traces[1:]:  # later heatmaps paint over where they have values
-                    oz = _to_lists(over["z"])
-                    if oz[i][j] is not None and not _nan(oz[i][j]):
-                        trace = over
-                tz = _to_lists(trace["z"])
-                fill = _fill(tz[i][j], trace) or "#FFFFFF"
-                raw = _grid(_to_lists(trace.get("text")), shape)[i][j]
-                raw = "" if raw is None else str(raw)
-                if not raw and trace is not base:
-                    raw = str(_grid(_to_lists(base.get("text")), shape)[i][j] or "")
-                text = plain(raw)
-                font = trace.get("textfont") or {}
-                ink = font.get("color") if isinstance(font.get("color"), str) else None
-                key = _grid(_to_lists(base.get("hovertext")), shape)[i][j] or ""
-                lines = text.split("\n")
-                status = words.get(lines[0], "") if len(lines) > 1 else ""
-                value = lines[-1]
-                if re.fullmatch(r"[\d,]+", value):  # a count, not a share
-                    value += " article" if value == "1" else " articles"
-                label = (
-                    f"{row_title} {rows[i]}, {column_title} {columns[j]}: {value}"
-                    if row_title or column_title
-                    else f"{rows[i]}, {columns[j]}: {value}"
-                ).replace("\n", " ")
-                if status:
-                    label += f" ({status})"
-                gap = text == GAP_TEXT
-                if gap:
-                    label += " (no articles: a gap in the evidence)"
-                picked = None if chosen is None else str(key) in chosen
-                empty = value in ("0 articles", "0")
-                row.append(
-                    Cell(
-                        text=text,
-                        fill=fill,
-                        ink=ink if ink and contrast(ink, fill) >= 4.5 else readable_ink(fill),
-                        label=label,
-                        key=_pressable(str(key), picked, empty),
-                        strong="<b>" in raw,
-                        selected=picked,
-                        gap=gap,
-                    )
-                )
-            cells.append(tuple(row))
-        out.append(Matrix(columns, rows, tuple(cells), column_title, row_title))
+        heats = [_Heat(t, shape) for t in traces]
+        heads = (rows, columns, row_title, column_title)
+        cells = tuple(
+            tuple(_cell(heats, i, j, heads, words, chosen) for j in range(shape[1]))
+            for i in range(shape[0])
+        )
+        out.append(Matrix(columns, rows, cells, column_title, row_title))
     return out
 
 
@@ -428,10 +466,19 @@ def cells_json(cells: Cells) -> dict:
 def _fields(obj):
     """dataclasses.asdict without its deep copy of every string and number (the cells
     are frozen: nothing is shared that could change)."""
-    if is_dataclass(obj):
-        return {f.name: _fields(getattr(obj, f.name)) for f in fields(obj)}
+    names = _NAMES.get(type(obj))
+    if names is None and is_dataclass(obj) and not isinstance(obj, type):
+        names = _NAMES[type(obj)] = tuple(f.name for f in fields(obj))
+    if names is not None:
+        return {name: _fields(getattr(obj, name)) for name in names}
+    if type(obj) in _SCALARS:
+        return obj
     if isinstance(obj, tuple | list):
         return type(obj)(_fields(v) for v in obj)
     if isinstance(obj, dict):
         return {k: _fields(v) for k, v in obj.items()}
     return obj
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, read once
+_SCALARS = frozenset((str, int, float, bool, type(None)))

@@ -9,6 +9,7 @@ instead of the shading (the alignment preset, evidence.figures.alignment).
 
 from __future__ import annotations
 
+import functools
 import textwrap
 
 import numpy as np
@@ -37,7 +38,13 @@ TOTAL_LABEL = "Total"
 
 
 def _wrap(text: str, width: int) -> str:
-    return "<br>".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
+    return _wrapped(str(text), width)
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped(text: str, width: int) -> str:
+    """An axis label on lines of ``width`` (the same few labels every click: cached)."""
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 
 def _constant(colour: str) -> list[list]:

@@ -39,9 +39,11 @@ def _coded_colour() -> str:
 def _shown(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     """Rows to draw: every real category, zeros included (a gap is a finding), but not an
     "unspecified" / "unclassified" row without any article."""
-    keys = frame[key].astype(str)
-    catch_all = keys.str.endswith(".unspecified") | (keys == "unclassified")
-    return frame[~(catch_all & (frame["n_articles"] == 0))]
+    keys = frame[key].astype(str).tolist()
+    catch_all = np.array([k.endswith(".unspecified") or k == "unclassified" for k in keys],
+                         dtype=bool)  # fmt: skip
+    drop = catch_all & (frame["n_articles"].to_numpy() == 0)
+    return frame[~drop]
 
 
 def _y_range(n: int) -> list[float]:

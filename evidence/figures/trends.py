@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Mapping
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from evidence.aggregate.trends import TrendTable
 from evidence.codebook import load_codebook
 from evidence.figures.selection import DIMMED
 from evidence.figures.theme import (
@@ -76,51 +78,98 @@ def build_trends_figure(
     """
     if trend is None or trend.empty or int(trend["n_articles"].sum()) == 0:
         return caption_figure(empty_figure(), caption)
-    cb = load_codebook()
-    groups = cb.groups
-    dim = cb.dim("motivation" if stack == "motivation" else "format")
-    word = dim.noun
+    groups = tuple(pd.unique(trend["group"]))
+    labels = tuple(trend.groupby("group", sort=False)["label"].first()[list(groups)])
+    years = np.sort(pd.unique(trend["year"])).astype(np.int64)
+    counts = (
+        trend.pivot_table(index="year", columns="group", values="n_articles", aggfunc="sum")
+        .reindex(index=years, columns=list(groups))
+        .fillna(0)
+        .to_numpy(dtype=np.int64)
+    )
+    table = TrendTable(years, groups, labels, counts)
+    all_n = None if totals is None else np.array([int(totals.get(int(y), 0)) for y in years])
+    return trends_figure(table, stack=stack, caption=caption, totals=all_n, selected=selected)
+
+
+def trends_figure(
+    table: TrendTable | None,
+    *,
+    stack: str = "format",
+    caption: CaptionLike = None,
+    totals: np.ndarray | None = None,
+    selected: tuple[int, int] | None = None,
+) -> go.Figure:
+    """:func:`build_trends_figure` from the chart's arrays (evidence.aggregate.trend_table;
+    ``totals``: articles per year of ``table.years``), with no frame on the way: the
+    traces' fixed words come from a skeleton made once per scheme and stack."""
+    if table is None or table.counts.size == 0 or int(table.counts.sum()) == 0:
+        return caption_figure(empty_figure(), caption)
+    years = table.years
+    words = None if totals is None else _click_words(years, totals, selected)
+    opacity = (
+        1.0
+        if selected is None
+        else np.where((years >= selected[0]) & (years <= selected[1]), 1.0, DIMMED)
+    )
     traces = []
-    for group, part in trend.groupby("group", sort=False):
-        label = part["label"].iloc[0]
-        note = "" if group == UNCODED else f"<br><i>An article with two {word}s is in both bars</i>"
-        years = part["year"].to_numpy()
-        custom, click = years, ""
+    for g, head in enumerate(_trace_heads(load_codebook().path, stack, table.groups, table.labels)):
+        custom, click = years.copy(), ""
         if totals is not None:
-            all_n = np.array([int(totals.get(int(y), 0)) for y in years])
             # Object rows: plain JSON lists, never a typed array (whose rows would reach
             # the server as {"0": year, "1": n}).
-            custom = np.stack([years, all_n, _click_words(years, all_n, selected)],
-                              axis=-1).astype(object)  # fmt: skip
+            custom = np.stack([years, totals, words], axis=-1).astype(object)
             click = "<br><i>%{customdata[2]}</i>"
-        inside = (
-            np.ones(len(years), dtype=bool)
-            if selected is None
-            else (years >= selected[0]) & (years <= selected[1])
-        )
         traces.append(
             {
                 "type": "bar",
-                "x": part["year"].to_numpy(),
-                "y": part["n_articles"].to_numpy(),
+                "x": years.copy(),
+                "y": np.ascontiguousarray(table.counts[:, g]),
+                "name": head["name"],
+                "marker": {
+                    "color": head["color"],
+                    "line": {"width": 0},
+                    "opacity": opacity if selected is None else opacity.copy(),
+                },
+                "customdata": custom,
+                "hovertemplate": head["hover"] + click + "<extra></extra>",
+                "meta": head["meta"],
+            }
+        )
+    return _trends_layout(traces, table, stack, caption)
+
+
+@functools.lru_cache(maxsize=64)
+def _trace_heads(_codebook: str, stack: str, groups: tuple, labels: tuple) -> tuple[dict, ...]:
+    """Per group, what its trace says whatever the numbers: legend name, colour, hover
+    (without the click words) and meta (the skeleton, one per scheme and stack)."""
+    cb = load_codebook()
+    word = cb.dim("motivation" if stack == "motivation" else "format").noun
+    out = []
+    for group, label in zip(groups, labels, strict=True):
+        note = "" if group == UNCODED else f"<br><i>An article with two {word}s is in both bars</i>"
+        out.append(
+            {
                 # Short legend names, wrapped: a wrapping key lays its entries out on a
                 # grid as wide as the longest one, so "Social transformation" on one
                 # line would leave a phone with one entry per row. Hover has the full label.
                 "name": "<br>".join(
-                    textwrap.wrap(groups[group].short if group in groups else label, 14)
+                    textwrap.wrap(cb.groups[group].short if group in cb.groups else label, 14)
                 ),
-                "marker": {
-                    "color": FAINT if group == UNCODED else group_colour(group),
-                    "line": {"width": 0},
-                    "opacity": 1.0 if selected is None else np.where(inside, 1.0, DIMMED),
-                },
-                "customdata": custom,
-                "hovertemplate": f"<b>%{{x}}</b> · {label}<br>%{{y:,}} articles{note}{click}"
-                + "<extra></extra>",
+                "color": FAINT if group == UNCODED else group_colour(group),
+                "hover": f"<b>%{{x}}</b> · {label}<br>%{{y:,}} articles{note}",
                 "meta": group,
             }
         )
-    lo, hi = int(trend["year"].min()), int(trend["year"].max())
+    return tuple(out)
+
+
+def _trends_layout(traces: list, table: TrendTable, stack: str, caption: CaptionLike):
+    """The figure of the trends traces: stacked bars, the legend above, whole-article
+    ticks."""
+    dim = load_codebook().dim("motivation" if stack == "motivation" else "format")
+    word = dim.noun
+    lo, hi = int(table.years.min()), int(table.years.max())
     layout = {
         "template": TEMPLATE,
         "barmode": "stack",
@@ -153,7 +202,7 @@ def build_trends_figure(
             "rangemode": "tozero",
             # whole articles only: never a 0.5 tick
             "tick0": 0,
-            "dtick": count_step(trend.groupby("year")["n_articles"].sum().max()),
+            "dtick": count_step(table.counts.sum(axis=1).max()),
             "tickformat": ",d",
             "fixedrange": True,
         },

@@ -3,9 +3,12 @@ alignment rubric (data/alignment_rubric.yaml)."""
 
 from __future__ import annotations
 
+import itertools
+
 from evidence import aggregate
+from evidence.aggregate.alignment import AlignmentCells, alignment_cells
 from evidence.codebook import load_codebook
-from evidence.figures.alignment import build_alignment_figure
+from evidence.figures.alignment import alignment_figure
 from evidence.views.base import Chart, View, cell_key, mark_selected, released, reworded
 
 # Origin income groups of a side of the "HIC vs LMIC" matrix.
@@ -30,7 +33,8 @@ def release(state):
 def selected_cells(matrix, state) -> set[str] | None:
     """The keys ("motivation|format|side") of the cells the selection holds: their
     motivation and format selected (each, when set) and their side's income groups
-    (None: no selection)."""
+    (None: no selection). ``matrix``: an alignment frame, or its arrays
+    (evidence.aggregate.alignment_cells)."""
     if not (state.motivation or state.format):
         return None
     incomes = set(state.origin_income)
@@ -41,7 +45,10 @@ def selected_cells(matrix, state) -> set[str] | None:
                 and (not state.format or f in state.format)
                 and (groups is None or not incomes or set(groups) == incomes))  # fmt: skip
 
-    cells = zip(matrix["motivation"], matrix["format"], matrix["side"], strict=True)
+    if isinstance(matrix, AlignmentCells):
+        cells = itertools.product(matrix.motivations, matrix.formats, matrix.sides)
+    else:
+        cells = zip(matrix["motivation"], matrix["format"], matrix["side"], strict=True)
     return {f"{m}|{f}|{side}" for m, f, side in cells if picked(m, f, side)}
 
 
@@ -50,9 +57,16 @@ def build(sub, state):
         sub, mode=state.align, classification=state.income, level=matrix_level()
     )
     chosen = selected_cells(matrix, state)
-    fig = build_alignment_figure(matrix, mode=state.align, selected=chosen)
+    fig = figure(sub, state)
     keys = matrix["motivation"] + "|" + matrix["format"] + "|" + matrix["side"].astype(str)
     return mark_selected(matrix, None if chosen is None else keys.isin(chosen)), fig
+
+
+def figure(sub, state):
+    """The matrix's figure alone (no data frame): arrays in, figure dict out."""
+    cells = alignment_cells(sub, mode=state.align, classification=state.income,
+                            level=matrix_level())  # fmt: skip
+    return alignment_figure(cells, mode=state.align, selected=selected_cells(cells, state))
 
 
 def takeaway(sub, state) -> str:
@@ -106,7 +120,7 @@ VIEW = View(
     "Articles coded with both; colour and symbol give the rubric's judgement. Click a cell "
     "to filter.",
     (Chart("alignment", _TITLE, build, takeaway, click=click,
-           own=("motivation", "format"), release=release,
+           own=("motivation", "format"), release=release, figure=figure,
            screen="html", depends=("align",), height=440,
            label=f"{_MOT.label} by {_FMT.noun} alignment matrix"),),
 )  # fmt: skip

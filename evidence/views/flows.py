@@ -167,9 +167,17 @@ def build_matrix(sub, state):
     matrix = aggregate.direction_matrix(
         flows_evidence(sub, state).flows, classification=state.income
     )
+    return labelled_matrix(matrix), matrix_figure(sub, state, matrix)
+
+
+def matrix_figure(sub, state, matrix=None):
+    """The income-group matrix's figure alone (no data table for files)."""
+    if matrix is None:
+        matrix = aggregate.direction_matrix(
+            flows_evidence(sub, state).flows, classification=state.income
+        )
     chosen = {d for d in state.direction if d.split(">")[0] in INCOME_GROUPS}
-    fig = build_direction_matrix_figure(matrix, selected=chosen if state.direction else None)
-    return labelled_matrix(matrix), fig
+    return build_direction_matrix_figure(matrix, selected=chosen if state.direction else None)
 
 
 def labelled_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
@@ -292,7 +300,7 @@ VIEW = View(
               needs_group("mobility", build_matrix),
               needs_group("mobility", takeaway, takeaway=True),
               screen="html", click=click_matrix, own=("direction",), depends=("focus",),
-              height=330, width=4,
+              height=330, width=4, figure=needs_group_figure("mobility", matrix_figure),
               label="Origin by destination income group matrix"),
     ),
     needs="mobility",

@@ -82,14 +82,11 @@ def _same_message(state) -> str:
 def build(sub, state):
     r_field, c_field = _fields(state)
     if r_field == c_field:
-        hint = "Change the rows or the columns"
-        return pd.DataFrame(), empty_figure(_same_message(state), hint=hint)
+        return pd.DataFrame(), figure(sub, state)
     dims = dimensions()
     matrix = gap_matrix(sub, state.gap_rows, state.gap_cols, state.income)
     chosen = selected_cells(matrix, state)
-    fig = build_gap_figure(matrix, rows_label=dims[state.gap_rows].title,
-                           columns_label=dims[state.gap_cols].title,
-                           values=state.gap_values, selected=chosen)  # fmt: skip
+    fig = figure(sub, state, matrix)
     keys = matrix["row"] + "|" + matrix["column"]
     if not (matrix["status"] != "").any():  # no rubric outside the alignment preset
         matrix = matrix.drop(columns=["status", "rationale"])
@@ -107,6 +104,21 @@ def shown_evidence(sub, state):
     if found is None or found[2] is not None:
         return sub
     return filters.apply(found[0], release(state))
+
+
+def figure(sub, state, matrix=None):
+    """The gap map's figure alone (no data frame for files)."""
+    r_field, c_field = _fields(state)
+    if r_field == c_field:
+        hint = "Change the rows or the columns"
+        return empty_figure(_same_message(state), hint=hint)
+    dims = dimensions()
+    if matrix is None:
+        matrix = gap_matrix(sub, state.gap_rows, state.gap_cols, state.income)
+    chosen = selected_cells(matrix, state)
+    return build_gap_figure(matrix, rows_label=dims[state.gap_rows].title,
+                            columns_label=dims[state.gap_cols].title,
+                            values=state.gap_values, selected=chosen)  # fmt: skip
 
 
 def takeaway(sub, state) -> str:
@@ -171,6 +183,7 @@ VIEW = View(
     TITLE,
     _subtitle(),
     (Chart("gapmap", TITLE, build, takeaway, click=click, release=release, screen="html",
+           figure=figure,
            depends=("gap_rows", "gap_cols", "gap_values"), height=460, row_point=row_point,
            label="Evidence gap map: the two chosen dimensions crossed"),),
 )  # fmt: skip

@@ -48,6 +48,14 @@ def release_bars(state):
     return state
 
 
+def figure(sub, state):
+    """The bars' figure alone (no data frame for files)."""
+    summary = aggregate.partnership_summary(sub)
+    directions = aggregate.direction_counts(sub, what="partnerships", classification=state.income)
+    chosen = {*state.partner, *_partnership_codes(state.format)}
+    return build_partnerships_figure(summary, directions, selected=chosen or None)
+
+
 def build(sub, state):
     summary = aggregate.partnership_summary(sub)
     directions = aggregate.direction_counts(sub, what="partnerships", classification=state.income)
@@ -171,7 +179,8 @@ VIEW = View(
               needs_group("partnership", takeaway, takeaway=True), click=click,
               own=("partner", "format"), release=release_bars,
               screen="html", depends=("focus",), height=400, width=6,
-              label=f"Partnership {_FMT} and directions"),
+              label=f"Partnership {_FMT} and directions",
+              figure=needs_group_figure("partnership", figure)),
         Chart("partner-map", "Partnerships between countries",
               needs_group("partnership", build_map),
               needs_group("partnership", takeaway, takeaway=True), click=click_map,

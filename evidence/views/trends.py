@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 from evidence import aggregate
+from evidence.aggregate.trends import trend_table, year_span, year_totals
 from evidence.codebook import load_codebook
-from evidence.figures.trends import build_trends_figure
+from evidence.figures.trends import trends_figure
 from evidence.views.base import Chart, View, custom, mark_selected
 
 
 def build(sub, state):
-    # Every year of the articles counted (the year filter is the chart's own selection:
-    # its years are highlighted, the others dimmed), and the years it selects.
-    years = sub.articles["year"]
-    span = (int(years.min()), int(years.max())) if len(years) else None
-    if state.year and span:
-        span = (min(span[0], state.year[0]), max(span[1], state.year[1]))
-    trend = aggregate.trends(sub, stack=state.stack, year_range=span)
-    totals = years.value_counts().to_dict()  # what a click on a year shows
-    fig = build_trends_figure(trend, stack=state.stack, totals=totals, selected=state.year)
+    table = _table(sub, state)
+    fig = figure(sub, state, table)
+    trend = aggregate.trends(sub, stack=state.stack) if table is None else table.frame()
     inside = None if not state.year else trend["year"].between(*state.year)
     return mark_selected(trend, inside), fig
+
+
+def _table(sub, state):
+    """Every year of the articles counted (the year filter is the chart's own selection:
+    its years are highlighted, the others dimmed), widened to the years it selects."""
+    span = year_span(sub)
+    if span is None:
+        return None
+    if state.year:
+        span = (min(span[0], state.year[0]), max(span[1], state.year[1]))
+    return trend_table(sub, stack=state.stack, year_range=span)
+
+
+def figure(sub, state, table=None):
+    """The chart's figure alone (no data frame): arrays in, figure dict out."""
+    table = _table(sub, state) if table is None else table
+    totals = None if table is None else year_totals(sub, table.years)
+    return trends_figure(table, stack=state.stack, totals=totals, selected=state.year)
 
 
 def takeaway(sub, state) -> str:
@@ -114,7 +127,7 @@ VIEW = View(
     "Drag across years, or click a bar, to set the year filter (Shift-click a bar to "
     "extend it).",
     (Chart("trends", "How the evidence grew", build, takeaway, click=click, select=select,
-           own=("year",), depends=("stack",), height=340, label="Articles per year",
+           own=("year",), depends=("stack",), height=340, label="Articles per year", figure=figure,
            row_point=lambda r: ({"customdata": [r["year"]], "x": r["year"]},
                                 f"the year {r['year']}")),),
 )  # fmt: skip
