@@ -78,8 +78,12 @@
       traces: fig.data.map(function (trace) {
         if (!isChoropleth(trace)) return { whole: JSON.stringify(trace) };
         var cb = trace.colorbar || {};
-        return { frame: JSON.stringify(frame(trace)), key: JSON.stringify(
-          [trace.zmin, trace.zmax, cb.tickvals, cb.ticktext]) };
+        return {
+          frame: JSON.stringify(frame(trace)),
+          key: JSON.stringify([trace.zmin, trace.zmax, cb.tickvals, cb.ticktext]),
+          // what the paths' paint follows: same countries, values and range, same fills
+          paint: JSON.stringify([trace.locations, trace.z, trace.zmin, trace.zmax]),
+        };
       }),
     };
   }
@@ -158,14 +162,15 @@
     return cd;
   }
 
-  // Moves each country's path into its trace's group, in the trace's order; the paths of
-  // countries no trace holds any more are removed.
-  function regroup(cd, node3, byLoc, used) {
+  // Moves each country's path into its trace's group, in the trace's order (unless it is
+  // there already: ``moved`` false); the paths of countries no trace holds any more are
+  // removed by the caller.
+  function regroup(cd, node3, byLoc, used, moved) {
     var group = node3.node();
     cd.forEach(function (pt) {
       var path = byLoc[pt.loc].path;
       path.__data__ = pt;
-      group.appendChild(path);
+      if (moved) group.appendChild(path);
       used[pt.loc] = true;
     });
     cd[0].node3 = node3;
@@ -189,9 +194,12 @@
       var used = {};
       traces.forEach(function (i, n) {
         var cd = recalc(gd, i, byLoc);
-        regroup(cd, groups[n], byLoc, used);
+        // a trace with the same countries and values keeps its paths and their paint
+        // (new hover words only)
+        var repaint = now.traces[i].paint !== shown.traces[i].paint;
+        regroup(cd, groups[n], byLoc, used, repaint);
         gd.calcdata[i] = cd;
-        gd._fullData[i]._module.style(gd, cd);
+        if (repaint) gd._fullData[i]._module.style(gd, cd);
       });
       Object.keys(byLoc).forEach(function (loc) {
         if (!used[loc]) byLoc[loc].path.remove();
