@@ -15,7 +15,6 @@ import dash_bootstrap_components as dbc
 from dash import (
     ALL,
     MATCH,
-    ClientsideFunction,
     Dash,
     Input,
     Output,
@@ -291,7 +290,6 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
             dcc.Store(id=ID.CELL_PRESS),
             dcc.Store(id=ID.SELECT_MODE),
             dcc.Store(id=ID.TEXT),
-            dcc.Store(id=ID.PAGE_DRAWN),
             dcc.Store(id=TABLE_PAGE),
             skip_links(),
             header,
@@ -666,15 +664,10 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
         }
 
     # The browser draws the HTML charts, the article list and the page's text from the
-    # stores each response fills (assets/page.js, cells.js, articles.js): one clientside
-    # callback for all of them. Previous / Next, the order and the search box ask the
-    # server for another page of the list (below).
-    app.clientside_callback(
-        ClientsideFunction("iome_page", "draw"),
-        Output(ID.PAGE_DRAWN, "data"),
-        [Input(store_id(name), "data") for name in HTML_CHARTS]
-        + [Input(ID.ROWS, "data"), Input(ID.TEXT, "data")],
-    )
+    # stores each response fills, as the response arrives (the request_post hook,
+    # assets/page.js): no callback waits on those stores, so Dash runs none for them.
+    # Previous / Next, the order and the search box ask the server for another page of
+    # the list (below).
 
     @app.callback(
         Output(ID.ROWS, "data", allow_duplicate=True),

@@ -151,6 +151,29 @@
       fig.layout.meta && fig.layout.meta.drawn_in_browser);
   }
 
+  // A map whose new figure changes its countries' data alone is recoloured in place
+  // (assets/recolour.js); any other figure, or one that cannot be, is drawn by
+  // Plotly.react. Either way the figure drawn is remembered for the next comparison.
+  function redraw(P, react, self, args) {
+    var gd = args[0], figure = args[1];
+    var recolour = window.iome_recolour;
+    var mine = !!(recolour && gd && gd.querySelectorAll && figure && typeof figure === "object");
+    var now = mine ? recolour.snapshot(figure) : null;
+    var local = now ? recolour.apply(gd, figure, now, P) : null;
+    var full = function () {
+      return Promise.resolve(react.apply(self, args)).then(function (value) {
+        if (mine) recolour.remember(gd, now);
+        return value;
+      }, function (err) {
+        if (mine) recolour.forget(gd);
+        throw err;
+      });
+    };
+    if (!local) return full();
+    // half done and failed: Plotly.react draws the whole figure anew
+    return local.catch(function () { recolour.forget(gd); return full(); });
+  }
+
   // dcc.Graph hands its figure to Plotly.react(gd, {data, layout, frames, config}); a
   // figure the server left for the browser to complete is completed there, in the same
   // step as every other graph of the response (no second callback round).
@@ -165,8 +188,7 @@
         if (leftToBrowser(fig)) args[1] = expand(fig);
         drawing += 1;
         var done = function (value) { drawing -= 1; return value; };
-        return Promise.resolve(react.apply(self, args))
-          .then(done, function (err) { done(); throw err; });
+        return redraw(P, react, self, args).then(done, function (err) { done(); throw err; });
       };
       // When: now if on screen (one graph a frame, after the response's cheap updates:
       // the count, the HTML charts, the list), when seen if not, never if unchanged

@@ -17,6 +17,20 @@
     try { terms = JSON.parse(el.getAttribute("data-glossary") || "{}"); } catch (e) { terms = {}; }
     return terms;
   }
+  // The words of an element the HTML charts draw (assets/cells.js: text, <br> between
+  // lines, spans and <strong> around words, nothing hidden by style) as innerText reads
+  // them, without laying the page out: these are redrawn on every click, before the
+  // frame that shows the new charts and map.
+  var CHART_PARTS = ".cell-matrix, .cell-legend, .bar-label";
+  function drawnWords(node) {
+    var out = "";
+    node.childNodes.forEach(function (child) {
+      if (child.nodeType === 3) out += child.data;
+      else if (child.nodeName === "BR") out += "\n";
+      else if (child.nodeType === 1 && !child.hidden) out += drawnWords(child);
+    });
+    return out;
+  }
   // "✓ Aligned" -> "aligned"; "Countries as origin (first author)" -> "countries".
   function key(el) {
     if (el.matches(".card-select")) {  // a dropdown in a card header: its hidden label
@@ -25,7 +39,8 @@
     }
     var first = el.firstChild && el.firstChild.nodeType === 3 ? el.firstChild.textContent : "";
     var nested = el.querySelector(":scope > :not(br)");  // a label with a tag after its words
-    var text = (nested && first.trim() ? first : el.innerText) || "";
+    var whole = el.closest(CHART_PARTS) ? drawnWords(el) : el.innerText;
+    var text = (nested && first.trim() ? first : whole) || "";
     return text.replace(/^[^A-Za-z]+/, "").replace(/[:\s]+$/, "").replace(/\s+/g, " ")
       .trim().toLowerCase();
   }

@@ -39,24 +39,8 @@
     });
   }
 
-  // The ids of the inputs that woke the running clientside callback ({id: true}).
-  function changedInputs() {
-    var changed = {};
-    (window.dash_clientside.callback_context.triggered || []).forEach(function (t) {
-      changed[String(t.prop_id).split(".")[0]] = true;
-    });
-    return changed;
-  }
-
-  // Values already drawn straight from a response (below), not drawn twice.
-  var drawn = new WeakSet();
-
   // Draws one store's value (other stores are not ours: nothing to draw).
   function drawStore(id, value) {
-    if (value && typeof value === "object") {
-      if (drawn.has(value)) return;
-      drawn.add(value);
-    }
     if (id === "page-text") {
       drawText(value);
     } else if (id === "rows-page") {
@@ -66,33 +50,19 @@
     }
   }
 
-  // Dash's request_post hook (app.py): the count, the HTML charts and the list are drawn
-  // the moment a response arrives, before Dash applies it and the graphs redraw; the
-  // clientside callback below then finds them drawn.
+  // Dash's request_post hook (app.py), called with every callback's response: the count,
+  // the HTML charts and the list are drawn the moment a response arrives, before Dash
+  // applies it and the graphs redraw. Nothing else draws them (no callback waits on
+  // these stores: Dash would run one more callback per click for it).
   window.iome_page_response = function (payload, response) {
     if (window.iome_timeline) window.iome_timeline.announce();  // assets/timeline.js
     if (!response || typeof response !== "object") return;
     Object.keys(response).forEach(function (id) {
       var props = response[id];
       if (props && typeof props === "object" && "data" in props) {
-        try { drawStore(id, props.data); } catch (e) { /* the callback draws it */ }
+        // one part that fails to draw stays as it was; the others are drawn
+        try { drawStore(id, props.data); } catch (e) { /* nothing else to do */ }
       }
     });
   };
-
-  window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    iome_page: {
-      // Draws only the stores that changed (paging the list redraws the list alone),
-      // unless the response hook drew them already.
-      draw: function () {
-        var inputs = window.dash_clientside.callback_context.inputs_list || [];
-        var changed = changedInputs();
-        for (var i = 0; i < inputs.length; i++) {
-          var id = String(inputs[i].id);
-          if (changed[id]) drawStore(id, arguments[i]);
-        }
-        return window.dash_clientside.no_update;
-      },
-    },
-  });
 })();

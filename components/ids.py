@@ -34,7 +34,6 @@ class ID(StrEnum):
     SELECT_MODE = "select-mode"
     # The page's text (count, link notices, takeaways) the browser draws (assets/page.js)
     TEXT = "page-text"
-    PAGE_DRAWN = "page-drawn"  # output of the browser's drawing (charts, list, text)
 
 
 CHIP = "chip"  # pattern-matching type of the removable filter chips
