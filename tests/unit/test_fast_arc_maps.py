@@ -75,7 +75,10 @@ def _drawn(fig) -> list[tuple[str, str, int]]:
     """[origin, destination, n] of each arc, read off the hover targets."""
     (targets,) = [t for t in fig["data"] if (t.get("meta") or {}).get("kind") == "target"]
     custom = targets["customdata"]
-    rows = custom["values"] if isinstance(custom, dict) else custom[:: custom["repeat"]]
+    if isinstance(custom, dict):  # compact: one row per arc, repeated by the browser
+        rows = custom["values"]
+    else:  # drawn in full (validated figures): each arc's row repeated per hover target
+        rows = [r for i, r in enumerate(custom) if i == 0 or list(r) != list(custom[i - 1])]
     return sorted((str(o), str(d), int(k)) for o, d, k in rows)
 
 
