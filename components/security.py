@@ -31,8 +31,10 @@ import orjson
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
+from components import dispatch
+
 MAX_CALLBACK_BYTES = 8 * 1024 * 1024
-CALLBACK_GZIP_LEVEL = 5  # chosen by measurement: see compress_callback_answer
+CALLBACK_GZIP_LEVEL = 5  # chosen by measurement: see callback_compressor
 CALLBACK_PATH = "/_dash-update-component"
 EMBED_PREFIX = "/embed/"
 SHARED_PREFIXES = ("/assets/", "/_dash-component-suites/")  # the same for every visitor
@@ -266,6 +268,7 @@ def register_security(
         return None
 
     server.after_request(security_headers)
+    dispatch.install()  # Dash's output check once per request shape, not per click
     compress = _flask_compress(server)
     if compress is not None:  # Dash's compress=True: callbacks' answers gzipped cheaper
         server.after_request(callback_compressor(compress))

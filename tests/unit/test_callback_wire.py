@@ -80,3 +80,31 @@ def test_not_json_still_rejected(app, click, body, content_type, status):
     )
     assert answer.status_code == status
     assert b"Traceback" not in answer.data
+
+
+def test_output_check_remembered_but_never_skips_a_mismatch():
+    from dash import Output
+    from dash._validate import validate_output_spec as dash_check
+    from dash.exceptions import CallbackException
+
+    from components.dispatch import remembering
+
+    calls = []
+
+    def counted(*args):
+        calls.append(args)
+        return dash_check(*args)
+
+    check = remembering(counted)
+    declared = [Output("a", "children"), Output("b", "figure")]
+    spec = [{"id": "a", "property": "children"}, {"id": "b", "property": "figure"}]
+    check(declared, spec, Output)
+    check(declared, [dict(s) for s in spec], Output)
+    assert len(calls) == 1  # the same shape again: not re-checked
+    wrong = [{"id": "a", "property": "children"}, {"id": "c", "property": "figure"}]
+    for _ in range(2):  # a failing shape is never remembered
+        with pytest.raises(CallbackException):
+            check(declared, wrong, Output)
+    other = [Output("a", "children"), Output("c", "figure")]
+    with pytest.raises(CallbackException):  # the same spec under another callback
+        check(other, spec, Output)
