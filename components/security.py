@@ -21,16 +21,20 @@ server:
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
-import json
 import os
 import re
 from collections.abc import Mapping
 
-from flask import Flask, Response, request
+import orjson
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
+from components import dispatch
+
 MAX_CALLBACK_BYTES = 8 * 1024 * 1024
+CALLBACK_GZIP_LEVEL = 5  # chosen by measurement: see callback_compressor
 CALLBACK_PATH = "/_dash-update-component"
 EMBED_PREFIX = "/embed/"
 SHARED_PREFIXES = ("/assets/", "/_dash-component-suites/")  # the same for every visitor
@@ -181,6 +185,60 @@ def check_callback_body(body, callback_map: Mapping | None) -> None:
         raise _bad("'changedPropIds' must be a list of strings")
 
 
+def parsed_callback_body(raw: bytes):
+    """The callback request's JSON body, parsed once (orjson) and kept as the request's
+    JSON, so Dash's ``request.get_json()`` reads it without parsing it again (issue 27).
+
+    Anything that is not JSON (including NaN, lone surrogates or nesting deeper than
+    1024) is a 400.
+    """
+    try:
+        body = orjson.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise _bad("the body is not JSON") from exc
+    request._cached_json = (body, body)  # what werkzeug's get_json(cache=True) keeps
+    return body
+
+
+def _flask_compress(server: Flask):
+    """The Flask-Compress instance Dash installed (compress=True), or None."""
+    for hook in server.after_request_funcs.get(None, []):
+        owner = getattr(hook, "__self__", None)
+        if type(owner).__name__ == "Compress" and hasattr(owner, "enabled_algorithms"):
+            return owner
+    return None
+
+
+def callback_compressor(compress):
+    """An after-request hook that gzips a callback's JSON answer at CALLBACK_GZIP_LEVEL
+    instead of Flask-Compress's level 6 (issue 27: about 0.7 vs 0.95 ms CPU p50 per
+    click; 12.2 vs 11.9 kB p95 at 350 articles), when Flask-Compress would choose gzip.
+    Other encodings (zstd, br), small answers and other responses are left to
+    Flask-Compress, which skips an answer that already has a Content-Encoding."""
+    from flask_compress.flask_compress import _choose_algorithm
+
+    def compress_callback_answer(response: Response) -> Response:
+        if (
+            request.method != "POST"
+            or not request.path.endswith(CALLBACK_PATH)
+            or response.status_code != 200
+            or response.direct_passthrough
+            or "Content-Encoding" in response.headers
+            or response.mimetype not in compress.compress_mimetypes_set
+            or (response.content_length or 0) < current_app.config["COMPRESS_MIN_SIZE"]
+        ):
+            return response
+        accepted = request.headers.get("Accept-Encoding", "")
+        if _choose_algorithm(compress.enabled_algorithms, accepted) != "gzip":
+            return response
+        response.set_data(gzip.compress(response.get_data(), CALLBACK_GZIP_LEVEL))
+        response.headers["Content-Encoding"] = "gzip"
+        response.vary.add("Accept-Encoding")
+        return response
+
+    return compress_callback_answer
+
+
 def register_security(
     server: Flask,
     *,
@@ -203,14 +261,17 @@ def register_security(
         raw = request.get_data(cache=True)  # a streamed body is cut at the limit
         if request.content_length is None and len(raw) >= max_callback_bytes:
             raise RequestEntityTooLarge()
-        try:
-            body = json.loads(raw)
-        except (ValueError, RecursionError) as exc:
-            raise _bad("the body is not JSON") from exc
-        check_callback_body(body, callback_map)
+        if not request.is_json:
+            return None  # Dash's get_json() answers 415: a cross-site text/plain form
+            # post never reaches a callback, and its body is never parsed
+        check_callback_body(parsed_callback_body(raw), callback_map)
         return None
 
     server.after_request(security_headers)
+    dispatch.install()  # Dash's output check once per request shape, not per click
+    compress = _flask_compress(server)
+    if compress is not None:  # Dash's compress=True: callbacks' answers gzipped cheaper
+        server.after_request(callback_compressor(compress))
 
     from dash.exceptions import DependencyException
 
