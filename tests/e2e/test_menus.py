@@ -53,3 +53,18 @@ def test_one_menu_open_at_a_time_and_a_click_elsewhere_closes_it(page, server_ur
     assert page.locator("#card-map .dropdown-menu.show .dropdown-item").count() >= 12
     page.mouse.click(5, 300)
     assert page.locator(".dropdown-menu.show").count() == 0
+
+
+def test_about_dialog_gets_its_content_when_opened(page, server_url):
+    """The About dialog's content is not in the page's layout (issue 27): it arrives when
+    the dialog opens, with the codebook's terms and the income groups' source."""
+    page.goto(server_url + "/")
+    wait_ready(page)
+    assert page.locator("#about-body h3").count() == 0
+    page.get_by_role("button", name="About").click()
+    heads = page.locator("#about-modal .modal-body h3")
+    heads.first.wait_for()
+    assert {"Coding scheme", "Countries and income groups"} <= set(heads.all_inner_texts())
+    page.keyboard.press("Escape")
+    page.locator("#about-modal").wait_for(state="hidden")
+    assert page.console_errors == []
