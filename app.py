@@ -27,7 +27,7 @@ from dash import (
 from flask import request
 
 from components import views
-from components.about import about_modal, glossary_data
+from components.about import about_body, about_modal, glossary_data
 from components.alternatives import (
     SUMMARY_VIEWS,
     TABLE_BODY,
@@ -316,7 +316,7 @@ def build_layout(eb: EvidenceBase, sessions: Sessions | None = None) -> html.Div
                 ],
                 fluid=True,
             ),
-            about_modal(eb),
+            about_modal(eb, lazy=True),
             glossary_data(),
             embed_modal(uploaded=uploaded),
             data_modal(
@@ -736,6 +736,16 @@ def register_callbacks(app: Dash, sessions: Sessions, cache=None) -> None:
     )
     def toggle_about(_clicks, is_open):
         return not is_open
+
+    @app.callback(
+        Output(ID.ABOUT_BODY, "children"),
+        Input(ID.ABOUT_OPEN, "n_clicks"),
+        State(ID.URL, "search"),  # names the session's upload (dataset=...) when shown
+        prevent_initial_call=True,
+    )
+    def fill_about(_clicks, _search):
+        # Built when opened, for the data this page shows (about_modal's lazy).
+        return about_body(sessions.current())
 
     @app.callback(
         Output("filter-collapse", "is_open"),

@@ -175,8 +175,9 @@ def _report(eb: EvidenceBase) -> list:
     return [summary, report_table(shown, download=LOAD_REPORT_URL)]
 
 
-def about_modal(eb: EvidenceBase) -> dbc.Modal:
-    """The About dialog."""
+def about_body(eb: EvidenceBase) -> list:
+    """The About dialog's content: the review, the data, the coding scheme and its terms,
+    the income groups and the load report of ``eb``."""
     cb = load_codebook()
     intro = html.P(
         [
@@ -226,10 +227,18 @@ def about_modal(eb: EvidenceBase) -> dbc.Modal:
         html.H3("Load report", className="h6 mt-3"),
         *_report(eb),
     ]
+    return body
+
+
+def about_modal(eb: EvidenceBase, lazy: bool = False) -> dbc.Modal:
+    """The About dialog. With ``lazy`` (the dashboard) its content is left out of the
+    page and sent when the dialog is opened (app.py's fill_about): its ~85 components
+    would otherwise sit in the layout Dash's store walks on every dispatch (issue 27)."""
+    body = [html.P("Loading…", className="small text-muted")] if lazy else about_body(eb)
     return dbc.Modal(
         [
             dbc.ModalHeader(dbc.ModalTitle("About this evidence map", id="about-title")),
-            dbc.ModalBody(body),
+            dbc.ModalBody(body, id=ID.ABOUT_BODY),
         ],
         id=ID.ABOUT,
         labelledby="about-title",

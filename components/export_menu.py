@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from html import escape as html_escape
 
 import dash_bootstrap_components as dbc
@@ -50,51 +51,67 @@ def link_for(template: str, view: str, query: str) -> str:
     return f"{path}?{query}" if query else path
 
 
-def export_menu(view: str, tables: tuple = ()) -> dbc.DropdownMenu:
-    """A view's 'Export' menu: images, its data, the articles behind it, embed code; and
-    the data of each further chart the card shows (``tables``: (name, title) pairs, e.g.
-    the income-group matrix beside the flow map)."""
-    items = [
-        dbc.DropdownMenuItem(label, href=link_for(t, view, ""), external_link=True,
-                             class_name=EXPORT_LINK)
-        for _, label, t in VIEW_ITEMS
-    ]  # fmt: skip
+def view_menu_items(view: str, tables: tuple = ()) -> list[tuple[str, str]]:
+    """The links of a view's 'Export' menu, (label, href) pairs: images, its data, the
+    articles behind it; and the data of each further chart the card shows (``tables``:
+    (name, title) pairs, e.g. the income-group matrix beside the flow map)."""
+    items = [(label, link_for(t, view, "")) for _, label, t in VIEW_ITEMS]
     for name, title in tables:
         items += [
-            dbc.DropdownMenuItem(f"{title}: data ({fmt.upper()})", external_link=True,
-                                 href=link_for(f"/data/{{view}}.{fmt}", name, ""),
-                                 class_name=EXPORT_LINK)
+            (f"{title}: data ({fmt.upper()})", link_for(f"/data/{{view}}.{fmt}", name, ""))
             for fmt in ("csv", "xlsx")
-        ]  # fmt: skip
-    items += [
-        dbc.DropdownMenuItem(divider=True),
-        dbc.DropdownMenuItem("Embed in a web page…", id={"type": EMBED_OPEN, "view": view}),
-    ]
-    return dbc.DropdownMenu(
-        items,
-        label="Export",
-        size="sm",
-        color="outline-secondary",
-        align_end=True,
-        class_name="export-menu",
+        ]
+    return items
+
+
+def page_menu_items() -> list[tuple[str, str]]:
+    """The links of the page's 'Download' menu, (label, href) pairs."""
+    return [(label, link_for(t, "page", "")) for _, label, t in PAGE_ITEMS]
+
+
+def _menu(name: str, label: str, items: list, color: str, extra=(), **wrapper) -> html.Div:
+    """A Bootstrap dropdown menu of links, drawn by assets/menus.js when first opened.
+
+    Four Dash components instead of one per item (dbc.DropdownMenu): Dash's store runs
+    every component's selector on each dispatch, and the page's seven menus held 95 of
+    its ~540 components (issue 27). The toggle is a real button (Enter, Space, arrows);
+    the links carry the class ``EXPORT_LINK`` (assets/links.js gives them the page's
+    query string). ``extra``: Dash components kept at the end of the menu (the embed
+    item, whose clicks a callback reads).
+    """
+    menu_id = f"menu-{name}"
+    toggle = html.Button(
+        label,
+        type="button",
+        className=f"btn btn-sm btn-{color} dropdown-toggle",
+        **{"aria-expanded": "false", "aria-controls": menu_id, "data-menu-toggle": ""},
     )
+    menu = html.Div(
+        list(extra),
+        id=menu_id,
+        className="dropdown-menu dropdown-menu-end",
+        **{"data-bs-popper": "static", "data-items": json.dumps(items)},
+    )
+    return html.Div([toggle, menu], **wrapper)
 
 
-def page_menu() -> dbc.DropdownMenu:
+def export_menu(view: str, tables: tuple = ()) -> html.Div:
+    """A view's 'Export' menu: images, its data, the articles behind it, embed code."""
+    embed = html.Button(
+        "Embed in a web page…",
+        id={"type": EMBED_OPEN, "view": view},
+        type="button",
+        className="dropdown-item",
+    )
+    items = view_menu_items(view, tables)
+    return _menu(view, "Export", items, "outline-secondary", extra=[embed],
+                 className="export-menu dropdown")  # fmt: skip
+
+
+def page_menu() -> html.Div:
     """The page's 'Download' menu: slide deck, filtered articles, gap list."""
-    items = [
-        dbc.DropdownMenuItem(label, href=link_for(t, "page", ""), external_link=True,
-                             class_name=EXPORT_LINK)
-        for _, label, t in PAGE_ITEMS
-    ]  # fmt: skip
-    return dbc.DropdownMenu(
-        items,
-        label="Download",
-        size="sm",
-        color="outline-light",
-        align_end=True,
-        id="page-downloads",
-    )
+    return _menu("page", "Download", page_menu_items(), "outline-light",
+                 className="dropdown", id="page-downloads")  # fmt: skip
 
 
 def embed_modal(uploaded: bool = False) -> dbc.Modal:

@@ -17,6 +17,7 @@ class ID(StrEnum):
     TABLE_SORT = "articles-sort"
     ABOUT_OPEN = "btn-about"
     ABOUT = "about-modal"
+    ABOUT_BODY = "about-body"  # the About dialog's content, sent when it is opened
     SHARE = "btn-share"
     FILTER_TOGGLE = "btn-filters"
     FILTER_PANEL = "filter-panel"

@@ -464,6 +464,20 @@ def _table_rows(node) -> list[list[str]]:
     return found
 
 
+def _about_dialog(client) -> dict:
+    """The About dialog's content as the page gets it on opening (app.py's fill_about)."""
+    body = {
+        "output": "about-body.children",
+        "outputs": {"id": "about-body", "property": "children"},
+        "inputs": [{"id": "btn-about", "property": "n_clicks", "value": 1}],
+        "state": [{"id": "url", "property": "search", "value": f"?dataset={client.link}"}],
+        "changedPropIds": ["btn-about.n_clicks"],
+    }
+    answer = client.post("/_dash-update-component", json=body)
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    return answer.json["response"]["about-body"]["children"]
+
+
 def _find(node, component_id):
     if isinstance(node, dict):
         if node.get("props", {}).get("id") == component_id:
@@ -498,9 +512,9 @@ def test_upload_report_names_spreadsheet_rows_and_ids_everywhere(app):
     assert {tuple(r) for r in report[list(keys)].itertuples(index=False)} == {
         tuple(str(v) for v in e) for e in expected
     }  # fmt: skip
-    layout = json.loads(client.get("/_dash-layout").data)
-    about = _find(layout, "about-modal")
-    assert about is not None and "Article id" in json.dumps(about)
+    assert _find(json.loads(client.get("/_dash-layout").data), "about-modal") is not None
+    about = _about_dialog(client)  # its content is sent when it is opened
+    assert "Article id" in json.dumps(about)
     shown = {tuple(r[i] for i in (0, 1, 2, 3, 5)) for r in _table_rows(about)}
     assert shown == {tuple(str(v) for v in e) for e in expected}
 

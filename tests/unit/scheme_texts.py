@@ -63,6 +63,7 @@ def texts(data: str, images: bool, upload: str = "") -> dict[str, str]:
     out |= {
         "index": client.get(f"/{query}").get_data(as_text=True),
         "layout": client.get("/_dash-layout", headers=page).get_data(as_text=True),
+        "about": _about(client, query),  # the About dialog's content, sent on opening
         "figures": json.dumps(drawn, default=str),
         "takeaways": json.dumps({k: v for k, v in takeaways.items() if k not in hidden}),
         "articles": eb.n_articles,
@@ -87,6 +88,21 @@ def texts(data: str, images: bool, upload: str = "") -> dict[str, str]:
             out[f"svg {name}"] = client.get(f"/export/{name}.svg{query}").get_data(as_text=True)
         out["deck"] = _zip_text(client.get(f"/export/deck.pptx{query}").get_data())
     return out
+
+
+def _about(client, query: str) -> str:
+    """The About dialog's content as the page gets it when the dialog opens (app.py's
+    fill_about), for the page at ``query``."""
+    body = {
+        "output": "about-body.children",
+        "outputs": {"id": "about-body", "property": "children"},
+        "inputs": [{"id": "btn-about", "property": "n_clicks", "value": 1}],
+        "state": [{"id": "url", "property": "search", "value": query}],
+        "changedPropIds": ["btn-about.n_clicks"],
+    }
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_data(as_text=True)
 
 
 def _upload(client, data: str, scheme: str, columns: str = "") -> dict:
