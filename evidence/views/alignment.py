@@ -72,10 +72,8 @@ def figure(sub, state):
 def takeaway(sub, state) -> str:
     """The rubric's verdicts at the resolution it was written: code pairs (a group rule
     applies to each code pair of its groups that no code rule overrides)."""
-    matrix = aggregate.alignment_matrix(
-        sub, mode="counts", classification=state.income, level="code"
-    )
-    return aggregate.alignment_takeaway(matrix)
+    cells = alignment_cells(sub, mode="counts", classification=state.income, level="code")
+    return aggregate.alignment_takeaway(cells)
 
 
 def click(state, point, add: bool = False):

@@ -7,10 +7,11 @@ rubric's verdicts from the alignment matrix (evidence.aggregate.gapmap)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from evidence import filters
-from evidence.aggregate.gapmap import TOTAL, dimensions, gap_matrix, gap_takeaway, period_of
+from evidence.aggregate.gapmap import TOTAL, _member_of, dimensions, gap_matrix, period_of
 from evidence.codebook import load_codebook
 from evidence.fields import FIELD
 from evidence.figures.gapmap import build_gap_figure
@@ -122,13 +123,37 @@ def figure(sub, state, matrix=None):
 
 
 def takeaway(sub, state) -> str:
+    """How many of the cells are gaps, and the fullest cell, counted as the chart counts
+    them (its own selection released) from the axes' membership arrays: no frame, no
+    rubric."""
     r_field, c_field = _fields(state)
     if r_field == c_field:
         return _same_message(state) + "."
     dims = dimensions()
+    rows, columns = dims[state.gap_rows], dims[state.gap_cols]
     shown = shown_evidence(sub, state)
-    matrix = gap_matrix(shown, state.gap_rows, state.gap_cols, state.income)
-    return gap_takeaway(matrix, dims[state.gap_rows].title, dims[state.gap_cols].title)
+    r_member, r_axis = _member_of(shown, rows, state.income)
+    c_member, c_axis = _member_of(shown, columns, state.income)
+    # distinct articles with both values (a float product is exact below 2**53)
+    n = np.rint(r_member.T.astype(np.float64) @ c_member.astype(np.float64)).astype(np.int64)
+    return gap_sentence(n.reshape(-1), [label for _, label in r_axis],
+                        [label for _, label in c_axis], rows.title, columns.title)  # fmt: skip
+
+
+def gap_sentence(
+    n: np.ndarray, row_labels: list[str], column_labels: list[str], rows: str, columns: str
+) -> str:
+    """One sentence: how many of the cells (``n``: articles per cell, row-major) are
+    gaps, and the fullest cell (the first, in axis order, on a tie)."""
+    if not len(n) or int(n.sum()) == 0:
+        return f"No article has both a {rows.lower()} and a {columns.lower()} value."
+    n_gaps = int(np.count_nonzero(n == 0))
+    top = int(np.argmax(n))
+    row, column = divmod(top, len(column_labels))
+    gaps = (f"{n_gaps} of {len(n)} combinations have no article (gaps)" if n_gaps
+            else f"Every one of the {len(n)} combinations has articles")  # fmt: skip
+    return (f"{gaps}; the fullest is {row_labels[row]} × {column_labels[column]} "
+            f"({int(n[top]):,} articles).")  # fmt: skip
 
 
 def click(state, point, add: bool = False):

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from evidence import aggregate
-from evidence.aggregate._engine import source_of
+from evidence.aggregate._engine import articles_with, position_of, source_of
 from evidence.aggregate.map import CountryCounts, country_counts, involving_at
 from evidence.codebook import load_codebook
 from evidence.countries import FIRST_FY, LATEST_FY, _income_matrix, _runs, region_members
@@ -232,14 +232,22 @@ def figure(sub, state):
 
 def _role_share_high(sub, state) -> tuple[int, float]:
     """Articles naming a country in the state's role, and the share of them naming a
-    high-income country in that role."""
-    ac = sub.article_countries
-    col = "income" if state.income == "year" else "income_latest"
-    in_role = ac["role"].to_numpy() == state.role
-    ids = ac["article_id"].to_numpy()[in_role]
-    high = ac[col].to_numpy()[in_role] == "H"
-    n = len(pd.unique(ids))
-    return n, (len(pd.unique(ids[high])) / n if n else 0.0)
+    high-income country in that role (the root's coded rows under the subset's mask)."""
+    src = source_of(sub)
+    table, col = "article_countries", "income" if state.income == "year" else "income_latest"
+
+    def articles(income: str | None) -> np.ndarray:
+        c_role, u_role = src.codes(table, "role")
+        rows = c_role == position_of(u_role, state.role)
+        if income is not None:
+            c_income, u_income = src.codes(table, col)
+            rows &= c_income == position_of(u_income, income)
+        return articles_with(src, table, rows)
+
+    n = src.count_in(src.memo(("role_articles", state.role), lambda: articles(None)))
+    key = ("role_articles", state.role, col, "H")
+    high = src.count_in(src.memo(key, lambda: articles("H")))
+    return n, (high / n if n else 0.0)
 
 
 def _top(counts: CountryCounts, n: int) -> list[tuple[str, int]]:
