@@ -126,11 +126,10 @@ def takeaway(sub, state) -> str:
     """How many of the cells are gaps, and the fullest cell, counted as the chart counts
     them (its own selection released) from the axes' membership arrays: no frame, no
     rubric."""
-    r_field, c_field = _fields(state)
-    if r_field == c_field:
-        return _same_message(state) + "."
     dims = dimensions()
     rows, columns = dims[state.gap_rows], dims[state.gap_cols]
+    if rows.field == columns.field:
+        return _same_message(state) + "."
     shown = shown_evidence(sub, state)
     r_member, r_axis = _member_of(shown, rows, state.income)
     c_member, c_axis = _member_of(shown, columns, state.income)
