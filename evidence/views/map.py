@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -183,9 +185,29 @@ class _Map:
         return frame.assign(**extra) if extra else frame
 
 
+_COUNTS: OrderedDict[tuple, tuple[weakref.ref, CountryCounts]] = OrderedDict()
+_COUNTS_LOCK = threading.Lock()
+
+
+def _counts(sub, state) -> CountryCounts:
+    """:func:`country_counts` of ``sub`` in the map's role, remembered for the last few
+    (evidence, role, classification): a click's map and its sentence count once. (A
+    subset is never changed once made; the weak reference checks it is the same one.)"""
+    key = (id(sub), state.role, state.income)
+    found = _COUNTS.get(key)
+    if found is not None and found[0]() is sub:
+        return found[1]
+    counts = country_counts(sub, role=state.role, classification=state.income)
+    with _COUNTS_LOCK:
+        _COUNTS[key] = (weakref.ref(sub), counts)
+        while len(_COUNTS) > 8:
+            _COUNTS.popitem(last=False)
+    return counts
+
+
 def _map_of(sub, state) -> _Map:
     """The map's numbers, from the engine's arrays (no frame)."""
-    counts = country_counts(sub, role=state.role, classification=state.income)
+    counts = _counts(sub, state)
     involving = involving_at(sub, state.country_role, counts.iso3) if len(counts) else None
     years = history = None
     if state.income == "year" and len(counts) and sub.n_articles:
@@ -260,7 +282,7 @@ def _top(counts: CountryCounts, n: int) -> list[tuple[str, int]]:
 
 def takeaway(sub, state) -> str:
     """The map's sentence, by the role the map shows (origin, any author or setting)."""
-    top = _top(country_counts(sub, role=state.role, classification=state.income), n=3)
+    top = _top(_counts(sub, state), n=3)
     cb = load_codebook()
     country = cb.roles[state.role]["country"]
     if not top:
