@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from evidence import filters
+from evidence.aggregate.gapmap import _MEMO as _GAP_MEMO
 from evidence.aggregate.gapmap import TOTAL, _member_of, dimensions, gap_matrix, period_of
 from evidence.codebook import load_codebook
 from evidence.fields import FIELD
@@ -131,27 +132,40 @@ def takeaway(sub, state) -> str:
     if rows.field == columns.field:
         return _same_message(state) + "."
     shown = shown_evidence(sub, state)
+    drawn = drawn_matrix(shown, state)
+    if drawn is not None:  # the chart's cells of this click
+        n, row_labels, column_labels = (drawn[c].to_numpy() for c in
+                                        ("n_articles", "row_label", "column_label"))  # fmt: skip
+        return gap_sentence(n, row_labels, column_labels, rows.title, columns.title)
     r_member, r_axis = _member_of(shown, rows, state.income)
     c_member, c_axis = _member_of(shown, columns, state.income)
     # distinct articles with both values (a float product is exact below 2**53)
     n = np.rint(r_member.T.astype(np.float64) @ c_member.astype(np.float64)).astype(np.int64)
-    return gap_sentence(n.reshape(-1), [label for _, label in r_axis],
-                        [label for _, label in c_axis], rows.title, columns.title)  # fmt: skip
+    row_labels = np.repeat(np.array([label for _, label in r_axis], dtype=object), len(c_axis))
+    column_labels = np.tile(np.array([label for _, label in c_axis], dtype=object), len(r_axis))
+    return gap_sentence(n.reshape(-1), row_labels, column_labels, rows.title, columns.title)
+
+
+def drawn_matrix(shown, state) -> pd.DataFrame | None:
+    """The gap map's cells of ``shown`` when its chart has just counted them
+    (:func:`gap_matrix`'s memory of the last few), else None: a takeaway reads them
+    rather than counting again."""
+    found = _GAP_MEMO.get((id(shown), state.gap_rows, state.gap_cols, state.income))
+    return found[1] if found is not None and found[0]() is shown else None
 
 
 def gap_sentence(
-    n: np.ndarray, row_labels: list[str], column_labels: list[str], rows: str, columns: str
+    n: np.ndarray, row_labels: np.ndarray, column_labels: np.ndarray, rows: str, columns: str
 ) -> str:
-    """One sentence: how many of the cells (``n``: articles per cell, row-major) are
-    gaps, and the fullest cell (the first, in axis order, on a tie)."""
+    """One sentence: how many of the cells (``n``: articles per cell, with each cell's
+    row and column labels) are gaps, and the fullest cell (the first on a tie)."""
     if not len(n) or int(n.sum()) == 0:
         return f"No article has both a {rows.lower()} and a {columns.lower()} value."
     n_gaps = int(np.count_nonzero(n == 0))
     top = int(np.argmax(n))
-    row, column = divmod(top, len(column_labels))
     gaps = (f"{n_gaps} of {len(n)} combinations have no article (gaps)" if n_gaps
             else f"Every one of the {len(n)} combinations has articles")  # fmt: skip
-    return (f"{gaps}; the fullest is {row_labels[row]} × {column_labels[column]} "
+    return (f"{gaps}; the fullest is {row_labels[top]} × {column_labels[top]} "
             f"({int(n[top]):,} articles).")  # fmt: skip
 
 
