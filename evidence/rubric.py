@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -65,6 +65,9 @@ class Rubric:
     default_rationale: str = DEFAULT_RATIONALE
     codebook: Codebook = field(default_factory=load_codebook, repr=False, compare=False)
     _index: dict[tuple[str, str], Rule] = field(default_factory=dict, repr=False, compare=False)
+    # The tables of :meth:`table`, kept on the rubric (hashing the rules to find them in
+    # ``_table``'s cache costs more than the chart that reads them)
+    _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._index.update({(r.motivation, r.format): r for r in self.rules})
@@ -89,7 +92,10 @@ class Rubric:
     def table(self, level: str = "group") -> pd.DataFrame:
         """Every motivation x format pair of the codebook at ``level`` ("group" or "code")
         with its status and rationale, in codebook order."""
-        return _table(self, level)
+        found = self._tables.get(level)
+        if found is None:
+            found = self._tables[level] = _table(self, level)
+        return found
 
 
 @cache
@@ -178,7 +184,14 @@ def load_rubric(path: Path | str | None = None, codebook: Path | str | None = No
     """Read, validate and cache the rubric file (default: :func:`rubric_path`), checked
     against the codebook at ``codebook`` (default: the one in use); a problem raises
     :class:`RubricError` naming the file, the rule and its line."""
-    return _load(str(Path(path or rubric_path()).resolve()), load_codebook(codebook).path)
+    return _load(_resolved(str(path or rubric_path()), os.getcwd()), load_codebook(codebook).path)
+
+
+@lru_cache(maxsize=64)
+def _resolved(path: str, cwd: str) -> str:
+    """``path`` (relative to ``cwd``) made absolute, looked up once per name: the
+    alignment chart and its sentence read the rubric on every click."""
+    return str((Path(cwd) / path).resolve())
 
 
 @cache

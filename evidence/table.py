@@ -35,7 +35,9 @@ def display_table(eb: EvidenceBase, classification: str = "year") -> pd.DataFram
 def _build_display_table(eb: EvidenceBase, classification: str) -> pd.DataFrame:
     table = aggregate.articles_table(eb, classification=classification)
     table["authors"] = eb.articles["authors"].to_numpy()
-    haystack = table[list(SEARCH_COLUMNS)].astype(str).agg(" ".join, axis=1)
+    # (``agg`` over no rows gives a frame, not a column: an empty base has no text)
+    haystack = (table[list(SEARCH_COLUMNS)].astype(str).agg(" ".join, axis=1) if len(table)
+                else pd.Series([], index=table.index, dtype=object))  # fmt: skip
     table["_search"] = (haystack + " " + table["year"].astype(str)).str.lower()
     return table
 

@@ -143,6 +143,14 @@ def table_source(frame: pd.DataFrame) -> tuple[Source, str]:
 
 
 # --------------------------------------------------------------------------- counting
+def rows_of(eb: EvidenceBase, table: str) -> int:
+    """How many rows of ``table`` (flows, partnerships, ...) ``eb`` holds, counted on its
+    mask over the root: no table copied."""
+    src = source_of(eb)
+    rows = src.rows(table)
+    return len(getattr(src.root, table)) if rows is None else int(np.count_nonzero(rows))
+
+
 def position_of(uniques: np.ndarray, value: object) -> int:
     """Code of ``value`` among ``uniques`` (-1 when absent)."""
     found = np.flatnonzero(uniques == value) if len(uniques) else []

@@ -209,17 +209,18 @@ def gap_cells(eb: EvidenceBase, level: str = "group", rubric: Rubric | None = No
     return cells[cells["n_articles"] == 0].reset_index(drop=True)
 
 
-def alignment_takeaway(cells: pd.DataFrame) -> str:
+def alignment_takeaway(cells: pd.DataFrame | AlignmentCells) -> str:
     """One sentence on how many coded motivation-format pairings the rubric calls aligned
-    (``cells``: an :func:`alignment_matrix` frame)."""
-    n = cells["n_articles"].to_numpy()
+    (``cells``: an :func:`alignment_matrix` frame, or its arrays)."""
+    n = np.asarray(cells.n_articles if isinstance(cells, AlignmentCells) else cells["n_articles"])
+    verdict = np.asarray(cells.status if isinstance(cells, AlignmentCells) else cells["status"])
     coded = n > 0
     if not coded.any():
         cb = load_codebook()
         return (f"No article is coded with both a {cb.dim('motivation').noun} and a "
                 f"{cb.dim('format').noun}.")  # fmt: skip
     by_status: dict[str, int] = {}
-    for status, k in zip(cells["status"].to_numpy()[coded], n[coded], strict=True):
+    for status, k in zip(verdict[coded], n[coded], strict=True):
         if isinstance(status, str):
             by_status[status] = by_status.get(status, 0) + int(k)
     total = sum(by_status.values())

@@ -4,11 +4,22 @@ alignment rubric (data/alignment_rubric.yaml)."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
 
 from evidence import aggregate
-from evidence.aggregate.alignment import AlignmentCells, alignment_cells
+from evidence.aggregate._engine import keys_of, source_of
+from evidence.aggregate.alignment import (
+    AlignmentCells,
+    _alignment_template,
+    _combinations,
+    alignment_cells,
+)
 from evidence.codebook import load_codebook
 from evidence.figures.alignment import alignment_figure
+from evidence.rubric import load_rubric
 from evidence.views.base import Chart, View, cell_key, mark_selected, released, reworded
 
 # Origin income groups of a side of the "HIC vs LMIC" matrix.
@@ -71,11 +82,70 @@ def figure(sub, state):
 
 def takeaway(sub, state) -> str:
     """The rubric's verdicts at the resolution it was written: code pairs (a group rule
-    applies to each code pair of its groups that no code rule overrides)."""
-    matrix = aggregate.alignment_matrix(
-        sub, mode="counts", classification=state.income, level="code"
+    applies to each code pair of its groups that no code rule overrides). The counts
+    mode's cells summed by verdict are the articles of each combination of codes times
+    that combination's pairs of each verdict: one ``bincount`` under the mask."""
+    src = source_of(sub)
+    weights = _verdict_weights(src)
+    per = np.bincount(weights.article if src.mask is None else weights.article[src.mask],
+                      minlength=len(weights.coded))  # fmt: skip
+    if not per @ weights.coded:
+        cb = load_codebook()
+        return (f"No article is coded with both a {cb.dim('motivation').noun} and a "
+                f"{cb.dim('format').noun}.")  # fmt: skip
+    total, aligned, tension = (int(per @ w) for w in (weights.judged, weights.aligned,
+                                                       weights.tension))  # fmt: skip
+    cb = load_codebook()
+    words = f"{cb.dim('motivation').noun}-{cb.dim('format').noun}"
+    return (
+        f"{aligned / total:.0%} of {words} pairings fall in cells the rubric calls "
+        f"aligned, {tension / total:.0%} in cells in tension or misaligned."
     )
-    return aggregate.alignment_takeaway(matrix)
+
+
+@dataclass(frozen=True)
+class _VerdictWeights:
+    """Per combination of motivation and format codes (aggregate.alignment's numbering):
+    its code pairs in all (``coded``), with a verdict, aligned, and in tension or
+    misaligned."""
+
+    article: np.ndarray  # per root article: combination number
+    coded: np.ndarray
+    judged: np.ndarray
+    aligned: np.ndarray
+    tension: np.ndarray
+
+
+def _verdict_weights(src) -> _VerdictWeights:
+    """The weights of :func:`takeaway` for the root of ``src`` under the rubric in use
+    (remembered per root index and rubric table)."""
+    table = load_rubric().table("code")
+    motivations, formats = keys_of("code", "motivation"), keys_of("code", "format")
+
+    def build() -> tuple[pd.DataFrame, _VerdictWeights]:
+        combos = _combinations(src, "code", tuple(motivations), tuple(formats))
+        tpl = _alignment_template(table, ["all"], motivations, formats)
+        status = tpl.arrays["status"]
+        m, f = np.divmod(tpl.cell, max(len(formats), 1))
+
+        def weight(hit: np.ndarray) -> np.ndarray:
+            pairs = np.zeros((len(motivations), len(formats)), dtype=np.int64)
+            np.add.at(pairs, (m[hit], f[hit]), 1)
+            # pairs of each combination: its motivations x pairs x its formats
+            return np.einsum("cm,mf,cf->c", combos.motivations, pairs, combos.formats)
+
+        judged = np.array([isinstance(v, str) for v in status], dtype=bool)
+        verdict = np.where(judged, status, "").astype(str)
+        return table, _VerdictWeights(
+            combos.article, weight(np.ones(len(status), dtype=bool)), weight(judged),
+            weight(verdict == "aligned"), weight(np.isin(verdict, ("tension", "misaligned"))),
+        )  # fmt: skip
+
+    key = ("takeaway verdicts", id(table), tuple(motivations), tuple(formats))
+    found = src.memo(key, build)
+    if found[0] is not table:  # another table at the same address: build anew
+        found = src.idx.memo[key] = build()
+    return found[1]
 
 
 def click(state, point, add: bool = False):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from evidence import aggregate, filters
+from evidence.aggregate._engine import rows_of
 from evidence.aggregate.flows import pair_arrays
 from evidence.codebook import load_codebook
 from evidence.countries import WB_REGIONS, country_name
@@ -196,7 +197,7 @@ def labelled_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
 
 def takeaway(sub, state) -> str:
     flows_eb = flows_evidence(sub, state)
-    if not len(flows_eb.flows):
+    if not rows_of(flows_eb, "flows"):
         return "No mobility flows are coded for these articles."
     if state.level == "region":
         pairs = aggregate.region_flows(flows_eb, classification=state.income)

@@ -7,10 +7,12 @@ rubric's verdicts from the alignment matrix (evidence.aggregate.gapmap)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from evidence import filters
-from evidence.aggregate.gapmap import TOTAL, dimensions, gap_matrix, gap_takeaway, period_of
+from evidence.aggregate.gapmap import _MEMO as _GAP_MEMO
+from evidence.aggregate.gapmap import TOTAL, _member_of, dimensions, gap_matrix, period_of
 from evidence.codebook import load_codebook
 from evidence.fields import FIELD
 from evidence.figures.gapmap import build_gap_figure
@@ -122,13 +124,49 @@ def figure(sub, state, matrix=None):
 
 
 def takeaway(sub, state) -> str:
-    r_field, c_field = _fields(state)
-    if r_field == c_field:
-        return _same_message(state) + "."
+    """How many of the cells are gaps, and the fullest cell, counted as the chart counts
+    them (its own selection released) from the axes' membership arrays: no frame, no
+    rubric."""
     dims = dimensions()
+    rows, columns = dims[state.gap_rows], dims[state.gap_cols]
+    if rows.field == columns.field:
+        return _same_message(state) + "."
     shown = shown_evidence(sub, state)
-    matrix = gap_matrix(shown, state.gap_rows, state.gap_cols, state.income)
-    return gap_takeaway(matrix, dims[state.gap_rows].title, dims[state.gap_cols].title)
+    drawn = drawn_matrix(shown, state)
+    if drawn is not None:  # the chart's cells of this click
+        n, row_labels, column_labels = (drawn[c].to_numpy() for c in
+                                        ("n_articles", "row_label", "column_label"))  # fmt: skip
+        return gap_sentence(n, row_labels, column_labels, rows.title, columns.title)
+    r_member, r_axis = _member_of(shown, rows, state.income)
+    c_member, c_axis = _member_of(shown, columns, state.income)
+    # distinct articles with both values (a float product is exact below 2**53)
+    n = np.rint(r_member.T.astype(np.float64) @ c_member.astype(np.float64)).astype(np.int64)
+    row_labels = np.repeat(np.array([label for _, label in r_axis], dtype=object), len(c_axis))
+    column_labels = np.tile(np.array([label for _, label in c_axis], dtype=object), len(r_axis))
+    return gap_sentence(n.reshape(-1), row_labels, column_labels, rows.title, columns.title)
+
+
+def drawn_matrix(shown, state) -> pd.DataFrame | None:
+    """The gap map's cells of ``shown`` when its chart has just counted them
+    (:func:`gap_matrix`'s memory of the last few), else None: a takeaway reads them
+    rather than counting again."""
+    found = _GAP_MEMO.get((id(shown), state.gap_rows, state.gap_cols, state.income))
+    return found[1] if found is not None and found[0]() is shown else None
+
+
+def gap_sentence(
+    n: np.ndarray, row_labels: np.ndarray, column_labels: np.ndarray, rows: str, columns: str
+) -> str:
+    """One sentence: how many of the cells (``n``: articles per cell, with each cell's
+    row and column labels) are gaps, and the fullest cell (the first on a tie)."""
+    if not len(n) or int(n.sum()) == 0:
+        return f"No article has both a {rows.lower()} and a {columns.lower()} value."
+    n_gaps = int(np.count_nonzero(n == 0))
+    top = int(np.argmax(n))
+    gaps = (f"{n_gaps} of {len(n)} combinations have no article (gaps)" if n_gaps
+            else f"Every one of the {len(n)} combinations has articles")  # fmt: skip
+    return (f"{gaps}; the fullest is {row_labels[top]} × {column_labels[top]} "
+            f"({int(n[top]):,} articles).")  # fmt: skip
 
 
 def click(state, point, add: bool = False):

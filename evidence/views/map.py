@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import functools
 import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from evidence import aggregate
-from evidence.aggregate._engine import source_of
+from evidence.aggregate._engine import articles_with, position_of, source_of
 from evidence.aggregate.map import CountryCounts, country_counts, involving_at
 from evidence.codebook import load_codebook
 from evidence.countries import FIRST_FY, LATEST_FY, _income_matrix, _runs, region_members
@@ -183,9 +185,29 @@ class _Map:
         return frame.assign(**extra) if extra else frame
 
 
+_COUNTS: OrderedDict[tuple, tuple[weakref.ref, CountryCounts]] = OrderedDict()
+_COUNTS_LOCK = threading.Lock()
+
+
+def _counts(sub, state) -> CountryCounts:
+    """:func:`country_counts` of ``sub`` in the map's role, remembered for the last few
+    (evidence, role, classification): a click's map and its sentence count once. (A
+    subset is never changed once made; the weak reference checks it is the same one.)"""
+    key = (id(sub), state.role, state.income)
+    found = _COUNTS.get(key)
+    if found is not None and found[0]() is sub:
+        return found[1]
+    counts = country_counts(sub, role=state.role, classification=state.income)
+    with _COUNTS_LOCK:
+        _COUNTS[key] = (weakref.ref(sub), counts)
+        while len(_COUNTS) > 8:
+            _COUNTS.popitem(last=False)
+    return counts
+
+
 def _map_of(sub, state) -> _Map:
     """The map's numbers, from the engine's arrays (no frame)."""
-    counts = country_counts(sub, role=state.role, classification=state.income)
+    counts = _counts(sub, state)
     involving = involving_at(sub, state.country_role, counts.iso3) if len(counts) else None
     years = history = None
     if state.income == "year" and len(counts) and sub.n_articles:
@@ -232,14 +254,22 @@ def figure(sub, state):
 
 def _role_share_high(sub, state) -> tuple[int, float]:
     """Articles naming a country in the state's role, and the share of them naming a
-    high-income country in that role."""
-    ac = sub.article_countries
-    col = "income" if state.income == "year" else "income_latest"
-    in_role = ac["role"].to_numpy() == state.role
-    ids = ac["article_id"].to_numpy()[in_role]
-    high = ac[col].to_numpy()[in_role] == "H"
-    n = len(pd.unique(ids))
-    return n, (len(pd.unique(ids[high])) / n if n else 0.0)
+    high-income country in that role (the root's coded rows under the subset's mask)."""
+    src = source_of(sub)
+    table, col = "article_countries", "income" if state.income == "year" else "income_latest"
+
+    def articles(income: str | None) -> np.ndarray:
+        c_role, u_role = src.codes(table, "role")
+        rows = c_role == position_of(u_role, state.role)
+        if income is not None:
+            c_income, u_income = src.codes(table, col)
+            rows &= c_income == position_of(u_income, income)
+        return articles_with(src, table, rows)
+
+    n = src.count_in(src.memo(("role_articles", state.role), lambda: articles(None)))
+    key = ("role_articles", state.role, col, "H")
+    high = src.count_in(src.memo(key, lambda: articles("H")))
+    return n, (high / n if n else 0.0)
 
 
 def _top(counts: CountryCounts, n: int) -> list[tuple[str, int]]:
@@ -252,7 +282,7 @@ def _top(counts: CountryCounts, n: int) -> list[tuple[str, int]]:
 
 def takeaway(sub, state) -> str:
     """The map's sentence, by the role the map shows (origin, any author or setting)."""
-    top = _top(country_counts(sub, role=state.role, classification=state.income), n=3)
+    top = _top(_counts(sub, state), n=3)
     cb = load_codebook()
     country = cb.roles[state.role]["country"]
     if not top:

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pandas as pd
 
 from evidence import aggregate
+from evidence.aggregate._engine import rows_of
 from evidence.aggregate.flows import pair_arrays
 from evidence.codebook import load_codebook
 from evidence.countries import country_name
@@ -144,7 +145,7 @@ PARTNER_WORDS = {"in": "{name} as partner, led from", "out": "{name} as lead, wi
 
 
 def takeaway(sub, state) -> str:
-    if not len(sub.partnerships):
+    if not rows_of(sub, "partnerships"):
         return "No partnerships between countries are coded for these articles."
     if state.focus:
         rank = aggregate.focus_ranking(sub, state.focus, "partnerships", state.income)

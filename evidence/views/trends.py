@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from evidence import aggregate
+from evidence.aggregate._engine import source_of
 from evidence.aggregate.trends import trend_table, year_span, year_totals
 from evidence.codebook import load_codebook
 from evidence.figures.trends import trends_figure
@@ -37,9 +40,11 @@ def figure(sub, state, table=None):
 
 def takeaway(sub, state) -> str:
     """What changed: the articles of the first and the last years shown (five-year
-    windows over a long span), and the group that grew or shrank most between them."""
-    years = sub.articles["year"]
-    if years.empty:
+    windows over a long span), and the group that grew or shrank most between them
+    (from the engine's year array and the chart's trend table: no frame is built)."""
+    src = source_of(sub)
+    years = src.idx.years if src.mask is None else src.idx.years[src.mask]
+    if not len(years):
         return "No articles."
     n, first, last = len(years), int(years.min()), int(years.max())
     noun = "article" if n == 1 else "articles"
@@ -47,7 +52,7 @@ def takeaway(sub, state) -> str:
         return f"{n:,} {noun}, all in {first}."
     width = 5 if last - first >= 9 else 1
     early, late = (first, first + width - 1), (last - width + 1, last)
-    a, b = (int(years.between(*w).sum()) for w in (early, late))
+    a, b = (int(np.count_nonzero((years >= lo) & (years <= hi))) for lo, hi in (early, late))
     trend = "up" if b > a else "down" if b < a else "level"
     text = (f"{n:,} {noun} from {first} to {last}: {b} in {_years(late)}, {trend} from "
             f"{a} in {_years(early)}")  # fmt: skip
@@ -60,24 +65,29 @@ def _years(window: tuple[int, int]) -> str:
 
 def _largest_change(sub, state, early, late) -> str:
     """ "; Student mobility grew most (+25)": the stacked group whose count changed most
-    between the two windows (nothing when none changed)."""
-    trend = aggregate.trends(sub, stack=state.stack, year_range=state.year)
-    if trend.empty:
+    between the two windows (nothing when none changed). Groups are compared by their
+    label, the first label in sorted order winning a tie."""
+    table = trend_table(sub, stack=state.stack, year_range=state.year)
+    if table is None or not table.groups:
         return ""
 
-    def total(window):
-        return trend[trend["year"].between(*window)].groupby("label")["n_articles"].sum()
+    def total(window) -> np.ndarray:
+        inside = (table.years >= window[0]) & (table.years <= window[1])
+        return table.counts[inside].sum(axis=0)
 
-    change = total(late).sub(total(early), fill_value=0)
-    if change.empty or change.abs().max() == 0:
+    per_group = total(late) - total(early)
+    labels = sorted(set(table.labels))
+    change = np.zeros(len(labels), dtype=np.int64)
+    np.add.at(change, [labels.index(label) for label in table.labels], per_group)
+    if not np.abs(change).max():
         return ""
-    label = change.abs().idxmax()
-    d = int(change[label])
+    at = int(np.argmax(np.abs(change)))
+    label, d = labels[at], int(change[at])
     # named as the legend names it ("Mobility")
     groups = load_codebook().groups
-    codes = trend.loc[trend["label"] == label, "group"]
-    if len(codes) and codes.iloc[0] in groups:
-        label = groups[codes.iloc[0]].short
+    code = table.groups[table.labels.index(label)]
+    if code in groups:
+        label = groups[code].short
     return f"; {label} {'grew' if d > 0 else 'fell'} most ({d:+d})"
 
 
