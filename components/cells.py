@@ -64,6 +64,10 @@ def with_pressed(data: dict, chart: str, state) -> dict:
     # a press can only remove values the state has: with none, nothing is pressed
     if not before or not _may_remove(chart, state):
         return {**data, "pressed": []}
+    if chart == "gapmap":  # each row's and column's state made once, not each cell's
+        from evidence.views.gapmap import presses_removing
+
+        return {**data, "pressed": presses_removing(state, keys, _n_values)}
     pressed = [k for k in keys if _n_values(after_press(state, chart, k)) < before]
     return {**data, "pressed": pressed}
 
