@@ -62,5 +62,22 @@ def with_pressed(data: dict, chart: str, state) -> dict:
     ]
     before = _n_values(state)
     # a press can only remove values the state has: with none, nothing is pressed
-    pressed = [k for k in keys if before and _n_values(after_press(state, chart, k)) < before]
+    if not before or not _may_remove(chart, state):
+        return {**data, "pressed": []}
+    if chart == "gapmap":  # each row's and column's state made once, not each cell's
+        from evidence.views.gapmap import presses_removing
+
+        return {**data, "pressed": presses_removing(state, keys, _n_values)}
+    pressed = [k for k in keys if _n_values(after_press(state, chart, k)) < before]
     return {**data, "pressed": pressed}
+
+
+def _may_remove(chart: str, state) -> bool:
+    """False when no press on ``chart`` can remove a value: the gap map's cells write
+    only its two dimensions' filters (and the region's role), so with neither set a press
+    adds values, never removes one (this spares a state per cell, ~100 a click)."""
+    if chart != "gapmap":
+        return True
+    from evidence.views.gapmap import release
+
+    return release(state) != state

@@ -134,8 +134,23 @@ def _periods(eb: EvidenceBase, classification: str):
 
 
 def dimensions() -> dict[str, Dimension]:
-    """The dimensions the codebook in use can cross, in the pickers' order."""
+    """The dimensions the codebook in use can cross, in the pickers' order (made once
+    per codebook: a click on the gap map asks for them a dozen times; read-only)."""
     cb = load_codebook()
+    found = _DIMENSIONS.get(id(cb))
+    if found is None or found[0] is not cb:
+        found = (cb, _dimensions_of(cb))
+        with _MEMO_LOCK:
+            if len(_DIMENSIONS) >= 64:  # bounded like load_codebook's cache
+                _DIMENSIONS.pop(next(iter(_DIMENSIONS)))
+            _DIMENSIONS[id(cb)] = found
+    return found[1]
+
+
+_DIMENSIONS: dict[int, tuple] = {}  # id(codebook) -> (the codebook, its dimensions)
+
+
+def _dimensions_of(cb) -> dict[str, Dimension]:
     fmt, mot = cb.dim("format"), cb.dim("motivation")
     out = [
         Dimension("format", fmt.plural, "format", _coded("format", "group"), fmt.label),

@@ -466,7 +466,10 @@ def cells_json(cells: Cells) -> dict:
 def _fields(obj):
     """dataclasses.asdict without its deep copy of every string and number (the cells
     are frozen: nothing is shared that could change)."""
-    names = _NAMES.get(type(obj))
+    kind = type(obj)
+    if kind is Cell or kind is Bar:  # scalars only: their fields as they are
+        return {name: getattr(obj, name) for name in _FLAT[kind]}
+    names = _NAMES.get(kind)
     if names is None and is_dataclass(obj) and not isinstance(obj, type):
         names = _NAMES[type(obj)] = tuple(f.name for f in fields(obj))
     if names is not None:
@@ -481,4 +484,5 @@ def _fields(obj):
 
 
 _NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, read once
+_FLAT = {kind: tuple(f.name for f in fields(kind)) for kind in (Cell, Bar)}
 _SCALARS = frozenset((str, int, float, bool, type(None)))

@@ -68,17 +68,22 @@ def _with_totals(body: np.ndarray, right: np.ndarray, bottom: np.ndarray, corner
 
 
 def _cell_texts(a: dict, values: str, rubric: bool) -> np.ndarray:
+    """Each cell's text: its count (or share), bold when not empty, after the rubric's
+    symbol; "Gap" for a gap (one string a cell, built in a plain loop: a few dozen cells)."""
     n = a["n_articles"]
     if values == "counts":
-        shown = np.vectorize("{:,}".format, otypes=[object])(n)
+        shown = [f"{v:,}" for v in n.ravel().tolist()]
     else:
         share = a["row_share" if values == "row_share" else "column_share"]
-        shown = np.vectorize("{:.0%}".format, otypes=[object])(share)
-    text = np.where(n > 0, "<b>" + shown.astype(str) + "</b>", shown.astype(str))
+        shown = [f"{v:.0%}" for v in share.ravel().tolist()]
+    text = [f"<b>{t}</b>" if v > 0 else t for t, v in zip(shown, n.ravel().tolist(), strict=True)]
     if rubric:
-        symbols = np.vectorize(lambda s: CELL_STATUSES.get(s, ("", "·"))[1], otypes=[object])
-        text = symbols(a["status"]) + "<br>" + text
-    return np.where(a["gap"], GAP_TEXT, text).astype(object)
+        text = [f"{CELL_STATUSES.get(s, ('', '·'))[1]}<br>{t}"
+                for s, t in zip(a["status"].ravel().tolist(), text, strict=True)]  # fmt: skip
+    gaps = a["gap"].ravel().tolist()
+    out = np.empty(n.size, dtype=object)
+    out[:] = [GAP_TEXT if g else t for g, t in zip(gaps, text, strict=True)]
+    return out.reshape(n.shape)
 
 
 def _keys(rows: list, columns: list, gap: np.ndarray, selected: set[str] | None) -> np.ndarray:
@@ -101,9 +106,11 @@ def _hover(a: dict, row_noun: str, column_noun: str) -> np.ndarray:
                 f"{rs:.0%} of this {row_noun}'s {nr:,}, {cs:.0%} of this {column_noun}'s "
                 f"{nc:,}{verdict}")  # fmt: skip
 
-    parts = [a[k] for k in ("row_label", "column_label", "n_articles", "n_row", "n_column",
-                            "row_share", "column_share", "gap", "rationale")]  # fmt: skip
-    return np.vectorize(one, otypes=[object])(*parts)
+    parts = [a[k].ravel().tolist() for k in ("row_label", "column_label", "n_articles", "n_row",
+             "n_column", "row_share", "column_share", "gap", "rationale")]  # fmt: skip
+    out = np.empty(len(parts[0]), dtype=object)
+    out[:] = [one(*cell) for cell in zip(*parts, strict=True)]
+    return out.reshape(a["n_articles"].shape)
 
 
 def _legend(rubric: bool, statuses: set[str], gaps: bool) -> list[dict]:
@@ -149,15 +156,18 @@ def build_gap_figure(
         words = f"No articles with both a {rows_label.lower()} and a {columns_label.lower()}"
         return caption_figure(empty_figure(words), caption)
     rows, columns, a = _grid(matrix)
-    rubric = bool((matrix["status"] != "").any())
+    rubric = any(s != "" for s in a["status"].ravel().tolist())
     n_row = a["n_row"][:, 0]
     n_col = a["n_column"][0, :]
-    total = int(matrix["n_total"].iloc[0])
-    counts = ("<b>" + pd.Series([*n_row, *n_col, total]).map("{:,}".format) + "</b>").to_numpy()
+    total = int(a["n_total"].flat[0])
+    counts = np.array([f"<b>{v:,}</b>" for v in [*n_row.tolist(), *n_col.tolist(), total]],
+                      dtype=object)  # fmt: skip
     text = _with_totals(_cell_texts(a, values, rubric), counts[: len(rows)],
                         counts[len(rows):-1], counts[-1])  # fmt: skip
     if rubric:
-        body_z = np.vectorize(lambda s: float(STATUS_ORDER.index(s)), otypes=[float])(a["status"])
+        order = {s: float(i) for i, s in enumerate(STATUS_ORDER)}
+        body_z = np.array([order[s] for s in a["status"].ravel().tolist()],
+                          dtype=float).reshape(a["status"].shape)  # fmt: skip
         scale, zmin, zmax = _status_scale(), -0.5, len(STATUS_ORDER) - 0.5
     else:
         # the shading follows what the cells show: counts, or the shares
@@ -215,7 +225,7 @@ def build_gap_figure(
     ]  # fmt: skip
     traces = [base, *overlays]
     traces += dim_cells([base], selected)
-    traces += _legend(rubric, set(matrix["status"]), gaps=bool(matrix["gap"].any()))
+    traces += _legend(rubric, set(a["status"].ravel().tolist()), gaps=bool(a["gap"].any()))
     layout = _layout(rows_label, columns_label, dense, font, rubric)
     removes = len(selected or ()) <= 1  # a cell is a product of two filters
     layout["meta"] = {"values": values, **selection_meta(selected, removes=removes)}

@@ -7,6 +7,8 @@ rubric's verdicts from the alignment matrix (evidence.aggregate.gapmap)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -191,6 +193,50 @@ def click(state, point, add: bool = False):
                   for k, v in cell.items() if k not in ("year", "country_role")}  # fmt: skip
         return new.with_values(**joined)
     return new
+
+
+def presses_removing(state, keys: list[str], count) -> list[str]:
+    """The keys of ``keys`` whose press (:func:`click`, ``add`` False) leaves fewer
+    filter values than ``state`` has (``count``: a state's number of values).
+
+    What :func:`click` does for each key, with the state each value of a row or column
+    writes normalised once per value rather than once per cell: a press writes only its
+    row's and column's filters (and, for a region, the role), each normalised on its own
+    (FilterState.with_values), so a cell's state is its row's field and its column's."""
+    r_field, c_field = _fields(state)
+    if r_field == c_field:
+        return []
+    before = count(state)
+    alone = {}  # (field, key) -> the field's value once written, normalised
+
+    def written(field: str, key: str):
+        if (field, key) not in alone:
+            cell = {field: _value(field, key)}
+            if field == "region":
+                cell["country_role"] = ORIGIN_ROLE
+            alone[field, key] = state.with_values(**cell)
+        return getattr(alone[field, key], field)
+
+    out = []
+    for key in keys:
+        parts = key.split("|") if key else []
+        if len(parts) != 2:
+            continue
+        cell = {f: _value(f, k) for f, k in zip((r_field, c_field), parts, strict=True)
+                if k != TOTAL}  # fmt: skip
+        if not cell or None in cell.values():
+            continue
+        new = {f: written(f, k) for f, k in zip((r_field, c_field), parts, strict=True)
+               if k != TOTAL}  # fmt: skip
+        if "region" in new:  # the role the region's press writes, as click compares it
+            new["country_role"] = alone["region", parts[r_field != "region"]].country_role
+        if all(v == getattr(state, f) for f, v in new.items()):
+            after = released(state, tuple(f for f in new if f != "country_role"))
+        else:
+            after = replace(state, **new)
+        if count(after) < before:
+            out.append(key)
+    return out
 
 
 def row_point(row: dict) -> tuple[dict, str]:
