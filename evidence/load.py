@@ -259,15 +259,17 @@ def load(
 
 
 @lru_cache(maxsize=8)
-def _load_cached(path: str, mtime_ns: int, size: int) -> EvidenceBase:
+def _load_cached(path: str, mtime_ns: int, size: int, codebook: str) -> EvidenceBase:
     return load(path)
 
 
 def load_cached(path: str | Path) -> EvidenceBase:
-    """``load`` once per process per file version (path, modification time, size)."""
+    """``load`` once per process per file version (path, modification time, size) and
+    codebook in use: the same file read under another scheme is another evidence base
+    (its codes, even its rows, differ)."""
     p = Path(path).resolve()
     stat = p.stat()
-    return _load_cached(str(p), stat.st_mtime_ns, stat.st_size)
+    return _load_cached(str(p), stat.st_mtime_ns, stat.st_size, load_codebook().path or "")
 
 
 def _empty_with(report: LoadReport, source: str, version: str = "") -> EvidenceBase:
