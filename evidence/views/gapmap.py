@@ -195,6 +195,12 @@ def click(state, point, add: bool = False):
     return new
 
 
+def presses(state, keys: list[str], count) -> list[str]:
+    """Chart.presses: none when neither of the two dimensions is filtered (a press then
+    only adds values, so no state per cell is made), else :func:`presses_removing`."""
+    return [] if release(state) == state else presses_removing(state, keys, count)
+
+
 def presses_removing(state, keys: list[str], count) -> list[str]:
     """The keys of ``keys`` whose press (:func:`click`, ``add`` False) leaves fewer
     filter values than ``state`` has (``count``: a state's number of values).
@@ -267,6 +273,7 @@ VIEW = View(
     TITLE,
     _subtitle(),
     (Chart("gapmap", TITLE, build, takeaway, click=click, release=release, screen="html",
+           presses=presses,
            figure=figure,
            depends=("gap_rows", "gap_cols", "gap_values"), height=460, row_point=row_point,
            label="Evidence gap map: the two chosen dimensions crossed"),),

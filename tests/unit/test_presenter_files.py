@@ -5,6 +5,7 @@ report downloadable from About."""
 
 import io
 import itertools
+import json
 
 import openpyxl
 import pandas as pd
@@ -96,8 +97,17 @@ def test_the_load_report_downloads_from_about(tmp_path):
     path = tmp_path / "two-problems.csv"
     path.write_text(text, encoding="utf-8")
     app = create_app(path)
-    about = str(app.layout() if callable(app.layout) else app.layout)
-    assert "/data/load-report.csv" in about
+    # the About dialog's content, as the page gets it when the dialog opens (fill_about)
+    body = {
+        "output": "about-body.children",
+        "outputs": {"id": "about-body", "property": "children"},
+        "inputs": [{"id": "btn-about", "property": "n_clicks", "value": 1}],
+        "state": [{"id": "url", "property": "search", "value": ""}],
+        "changedPropIds": ["btn-about.n_clicks"],
+    }
+    answer = app.server.test_client().post("/_dash-update-component", json=body)
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    assert "/data/load-report.csv" in json.dumps(answer.json)
     response = app.server.test_client().get("/data/load-report.csv")
     assert response.status_code == 200
     frame = pd.read_csv(io.BytesIO(response.data))
