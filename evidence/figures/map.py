@@ -139,12 +139,9 @@ def _marks(marks: MapMarks, rows: np.ndarray, selection: bool, clicks: bool) -> 
     return out
 
 
-def _involved_trace(marks: MapMarks, rows, hover: str, selection: bool, clicks: bool) -> list:
-    """The grey countries with no article in the role coloured that still involve
-    articles in the Countries filter's role: drawn grey, with the count a click gives."""
-    if not len(rows):
-        return []
-    return [{
+def _grey(marks: MapMarks, rows) -> dict:
+    """What the map's two grey traces share: the countries ``rows``, filled grey."""
+    return {
         "type": "choropleth",
         "name": NO_ARTICLES.capitalize(),
         "locations": marks.iso3[rows],
@@ -153,6 +150,16 @@ def _involved_trace(marks: MapMarks, rows, hover: str, selection: bool, clicks: 
         "colorscale": [[0, NO_DATA], [1, NO_DATA]],
         "showscale": False,
         "marker": {"line": {"color": WHITE, "width": 0.5}},
+    }
+
+
+def _involved_trace(marks: MapMarks, rows, hover: str, selection: bool, clicks: bool) -> list:
+    """The grey countries with no article in the role coloured that still involve
+    articles in the Countries filter's role: drawn grey, with the count a click gives."""
+    if not len(rows):
+        return []
+    return [{
+        **_grey(marks, rows),
         "customdata": _custom(marks, rows),
         "hovertemplate": hover,
         "showlegend": False,
@@ -349,14 +356,7 @@ def _gap_trace(marks: MapMarks, rows, history_years, words: dict, gap_words: str
                selection: bool, clicks: bool) -> dict:  # fmt: skip
     """The countries without articles (and no count a click gives), in light grey."""
     return {
-        "type": "choropleth",
-        "name": NO_ARTICLES.capitalize(),
-        "locations": marks.iso3[rows],
-        "locationmode": "ISO-3",
-        "z": np.zeros(len(rows), dtype=np.int8),
-        "colorscale": [[0, NO_DATA], [1, NO_DATA]],
-        "showscale": False,
-        "marker": {"line": {"color": WHITE, "width": 0.5}},
+        **_grey(marks, rows),
         # the browser writes these rows (four items) when it draws the figure
         "customdata": _gap_lines(history_years)
         if browser_draws()
