@@ -115,7 +115,7 @@ def times_ms(queries: list[str], eb, step=click) -> list[float]:
 
 def pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))] if xs else 0.0
 
 
 # --------------------------------------------------------------------------- per step
@@ -146,6 +146,21 @@ class StepClock:
         timed.__wrapped__ = fn
         return timed
 
+    def install(self, spots) -> list[tuple[object, str, object]]:
+        """Wrap each (owner, name, label) of ``spots`` where it is looked up; returns
+        what :meth:`restore` puts back."""
+        undo = []
+        for owner, name, label in spots:
+            old = getattr(owner, name)
+            undo.append((owner, name, old))
+            setattr(owner, name, self.wrap(old, label))
+        return undo
+
+    @staticmethod
+    def restore(undo) -> None:
+        for owner, name, old in undo:
+            setattr(owner, name, old)
+
 
 def _install(clock: StepClock) -> list[tuple[object, str, object]]:
     """Wrap the steps of a click where they are looked up; returns what to restore."""
@@ -175,12 +190,7 @@ def _install(clock: StepClock) -> list[tuple[object, str, object]]:
         (app, "group_counts", "page text"),
         (app, "year_label", "page text"),
     ]
-    undo = []
-    for module, name, label in spots:
-        old = getattr(module, name)
-        undo.append((module, name, old))
-        setattr(module, name, clock.wrap(old, label))
-    return undo
+    return clock.install(spots)
 
 
 def per_step(queries: list[str], eb, step=None) -> tuple[list[float], dict[str, list[float]]]:
@@ -202,8 +212,7 @@ def per_step(queries: list[str], eb, step=None) -> tuple[list[float], dict[str, 
                 steps.setdefault(name, [0.0] * i).append(clock.now.get(name, 0.0) * 1000)
             previous = query
     finally:
-        for module, name, old in undo:
-            setattr(module, name, old)
+        clock.restore(undo)
     return totals, steps
 
 

@@ -23,6 +23,8 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+from bench.clicks import pct
+
 CALLBACK_PATH = "/_dash-update-component"
 TIMEOUT_S = 30.0
 
@@ -129,11 +131,6 @@ class Bodies:
         return json.dumps(body).encode()
 
 
-def pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))] if xs else 0.0
-
-
 def _line(name: str, xs: list[float]) -> str:
     return f"  {name:<34} p50 {pct(xs, 0.5):7.1f}  p95 {pct(xs, 0.95):7.1f} ms\n"
 
@@ -197,11 +194,7 @@ def split_in_process(data: str | None, queries: list[str]) -> str:
         (dash_callback, "to_json", "Dash: JSON encoding"),
         (compress, "_compress_data", "gzip (flask-compress)"),
     ]
-    undo = []
-    for owner, name, label in spots:
-        old = getattr(owner, name)
-        undo.append((owner, name, old))
-        setattr(owner, name, clock.wrap(old, label))
+    undo = clock.install(spots)
     totals, steps, previous = [], {}, ""
     headers = {"Content-Type": "application/json", "Accept-Encoding": "gzip"}
     try:
@@ -219,8 +212,7 @@ def split_in_process(data: str | None, queries: list[str]) -> str:
                 steps.setdefault(name, [0.0] * i).append(clock.now.get(name, 0.0) * 1000)
             previous = query
     finally:
-        for owner, name, old in undo:
-            setattr(owner, name, old)
+        clock.restore(undo)
     out = (
         f"in-process request (Flask test client), {len(totals)} clicks, CPU time: "
         f"p50 {pct(totals, 0.5):.1f} ms, p95 {pct(totals, 0.95):.1f} ms\n"
