@@ -319,15 +319,3 @@ def _with_rubric(
     frame["status"] = found["status"].fillna("not_assessed").to_numpy(dtype=object)
     frame["rationale"] = found["rationale"].fillna("").to_numpy(dtype=object)
     return frame
-
-
-def gap_takeaway(matrix: pd.DataFrame, rows_label: str, columns_label: str) -> str:
-    """One sentence: how many of the cells are gaps, and the fullest cell."""
-    if matrix.empty or int(matrix["n_articles"].sum()) == 0:
-        return f"No article has both a {rows_label.lower()} and a {columns_label.lower()} value."
-    n_gaps = int(matrix["gap"].sum())
-    top = matrix.loc[matrix["n_articles"].idxmax()]
-    gaps = (f"{n_gaps} of {len(matrix)} combinations have no article (gaps)" if n_gaps
-            else f"Every one of the {len(matrix)} combinations has articles")  # fmt: skip
-    return (f"{gaps}; the fullest is {top['row_label']} × {top['column_label']} "
-            f"({int(top['n_articles']):,} articles).")  # fmt: skip

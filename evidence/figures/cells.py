@@ -149,11 +149,6 @@ def readable_ink(fill: str) -> str:
     return max(inks, key=lambda ink: contrast(ink, fill))
 
 
-def scale_colour(scale: list, t: float) -> str:
-    """The colour at ``t`` (0-1) of a Plotly colour scale ``[[pos, colour], ...]``."""
-    return _scale_colour(tuple((pos, colour) for pos, colour in scale), t)
-
-
 @functools.lru_cache(maxsize=8192)
 def _scale_colour(scale: tuple, t: float) -> str:
     stops = [(float(pos), _rgb(colour)) for pos, colour in scale]

@@ -66,14 +66,6 @@ def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
-def largest_ends(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Each country at an end of the drawn pairs, with its articles as origin (or lead)
-    plus as destination (or partner), largest first (ties by name): iso3, name, lon, lat,
-    n. On the pairs' arrays (a groupby here cost a third of an arc map's build)."""
-    ends, order = _largest_ends(pairs)
-    return pd.DataFrame(ends).iloc[order]
-
-
 def _boxes_clear(box: tuple[float, ...], placed: list[tuple[float, ...]]) -> bool:
     x0, y0, x1, y1 = box
     return all(x1 < a0 or x0 > a1 or y1 < b0 or y0 > b1 for a0, b0, a1, b1 in placed)
@@ -111,13 +103,6 @@ def _clear_labels(lon: np.ndarray, lat: np.ndarray, names, font_px: float, map_p
         if len(keep) == n:
             break
     return keep
-
-
-def choose_labels(pairs: pd.DataFrame, n: int = TOP_LABELS) -> pd.DataFrame:
-    """The up to ``n`` largest ends whose labels (above their dots) do not collide."""
-    ends = largest_ends(pairs)
-    rows = zip(ends["lon"], ends["lat"], ends["name"], strict=True)
-    return ends.iloc[_clear_of_each_other(rows, LABEL_PX, MAP_PX, n)]
 
 
 def _plain(values) -> list:

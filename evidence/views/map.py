@@ -138,16 +138,6 @@ def click_texts(picked: np.ndarray, n: np.ndarray, only: bool) -> np.ndarray:
     return out
 
 
-def with_clicks(counts: pd.DataFrame, state) -> pd.DataFrame:
-    """``counts`` with what a click on each country does, in words (its hover line), and
-    whether it is selected. ``counts`` are counted without the map's own selection
-    (Chart.own) in the role the Countries filter matches, so a country's count is the
-    number of articles a click selecting it alone gives."""
-    column = "n_involving" if "n_involving" in counts.columns else "n_articles"
-    picked, words = _clicks(counts["iso3"].to_numpy(dtype=object), counts[column].to_numpy(), state)
-    return counts.assign(selected=picked, click=words)
-
-
 def _clicks(iso3: np.ndarray, n: np.ndarray, state) -> tuple[np.ndarray, np.ndarray]:
     """Per country, whether the map's selection holds it, and what a click does. A click
     selects the country in the Countries filter's role: ``n`` is the count that role
