@@ -6,7 +6,6 @@ clicking (bench/clicks.walk) and on the bench's reference states."""
 
 from __future__ import annotations
 
-import base64
 import gzip
 import json
 from pathlib import Path
@@ -19,6 +18,7 @@ from bench.clicks import walk
 from components.cells import cells_of_figure
 from components.render import _figure_dict, _screen, plain_figure
 from evidence import DEMO_PATH
+from evidence.figures.cells import _to_lists  # plotly's typed arrays as lists
 from evidence.figures.theme import specs_only
 from evidence.filters import apply
 from evidence.load import load_cached
@@ -89,14 +89,6 @@ def test_the_screens_table_is_the_one_read_off_the_export_figure(demo, queries):
             assert screen == cells_of_figure(exported), (name, query)
 
 
-def _values(array) -> list:
-    """A figure array as a list: plain, numpy, or plotly's typed-array form
-    ({"dtype", "bdata"}: base64 of the values), which a validated figure may take."""
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return list(np.asarray(array).tolist())
-
-
 def test_trend_bars_and_alignment_cells_equal_a_pandas_count(demo, queries):
     """Bar heights of the trends figure and cell counts of the alignment matrix, read
     off the screen's figure, equal the pandas oracle's counts."""
@@ -113,8 +105,8 @@ def test_trend_bars_and_alignment_cells_equal_a_pandas_count(demo, queries):
             expected = oracle.trends(sub, state.stack, (int(span[0]), int(span[1])))
             for trace in fig["data"]:
                 rows = expected[expected["group"] == trace["meta"]]
-                assert _values(trace["x"]) == rows["year"].tolist(), query
-                assert _values(trace["y"]) == rows["n_articles"].tolist(), query
+                assert list(_to_lists(trace["x"])) == rows["year"].tolist(), query
+                assert list(_to_lists(trace["y"])) == rows["n_articles"].tolist(), query
         sub = apply(demo, VIEWS["alignment"].counted_in(state))
         if sub.n_articles:
             fig = _figure_dict(sub, state, "alignment")
