@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 from evidence import filters
-from evidence.aggregate.gapmap import _MEMO as _GAP_MEMO
-from evidence.aggregate.gapmap import TOTAL, _member_of, dimensions, gap_matrix, period_of
+from evidence.aggregate.gapmap import TOTAL, cell_counts, dimensions, gap_matrix, period_of
 from evidence.codebook import load_codebook
 from evidence.fields import FIELD
 from evidence.figures.gapmap import build_gap_figure
@@ -127,33 +126,15 @@ def figure(sub, state, matrix=None):
 
 def takeaway(sub, state) -> str:
     """How many of the cells are gaps, and the fullest cell, counted as the chart counts
-    them (its own selection released) from the axes' membership arrays: no frame, no
-    rubric."""
+    them (its own selection released; :func:`evidence.aggregate.gapmap.cell_counts`)."""
     dims = dimensions()
     rows, columns = dims[state.gap_rows], dims[state.gap_cols]
     if rows.field == columns.field:
         return _same_message(state) + "."
-    shown = shown_evidence(sub, state)
-    drawn = drawn_matrix(shown, state)
-    if drawn is not None:  # the chart's cells of this click
-        n, row_labels, column_labels = (drawn[c].to_numpy() for c in
-                                        ("n_articles", "row_label", "column_label"))  # fmt: skip
-        return gap_sentence(n, row_labels, column_labels, rows.title, columns.title)
-    r_member, r_axis = _member_of(shown, rows, state.income)
-    c_member, c_axis = _member_of(shown, columns, state.income)
-    # distinct articles with both values (a float product is exact below 2**53)
-    n = np.rint(r_member.T.astype(np.float64) @ c_member.astype(np.float64)).astype(np.int64)
-    row_labels = np.repeat(np.array([label for _, label in r_axis], dtype=object), len(c_axis))
-    column_labels = np.tile(np.array([label for _, label in c_axis], dtype=object), len(r_axis))
-    return gap_sentence(n.reshape(-1), row_labels, column_labels, rows.title, columns.title)
-
-
-def drawn_matrix(shown, state) -> pd.DataFrame | None:
-    """The gap map's cells of ``shown`` when its chart has just counted them
-    (:func:`gap_matrix`'s memory of the last few), else None: a takeaway reads them
-    rather than counting again."""
-    found = _GAP_MEMO.get((id(shown), state.gap_rows, state.gap_cols, state.income))
-    return found[1] if found is not None and found[0]() is shown else None
+    n, row_labels, column_labels = cell_counts(
+        shown_evidence(sub, state), state.gap_rows, state.gap_cols, state.income
+    )
+    return gap_sentence(n, row_labels, column_labels, rows.title, columns.title)
 
 
 def gap_sentence(
