@@ -20,6 +20,12 @@ class PerBase:
         self._entries: OrderedDict[tuple, tuple[Any, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, base: Any, extra: Hashable) -> Any:
+        """The cached value for ``base`` and ``extra``, or None (nothing is built)."""
+        with self._lock:
+            hit = self._entries.get((id(base), extra))
+        return hit[1] if hit is not None and hit[0] is base else None
+
     def get(self, base: Any, extra: Hashable, build: Callable[[], Any]) -> Any:
         """The cached value for ``base`` and ``extra``, built on a miss."""
         key = (id(base), extra)

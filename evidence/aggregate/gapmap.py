@@ -15,9 +15,6 @@ rubric: :func:`gap_matrix` takes its verdicts for that pair.
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +25,7 @@ from evidence.codebook import load_codebook
 from evidence.countries import WB_REGIONS, wb_region_of
 from evidence.fields import GAP_DIMENSIONS
 from evidence.languages import language_name
+from evidence.memo import PerBase
 from evidence.model import INCOME_GROUPS, EvidenceBase
 
 GAP_COLUMNS = [
@@ -137,17 +135,10 @@ def dimensions() -> dict[str, Dimension]:
     """The dimensions the codebook in use can cross, in the pickers' order (made once
     per codebook: a click on the gap map asks for them a dozen times; read-only)."""
     cb = load_codebook()
-    found = _DIMENSIONS.get(id(cb))
-    if found is None or found[0] is not cb:
-        found = (cb, _dimensions_of(cb))
-        with _MEMO_LOCK:
-            if len(_DIMENSIONS) >= 64:  # bounded like load_codebook's cache
-                _DIMENSIONS.pop(next(iter(_DIMENSIONS)))
-            _DIMENSIONS[id(cb)] = found
-    return found[1]
+    return _DIMENSIONS.get(cb, "dimensions", lambda: _dimensions_of(cb))
 
 
-_DIMENSIONS: dict[int, tuple] = {}  # id(codebook) -> (the codebook, its dimensions)
+_DIMENSIONS = PerBase(size=64)  # per codebook, bounded like load_codebook's cache
 
 
 def _dimensions_of(cb) -> dict[str, Dimension]:
@@ -181,9 +172,7 @@ def same_filter(rows: str, columns: str) -> bool:
 
 
 # --------------------------------------------------------------------------- the matrix
-_MEMO: OrderedDict[tuple, tuple[weakref.ref, pd.DataFrame]] = OrderedDict()
-_MEMO_LOCK = threading.Lock()
-_MEMO_SIZE = 8
+_MEMO = PerBase(size=8)
 
 
 def gap_matrix(
@@ -191,16 +180,9 @@ def gap_matrix(
 ) -> pd.DataFrame:
     """:func:`cross_tab`, remembered for the last few (evidence, dimensions): a redraw
     builds the chart and its sentence from the same cells (treat the frame as read-only)."""
-    key = (id(eb), rows, columns, classification)
-    found = _MEMO.get(key)
-    if found is not None and found[0]() is eb:
-        return found[1]
-    frame = cross_tab(eb, rows, columns, classification)
-    with _MEMO_LOCK:
-        _MEMO[key] = (weakref.ref(eb), frame)
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
-    return frame
+    return _MEMO.get(
+        eb, (rows, columns, classification), lambda: cross_tab(eb, rows, columns, classification)
+    )
 
 
 def cell_counts(
@@ -210,9 +192,8 @@ def cell_counts(
     :func:`cross_tab`'s order: read off :func:`gap_matrix`'s memory when the chart has
     just counted them, else counted from the axes' membership arrays (no frame, no
     rubric: what a takeaway needs)."""
-    found = _MEMO.get((id(eb), rows, columns, classification))
-    if found is not None and found[0]() is eb:
-        frame = found[1]
+    frame = _MEMO.peek(eb, (rows, columns, classification))
+    if frame is not None:
         return tuple(frame[c].to_numpy() for c in ("n_articles", "row_label", "column_label"))
     dims = dimensions()
     r_member, r_axis = _member_of(eb, dims[rows], classification)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import functools
 import threading
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +15,7 @@ from evidence.aggregate.map import CountryCounts, country_counts, involving_at
 from evidence.codebook import load_codebook
 from evidence.countries import FIRST_FY, LATEST_FY, _income_matrix, _runs, region_members
 from evidence.figures.map import MapMarks, map_figure
+from evidence.memo import PerBase
 from evidence.views.base import Chart, View, click_words, custom, pct, toggle
 
 
@@ -175,24 +174,18 @@ class _Map:
         return frame.assign(**extra) if extra else frame
 
 
-_COUNTS: OrderedDict[tuple, tuple[weakref.ref, CountryCounts]] = OrderedDict()
-_COUNTS_LOCK = threading.Lock()
+_COUNTS = PerBase(size=8)
 
 
 def _counts(sub, state) -> CountryCounts:
     """:func:`country_counts` of ``sub`` in the map's role, remembered for the last few
     (evidence, role, classification): a click's map and its sentence count once. (A
-    subset is never changed once made; the weak reference checks it is the same one.)"""
-    key = (id(sub), state.role, state.income)
-    found = _COUNTS.get(key)
-    if found is not None and found[0]() is sub:
-        return found[1]
-    counts = country_counts(sub, role=state.role, classification=state.income)
-    with _COUNTS_LOCK:
-        _COUNTS[key] = (weakref.ref(sub), counts)
-        while len(_COUNTS) > 8:
-            _COUNTS.popitem(last=False)
-    return counts
+    subset is never changed once made.)"""
+    return _COUNTS.get(
+        sub,
+        (state.role, state.income),
+        lambda: country_counts(sub, role=state.role, classification=state.income),
+    )
 
 
 def _map_of(sub, state) -> _Map:
